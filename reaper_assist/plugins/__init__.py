@@ -1,0 +1,1 @@
+"""reaper_assist.plugins"""
