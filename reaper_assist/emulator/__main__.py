@@ -1,0 +1,7 @@
+"""``python -m reaper_assist.emulator``: see :mod:`reaper_assist.emulator.process`."""
+
+import sys
+
+from reaper_assist.commands.emulator import main
+
+sys.exit(main())

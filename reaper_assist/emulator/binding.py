@@ -1,0 +1,205 @@
+"""Marshalling identical to REAPER's generated ``reaper_python.py`` (facts 1.2), driven by the table
+of every function's arguments and return shape (``data/reascript_api.tsv``, a copy of
+../shared/reaper/reascript_api.tsv).
+
+Implementations are plain methods that take converted arguments (pointer strings resolved to model
+objects or ``None`` for NULL) and return either the C return value, or :class:`Out` when the
+function has out-parameters. :func:`make_rpr_function` wraps them so that arity, argument
+conversion and the Python return shape are exactly those of the real binding, for every function,
+from one place.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Callable
+
+POINTER_RE = re.compile(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$")
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    n_args: int
+    c_return: str  # "void", "bool", "int", "double", "ptr", "const char*"
+    arg_kinds: tuple[str, ...]  # e.g. "MediaTrack*", "int", "char* buf (in/out)", "double* (in/out)"
+    python_return: str  # as in the table: "int", "pointer MediaTrack*", "tuple(r,p0,str(p1),p2)", ...
+
+    @property
+    def return_items(self) -> list[str] | None:
+        if not self.python_return.startswith("tuple("):
+            return None
+        body = re.sub(r"rpr_unpackp\('[^']+',r\)", "r", self.python_return[len("tuple("):-1])
+        return [s.strip() for s in body.split(",")]
+
+
+def load_specs() -> dict[str, FunctionSpec]:
+    text = resources.files("reaper_assist.emulator").joinpath("data/reascript_api.tsv").read_text("utf-8")
+    specs: dict[str, FunctionSpec] = {}
+    for row in csv.DictReader(text.splitlines(), delimiter="\t"):
+        kinds = tuple(k.strip() for k in (row["args (in order)"] or "").split(";") if k.strip())
+        specs[row["function"]] = FunctionSpec(row["function"], int(row["n_args"]), row["c_return"], kinds,
+                                              row["python_return"].strip())
+    specs.update(EXTRA_SPECS)
+    return specs
+
+
+# Functions newer than the REAPER 6.x binding the table was made from; shapes follow the binding's
+# conventions (facts 1.2) applied to the REAPER 7 SDK signatures.
+EXTRA_SPECS: dict[str, FunctionSpec] = {
+    "TrackFX_GetParamIdent": FunctionSpec(
+        "TrackFX_GetParamIdent", 5, "bool", ("MediaTrack*", "int", "int", "char* buf (in/out)", "int"),
+        "tuple(r,p0,p1,p2,str(p3),p4)"),
+}
+
+
+@dataclass
+class Out:
+    """Return value of an implementation with out-parameters: ``r`` plus {arg index: new value}."""
+
+    r: Any = None
+    outs: dict[int, Any] | None = None
+
+
+class PointerTable:
+    """Pointer strings <-> model objects, like REAPER's addresses: stable while the object lives.
+
+    Objects are registered under a stable key (type, identity key such as a GUID), so that an
+    address stays valid across an undo that rebuilds the model, as REAPER's MediaTrack* does.
+    """
+
+    def __init__(self, resolver: Callable[[str, Any], Any], keyer: Callable[[str, Any], Any]):
+        self._resolver = resolver  # (type, key) -> live object or None
+        self._keyer = keyer  # (type, live object) -> stable key
+        self._by_key: dict[tuple[str, Any], int] = {}
+        self._by_addr: dict[int, tuple[str, Any]] = {}
+        self._next = 0x10A1A000
+
+    def address(self, ptype: str, key: Any) -> int:
+        k = (ptype, key)
+        addr = self._by_key.get(k)
+        if addr is None:
+            self._next += 0x1A0
+            addr = self._next
+            self._by_key[k] = addr
+            self._by_addr[addr] = k
+        return addr
+
+    def to_string(self, ptype: str, obj: Any | None) -> str:
+        """Pointer string of a live object (NULL for None)."""
+        if obj is None:
+            return f"({ptype})0x{0:016X}"
+        return f"({ptype})0x{self.address(ptype, self._keyer(ptype, obj)):016X}"
+
+    def resolve_address(self, addr: int, ptype: str | None = None) -> Any:
+        entry = self._by_addr.get(addr)
+        if entry is None or (ptype is not None and ptype != "void*" and entry[0] != ptype):
+            return None
+        return self._resolver(entry[0], entry[1])
+
+    def resolve(self, ptype: str, value: Any) -> Any:
+        """``rpr_packp`` semantics: anything but a valid pointer string of this type is NULL."""
+        m = POINTER_RE.match(str(value))
+        if m is None:
+            return None
+        t, hexpart = m.groups()
+        if t != ptype and ptype != "void*":
+            return None
+        return self.resolve_address(int(hexpart, 16), t)
+
+
+def _is_pointer_kind(kind: str) -> bool:
+    return kind.endswith("*") and not any(kind.startswith(p) for p in ("char", "const char", "double", "int", "bool"))
+
+
+def _convert_in(kind: str, value: Any, pointers: PointerTable) -> Any:
+    if kind in ("int",):
+        v = int(value) & 0xFFFFFFFF  # ctypes c_int wraps
+        return v - (1 << 32) if v >= 1 << 31 else v
+    if kind == "double":
+        return float(value)
+    if kind == "bool":
+        return bool(int(value) & 0xFF) if not isinstance(value, str) else bool(value)
+    if kind.startswith("const char*"):
+        return str(value)
+    if kind.startswith("char*"):
+        return str(value)  # buffer: its initial content
+    if kind.startswith("double*"):
+        return value  # GetAudioAccessorSamples' list, or an in/out double
+    if kind.startswith("int*"):
+        return int(value) if not isinstance(value, str) or value.strip("-").isdigit() else 0
+    if kind.startswith("bool*"):
+        return bool(value)
+    if _is_pointer_kind(kind) or kind == "HWND":
+        return pointers.resolve(kind, value)
+    return value
+
+
+def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: PointerTable) -> Callable[..., Any]:
+    items = spec.return_items
+    ret = spec.python_return
+
+    def rpr(*args: Any) -> Any:
+        if len(args) != spec.n_args:
+            raise TypeError(f"RPR_{spec.name}() takes {spec.n_args} positional arguments but {len(args)} were given")
+        conv = [_convert_in(k, a, pointers) for k, a in zip(spec.arg_kinds, args)]
+        res = impl(*conv)
+        r, outs = (res.r, res.outs or {}) if isinstance(res, Out) else (res, {})
+        r = _convert_return(spec, r, pointers)
+        if items is None:
+            if ret.startswith("str"):
+                if r is None:  # the binding does r.decode() on NULL
+                    raise AttributeError("'NoneType' object has no attribute 'decode'")
+                return str(r)
+            return r
+        out: list[Any] = []
+        for it in items:
+            if it == "r":
+                out.append(r)
+                continue
+            m = re.fullmatch(r"(str|int|float)?\(?p(\d+)\)?", it)
+            if m is None:  # pragma: no cover - the table only holds these forms
+                raise RuntimeError(f"unknown return item {it!r} for {spec.name}")
+            conv_name, idx_s = m.groups()
+            idx = int(idx_s)
+            if idx in outs:
+                v = outs[idx]
+                out.append({"str": str, "int": int, "float": float}.get(conv_name or "", lambda x: x)(v))
+            elif conv_name == "str":
+                out.append(str(conv[idx]))
+            elif conv_name == "int":
+                out.append(int(conv[idx]))
+            elif conv_name == "float":
+                out.append(float(conv[idx]))
+            else:
+                out.append(args[idx])
+        return tuple(out)
+
+    rpr.__name__ = f"RPR_{spec.name}"
+    rpr.__qualname__ = rpr.__name__
+    rpr.__doc__ = f"{spec.c_return} {spec.name}({'; '.join(spec.arg_kinds)}) -> {spec.python_return}"
+    return rpr
+
+
+def _convert_return(spec: FunctionSpec, r: Any, pointers: PointerTable) -> Any:
+    c = spec.c_return
+    if c == "void":
+        return None
+    if c == "bool":
+        return 1 if r else 0
+    if c == "int":
+        return int(r or 0)
+    if c == "double":
+        return float(r or 0.0)
+    if c == "ptr":
+        ptype = spec.python_return.split(" ", 1)[1] if spec.python_return.startswith("pointer") else None
+        if ptype is None and spec.return_items:
+            m = re.search(r"rpr_unpackp\('([^']+)'", spec.python_return)
+            ptype = m.group(1) if m else "void*"
+        if isinstance(r, str) and POINTER_RE.match(r):
+            return r
+        return pointers.to_string(ptype or "void*", r)
+    return r

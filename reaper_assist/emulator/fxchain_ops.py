@@ -1,0 +1,114 @@
+"""FX-chain operations with REAPER's semantics: TrackFX_AddByName and the ReaEQ helper API."""
+
+from __future__ import annotations
+
+from reaper_assist.emulator import uncertain
+from reaper_assist.emulator.fxmodel import FXModel
+from reaper_assist.emulator.project import FX, Track, new_guid
+from reaper_assist.emulator.rpp import Chunk, Line
+
+TYPE_PREFIXES = ("VST3:", "VST2:", "VST:", "VST3i:", "VSTi:", "AU:", "AUi:", "JS:", "DX:", "CLAP:", "CLAPi:", "LV2:")
+
+
+def _strip_prefix(name: str) -> tuple[str | None, str]:
+    for p in TYPE_PREFIXES:
+        if name.lower().startswith(p.lower()):
+            return p[:-1].upper(), name[len(p):].strip()
+    return None, name.strip()
+
+
+def _norm(s: str) -> str:
+    return s.lower() if uncertain.ADDBYNAME_CASE_INSENSITIVE else s
+
+
+def _matches(fx: FX, name: str) -> bool:
+    """Loose matching as in REAPER (facts 1.3): with or without type prefix and vendor suffix."""
+    if fx.model.spec is not None and fx.model.spec.matches(name):
+        return True
+    _, bare = _strip_prefix(name)
+    for candidate in (fx.original_name, fx.name):
+        _, cand = _strip_prefix(candidate)
+        if _norm(cand) == _norm(bare) or _norm(cand.rsplit(" (", 1)[0]) == _norm(bare):
+            return True
+    if fx.plugin.tag == "JS" and fx.plugin.attrs and _norm(fx.plugin.attrs[0]) == _norm(bare):
+        return True
+    return False
+
+
+def find_fx(track: Track, name: str) -> int:
+    for i, fx in enumerate(track.fx):
+        if _matches(fx, name):
+            return i
+    return -1
+
+
+def add_by_name(track: Track, name: str, instantiate: int) -> int:
+    """TrackFX_AddByName: <0 always add, 0 query only, >0 add if missing, <=-1000 insert at
+    position -1000-instantiate; -1 when the plugin is unknown (facts 1.3)."""
+    if name.upper().startswith("FXADD:"):
+        return -1
+    existing = find_fx(track, name)
+    if instantiate == 0 or (instantiate > 0 and existing >= 0):
+        return existing
+    from reaper_assist import plugins
+
+    spec = plugins.find_spec(name) if hasattr(plugins, "find_spec") else None
+    if spec is None:
+        return -1  # only stock plugins are "installed" in the emulator
+    chain = track.fxchain
+    body, model = FXModel.fresh(spec)
+    plugin = Chunk.new(spec.chunk_tag, [])
+    plugin.head = spec.chunk_tag + " " + " ".join(spec.chunk_header())
+    plugin.children = [Line(t) for t in body]
+    extras = [Line("FLOATPOS 0 0 0 0"), Line.from_tokens(["FXID", new_guid()]), Line("WAK 0 0")]
+    if spec.chunk_tag == "VST":
+        extras.insert(0, Line.from_tokens(["PRESETNAME", "Program 1"]))
+    fx = FX(chain, Line("BYPASS 0 0 0"), plugin, extras)
+    fx.model = model
+    pos = len(chain.fx)
+    if instantiate <= -1000:
+        pos = min(max(0, -1000 - instantiate), len(chain.fx))
+    chain.fx.insert(pos, fx)
+    chain.flush()
+    return pos
+
+
+def get_eq(track: Track, instantiate: bool) -> int:
+    """TrackFX_GetEQ: the first ReaEQ on the track, inserting one if asked."""
+    for i, fx in enumerate(track.fx):
+        if fx.model.key == "reaeq":
+            return i
+    return add_by_name(track, "ReaEQ", 1) if instantiate else -1
+
+
+def _reaeq():
+    from reaper_assist.plugins import reaeq
+
+    return reaeq
+
+
+def eq_param_info(fx: FX, paramidx: int):
+    """(bandtype, bandidx, paramtype, normval) of a ReaEQ parameter (TrackFX_GetEQParam)."""
+    if fx.model.key != "reaeq":
+        return None
+    return _reaeq().eq_param_info(fx.model.state, paramidx)
+
+
+def set_eq_param(fx: FX, bandtype: int, bandidx: int, paramtype: int, val: float, isnorm: bool) -> bool:
+    if fx.model.key != "reaeq":
+        return False
+    ok = _reaeq().set_eq_param(fx.model.state, bandtype, bandidx, paramtype, val, isnorm)
+    fx.model.dirty = fx.model.dirty or ok
+    return ok
+
+
+def eq_band_enabled(fx: FX, bandtype: int, bandidx: int) -> bool:
+    return fx.model.key == "reaeq" and _reaeq().eq_band_enabled(fx.model.state, bandtype, bandidx)
+
+
+def set_eq_band_enabled(fx: FX, bandtype: int, bandidx: int, enable: bool) -> bool:
+    if fx.model.key != "reaeq":
+        return False
+    ok = _reaeq().set_eq_band_enabled(fx.model.state, bandtype, bandidx, enable)
+    fx.model.dirty = fx.model.dirty or ok
+    return ok

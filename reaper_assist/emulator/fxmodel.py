@@ -1,0 +1,176 @@
+"""The parameter model of one FX instance: stock plugins through :mod:`reaper_assist.plugins`,
+everything else as opaque state that is written back verbatim.
+
+REAPER appends three wrapper parameters to every FX (Bypass, Wet, Delta; facts 2.0); they are
+handled here so that a parameter index means the same thing as in REAPER.
+"""
+
+from __future__ import annotations
+
+from reaper_assist.emulator.rpp import Chunk, Line
+
+
+def _plugins():
+    try:
+        from reaper_assist import plugins
+    except ImportError:  # pragma: no cover - the package is part of the distribution
+        return None
+    return plugins if hasattr(plugins, "spec_for_chunk") else None
+
+
+WRAPPER = (("Bypass", ":bypass"), ("Wet", ":wet"), ("Delta", ":delta"))
+
+
+class FXModel:
+    def __init__(self, spec, state, body: list[str]):
+        self.spec = spec
+        self.state = state
+        self.body = body
+        self.wet = 1.0
+        self.delta = 0.0
+        self.bypass_param = 0.0
+        self.dirty = False
+
+    @classmethod
+    def for_chunk(cls, chunk: Chunk) -> "FXModel":
+        body = [c.text for c in chunk.children if isinstance(c, Line)]
+        plugins = _plugins()
+        spec = plugins.spec_for_chunk(chunk.tag, chunk.attrs) if plugins else None
+        state = None
+        if spec is not None:
+            try:
+                state = spec.decode(chunk.attrs, body)
+            except Exception:  # unknown layout: keep it opaque rather than corrupt it
+                spec, state = None, None
+        return cls(spec, state, body)
+
+    @classmethod
+    def fresh(cls, spec) -> tuple[list[str], "FXModel"]:
+        state = spec.default_state()
+        body = spec.encode(state)
+        return body, cls(spec, state, body)
+
+    # identity --------------------------------------------------------------------------------
+    @property
+    def display_name(self) -> str | None:
+        return self.spec.fx_name if self.spec is not None else None
+
+    @property
+    def key(self) -> str | None:
+        return self.spec.key if self.spec is not None else None
+
+    # params ----------------------------------------------------------------------------------
+    def _own(self) -> list:
+        return list(self.spec.params(self.state)) if self.spec is not None else []
+
+    @property
+    def num_params(self) -> int:
+        return len(self._own()) + len(WRAPPER)
+
+    def _wrapper_index(self, index: int) -> int | None:
+        n = len(self._own())
+        return index - n if n <= index < n + len(WRAPPER) else None
+
+    def valid(self, index: int) -> bool:
+        return 0 <= index < self.num_params
+
+    def param_name(self, index: int) -> str:
+        w = self._wrapper_index(index)
+        if w is not None:
+            return WRAPPER[w][0]
+        own = self._own()
+        return own[index].name if 0 <= index < len(own) else ""
+
+    def param_ident(self, index: int) -> str:
+        w = self._wrapper_index(index)
+        if w is not None:
+            return f"{index}{WRAPPER[w][1]}"
+        own = self._own()
+        return own[index].ident if 0 <= index < len(own) else str(index)
+
+    def param_range(self, index: int) -> tuple[float, float]:
+        w = self._wrapper_index(index)
+        if w is not None:
+            return (0.0, 1.0)
+        own = self._own()
+        if 0 <= index < len(own):
+            return (own[index].native_min, own[index].native_max)
+        return (0.0, 1.0)
+
+    def get_param(self, index: int) -> float:
+        w = self._wrapper_index(index)
+        if w is not None:
+            return (self.bypass_param, self.wet, self.delta)[w]
+        return float(self.spec.get_param(self.state, index)) if self.spec is not None else 0.0
+
+    def set_param(self, index: int, native: float) -> bool:
+        w = self._wrapper_index(index)
+        lo, hi = self.param_range(index)
+        native = min(max(float(native), lo), hi)  # REAPER clamps out-of-range values
+        if w is not None:
+            if w == 0:
+                self.bypass_param = 1.0 if native >= 0.5 else 0.0
+            elif w == 1:
+                self.wet = native
+            else:
+                self.delta = 1.0 if native >= 0.5 else 0.0
+            return True
+        if self.spec is None or not (0 <= index < len(self._own())):
+            return False
+        self.spec.set_param(self.state, index, native)
+        self.dirty = True
+        return True
+
+    def get_normalized(self, index: int) -> float:
+        w = self._wrapper_index(index)
+        if w is not None:
+            return self.get_param(index)
+        own = self._own()
+        return float(own[index].to_normalized(self.get_param(index))) if 0 <= index < len(own) else 0.0
+
+    def set_normalized(self, index: int, norm: float) -> bool:
+        w = self._wrapper_index(index)
+        norm = min(max(float(norm), 0.0), 1.0)
+        if w is not None:
+            return self.set_param(index, norm)
+        own = self._own()
+        if not (0 <= index < len(own)):
+            return False
+        return self.set_param(index, own[index].from_normalized(norm))
+
+    def format_value(self, index: int, native: float) -> str:
+        w = self._wrapper_index(index)
+        if w is not None:
+            if w == 1:
+                return f"{native * 100:.1f}%"
+            return "On" if native >= 0.5 else "Off"
+        own = self._own()
+        return own[index].format(native) if 0 <= index < len(own) else ""
+
+    def normalized_to_native(self, index: int, norm: float) -> float:
+        if self._wrapper_index(index) is not None:
+            return norm
+        own = self._own()
+        return own[index].from_normalized(norm) if 0 <= index < len(own) else norm
+
+    # named config ----------------------------------------------------------------------------------
+    def get_named_config(self, key: str) -> str | None:
+        if self.spec is None:
+            return None
+        return self.spec.get_named_config(self.state, key)
+
+    def set_named_config(self, key: str, value: str) -> bool:
+        if self.spec is None:
+            return False
+        ok = bool(self.spec.set_named_config(self.state, key, value))
+        self.dirty = self.dirty or ok
+        return ok
+
+    # persistence -------------------------------------------------------------------------------
+    def flush(self, chunk: Chunk) -> None:
+        if not self.dirty or self.spec is None:
+            return
+        self.body = self.spec.encode(self.state)
+        kids = [c for c in chunk.children if not isinstance(c, Line)]
+        chunk.children = [Line(t) for t in self.body] + kids
+        self.dirty = False

@@ -1,0 +1,162 @@
+"""The emulated REAPER as a process: project, defer loop, web interface, reapy server, actions.
+
+``python -m reaper_assist.emulator --project FILE.RPP --resource-path DIR --web-port N
+--bridge-port M --defer-hz H`` loads the project, registers the resource folder's actions
+(``reaper-kb.ini``), runs ``Scripts/__startup.py`` if present (as REAPER does), starts
+python-reapy's unmodified server script in the defer loop (unless ``--no-reapy-server``), answers
+the web-interface requests reapy makes, prints one line containing ``ready`` and serves until
+SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+from reaper_assist.emulator import pyshim, scripts
+from reaper_assist.emulator.project import Project
+from reaper_assist.emulator.reascript import Reaper
+from reaper_assist.emulator.web import WebInterface
+
+DEFAULT_DEFER_HZ = 30.0  # REAPER's defer timer runs at about 30 Hz (reapy_behaviour 5)
+
+
+class _Stop(BaseException):
+    """Raised by the signal handler to unwind out of any loop, including a held reapy batch."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class EmulatorProcess:
+    current: "EmulatorProcess | None" = None
+
+    def __init__(self, *, project: str | None, resource_path: str, web_port: int = 0, bridge_port: int = 0,
+                 defer_hz: float = DEFAULT_DEFER_HZ, reapy_server: bool = True, host: str = "127.0.0.1",
+                 echo_console: bool = True):
+        self.project_path = project
+        self.resource_path = str(Path(resource_path).resolve())
+        self.web_port = web_port
+        self.bridge_port = bridge_port or free_port(host)
+        self.defer_hz = defer_hz
+        self.reapy_server = reapy_server
+        self.host = host
+        self.echo_console = echo_console
+        self.main_queue: "queue.Queue[tuple[str, threading.Event]]" = queue.Queue()
+        self.reaper: Reaper | None = None
+        self.cycles = 0
+
+    # -----------------------------------------------------------------------------------------
+    def setup(self) -> None:
+        Path(self.resource_path, "Scripts").mkdir(parents=True, exist_ok=True)
+        project = Project.load(self.project_path) if self.project_path else Project.new()
+        for problem in project.media_problems():
+            sys.stderr.write(f"emulator: media: {problem}\n")
+        self.reaper = reaper = Reaper(project, resource_path=self.resource_path)
+        reaper.console_echo = self.echo_console
+        self.defer = pyshim.DeferQueue()
+        self.main, self.ns = pyshim.install_main(reaper, self.defer)
+        reaper.script_runner = lambda path: scripts.run_script(path, self.ns)
+        for action in scripts.read_kb_ini(self.resource_path):
+            if action.section == 0:
+                reaper.register_script(action.command_id, action.path, action.description)
+        EmulatorProcess.current = self
+
+        # reapy inside "REAPER": __main__.obj is set, reaper_python is importable
+        import reapy  # noqa: F401
+        import reapy.config
+
+        reapy.config.REAPY_SERVER_PORT = self.bridge_port
+        pyshim.patch_reapy(reaper)
+        from reaper_assist.emulator import audio_actions
+
+        audio_actions.install(reaper)
+
+        self.web = WebInterface(
+            self.host, self.web_port,
+            get_ext=lambda s, k: reaper.ext_state.get((s.lower(), k.lower())),
+            set_ext=lambda s, k, v: reaper.SetExtState(s, k, v, False),
+            run_on_main=self._run_on_main,
+        )
+        self.web_port = self.web.port
+        self.web.start()
+
+        startup = Path(self.resource_path, "Scripts", "__startup.py")
+        if startup.is_file():
+            scripts.run_script(str(startup), self.ns)
+        if self.reapy_server:
+            import reapy.reascripts.activate_reapy_server as act
+
+            scripts.run_script(act.__file__, self.ns)
+
+    def _run_on_main(self, command: str) -> None:
+        done = threading.Event()
+        self.main_queue.put((command, done))
+        done.wait(10.0)
+
+    def _drain_main_queue(self) -> None:
+        assert self.reaper is not None
+        while True:
+            try:
+                command, done = self.main_queue.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                cmd = self.reaper.NamedCommandLookup(command) if not command.isdigit() else int(command)
+                if cmd:
+                    self.reaper.run_command(cmd)
+            finally:
+                done.set()
+
+    def cycle(self) -> None:
+        self._drain_main_queue()
+        self.defer.run_cycle(self.ns)
+        self.cycles += 1
+
+    def serve(self) -> None:
+        period = 1.0 / self.defer_hz if self.defer_hz > 0 else 0.0
+        next_t = time.monotonic()
+        while True:
+            self.cycle()
+            if period:
+                next_t += period
+                delay = next_t - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                else:
+                    next_t = time.monotonic()
+
+    def shutdown(self) -> None:
+        try:
+            self.defer.run_exit(self.ns)
+        finally:
+            if hasattr(self, "web"):
+                self.web.stop()
+
+    def run(self) -> int:
+        def on_signal(signum, frame):
+            raise _Stop()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        try:
+            self.setup()
+            print(f"reaper-assist emulator ready web_port={self.web_port} bridge_port={self.bridge_port} "
+                  f"pid={os.getpid()}", flush=True)
+            self.serve()
+        except _Stop:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            self.shutdown()
+        return 0

@@ -1,0 +1,900 @@
+"""The emulated project: typed views over an RPP chunk tree.
+
+Every object here (Track, Item, Take, FX, Envelope) is a *view* onto chunks of the tree parsed by
+:mod:`reaper_assist.emulator.rpp`: reading a property parses the relevant line, writing one edits
+it in place. So the tree is the single source of truth, saving is just :func:`rpp.dumps`, and
+everything the emulator does not model (unknown lines and chunks, other plugins' state) survives
+a load/save verbatim. Chunk layouts follow facts.md section 4.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from reaper_assist.emulator import rpp
+from reaper_assist.emulator.rpp import Chunk, Line, fmt_number
+from reaper_assist.errors import ProjectFormatError
+
+PLUGIN_TAGS = ("VST", "JS", "AU", "CLAP", "DX", "LV2", "VST3", "CONTAINER", "VIDEO_EFFECT")
+AUDIO_SOURCE_TYPES = ("WAVE", "FLAC", "MP3", "VORBIS", "OPUS", "WAVPACK", "AIFF", "OGG")
+
+# Track envelope chunk names and the names GetTrackEnvelopeByName uses (facts 1.3, 4.5).
+TRACK_ENVELOPES: dict[str, str] = {
+    "VOLENV2": "Volume",
+    "VOLENV": "Volume (Pre-FX)",
+    "VOLENV3": "Trim Volume",
+    "PANENV2": "Pan",
+    "PANENV": "Pan (Pre-FX)",
+    "WIDTHENV2": "Width",
+    "WIDTHENV": "Width (Pre-FX)",
+    "MUTEENV": "Mute",
+}
+FADER_SCALED_ENVELOPES = ("VOLENV2", "VOLENV", "VOLENV3")
+
+
+def new_guid() -> str:
+    return "{" + str(uuid.uuid4()).upper() + "}"
+
+
+def _f(tok: str | None, default: float = 0.0) -> float:
+    try:
+        return float(tok) if tok is not None else default
+    except ValueError:
+        return default
+
+
+# -------------------------------------------------------------------------------------------
+# Envelopes
+# -------------------------------------------------------------------------------------------
+@dataclass
+class EnvPoint:
+    """One ``PT`` line: ``PT time value shape [sig] [selected] [flags] [tension]`` (facts 4.5).
+
+    ``value`` is what the chunk stores: linear amplitude for volume envelopes (facts addendum Q5),
+    the native parameter value for FX envelopes.
+    """
+
+    time: float
+    value: float
+    shape: int = 0
+    tension: float = 0.0
+    selected: bool = False
+
+    @classmethod
+    def from_tokens(cls, toks: list[str]) -> "EnvPoint":
+        return cls(
+            time=_f(toks[1]), value=_f(toks[2]),
+            shape=int(_f(toks[3])) if len(toks) > 3 else 0,
+            selected=bool(int(_f(toks[5]))) if len(toks) > 5 else False,
+            tension=_f(toks[7]) if len(toks) > 7 else 0.0,
+        )
+
+    def to_line(self) -> Line:
+        toks: list[object] = ["PT", float(self.time), float(self.value), int(self.shape)]
+        if self.selected or self.tension:
+            toks += [0, int(self.selected)]
+        if self.tension:
+            toks += [0, float(self.tension)]
+        return Line.from_tokens(toks)
+
+
+class Envelope:
+    """A track envelope (``<VOLENV2`` ...) or FX parameter envelope (``<PARMENV``)."""
+
+    def __init__(self, chunk: Chunk, track: "Track", fx: "FX | None" = None):
+        self.chunk = chunk
+        self.track = track
+        self.fx = fx
+
+    @property
+    def chunk_name(self) -> str:
+        return self.chunk.tag
+
+    @property
+    def guid(self) -> str:
+        g = self.chunk.get("EGUID")
+        if g is None:
+            g = new_guid()
+            self.chunk.set("EGUID", 0, g)
+        return g
+
+    @property
+    def name(self) -> str:
+        if self.chunk.tag == "PARMENV":
+            attrs = self.chunk.attrs
+            if len(attrs) >= 5:
+                return attrs[4]
+            if self.fx is not None:
+                idx = int(attrs[0].split(":")[0]) if attrs else 0
+                return f"{self.fx.param_name(idx)} / {self.fx.short_name}"
+        return TRACK_ENVELOPES.get(self.chunk.tag, self.chunk.tag)
+
+    @property
+    def param_index(self) -> int | None:
+        if self.chunk.tag != "PARMENV":
+            return None
+        attrs = self.chunk.attrs
+        return int(attrs[0].split(":")[0]) if attrs else None
+
+    @property
+    def scaling_mode(self) -> int:
+        """1 (fader scaling) for volume envelopes, 0 otherwise (facts 1.5, Q5)."""
+        return 1 if self.chunk.tag in FADER_SCALED_ENVELOPES else 0
+
+    @property
+    def active(self) -> bool:
+        return self.chunk.get("ACT", 0, "1") != "0"
+
+    @active.setter
+    def active(self, on: bool) -> None:
+        self.chunk.set("ACT", 0, 1 if on else 0, fill=[1, -1], after=("EGUID",))
+
+    @property
+    def points(self) -> list[EnvPoint]:
+        return [EnvPoint.from_tokens(ln.tokens) for ln in self.chunk.lines("PT")]
+
+    def set_points(self, points: list[EnvPoint]) -> None:
+        """Replace the point lines, keeping them after the envelope's header lines."""
+        kids = [c for c in self.chunk.children if not (isinstance(c, Line) and c.key == "PT")]
+        # points go after the last header line, before sub-chunks (e.g. POOLEDENVINST stays)
+        pos = 0
+        for i, c in enumerate(kids):
+            if isinstance(c, Line):
+                pos = i + 1
+        self.chunk.children = kids[:pos] + [p.to_line() for p in points] + kids[pos:]
+
+
+# -------------------------------------------------------------------------------------------
+# FX
+# -------------------------------------------------------------------------------------------
+class FX:
+    """One plugin in an FX chain: its ``BYPASS`` line, its plugin chunk and the lines after it."""
+
+    def __init__(self, chain: "FXChain", bypass: Line | None, plugin: Chunk, extras: list):
+        self.chain = chain
+        self.bypass_line = bypass
+        self.plugin = plugin
+        self.extras = extras  # nodes after the plugin chunk up to the next BYPASS (FXID, PARMENV...)
+        from reaper_assist.emulator import fxmodel  # late: fxmodel imports the plugins package
+
+        self.model = fxmodel.FXModel.for_chunk(plugin)
+
+    @property
+    def track(self) -> "Track":
+        return self.chain.track
+
+    # identity ---------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The name TrackFX_GetFXName reports: the renamed name if set, else the plugin's name."""
+        return self.renamed_name or self.original_name
+
+    @property
+    def original_name(self) -> str:
+        attrs = self.plugin.attrs
+        if self.plugin.tag == "JS":
+            path = attrs[0] if attrs else ""
+            return self.model.display_name or f"JS: {path}"
+        return attrs[0] if attrs else self.plugin.tag
+
+    @property
+    def short_name(self) -> str:
+        """``ReaComp`` from ``VST: ReaComp (Cockos)`` (as used in envelope names)."""
+        n = self.name.split(": ", 1)[-1]
+        return n.rsplit(" (", 1)[0] if n.endswith(")") else n
+
+    @property
+    def renamed_name(self) -> str:
+        attrs = self.plugin.attrs
+        idx = 1 if self.plugin.tag == "JS" else 3
+        return attrs[idx] if len(attrs) > idx else ""
+
+    @renamed_name.setter
+    def renamed_name(self, value: str) -> None:
+        attrs = self.plugin.attrs
+        idx = 1 if self.plugin.tag == "JS" else 3
+        while len(attrs) <= idx:
+            attrs.append("")
+        attrs[idx] = value
+        self.plugin.set_attrs(attrs)
+
+    @property
+    def guid(self) -> str:
+        for n in self.extras:
+            if isinstance(n, Line) and n.key == "FXID":
+                return n.tokens[1]
+        g = new_guid()
+        self.extras.insert(0, Line.from_tokens(["FXID", g]))
+        return g
+
+    # state -------------------------------------------------------------------------------------
+    @property
+    def enabled(self) -> bool:
+        return self.bypass_line is None or self.bypass_line.tokens[1:2] != ["1"]
+
+    @enabled.setter
+    def enabled(self, on: bool) -> None:
+        if self.bypass_line is None:
+            self.bypass_line = Line("BYPASS 0 0 0")
+        toks = self.bypass_line.tokens
+        toks[1] = "0" if on else "1"
+        self.bypass_line.set_tokens(toks)
+
+    @property
+    def offline(self) -> bool:
+        return self.bypass_line is not None and self.bypass_line.tokens[2:3] == ["1"]
+
+    def param_name(self, index: int) -> str:
+        return self.model.param_name(index)
+
+    def envelopes(self) -> list[Envelope]:
+        return [Envelope(c, self.track, self) for c in self.extras if isinstance(c, Chunk) and c.tag == "PARMENV"]
+
+    def envelope_for_param(self, index: int, *, create: bool = False) -> Envelope | None:
+        for env in self.envelopes():
+            if env.param_index == index:
+                return env
+        if not create:
+            return None
+        lo, hi = self.model.param_range(index)
+        ident = self.model.param_ident(index)
+        ch = Chunk.new("PARMENV", [ident, lo, hi, self.model.get_param(index),
+                                   f"{self.param_name(index)} / {self.short_name}"])
+        ch.children = [Line.from_tokens(["EGUID", new_guid()]), Line("ACT 1 -1"), Line("VIS 1 1 1"),
+                       Line("LANEHEIGHT 0 0"), Line("ARM 0"), Line("DEFSHAPE 0 -1 -1")]
+        # REAPER keeps PARMENV chunks before WAK
+        pos = len(self.extras)
+        for i, n in enumerate(self.extras):
+            if isinstance(n, Line) and n.key == "WAK":
+                pos = i
+                break
+        self.extras.insert(pos, ch)
+        return Envelope(ch, self.track, self)
+
+    def flush(self) -> None:
+        """Write the plugin model's state back into the chunk (only if it changed)."""
+        self.model.flush(self.plugin)
+
+    def nodes(self) -> list:
+        self.flush()
+        return ([self.bypass_line] if self.bypass_line is not None else []) + [self.plugin] + self.extras
+
+
+class FXChain:
+    """The ``<FXCHAIN`` (or ``<MASTERFXLIST``) chunk, parsed into FX groups."""
+
+    def __init__(self, track: "Track", chunk: Chunk):
+        self.track = track
+        self.chunk = chunk
+        self.head_nodes: list = []  # WNDRECT, SHOW, LASTSEL, DOCKED ...
+        self.fx: list[FX] = []
+        pending_bypass: Line | None = None
+        current: FX | None = None
+        for node in chunk.children:
+            if isinstance(node, Line) and node.key == "BYPASS":
+                pending_bypass = node
+                current = None
+            elif isinstance(node, Chunk) and node.tag in PLUGIN_TAGS:
+                current = FX(self, pending_bypass, node, [])
+                self.fx.append(current)
+                pending_bypass = None
+            elif current is not None:
+                current.extras.append(node)
+            elif pending_bypass is not None:
+                # lines between BYPASS and the plugin chunk (none known): keep them with the BYPASS
+                self.head_nodes.append(node)
+            else:
+                self.head_nodes.append(node)
+
+    def flush(self) -> None:
+        kids: list = list(self.head_nodes)
+        for fx in self.fx:
+            kids.extend(fx.nodes())
+        self.chunk.children = kids
+
+
+# -------------------------------------------------------------------------------------------
+# Items and takes
+# -------------------------------------------------------------------------------------------
+TAKE_KEYS = ("NAME", "VOLPAN", "TAKEVOLPAN", "SOFFS", "PLAYRATE", "CHANMODE", "GUID", "TAKEFX_NCH",
+             "TAKECOLOR", "RECPASS", "TAKE")
+
+
+class Take:
+    """A take: the first take's fields live directly in the ITEM chunk, later ones after a
+    ``TAKE`` line (facts 4.3). ``nodes`` are the ITEM children belonging to this take."""
+
+    def __init__(self, item: "Item", index: int, nodes: list):
+        self.item = item
+        self.index = index
+        self.nodes = nodes
+
+    def _line(self, key: str) -> Line | None:
+        for n in self.nodes:
+            if isinstance(n, Line) and n.key == key:
+                return n
+        return None
+
+    def _tok(self, key: str, i: int, default: str | None = None) -> str | None:
+        ln = self._line(key)
+        if ln is None:
+            return default
+        t = ln.tokens
+        return t[i + 1] if len(t) > i + 1 else default
+
+    def _set(self, key: str, i: int, value: float, fill: list[object]) -> None:
+        ln = self._line(key)
+        if ln is None:
+            ln = Line.from_tokens([key, *fill])
+            anchor = self.nodes[0] if self.nodes else None
+            kids = self.item.chunk.children
+            pos = kids.index(anchor) + 1 if anchor in kids else len(kids)
+            kids.insert(pos, ln)
+            self.nodes.insert(1, ln)
+        t: list[object] = list(ln.tokens)
+        while len(t) <= i + 1:
+            t.append("0")
+        t[i + 1] = fmt_number(value)
+        ln.set_tokens(t)
+
+    @property
+    def name(self) -> str:
+        return self._tok("NAME", 0, "") or ""
+
+    @property
+    def guid(self) -> str:
+        return self._tok("GUID", 0, "") or ""
+
+    # volume/pan: first take in the item's VOLPAN (fields 2,3), others in TAKEVOLPAN (0,1)
+    @property
+    def volume(self) -> float:
+        if self.index == 0:
+            return _f(self._tok("VOLPAN", 2, "1"), 1.0)
+        return _f(self._tok("TAKEVOLPAN", 1, "1"), 1.0)
+
+    @volume.setter
+    def volume(self, v: float) -> None:
+        if self.index == 0:
+            self.item.chunk.set("VOLPAN", 2, v, fill=[1, 0, 1, -1])
+        else:
+            self._set("TAKEVOLPAN", 1, v, [0, 1, -1])
+
+    @property
+    def pan(self) -> float:
+        if self.index == 0:
+            return _f(self._tok("VOLPAN", 1, "0"))
+        return _f(self._tok("TAKEVOLPAN", 0, "0"))
+
+    @property
+    def start_offset(self) -> float:
+        return _f(self._tok("SOFFS", 0, "0"))
+
+    @start_offset.setter
+    def start_offset(self, v: float) -> None:
+        self._set("SOFFS", 0, v, [0])
+
+    @property
+    def playrate(self) -> float:
+        return _f(self._tok("PLAYRATE", 0, "1"), 1.0)
+
+    @playrate.setter
+    def playrate(self, v: float) -> None:
+        self._set("PLAYRATE", 0, v, [1, 1, 0, -1, 0, 0.0025])
+
+    @property
+    def chanmode(self) -> int:
+        return int(_f(self._tok("CHANMODE", 0, "0")))
+
+    @property
+    def source(self) -> "Source | None":
+        for n in self.nodes:
+            if isinstance(n, Chunk) and n.tag == "SOURCE":
+                return Source(n, self)
+        return None
+
+
+class Source:
+    """``<SOURCE TYPE`` chunk; SECTION wrappers hold the real source inside (facts 4.3)."""
+
+    def __init__(self, chunk: Chunk, take: Take):
+        self.chunk = chunk
+        self.take = take
+
+    @property
+    def type(self) -> str:
+        a = self.chunk.attrs
+        return a[0] if a else ""
+
+    @property
+    def root(self) -> "Source":
+        inner = self.chunk.chunk("SOURCE")
+        return Source(inner, self.take).root if inner is not None else self
+
+    @property
+    def is_midi(self) -> bool:
+        return self.root.type in ("MIDI", "MIDIPOOL")
+
+    @property
+    def offline(self) -> bool:
+        return self.root.type.startswith("_OFFLINE_")
+
+    @property
+    def file(self) -> str:
+        return self.root.chunk.get("FILE", 0, "") or ""
+
+    @property
+    def section(self) -> tuple[float, float, bool] | None:
+        """(start, length, reversed) of a SECTION wrapper, else None."""
+        if self.type != "SECTION":
+            return None
+        return (self.chunk.get_float("STARTPOS"), self.chunk.get_float("LENGTH"),
+                self.chunk.get("MODE", 0, "0") in ("2", "3"))
+
+
+class Item:
+    def __init__(self, track: "Track", chunk: Chunk):
+        self.track = track
+        self.chunk = chunk
+
+    @property
+    def guid(self) -> str:
+        g = self.chunk.get("IGUID")
+        if g is None:
+            g = new_guid()
+            self.chunk.set("IGUID", 0, g)
+        return g
+
+    def _num(self, key: str, i: int = 0, default: float = 0.0) -> float:
+        return self.chunk.get_float(key, i, default)
+
+    position = property(lambda s: s._num("POSITION"), lambda s, v: s.chunk.set("POSITION", 0, v))
+    length = property(lambda s: s._num("LENGTH"), lambda s, v: s.chunk.set("LENGTH", 0, v))
+    mute = property(lambda s: s._num("MUTE") != 0, lambda s, v: s.chunk.set("MUTE", 0, int(bool(v)), fill=[0, 0]))
+    selected = property(lambda s: s._num("SEL") != 0, lambda s, v: s.chunk.set("SEL", 0, int(bool(v))))
+    # FADEIN <shape> <len> <auto len> <shape> <?> <dir> ... field meanings past len are UNCERTAIN
+    fade_in_shape = property(lambda s: int(s._num("FADEIN", 0)))
+    fade_in = property(lambda s: s._num("FADEIN", 1), lambda s, v: s.chunk.set("FADEIN", 1, v, fill=[1, 0, 0, 1, 0, 0]))
+    fade_in_auto = property(lambda s: s._num("FADEIN", 2))
+    fade_in_dir = property(lambda s: s._num("FADEIN", 5))
+    fade_out_shape = property(lambda s: int(s._num("FADEOUT", 0)))
+    fade_out = property(lambda s: s._num("FADEOUT", 1), lambda s, v: s.chunk.set("FADEOUT", 1, v, fill=[1, 0, 0, 1, 0, 0]))
+    fade_out_auto = property(lambda s: s._num("FADEOUT", 2))
+    fade_out_dir = property(lambda s: s._num("FADEOUT", 5))
+
+    @property
+    def volume(self) -> float:
+        return self._num("VOLPAN", 0, 1.0)
+
+    @volume.setter
+    def volume(self, v: float) -> None:
+        self.chunk.set("VOLPAN", 0, v, fill=[1, 0, 1, -1])
+
+    @property
+    def takes(self) -> list[Take]:
+        groups: list[list] = [[]]
+        for n in self.chunk.children:
+            if isinstance(n, Line) and n.key == "TAKE":
+                groups.append([n])
+            else:
+                groups[-1].append(n)
+        takes = [Take(self, i, g) for i, g in enumerate(groups)]
+        if len(takes) == 1 and takes[0].source is None and takes[0]._line("NAME") is None:
+            return []  # an empty item
+        return takes
+
+    @property
+    def active_take_index(self) -> int:
+        for i, t in enumerate(self.takes):
+            if i > 0 and t.nodes and isinstance(t.nodes[0], Line) and "SEL" in t.nodes[0].tokens[1:]:
+                return i
+        return 0
+
+    @property
+    def active_take(self) -> Take | None:
+        takes = self.takes
+        return takes[self.active_take_index] if takes else None
+
+
+# -------------------------------------------------------------------------------------------
+# Tracks
+# -------------------------------------------------------------------------------------------
+class Track:
+    def __init__(self, project: "Project", chunk: Chunk):
+        self.project = project
+        self.chunk = chunk
+        self._fxchain: FXChain | None = None
+
+    is_master = False
+
+    @property
+    def guid(self) -> str:
+        g = self.chunk.get("TRACKID")
+        if g is None:
+            a = self.chunk.attrs
+            g = a[0] if a else new_guid()
+            self.chunk.set("TRACKID", 0, g)
+        return g
+
+    @property
+    def name(self) -> str:
+        return self.chunk.get("NAME", 0, "") or ""
+
+    @name.setter
+    def name(self, v: str) -> None:
+        self.chunk.set("NAME", 0, str(v))
+
+    def _num(self, key: str, i: int = 0, default: float = 0.0) -> float:
+        return self.chunk.get_float(key, i, default)
+
+    volume = property(lambda s: s._num("VOLPAN", 0, 1.0), lambda s, v: s.chunk.set("VOLPAN", 0, v, fill=[1, 0, -1, -1, 1]))
+    pan = property(lambda s: s._num("VOLPAN", 1), lambda s, v: s.chunk.set("VOLPAN", 1, v, fill=[1, 0, -1, -1, 1]))
+    mute = property(lambda s: s._num("MUTESOLO", 0) != 0, lambda s, v: s.chunk.set("MUTESOLO", 0, int(bool(v)), fill=[0, 0, 0]))
+    solo = property(lambda s: int(s._num("MUTESOLO", 1)), lambda s, v: s.chunk.set("MUTESOLO", 1, int(v), fill=[0, 0, 0]))
+    phase = property(lambda s: s._num("IPHASE") != 0, lambda s, v: s.chunk.set("IPHASE", 0, int(bool(v))))
+    nchan = property(lambda s: int(s._num("NCHAN", 0, 2)), lambda s, v: s.chunk.set("NCHAN", 0, int(v)))
+    fx_enabled = property(lambda s: s._num("FX", 0, 1.0) != 0, lambda s, v: s.chunk.set("FX", 0, int(bool(v))))
+    selected = property(lambda s: s._num("SEL") != 0, lambda s, v: s.chunk.set("SEL", 0, int(bool(v)), after=("NAME", "PEAKCOL", "BEAT", "AUTOMODE", "VOLPAN", "MUTESOLO", "IPHASE", "PLAYOFFS", "ISBUS", "BUSCOMP", "SHOWINMIX", "FREEMODE")))
+
+    @property
+    def folder_depth(self) -> int:
+        """I_FOLDERDEPTH from ``ISBUS <kind> <indent change>`` (facts 4.2)."""
+        return int(self._num("ISBUS", 1))
+
+    @folder_depth.setter
+    def folder_depth(self, d: int) -> None:
+        d = int(d)
+        self.chunk.set("ISBUS", 0, 1 if d > 0 else (2 if d < 0 else 0), fill=[0, 0])
+        self.chunk.set("ISBUS", 1, d)
+
+    # P_EXT: stored as an <EXT chunk of "key value" lines. [UNCERTAIN: layout inferred, not seen
+    # in a REAPER-written file; see emulator/uncertain.py]
+    def get_ext(self, key: str) -> str | None:
+        ext = self.chunk.chunk("EXT")
+        if ext is None:
+            return None
+        for ln in ext.lines():
+            t = ln.tokens
+            if t and t[0] == key:
+                return t[1] if len(t) > 1 else ""
+        return None
+
+    def set_ext(self, key: str, value: str) -> None:
+        ext = self.chunk.chunk("EXT")
+        if ext is None:
+            ext = Chunk.new("EXT")
+            self.chunk.children.append(ext)
+        for ln in ext.lines():
+            if ln.tokens[:1] == [key]:
+                if value == "":
+                    ext.children.remove(ln)
+                else:
+                    ln.set_tokens([key, value])
+                return
+        if value != "":
+            ext.children.append(Line.from_tokens([key, value]))
+
+    # items ----------------------------------------------------------------------------------------
+    @property
+    def items(self) -> list[Item]:
+        return [Item(self, c) for c in self.chunk.chunks("ITEM")]
+
+    # fx ---------------------------------------------------------------------------------------
+    _fxchain_tag = "FXCHAIN"
+
+    @property
+    def fxchain(self) -> FXChain:
+        ch = self.chunk.chunk(self._fxchain_tag)
+        if self._fxchain is None or self._fxchain.chunk is not ch:
+            if ch is None:
+                ch = Chunk.new(self._fxchain_tag)
+                ch.children = [Line("SHOW 0"), Line("LASTSEL 0"), Line("DOCKED 0")]
+                self._insert_fxchain(ch)
+            self._fxchain = FXChain(self, ch)
+        return self._fxchain
+
+    def has_fxchain(self) -> bool:
+        return self.chunk.chunk(self._fxchain_tag) is not None
+
+    def _insert_fxchain(self, ch: Chunk) -> None:
+        # REAPER writes FXCHAIN before the items
+        kids = self.chunk.children
+        pos = next((i for i, c in enumerate(kids) if isinstance(c, Chunk) and c.tag == "ITEM"), len(kids))
+        kids.insert(pos, ch)
+
+    @property
+    def fx(self) -> list[FX]:
+        if not self.has_fxchain():
+            return []
+        return self.fxchain.fx
+
+    # envelopes --------------------------------------------------------------------------------
+    def envelopes(self) -> list[Envelope]:
+        envs = [Envelope(c, self) for c in self.chunk.chunks() if c.tag in TRACK_ENVELOPES]
+        for fx in self.fx:
+            envs.extend(fx.envelopes())
+        return envs
+
+    def envelope_by_chunk_name(self, tag: str, *, create: bool = False) -> Envelope | None:
+        ch = self.chunk.chunk(tag)
+        if ch is None and create:
+            ch = Chunk.new(tag)
+            ch.children = [Line.from_tokens(["EGUID", new_guid()]), Line("ACT 1 -1"), Line("VIS 1 1 1"),
+                           Line("LANEHEIGHT 0 0"), Line("ARM 1"), Line("DEFSHAPE 0 -1 -1")]
+            if tag in FADER_SCALED_ENVELOPES:
+                ch.children.append(Line("VOLTYPE 1"))
+            default = {"VOLENV2": 1, "VOLENV": 1, "VOLENV3": 1, "MUTEENV": 1}.get(tag, 0)
+            ch.children.append(Line.from_tokens(["PT", 0, default, 0]))
+            kids = self.chunk.children
+            pos = next((i for i, c in enumerate(kids) if isinstance(c, Chunk) and c.tag in (self._fxchain_tag, "ITEM")), len(kids))
+            kids.insert(pos, ch)
+        return Envelope(ch, self) if ch is not None else None
+
+    def flush(self) -> None:
+        if self._fxchain is not None and self._fxchain.chunk in self.chunk.children:
+            self._fxchain.flush()
+
+
+class MasterTrack(Track):
+    """The master track: its fields are MASTER_* lines of the project chunk."""
+
+    is_master = True
+    _fxchain_tag = "MASTERFXLIST"
+
+    def __init__(self, project: "Project"):
+        super().__init__(project, project.root)
+
+    @property
+    def guid(self) -> str:
+        return self.chunk.get("MASTERTRACKID", 0, "{00000000-0000-0000-0000-000000000000}") or ""
+
+    @property
+    def name(self) -> str:
+        return "MASTER"
+
+    volume = property(lambda s: s._num("MASTER_VOLUME", 0, 1.0), lambda s, v: s.chunk.set("MASTER_VOLUME", 0, v, fill=[1, 0, -1, -1, 1]))
+    pan = property(lambda s: s._num("MASTER_VOLUME", 1), lambda s, v: s.chunk.set("MASTER_VOLUME", 1, v, fill=[1, 0, -1, -1, 1]))
+    mute = property(lambda s: (int(s._num("MASTERMUTESOLO")) & 1) != 0)
+    nchan = property(lambda s: int(s._num("MASTER_NCH", 0, 2)))
+    selected = property(lambda s: s._num("MASTER_SEL") != 0, lambda s, v: s.chunk.set("MASTER_SEL", 0, int(bool(v))))
+    folder_depth = property(lambda s: 0)
+
+    @property
+    def items(self) -> list[Item]:
+        return []
+
+    def envelopes(self) -> list[Envelope]:
+        names = {"MASTERVOLENV2": "Volume", "MASTERPANENV2": "Pan", "MASTERVOLENV": "Volume (Pre-FX)"}
+        return [Envelope(c, self) for c in self.chunk.chunks() if c.tag in names]
+
+    def _insert_fxchain(self, ch: Chunk) -> None:
+        kids = self.chunk.children
+        pos = next((i for i, c in enumerate(kids) if isinstance(c, Chunk) and c.tag == "TRACK"), len(kids))
+        kids.insert(pos, ch)
+
+
+# -------------------------------------------------------------------------------------------
+# Project
+# -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MediaProblem:
+    """A take whose media cannot be used: reported per item, never fatal."""
+
+    track_name: str
+    track_index: int
+    item_index: int
+    file: str
+    reason: str  # "missing", "offline", "midi", "no source"
+
+    def __str__(self) -> str:
+        where = f"track {self.track_index + 1} '{self.track_name}', item {self.item_index + 1}"
+        return f"{where}: {self.reason}" + (f" ({self.file})" if self.file else "")
+
+
+class Project:
+    """An emulated REAPER project backed by its RPP chunk tree."""
+
+    def __init__(self, root: Chunk, path: str | None = None):
+        if root.tag not in ("REAPER_PROJECT", "FXCHAIN", "TRACK"):
+            raise ProjectFormatError(f"not a REAPER project: root chunk is <{root.tag}", line=root.lineno or 1, path=path)
+        self.fragment = root.tag != "REAPER_PROJECT"
+        if root.tag == "TRACK":
+            # a bare track chunk (e.g. a track template): wrap it in a project
+            root = Chunk('REAPER_PROJECT 0.1 "7.0/emulator" 0', [root])
+        self.root = root
+        self.path = path
+        self._track_cache: dict[int, Track] = {}
+        self.master = MasterTrack(self)
+        if root.tag == "FXCHAIN":
+            self.master = MasterTrack(self)
+
+    # construction --------------------------------------------------------------------------------
+    @classmethod
+    def loads(cls, text: str, *, path: str | None = None) -> "Project":
+        return cls(rpp.parse(text, path=path), path=path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Project":
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise ProjectFormatError(f"cannot read project: {exc.strerror}", path=str(p)) from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")  # old projects written in the system code page
+        return cls.loads(text, path=str(p))
+
+    @classmethod
+    def new(cls, *, version: str = "7.0/emulator", sample_rate: int = 48000) -> "Project":
+        text = (f'<REAPER_PROJECT 0.1 "{version}" 0\n  SAMPLERATE {sample_rate} 0 0\n  TEMPO 120 4 4\n'
+                "  MASTER_NCH 2 2\n  MASTER_VOLUME 1 0 -1 -1 1\n  MASTER_FX 1\n  MASTER_SEL 0\n>\n")
+        return cls.loads(text)
+
+    def dumps(self) -> str:
+        for t in [self.master, *self.tracks]:
+            t.flush()
+        return rpp.dumps(self.root)
+
+    def save(self, path: str | os.PathLike) -> None:
+        text = self.dumps()
+        tmp = Path(str(path) + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        self.path = str(path)
+
+    # tracks ---------------------------------------------------------------------------------
+    @property
+    def tracks(self) -> list[Track]:
+        out = []
+        for c in self.root.chunks("TRACK"):
+            t = self._track_cache.get(id(c))
+            if t is None or t.chunk is not c:
+                t = Track(self, c)
+                self._track_cache[id(c)] = t
+            out.append(t)
+        return out
+
+    def add_track(self, index: int, *, name: str = "") -> Track:
+        guid = new_guid()
+        ch = Chunk.new("TRACK", [guid])
+        ch.children = [Line.from_tokens(l) for l in (
+            ["NAME", name], ["PEAKCOL", 16576], ["BEAT", -1], ["AUTOMODE", 0], ["VOLPAN", 1, 0, -1, -1, 1],
+            ["MUTESOLO", 0, 0, 0], ["IPHASE", 0], ["ISBUS", 0, 0], ["BUSCOMP", 0, 0, 0, 0, 0],
+            ["SHOWINMIX", 1, 0.6667, 0.5, 1, 0.5, 0, 0, 0], ["SEL", 0], ["REC", 0, 0, 1, 0, 0, 0, 0, 0],
+            ["VU", 2], ["TRACKHEIGHT", 0, 0, 0, 0, 0, 0], ["INQ", 0, 0, 0, 0.5, 100, 0, 0, 100],
+            ["NCHAN", 2], ["FX", 1], ["TRACKID", guid], ["PERF", 0], ["MIDIOUT", -1], ["MAINSEND", 1, 0])]
+        tracks = list(self.root.chunks("TRACK"))
+        kids = self.root.children
+        if index < len(tracks):
+            pos = kids.index(tracks[index])
+        elif tracks:
+            pos = kids.index(tracks[-1]) + 1
+        else:
+            pos = next((i for i, c in enumerate(kids) if isinstance(c, Chunk) and c.tag == "EXTENSIONS"), len(kids))
+        kids.insert(pos, ch)
+        return Track(self, ch)
+
+    def add_item(self, track: Track, *, position: float, length: float, file: str | None = None,
+                 source_type: str = "WAVE") -> Item:
+        ch = Chunk.new("ITEM")
+        lines = [["POSITION", position], ["SNAPOFFS", 0], ["LENGTH", length], ["LOOP", 0], ["ALLTAKES", 0],
+                 ["FADEIN", 1, 0, 0, 1, 0, 0, 0], ["FADEOUT", 1, 0, 0, 1, 0, 0, 0], ["MUTE", 0, 0], ["SEL", 0],
+                 ["IGUID", new_guid()], ["IID", 1], ["NAME", Path(file).name if file else ""],
+                 ["VOLPAN", 1, 0, 1, -1], ["SOFFS", 0], ["PLAYRATE", 1, 1, 0, -1, 0, 0.0025], ["CHANMODE", 0],
+                 ["GUID", new_guid()]]
+        ch.children = [Line.from_tokens(l) for l in lines]
+        if file is not None:
+            src = Chunk.new("SOURCE", [source_type])
+            src.children = [Line.from_tokens(["FILE", file])]
+            ch.children.append(src)
+        track.chunk.children.append(ch)
+        return Item(track, ch)
+
+    def track_by_guid(self, guid: str) -> Track | None:
+        g = guid.upper()
+        return next((t for t in self.tracks if t.guid.upper() == g), None)
+
+    # project ext state ------------------------------------------------------------------------------
+    # Stored as <EXTSTATE with one sub-chunk per section holding "key value" lines.
+    # [UNCERTAIN: see emulator/uncertain.py PROJECT_EXTSTATE_CHUNK]
+    def _extstate_chunk(self, create: bool) -> Chunk | None:
+        from reaper_assist.emulator.uncertain import PROJECT_EXTSTATE_CHUNK
+
+        ch = self.root.chunk(PROJECT_EXTSTATE_CHUNK)
+        if ch is None and create:
+            ch = Chunk.new(PROJECT_EXTSTATE_CHUNK)
+            kids = self.root.children
+            pos = next((i for i, c in enumerate(kids) if isinstance(c, Chunk) and c.tag == "TRACK"), len(kids))
+            kids.insert(pos, ch)
+        return ch
+
+    def get_ext_state(self, section: str, key: str) -> str | None:
+        ch = self._extstate_chunk(False)
+        if ch is None:
+            return None
+        for sec in ch.chunks():
+            if sec.tag.lower() == section.lower():
+                for ln in sec.lines():
+                    t = ln.tokens
+                    if t and t[0].lower() == key.lower():
+                        return t[1] if len(t) > 1 else ""
+        return None
+
+    def ext_state_items(self, section: str) -> list[tuple[str, str]]:
+        ch = self._extstate_chunk(False)
+        if ch is None:
+            return []
+        for sec in ch.chunks():
+            if sec.tag.lower() == section.lower():
+                return [(t[0], t[1] if len(t) > 1 else "") for t in (ln.tokens for ln in sec.lines()) if t]
+        return []
+
+    def set_ext_state(self, section: str, key: str, value: str) -> None:
+        """Set (or, with an empty value, delete) a key, as SetProjExtState does."""
+        ch = self._extstate_chunk(value != "")
+        if ch is None:
+            return
+        sec = next((s for s in ch.chunks() if s.tag.lower() == section.lower()), None)
+        if sec is None:
+            if value == "":
+                return
+            sec = Chunk.new(section)
+            ch.children.append(sec)
+        for ln in list(sec.lines()):
+            if ln.tokens[:1] and ln.tokens[0].lower() == key.lower():
+                if value == "":
+                    sec.children.remove(ln)
+                else:
+                    ln.set_tokens([key, value])
+                break
+        else:
+            if value != "":
+                sec.children.append(Line.from_tokens([key, value]))
+        if not sec.children:
+            ch.children.remove(sec)
+        if not ch.children:
+            self.root.children.remove(ch)
+
+    # misc -----------------------------------------------------------------------------------
+    @property
+    def sample_rate(self) -> int:
+        return int(self.root.get_float("SAMPLERATE", 0, 44100))
+
+    @property
+    def directory(self) -> str:
+        return str(Path(self.path).parent) if self.path else os.getcwd()
+
+    def resolve_media(self, file: str) -> str:
+        """Absolute path of a source FILE (relative paths are relative to the project folder)."""
+        if not file:
+            return ""
+        p = Path(file.replace("\\", "/")) if not os.path.isabs(file) else Path(file)
+        if not p.is_absolute():
+            p = Path(self.directory) / p
+        return str(p)
+
+    def media_problems(self) -> list[MediaProblem]:
+        """Every take whose media cannot be read, per item (never raises)."""
+        out: list[MediaProblem] = []
+        for ti, tr in enumerate(self.tracks):
+            for ii, item in enumerate(tr.items):
+                take = item.active_take
+                src = take.source if take else None
+                if src is None:
+                    out.append(MediaProblem(tr.name, ti, ii, "", "no source"))
+                elif src.is_midi:
+                    out.append(MediaProblem(tr.name, ti, ii, "", "midi"))
+                elif src.offline:
+                    out.append(MediaProblem(tr.name, ti, ii, src.file, "offline"))
+                elif src.root.type in AUDIO_SOURCE_TYPES and not os.path.isfile(self.resolve_media(src.file)):
+                    out.append(MediaProblem(tr.name, ti, ii, src.file, "missing"))
+        return out
+
+    def iter_all_envelopes(self) -> Iterator[Envelope]:
+        for t in [self.master, *self.tracks]:
+            yield from t.envelopes()

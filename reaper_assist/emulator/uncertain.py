@@ -1,0 +1,50 @@
+"""Every emulator mapping that facts.md marks UNCERTAIN (or that no source settles), in one place.
+
+Each constant/function names its source and confidence. ``reaper-assist calibrate`` (and the
+plugin maps in :mod:`reaper_assist.plugins.uncertain`) are where a live REAPER settles them; until
+then the emulator uses these hypotheses consistently in both directions.
+"""
+
+from __future__ import annotations
+
+import math
+
+# Project ExtState (SetProjExtState) chunk in the .RPP. Not in facts.md; inferred from REAPER-saved
+# projects seen elsewhere: <EXTSTATE> holding one sub-chunk per section of "key value" lines.
+PROJECT_EXTSTATE_CHUNK = "EXTSTATE"
+
+# Track P_EXT:key data: an <EXT chunk of "key value" lines inside <TRACK. [UNCERTAIN, inferred]
+TRACK_EXT_CHUNK = "EXT"
+
+# FADEIN/FADEOUT fields after the key: 0 shape, 1 length (s), 2 auto-crossfade length (s),
+# 3 shape again, 4 unknown, 5 curvature (-1..1). Only 0 and 1 are seen documented (facts 4.3).
+FADE_FIELDS = {"shape": 0, "length": 1, "auto_length": 2, "dir": 5}
+
+# Fader scaling (facts addendum Q2, MULTI for the curve shape; DB2SLIDER(0) = 716.2 vs 716.0 open).
+_K = 10 ** (12 / 20) / 2  # DB2VAL(+12)/2
+
+
+def slider_to_amp(y: float) -> float:
+    """ScaleFromEnvelopeMode(1, y): fader position 0..1000 (+12 dB) -> linear amplitude."""
+    if y <= 0:
+        return 0.0
+    t = y / 1000.0
+    return _K * (t**3 + t**6)
+
+
+def amp_to_slider(amp: float) -> float:
+    """ScaleToEnvelopeMode(1, amp): linear amplitude -> fader position (inverse of the above)."""
+    a = abs(amp)
+    if a <= 0:
+        return 0.0
+    u = (math.sqrt(1.0 + 4.0 * a / _K) - 1.0) / 2.0
+    return 1000.0 * u ** (1.0 / 3.0)
+
+# TrackFX_GetFXName with a renamed FX: facts 1.3 says it "probably" returns the renamed name.
+FXNAME_RETURNS_RENAMED = True
+
+# TrackFX_AddByName name matching: case-insensitive (facts 1.3: UNCERTAIN).
+ADDBYNAME_CASE_INSENSITIVE = True
+
+# GetExtState for a missing key returns "" (facts 1.3: presumably).
+MISSING_EXTSTATE = ""
