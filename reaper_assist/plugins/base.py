@@ -14,12 +14,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from reaper_assist.errors import ParameterError
-
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
 __all__ = [
     "ParamSpec",

@@ -66,10 +66,6 @@ class VolumeSettings:
         """Hard clamp of the output: ``2^(max/6)`` (1.0 with the default Max Volume 0)."""
         return 2.0 ** (self.max_volume_db / 6.0)
 
-    @property
-    def gain_db_exact(self) -> float:
-        return self.adjustment_db * 20.0 * 0.30102999566398120 / 6.0 if self.adjustment_db else 0.0
-
 
 class JsVolumeSpec(PluginSpec):
     key = "js_volume"
