@@ -42,3 +42,14 @@ def run_action(command: str) -> bool:
     r = _reaper()
     cmd = r.NamedCommandLookup(command)
     return r.run_command(cmd) if cmd else False
+
+
+def load_project(path: str) -> int:
+    """Open another project in the running emulator (as File > Open would); returns its track count."""
+    from reaper_assist.emulator.project import Project
+    from reaper_assist.emulator.undo import UndoHistory
+
+    r = _reaper()
+    r.project = Project.load(path)
+    r.undo = UndoHistory(r)
+    return len(r.project.tracks)

@@ -81,34 +81,50 @@ def get_eq(track: Track, instantiate: bool) -> int:
     return add_by_name(track, "ReaEQ", 1) if instantiate else -1
 
 
-def _reaeq():
+def _bands(fx: FX):
     from reaper_assist.plugins import reaeq
 
-    return reaeq
+    reaeq.REAEQ.sync(fx.model.state)
+    return reaeq, fx.model.state.payload.bands
 
 
 def eq_param_info(fx: FX, paramidx: int):
     """(bandtype, bandidx, paramtype, normval) of a ReaEQ parameter (TrackFX_GetEQParam)."""
     if fx.model.key != "reaeq":
         return None
-    return _reaeq().eq_param_info(fx.model.state, paramidx)
+    reaeq, bands = _bands(fx)
+    info = reaeq.eq_param_info(bands, paramidx)
+    if info is None:
+        return None
+    return (*info, fx.model.get_normalized(paramidx))
 
 
 def set_eq_param(fx: FX, bandtype: int, bandidx: int, paramtype: int, val: float, isnorm: bool) -> bool:
+    """TrackFX_SetEQParam: value normalized, or in Hz / dB / octaves (facts 2.1)."""
     if fx.model.key != "reaeq":
         return False
-    ok = _reaeq().set_eq_param(fx.model.state, bandtype, bandidx, paramtype, val, isnorm)
-    fx.model.dirty = fx.model.dirty or ok
-    return ok
+    reaeq, bands = _bands(fx)
+    idx = reaeq.eq_param_index(bands, bandtype, bandidx, paramtype)
+    if idx is None:
+        return False
+    if isnorm:
+        return fx.model.set_normalized(idx, val)
+    return fx.model.set_param(idx, reaeq.eq_value_to_native(bandtype, paramtype, val))
+
+
+def _band_number(fx: FX, bandtype: int, bandidx: int) -> int | None:
+    if fx.model.key != "reaeq" or bandtype < 0:
+        return None
+    reaeq, bands = _bands(fx)
+    idx = reaeq.eq_param_index(bands, bandtype, bandidx, 0)
+    return None if idx is None else idx // 3
 
 
 def eq_band_enabled(fx: FX, bandtype: int, bandidx: int) -> bool:
-    return fx.model.key == "reaeq" and _reaeq().eq_band_enabled(fx.model.state, bandtype, bandidx)
+    k = _band_number(fx, bandtype, bandidx)
+    return k is not None and fx.model.get_named_config(f"BANDENABLED{k}") == "1"
 
 
 def set_eq_band_enabled(fx: FX, bandtype: int, bandidx: int, enable: bool) -> bool:
-    if fx.model.key != "reaeq":
-        return False
-    ok = _reaeq().set_eq_band_enabled(fx.model.state, bandtype, bandidx, enable)
-    fx.model.dirty = fx.model.dirty or ok
-    return ok
+    k = _band_number(fx, bandtype, bandidx)
+    return k is not None and fx.model.set_named_config(f"BANDENABLED{k}", "1" if enable else "0")

@@ -168,9 +168,13 @@ class FXModel:
 
     # persistence -------------------------------------------------------------------------------
     def flush(self, chunk: Chunk) -> None:
-        if not self.dirty or self.spec is None:
+        """Write the state back into the plugin chunk; the codec returns the original lines
+        unchanged while nothing changed, so untouched plugins stay byte-identical."""
+        if self.spec is None:
             return
-        self.body = self.spec.encode(self.state)
-        kids = [c for c in chunk.children if not isinstance(c, Line)]
-        chunk.children = [Line(t) for t in self.body] + kids
+        body = self.spec.encode(self.state)
+        if body != self.body:
+            kids = [c for c in chunk.children if not isinstance(c, Line)]
+            chunk.children = [Line(t) for t in body] + kids
+            self.body = body
         self.dirty = False

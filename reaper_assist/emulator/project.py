@@ -455,6 +455,7 @@ class Item:
     length = property(lambda s: s._num("LENGTH"), lambda s, v: s.chunk.set("LENGTH", 0, v))
     mute = property(lambda s: s._num("MUTE") != 0, lambda s, v: s.chunk.set("MUTE", 0, int(bool(v)), fill=[0, 0]))
     selected = property(lambda s: s._num("SEL") != 0, lambda s, v: s.chunk.set("SEL", 0, int(bool(v))))
+    loop_source = property(lambda s: s._num("LOOP") != 0, lambda s, v: s.chunk.set("LOOP", 0, int(bool(v))))
     # FADEIN <shape> <len> <auto len> <shape> <?> <dir> ... field meanings past len are UNCERTAIN
     fade_in_shape = property(lambda s: int(s._num("FADEIN", 0)))
     fade_in = property(lambda s: s._num("FADEIN", 1), lambda s, v: s.chunk.set("FADEIN", 1, v, fill=[1, 0, 0, 1, 0, 0]))
@@ -700,16 +701,17 @@ class Project:
     def __init__(self, root: Chunk, path: str | None = None):
         if root.tag not in ("REAPER_PROJECT", "FXCHAIN", "TRACK"):
             raise ProjectFormatError(f"not a REAPER project: root chunk is <{root.tag}", line=root.lineno or 1, path=path)
-        self.fragment = root.tag != "REAPER_PROJECT"
-        if root.tag == "TRACK":
-            # a bare track chunk (e.g. a track template): wrap it in a project
-            root = Chunk('REAPER_PROJECT 0.1 "7.0/emulator" 0', [root])
+        # A bare <TRACK (track template) or <FXCHAIN (FX chain preset) is opened as a project with
+        # one track holding it; saving writes the fragment back as it was.
+        self.fragment: Chunk | None = None
+        if root.tag != "REAPER_PROJECT":
+            self.fragment = root
+            track = root if root.tag == "TRACK" else Chunk("TRACK", [root])
+            root = Chunk('REAPER_PROJECT 0.1 "7.0/emulator" 0', [track])
         self.root = root
         self.path = path
         self._track_cache: dict[int, Track] = {}
         self.master = MasterTrack(self)
-        if root.tag == "FXCHAIN":
-            self.master = MasterTrack(self)
 
     # construction --------------------------------------------------------------------------------
     @classmethod
@@ -738,7 +740,7 @@ class Project:
     def dumps(self) -> str:
         for t in [self.master, *self.tracks]:
             t.flush()
-        return rpp.dumps(self.root)
+        return rpp.dumps(self.fragment if self.fragment is not None else self.root)
 
     def save(self, path: str | os.PathLike) -> None:
         text = self.dumps()

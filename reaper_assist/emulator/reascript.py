@@ -489,7 +489,7 @@ class Reaper:
                  "D_FADEOUTLEN": "fade_out", "D_FADEINLEN_AUTO": "fade_in_auto", "D_FADEOUTLEN_AUTO": "fade_out_auto",
                  "D_FADEINDIR": "fade_in_dir", "D_FADEOUTDIR": "fade_out_dir", "C_FADEINSHAPE": "fade_in_shape",
                  "C_FADEOUTSHAPE": "fade_out_shape", "B_MUTE": "mute", "B_UISEL": "selected",
-                 "I_CURTAKE": "active_take_index"}
+                 "I_CURTAKE": "active_take_index", "B_LOOPSRC": "loop_source"}
 
     def GetMediaItemInfo_Value(self, item, parm):
         if item is None:
@@ -580,6 +580,18 @@ class Reaper:
             return None
         inner = src.chunk.chunk("SOURCE")
         return Source(inner, src.take) if inner is not None else None
+
+    def PCM_Source_GetSectionInfo(self, src, offs, length, rev):
+        """(ok, src, offset, length, reversed) of a SECTION source; REAPER returns false otherwise."""
+        sec = src.section if src is not None else None
+        if sec is None:
+            return Out(False, {1: 0.0, 2: 0.0, 3: 0})
+        return Out(True, {1: sec[0], 2: sec[1], 3: int(sec[2])})
+
+    def GetItemStateChunk(self, item, buf, sz, isundo):
+        if item is None:
+            return Out(False, {1: ""})
+        return Out(True, {1: rpp.dumps(item.chunk)})
 
     def _source_info(self, src: Source | None):
         from reaper_assist.emulator import media_info

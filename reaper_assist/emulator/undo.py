@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reaper_assist.emulator import rpp
 
 if TYPE_CHECKING:  # pragma: no cover
     from reaper_assist.emulator.reascript import Reaper
@@ -95,8 +94,10 @@ class UndoHistory:
         return True
 
     def _restore(self, text: str) -> None:
+        from reaper_assist.emulator.project import MasterTrack, Project
+
         project = self.reaper.project
-        project.root = rpp.parse(text, path=project.path)
+        fresh = Project.loads(text, path=project.path)
+        project.root, project.fragment = fresh.root, fresh.fragment
         project._track_cache.clear()
-        project.master._fxchain = None
-        project.master.chunk = project.root
+        project.master = MasterTrack(project)

@@ -1,0 +1,124 @@
+"""The Host protocol: what an action needs from REAPER, live or emulated.
+
+Two implementations pass the same contract tests (tests/host): :class:`~.reapy_host.ReapyHost`
+talks to a running REAPER (or the emulator process) through python-reapy, shipping each
+operation as one request; :class:`~.inprocess.InProcessHost` runs the very same operations
+(:mod:`.remote`) directly on an emulated project, for headless runs on ``.RPP`` files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class TakeState:
+    index: int
+    guid: str
+    name: str
+    volume: float
+    pan: float
+    start_offset_s: float
+    playrate: float
+    chanmode: int
+    source_type: str
+    file: str
+    section: dict | None = None
+
+    @property
+    def is_midi(self) -> bool:
+        return self.source_type.upper() in ("MIDI", "MIDIPOOL")
+
+
+@dataclass(frozen=True)
+class ItemState:
+    index: int
+    guid: str
+    position_s: float
+    length_s: float
+    mute: bool
+    item_volume: float
+    fade_in_s: float
+    fade_in_shape: int
+    fade_in_dir: float
+    fade_out_s: float
+    fade_out_shape: int
+    fade_out_dir: float
+    loop_source: bool
+    take: TakeState | None
+
+
+@dataclass(frozen=True)
+class FXState:
+    index: int
+    guid: str
+    name: str
+    renamed_name: str
+    original_name: str
+    enabled: bool
+    n_params: int
+
+
+@dataclass(frozen=True)
+class TrackState:
+    index: int
+    guid: str
+    name: str
+    selected: bool
+    volume: float
+    pan: float
+    mute: bool
+    nchan: int
+    folder_depth: int
+    tags: str
+    items: tuple[ItemState, ...] = ()
+    fx: tuple[FXState, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectState:
+    project_file: str
+    project_name: str
+    sample_rate: int
+    track_count: int
+    tracks: tuple[TrackState, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "ProjectState":
+        tracks = []
+        for t in d["tracks"]:
+            items = []
+            for it in t["items"]:
+                take = TakeState(**it["take"]) if it.get("take") else None
+                items.append(ItemState(**{**it, "take": take}))
+            fx = tuple(FXState(**f) for f in t["fx"])
+            tracks.append(TrackState(**{**t, "items": tuple(items), "fx": fx}))
+        return cls(d["project_file"], d["project_name"], d["sample_rate"], d["track_count"], tuple(tracks))
+
+    def track(self, guid: str) -> TrackState | None:
+        return next((t for t in self.tracks if t.guid.upper() == guid.upper()), None)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    results: tuple
+    undo_description: str
+
+
+@runtime_checkable
+class Host(Protocol):
+    """What every action uses; each method is ONE crossing of the REAPER boundary."""
+
+    round_trips: int
+
+    def read_state(self, *, track_guids: list[str] | None = None, selected_only: bool = False,
+                   with_items: bool = True, with_fx: bool = True) -> ProjectState: ...
+
+    def apply(self, ops: list[dict[str, Any]], undo_name: str) -> ApplyResult: ...
+
+    def undo(self) -> bool: ...
+
+    def get_proj_ext(self, section: str, key: str) -> str | None: ...
+
+    def save(self, path: str) -> None: ...

@@ -1,0 +1,58 @@
+"""A Host on an emulated project in this process (headless runs on ``.RPP`` files, tests)."""
+
+from __future__ import annotations
+
+import types
+from typing import Any
+
+from reaper_assist.errors import HostError, StaleReferenceError
+from reaper_assist.host import remote
+from reaper_assist.host.base import ApplyResult, ProjectState
+
+
+def api_namespace(reaper) -> types.SimpleNamespace:
+    """The emulator's RPR_* functions under their bare names, as ``reapy.reascript_api`` has them."""
+    return types.SimpleNamespace(**{k[4:]: v for k, v in reaper.rpr_functions().items()})
+
+
+class InProcessHost:
+    def __init__(self, reaper):
+        self.reaper = reaper
+        self.api = api_namespace(reaper)
+        self.round_trips = 0
+
+    @classmethod
+    def open(cls, project_path: str, *, resource_path: str | None = None) -> "InProcessHost":
+        from reaper_assist.emulator.project import Project
+        from reaper_assist.emulator.reascript import Reaper
+
+        return cls(Reaper(Project.load(project_path), resource_path=resource_path))
+
+    def _call(self, fn, *args, **kwargs):
+        self.round_trips += 1
+        try:
+            return fn(self.api, *args, **kwargs)
+        except remote.ApplyError as exc:
+            raise StaleReferenceError(str(exc)) from exc
+
+    def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True) -> ProjectState:
+        return ProjectState.from_dict(self._call(remote.read_state_with, track_guids=track_guids,
+                                                 selected_only=selected_only, with_items=with_items, with_fx=with_fx))
+
+    def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> ApplyResult:
+        try:
+            r = self._call(remote.apply_ops_with, ops, undo_name, fail_after=fail_after)
+        except StaleReferenceError:
+            raise
+        except Exception as exc:  # pragma: no cover - defensive
+            raise HostError(f"apply failed: {exc}") from exc
+        return ApplyResult(tuple(r["results"]), r["undo"])
+
+    def undo(self) -> bool:
+        return bool(self._call(remote.undo_with))
+
+    def get_proj_ext(self, section: str, key: str) -> str | None:
+        return self._call(remote.get_proj_ext_with, section, key)
+
+    def save(self, path: str) -> None:
+        self._call(remote.save_with, path)

@@ -1,0 +1,350 @@
+"""Functions that run *inside* REAPER (or the emulator), one call per host operation.
+
+Each takes the ReaScript API as an object ``api`` whose attributes are the functions without the
+``RPR_`` prefix (``reapy.reascript_api`` inside REAPER, or the emulator's in-process binding), and
+returns plain JSON-serialisable data. The live host ships a whole operation as ONE reapy request
+(callable by module and name, reapy_behaviour 2), so reading 64 tracks or applying a plan costs one
+round trip, and the undo block of an apply opens and closes inside one defer cycle.
+
+The entry points without ``api`` (``read_state``, ``apply_ops``, ...) are what reapy calls; they
+bind ``reapy.reascript_api`` (and so import reapy) only when called, inside REAPER.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+NULL_SUFFIX = "0x0000000000000000"
+TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
+
+
+def _is_null(ptr: str) -> bool:
+    return str(ptr).endswith(NULL_SUFFIX)
+
+
+def _str(api, fn: str, *args) -> str:
+    return getattr(api, fn)(*args)
+
+
+# ------------------------------------------------------------------------------------------------
+# reading
+# ------------------------------------------------------------------------------------------------
+def _item_state(api, item: str, index: int) -> dict[str, Any]:
+    g = api.GetMediaItemInfo_Value
+    d: dict[str, Any] = {
+        "index": index,
+        "guid": api.GetSetMediaItemInfo_String(item, "GUID", "", False)[3],
+        "position_s": g(item, "D_POSITION"), "length_s": g(item, "D_LENGTH"),
+        "mute": bool(g(item, "B_MUTE")), "item_volume": g(item, "D_VOL"),
+        "fade_in_s": g(item, "D_FADEINLEN"), "fade_in_shape": int(g(item, "C_FADEINSHAPE")),
+        "fade_in_dir": g(item, "D_FADEINDIR"),
+        "fade_out_s": g(item, "D_FADEOUTLEN"), "fade_out_shape": int(g(item, "C_FADEOUTSHAPE")),
+        "fade_out_dir": g(item, "D_FADEOUTDIR"),
+        "loop_source": bool(g(item, "B_LOOPSRC")),
+        "take": None,
+    }
+    take = api.GetActiveTake(item)
+    if _is_null(take):
+        return d
+    t = api.GetMediaItemTakeInfo_Value
+    td: dict[str, Any] = {
+        "index": int(t(take, "IP_TAKENUMBER")),
+        "guid": api.GetSetMediaItemTakeInfo_String(take, "GUID", "", False)[3],
+        "name": api.GetSetMediaItemTakeInfo_String(take, "P_NAME", "", False)[3],
+        "volume": t(take, "D_VOL"), "pan": t(take, "D_PAN"),
+        "start_offset_s": t(take, "D_STARTOFFS"), "playrate": t(take, "D_PLAYRATE"),
+        "chanmode": int(t(take, "I_CHANMODE")),
+        "source_type": "", "file": "", "section": None,
+    }
+    src = api.GetMediaItemTake_Source(take)
+    if not _is_null(src):
+        td["source_type"] = api.GetMediaSourceType(src, "", 64)[1]
+        ok, _, offs, length, rev = api.PCM_Source_GetSectionInfo(src, 0, 0, 0)
+        if ok:
+            td["section"] = {"start_s": offs, "length_s": length, "reversed": bool(rev)}
+            parent = api.GetMediaSourceParent(src)
+            if not _is_null(parent):
+                src = parent
+                td["source_type"] = api.GetMediaSourceType(src, "", 64)[1]
+        td["file"] = api.GetMediaSourceFileName(src, "", 4096)[1]
+    d["take"] = td
+    return d
+
+
+def _fx_state(api, track: str, index: int) -> dict[str, Any]:
+    name = api.TrackFX_GetFXName(track, index, "", 2048)[3]
+    renamed = api.TrackFX_GetNamedConfigParm(track, index, "renamed_name", "", 2048)
+    original = api.TrackFX_GetNamedConfigParm(track, index, "fx_name", "", 2048)
+    return {
+        "index": index,
+        "guid": api.TrackFX_GetFXGUID(track, index),
+        "name": name,
+        "renamed_name": renamed[4] if renamed[0] else "",
+        "original_name": original[4] if original[0] else name,
+        "enabled": bool(api.TrackFX_GetEnabled(track, index)),
+        "n_params": int(api.TrackFX_GetNumParams(track, index)),
+    }
+
+
+def read_state_with(api, *, track_guids: list[str] | None = None, selected_only: bool = False,
+                    with_items: bool = True, with_fx: bool = True) -> dict[str, Any]:
+    """The project's state the actions need, in one call (see :class:`ProjectState`)."""
+    proj = api.EnumProjects(-1, "", 2048)
+    project_file = proj[2]
+    wanted = {g.upper() for g in track_guids} if track_guids else None
+    tracks = []
+    n = api.CountTracks(0)
+    for i in range(n):
+        tr = api.GetTrack(0, i)
+        selected = bool(api.GetMediaTrackInfo_Value(tr, "I_SELECTED"))
+        guid = api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3]
+        if selected_only and not selected:
+            continue
+        if wanted is not None and guid.upper() not in wanted:
+            continue
+        v = api.GetMediaTrackInfo_Value
+        td: dict[str, Any] = {
+            "index": i, "guid": guid, "name": api.GetTrackName(tr, "", 2048)[2],
+            "selected": selected, "volume": v(tr, "D_VOL"), "pan": v(tr, "D_PAN"),
+            "mute": bool(v(tr, "B_MUTE")), "nchan": int(v(tr, "I_NCHAN")),
+            "folder_depth": int(v(tr, "I_FOLDERDEPTH")),
+            "tags": api.GetSetMediaTrackInfo_String(tr, TAG_KEY, "", False)[3],
+            "items": [], "fx": [],
+        }
+        if with_items:
+            td["items"] = [_item_state(api, api.GetTrackMediaItem(tr, k), k)
+                           for k in range(api.CountTrackMediaItems(tr))]
+        if with_fx:
+            td["fx"] = [_fx_state(api, tr, k) for k in range(api.TrackFX_GetCount(tr))]
+        tracks.append(td)
+    rp = api.GetSetProjectInfo_String(0, "PROJECT_NAME", "", False)
+    return {
+        "project_file": project_file,
+        "project_name": rp[3] if rp[0] else "",
+        "sample_rate": int(api.GetSetProjectInfo(0, "PROJECT_SRATE", 0, False)) or 44100,
+        "track_count": n,
+        "tracks": tracks,
+    }
+
+
+# ------------------------------------------------------------------------------------------------
+# writing: a list of operations applied inside one undo block, all-or-nothing
+# ------------------------------------------------------------------------------------------------
+class ApplyError(Exception):
+    pass
+
+
+def _track_by_guid(api, guid: str) -> str | None:
+    g = guid.upper()
+    for i in range(api.CountTracks(0)):
+        tr = api.GetTrack(0, i)
+        if api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3].upper() == g:
+            return tr
+    return None
+
+
+def _item_by_guid(api, track: str, guid: str) -> str | None:
+    g = guid.upper()
+    for k in range(api.CountTrackMediaItems(track)):
+        it = api.GetTrackMediaItem(track, k)
+        if api.GetSetMediaItemInfo_String(it, "GUID", "", False)[3].upper() == g:
+            return it
+    return None
+
+
+def _fx_by_guid(api, track: str, guid: str) -> int:
+    for k in range(api.TrackFX_GetCount(track)):
+        if str(api.TrackFX_GetFXGUID(track, k)).upper() == guid.upper():
+            return k
+    return -1
+
+
+def _resolve(api, op: dict[str, Any]) -> dict[str, Any]:
+    """Check that everything ``op`` names exists and still has the value the plan saw."""
+    out: dict[str, Any] = {}
+    if "track" in op:
+        tr = _track_by_guid(api, op["track"])
+        if tr is None:
+            raise ApplyError(f"track {op.get('track_name', op['track'])!r} no longer exists")
+        out["track"] = tr
+        if "item" in op:
+            it = _item_by_guid(api, tr, op["item"])
+            if it is None:
+                raise ApplyError(f"an item of track {op.get('track_name', '')!r} no longer exists")
+            out["item"] = it
+        if "fx" in op:
+            k = _fx_by_guid(api, tr, op["fx"])
+            if k < 0:
+                raise ApplyError(f"an FX on track {op.get('track_name', '')!r} no longer exists")
+            out["fx"] = k
+    return out
+
+
+def _current(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
+    kind = op["op"]
+    if kind == "track_info":
+        return api.GetMediaTrackInfo_Value(h["track"], op["parm"])
+    if kind == "item_info":
+        return api.GetMediaItemInfo_Value(h["item"], op["parm"])
+    if kind == "take_info":
+        take = api.GetActiveTake(h["item"])
+        return api.GetMediaItemTakeInfo_Value(take, op["parm"])
+    if kind == "fx_param":
+        return api.TrackFX_GetParam(h["track"], h["fx"], op["param"], 0, 0)[0]
+    return None
+
+
+def _apply_one(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
+    kind = op["op"]
+    if kind == "track_info":
+        return api.SetMediaTrackInfo_Value(h["track"], op["parm"], float(op["value"]))
+    if kind == "item_info":
+        return api.SetMediaItemInfo_Value(h["item"], op["parm"], float(op["value"]))
+    if kind == "take_info":
+        return api.SetMediaItemTakeInfo_Value(api.GetActiveTake(h["item"]), op["parm"], float(op["value"]))
+    if kind == "track_ext":
+        return api.GetSetMediaTrackInfo_String(h["track"], "P_EXT:" + op["key"], op["value"], True)[0]
+    if kind == "proj_ext":
+        return api.SetProjExtState(0, op["section"], op["key"], op["value"])
+    if kind == "add_fx":
+        pos = int(op.get("position", -1))
+        k = api.TrackFX_AddByName(h["track"], op["name"], False, -1000 - pos if pos >= 0 else -1)
+        if k < 0:
+            raise ApplyError(f"REAPER could not add {op['name']!r} on track {op.get('track_name', '')!r}")
+        if op.get("rename"):
+            api.TrackFX_SetNamedConfigParm(h["track"], k, "renamed_name", op["rename"])
+        return api.TrackFX_GetFXGUID(h["track"], k)
+    if kind == "fx_param":
+        return api.TrackFX_SetParam(h["track"], h["fx"], int(op["param"]), float(op["value"]))
+    if kind == "fx_param_normalized":
+        return api.TrackFX_SetParamNormalized(h["track"], h["fx"], int(op["param"]), float(op["value"]))
+    if kind == "fx_config":
+        return api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], op["key"], str(op["value"]))
+    if kind == "fx_delete":
+        return api.TrackFX_Delete(h["track"], h["fx"])
+    raise ApplyError(f"unknown operation {kind!r}")
+
+
+def _can_undo(api) -> str | None:
+    try:
+        return api.Undo_CanUndo2(0)
+    except AttributeError:  # NULL: nothing to undo (facts 1.2)
+        return None
+
+
+def _capture(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
+    """What is needed to put back what ``op`` is about to change."""
+    kind = op["op"]
+    if kind in ("track_info", "item_info", "take_info", "fx_param"):
+        return _current(api, op, h)
+    if kind == "fx_param_normalized":
+        return api.TrackFX_GetParamNormalized(h["track"], h["fx"], int(op["param"]))
+    if kind == "track_ext":
+        return api.GetSetMediaTrackInfo_String(h["track"], "P_EXT:" + op["key"], "", False)[3]
+    if kind == "proj_ext":
+        return get_proj_ext_with(api, op["section"], op["key"]) or ""
+    if kind == "fx_config":
+        r = api.TrackFX_GetNamedConfigParm(h["track"], h["fx"], op["key"], "", 4096)
+        return r[4] if r[0] else None
+    return None
+
+
+def _revert(api, op: dict[str, Any], h: dict[str, Any], old: Any, result: Any) -> None:
+    kind = op["op"]
+    if kind == "add_fx":
+        k = _fx_by_guid(api, h["track"], str(result))
+        if k >= 0:
+            api.TrackFX_Delete(h["track"], k)
+    elif kind in ("track_info", "item_info", "take_info", "fx_param", "fx_param_normalized",
+                  "track_ext", "proj_ext") or (kind == "fx_config" and old is not None):
+        _apply_one(api, {**op, "value": old}, h)
+
+
+def apply_ops_with(api, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> dict[str, Any]:
+    """Validate every operation against the live project, then apply all of them in one undo block.
+
+    An operation may carry ``expect`` (the value the plan was computed from); a mismatch means the
+    project changed since analysis and nothing is written. If anything fails while writing, what
+    was written is put back (in reverse order) before the block closes, so the project is exactly
+    as before and no undo point of ours is left. ``fail_after`` is a fault-injection hook for
+    tests (raise after that many operations).
+
+    Operations on an FX added earlier in the same list refer to it as ``"fx": "@<n>"`` (the n-th
+    operation's result, an FX GUID).
+    """
+    handles = []
+    for op in ops:
+        if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
+            handles.append(_resolve(api, {k: v for k, v in op.items() if k != "fx"}))
+            continue
+        h = _resolve(api, op)
+        if op.get("expect") is not None:
+            cur = _current(api, op, h)
+            if cur is None or abs(float(cur) - float(op["expect"])) > 1e-9 * max(1.0, abs(float(op["expect"]))):
+                raise ApplyError(
+                    f"{op.get('track_name', 'a track')!r} changed since it was analysed "
+                    f"({op['op']} {op.get('parm', op.get('param', ''))}: expected {op['expect']}, now {cur})")
+        handles.append(h)
+    api.Undo_BeginBlock2(0)
+    done: list[tuple[dict[str, Any], dict[str, Any], Any, Any]] = []
+    results: list[Any] = []
+    try:
+        for n, (op, h) in enumerate(zip(ops, handles)):
+            if fail_after is not None and n >= fail_after:
+                raise ApplyError(f"injected fault after {n} operations")
+            if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
+                h = dict(h)
+                h["fx"] = _fx_by_guid(api, h["track"], results[int(op["fx"][1:])])
+            old = _capture(api, op, h)
+            res = _apply_one(api, op, h)
+            results.append(res)
+            done.append((op, h, old, res))
+    except BaseException:
+        for op, h, old, res in reversed(done):
+            _revert(api, op, h, old, res)
+        api.Undo_EndBlock2(0, undo_name, -1)
+        raise
+    api.Undo_EndBlock2(0, undo_name, -1)  # -1: all state (facts 1.6: 0 may miss FX changes)
+    return {"results": results, "undo": _can_undo(api) or ""}
+
+
+def undo_with(api) -> bool:
+    return bool(api.Undo_DoUndo2(0))
+
+
+def get_proj_ext_with(api, section: str, key: str) -> str | None:
+    r = api.GetProjExtState(0, section, key, "", 1 << 20)
+    return r[4] if r[0] else None
+
+
+def save_with(api, path: str) -> None:
+    api.Main_SaveProjectEx(0, path, 0)
+
+
+# ------------------------------------------------------------------------------------------------
+# entry points called by name through reapy (inside REAPER)
+# ------------------------------------------------------------------------------------------------
+def _api():
+    import reapy.reascript_api as api  # inside REAPER: the real binding
+
+    return api
+
+
+def read_state(**kwargs):
+    return read_state_with(_api(), **kwargs)
+
+
+def apply_ops(ops, undo_name, fail_after=None):
+    return apply_ops_with(_api(), ops, undo_name, fail_after=fail_after)
+
+
+def undo():
+    return undo_with(_api())
+
+
+def get_proj_ext(section, key):
+    return get_proj_ext_with(_api(), section, key)
+
+
+def save(path):
+    return save_with(_api(), path)
