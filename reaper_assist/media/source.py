@@ -1,0 +1,280 @@
+"""Reading a take's source audio: file identity, block reads, SECTION/reverse/loop, resampling.
+
+Only the frames an item needs are read (``SoundFile.seek`` + ``read``), so an hour-long file is
+never loaded whole when a few seconds of it play. Decoded and resampled segments are kept in a
+small bounded LRU keyed by the file's identity (path, size, mtime) and the rates, so a second
+render of the same items (a re-run of an action, a second analysis) does no I/O.
+
+soundfile gives ``(frames, channels)`` and soxr takes ``(frames, channels)``; both are converted
+to and from our ``(channels, samples)`` layout here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Hashable
+
+import numpy as np
+
+#: Extra source frames read on each side of a resampled segment, per unit of the resampling
+#: ratio, so that soxr's filter sees real neighbours rather than silence at the segment edges.
+RESAMPLE_MARGIN_FRAMES = 512
+
+#: soxr quality; "HQ" keeps the passband within a few thousandths of a dB.
+SOXR_QUALITY = "HQ"
+
+
+class SourceUnreadable(Exception):
+    """Internal: the file exists but cannot be decoded (reported as a MediaProblem)."""
+
+
+@dataclass(frozen=True)
+class FileIdentity:
+    """What makes cached audio of a file still valid: its path, size and modification time."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    sample_rate: int
+    channels: int
+    frames: int
+
+
+def identify(path: str) -> FileIdentity | None:
+    """The file's identity, or ``None`` when it does not exist (missing media)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not os.path.isfile(path):
+        return None
+    return FileIdentity(os.path.abspath(path), int(st.st_size), int(st.st_mtime_ns))
+
+
+class SegmentCache:
+    """Bounded LRU of decoded (and resampled) source segments.
+
+    Parameters
+    ----------
+    max_bytes : int
+        Upper bound on the summed size of the cached arrays.
+    max_entries : int
+        Upper bound on the number of cached segments.
+    """
+
+    def __init__(self, *, max_bytes: int = 256 * 2**20, max_entries: int = 64):
+        self.max_bytes = int(max_bytes)
+        self.max_entries = int(max_entries)
+        self._data: OrderedDict[Hashable, object] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> object | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+            self.misses += 1
+            return None
+
+    def put(self, key: Hashable, value: object, nbytes: int) -> None:
+        if nbytes > self.max_bytes:
+            return  # larger than the whole cache: do not evict everything for it
+        with self._lock:
+            if key in self._data:
+                self._bytes -= self._sizes.pop(key)
+                del self._data[key]
+            self._data[key] = value
+            self._sizes[key] = nbytes
+            self._bytes += nbytes
+            while self._data and (
+                self._bytes > self.max_bytes or len(self._data) > self.max_entries
+            ):
+                old, _ = self._data.popitem(last=False)
+                self._bytes -= self._sizes.pop(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self._sizes.clear()
+            self._bytes = 0
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+
+_default_cache: SegmentCache | None = None
+
+
+def default_cache() -> SegmentCache:
+    """The process-wide segment cache, created on first use (not at import)."""
+    global _default_cache
+    if _default_cache is None:
+        _default_cache = SegmentCache()
+    return _default_cache
+
+
+def source_info(ident: FileIdentity, cache: SegmentCache) -> SourceInfo:
+    key = ("info", ident)
+    hit = cache.get(key)
+    if isinstance(hit, SourceInfo):
+        return hit
+    import soundfile as sf
+
+    try:
+        i = sf.info(ident.path)
+    except Exception as exc:  # libsndfile raises several types for corrupt files
+        raise SourceUnreadable(str(exc)) from exc
+    if i.frames <= 0 or i.samplerate <= 0 or i.channels <= 0:
+        info = SourceInfo(int(max(i.samplerate, 1)), int(max(i.channels, 1)), 0)
+    else:
+        info = SourceInfo(int(i.samplerate), int(i.channels), int(i.frames))
+    cache.put(key, info, 64)
+    return info
+
+
+def read_frames(path: str, start: int, stop: int, channels: int) -> np.ndarray:
+    """File frames ``[start, stop)`` as ``(channels, frames)`` float64; only those are decoded."""
+    import soundfile as sf
+
+    n = stop - start
+    if n <= 0:
+        return np.zeros((channels, 0))
+    try:
+        with sf.SoundFile(path) as f:
+            f.seek(start)
+            data = f.read(n, dtype="float64", always_2d=True)
+    except Exception as exc:
+        raise SourceUnreadable(str(exc)) from exc
+    out = np.zeros((channels, n))
+    got = data.shape[0]
+    out[:, :got] = data.T  # (frames, channels) -> (channels, frames): the one soundfile crossing
+    return out
+
+
+@dataclass(frozen=True)
+class VirtualSource:
+    """A file as the take sees it: the SECTION window, possibly reversed, possibly looped.
+
+    Virtual frame ``v`` (at the file's rate) maps to file frame ``start + v`` or, reversed,
+    ``start + length - 1 - v``. Frames outside ``[0, length)`` are silence unless ``loop``.
+    """
+
+    ident: FileIdentity
+    info: SourceInfo
+    start: int
+    length: int
+    reversed: bool
+    loop: bool
+
+    def _read_window(self, u0: int, u1: int) -> np.ndarray:
+        """Virtual frames ``[u0, u1)`` with ``0 <= u0 <= u1 <= length``."""
+        ch = self.info.channels
+        if self.reversed:
+            f0, f1 = self.start + self.length - u1, self.start + self.length - u0
+        else:
+            f0, f1 = self.start + u0, self.start + u1
+        out = np.zeros((ch, f1 - f0))
+        r0, r1 = max(f0, 0), min(f1, self.info.frames)
+        if r1 > r0:
+            out[:, r0 - f0 : r1 - f0] = read_frames(self.ident.path, r0, r1, ch)
+        return out[:, ::-1] if self.reversed else out
+
+    def read(self, a: int, b: int) -> np.ndarray:
+        """Virtual frames ``[a, b)`` (any integers) as ``(channels, b - a)`` float64."""
+        ch = self.info.channels
+        n = b - a
+        if n <= 0 or self.length <= 0:
+            return np.zeros((ch, max(n, 0)))
+        if self.loop:
+            idx = np.arange(a, b) % self.length
+            if n >= self.length:
+                whole = self._read_window(0, self.length)
+                return whole[:, idx]
+            u0 = a % self.length
+            if u0 + n <= self.length:
+                return self._read_window(u0, u0 + n)
+            first = self._read_window(u0, self.length)
+            return np.concatenate([first, self._read_window(0, n - first.shape[1])], axis=1)
+        out = np.zeros((ch, n))
+        v0, v1 = max(a, 0), min(b, self.length)
+        if v1 > v0:
+            out[:, v0 - a : v1 - a] = self._read_window(v0, v1)
+        return out
+
+
+def _soxr_resample(x: np.ndarray, in_rate: float, out_rate: float) -> np.ndarray:
+    """Resample ``(channels, frames)`` with soxr; the one soxr crossing."""
+    import soxr
+
+    y = soxr.resample(np.ascontiguousarray(x.T), in_rate, out_rate, quality=SOXR_QUALITY)
+    return np.asarray(y, dtype=np.float64).reshape(-1, x.shape[0]).T
+
+
+def take_signal(
+    src: VirtualSource,
+    *,
+    start_offset_s: float,
+    playrate: float,
+    sample_rate: int,
+    k0: int,
+    k1: int,
+    cache: SegmentCache,
+) -> np.ndarray:
+    """The take's source audio for item frames ``[k0, k1)`` at the project rate.
+
+    Item frame ``k`` plays virtual-source time ``start_offset_s + playrate * k / sample_rate``
+    (tape-style: rate changes pitch too). Returns ``(source_channels, k1 - k0)`` float64.
+    """
+    n = k1 - k0
+    rate_in = src.info.sample_rate
+    key_base = (src.ident, src.start, src.length, src.reversed, src.loop)
+    if playrate == 1.0 and rate_in == sample_rate:
+        a = int(round(start_offset_s * rate_in)) + k0
+        key = ("raw", key_base, a, a + n)
+        hit = cache.get(key)
+        if isinstance(hit, np.ndarray):
+            return hit
+        seg = src.read(a, a + n)
+        seg.flags.writeable = False  # shared through the cache: callers must copy, never mutate
+        cache.put(key, seg, seg.nbytes)
+        return seg
+
+    # Source frames per output frame; the take consumes length * playrate seconds of source.
+    step = playrate * rate_in / sample_rate
+    p0 = start_offset_s * rate_in + k0 * step  # source position of the first wanted frame
+    p1 = p0 + n * step
+    margin = int(math.ceil(RESAMPLE_MARGIN_FRAMES * max(1.0, step)))
+    a = int(math.floor(p0)) - margin
+    b = int(math.ceil(p1)) + margin
+    key = ("resampled", key_base, float(playrate), int(sample_rate), a, b)
+    hit = cache.get(key)
+    if isinstance(hit, np.ndarray):
+        y = hit
+    else:
+        y = _soxr_resample(src.read(a, b), rate_in * playrate, float(sample_rate))
+        y.flags.writeable = False
+        cache.put(key, y, y.nbytes)
+    # Output frame j of the resampled chunk sits at source position a + j * step.
+    j0 = int(round((p0 - a) / step))
+    out = np.zeros((y.shape[0], n))
+    avail = y[:, j0 : j0 + n]
+    out[:, : avail.shape[1]] = avail
+    return out
