@@ -61,10 +61,9 @@ def _fade3(x: np.ndarray, c: float) -> np.ndarray:
 
 def _warp(x: np.ndarray, t: float) -> np.ndarray:
     """Monotonic warp of [0, 1] onto itself (the source's ``fadeh``); identity at t = 0.5."""
-    if t == 0.5:
-        g = x
-    else:
-        g = (np.sqrt(x * (1 - 2 * t) + t * t) - t) / (1 - 2 * t)
+    # The source writes g = (sqrt(x(1-2t) + t^2) - t) / (1-2t), special-casing t = 0.5; this is the
+    # same value multiplied through by the conjugate, which stays accurate as t approaches 0.5.
+    g = x / (np.sqrt(x * (1 - 2 * t) + t * t) + t)
     return (2 * t - 1) * g * g + (2 - 2 * t) * g
 
 
