@@ -26,6 +26,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    from reaper_assist.errors import ReaperAssistError
+
     parser = argparse.ArgumentParser(prog="python -m reaper_assist.emulator", description=__doc__)
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    try:
+        return run(parser.parse_args(argv))
+    except ReaperAssistError as exc:
+        print(f"reaper-assist emulator: {exc}", file=sys.stderr)
+        return 2

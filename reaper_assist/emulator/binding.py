@@ -53,6 +53,10 @@ EXTRA_SPECS: dict[str, FunctionSpec] = {
     "TrackFX_GetParamIdent": FunctionSpec(
         "TrackFX_GetParamIdent", 5, "bool", ("MediaTrack*", "int", "int", "char* buf (in/out)", "int"),
         "tuple(r,p0,p1,p2,str(p3),p4)"),
+    # The binding defines RPR_ValidatePtr itself (facts 1.2: it takes a *raw integer* pointer and a
+    # type string, and returns the C byte), so the table's row for it lists no argument kinds
+    # and a str return; this corrects it.
+    "ValidatePtr": FunctionSpec("ValidatePtr", 2, "bool", ("uint64", "const char*"), "bool"),
 }
 
 
@@ -116,6 +120,8 @@ def _is_pointer_kind(kind: str) -> bool:
 
 
 def _convert_in(kind: str, value: Any, pointers: PointerTable) -> Any:
+    if kind == "uint64":
+        return int(value) & 0xFFFFFFFFFFFFFFFF
     if kind in ("int",):
         v = int(value) & 0xFFFFFFFF  # ctypes c_int wraps
         return v - (1 << 32) if v >= 1 << 31 else v
@@ -145,7 +151,10 @@ def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: Po
     def rpr(*args: Any) -> Any:
         if len(args) != spec.n_args:
             raise TypeError(f"RPR_{spec.name}() takes {spec.n_args} positional arguments but {len(args)} were given")
-        conv = [_convert_in(k, a, pointers) for k, a in zip(spec.arg_kinds, args)]
+        if len(spec.arg_kinds) == spec.n_args:
+            conv = [_convert_in(k, a, pointers) for k, a in zip(spec.arg_kinds, args)]
+        else:  # defined in the binding itself without a C signature (ValidatePtr): raw values
+            conv = list(args)
         res = impl(*conv)
         r, outs = (res.r, res.outs or {}) if isinstance(res, Out) else (res, {})
         r = _convert_return(spec, r, pointers)

@@ -137,7 +137,8 @@ class EmulatorProcess:
 
     def shutdown(self) -> None:
         try:
-            self.defer.run_exit(self.ns)
+            if hasattr(self, "defer"):
+                self.defer.run_exit(self.ns)
         finally:
             if hasattr(self, "web"):
                 self.web.stop()

@@ -62,9 +62,7 @@ class DeferQueue:
         for code in batch:
             try:
                 exec(compile(code, "<defer>", "exec"), namespace)
-            except SystemExit:
-                raise
-            except BaseException as exc:  # a failing deferred script stops, REAPER keeps running
+            except Exception as exc:  # a failing deferred script stops, REAPER keeps running
                 namespace.get("RPR_ShowConsoleMsg", print)(f"deferred script error: {exc!r}\n")
         return len(batch)
 
@@ -72,7 +70,7 @@ class DeferQueue:
         for code in self.at_exit:
             try:
                 exec(compile(code, "<atexit>", "exec"), namespace)
-            except BaseException:
+            except Exception:
                 pass
         self.at_exit.clear()
 

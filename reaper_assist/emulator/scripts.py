@@ -58,7 +58,7 @@ def run_script(path: str, namespace: dict) -> None:
         exec(compile(code, path, "exec"), namespace)
     except SystemExit:
         pass
-    except BaseException as exc:
+    except Exception as exc:
         import traceback
 
         msg = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

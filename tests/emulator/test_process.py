@@ -1,0 +1,92 @@
+"""The emulator as a process: the unmodified reapy client over a real socket."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import RPP_DIR, EmulatorProc
+
+
+def test_ready_line_and_web_interface_ext_state(emulator):
+    assert "ready" in emulator.ready_line
+    url = f"http://127.0.0.1:{emulator.web_port}/_/GET/EXTSTATE/reapy/server_port"
+    body = urllib.request.urlopen(url, timeout=2).read().decode()
+    # reapy keeps split("\t")[-1][:-1]: the trailing newline is mandatory (reapy_behaviour 2.7)
+    assert body == f"EXTSTATE\treapy\tserver_port\t{emulator.bridge_port}\n"
+
+
+def test_reapy_client_reads_and_writes(reapy_host, live_project):
+    import reapy
+
+    live_project("rpp-editor_test2.rpp")
+    project = reapy.Project()
+    assert [t.name for t in project.tracks] == ["Track1"]
+    track = project.tracks[0]
+    fx = track.fxs[0]
+    assert fx.name == "VST: ReaComp (Cockos)"
+    assert fx.n_params == 24
+    with reapy.inside_reaper():
+        names = [p.name for p in fx.params]
+    assert names[:4] == ["Threshold", "Ratio", "Attack", "Release"]
+    assert track.get_info_value("D_VOL") == 1.0
+    project.begin_undo_block()
+    track.set_info_value("D_VOL", 0.5)
+    fx.params[0] = 0.25
+    project.end_undo_block("test change")
+    assert track.get_info_value("D_VOL") == 0.5
+    assert fx.params[0] == 0.25
+    assert project.can_undo
+    project.undo()
+    assert track.get_info_value("D_VOL") == 1.0
+    assert fx.params[0] == pytest.approx(1.409999966621399)
+
+
+def test_reapy_selection_and_items(reapy_host, live_project):
+    import reapy
+
+    live_project("griffinsauce_with-external-files.rpp")
+    project = reapy.Project()
+    assert len(project.tracks) == 19
+    with reapy.inside_reaper():
+        drums = project.tracks[1]
+        n_items = len(drums.items)
+        take = drums.items[0].active_take
+        name = take.name
+    assert n_items == 38 and name == "MT-PowerDrumKit untitled MIDI item-glued"
+    project.tracks[2].make_only_selected_track()
+    assert [t.name for t in project.selected_tracks] == ["Kick+Snare+Toms"]
+
+
+def test_undo_restores_the_saved_file_exactly(reapy_host, live_project, tmp_path):
+    from reaper_assist.host import remote
+
+    live_project("ultraschall_StudioLink.RPP")
+    reapy_host.save(str(tmp_path / "before.rpp"))
+    state = reapy_host.read_state()
+    t = state.tracks[0]
+    reapy_host.apply([{"op": "track_info", "track": t.guid, "parm": "D_VOL", "value": 0.5},
+                      {"op": "add_fx", "track": t.guid, "name": "ReaEQ", "rename": "RA EQ"}], "reaper-assist: test")
+    reapy_host.save(str(tmp_path / "after.rpp"))
+    assert (tmp_path / "after.rpp").read_text() != (tmp_path / "before.rpp").read_text()
+    assert reapy_host.undo()
+    reapy_host.save(str(tmp_path / "undone.rpp"))
+    assert (tmp_path / "undone.rpp").read_text() == (tmp_path / "before.rpp").read_text()
+
+
+def test_sigterm_exits_cleanly(tmp_path):
+    emu = EmulatorProc(tmp_path, RPP_DIR / "griffinsauce_empty.rpp")
+    assert emu.stop() == 0
+
+
+def test_corrupt_project_fails_with_the_line(tmp_path):
+    bad = tmp_path / "bad.rpp"
+    bad.write_text('<REAPER_PROJECT 0.1 "7.0" 0\n  <TRACK\n')
+    proc = subprocess.run(["python", "-m", "reaper_assist.emulator", "--project", str(bad), "--resource-path",
+                           str(tmp_path / "res")], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "line 2" in proc.stderr and "never closed" in proc.stderr
