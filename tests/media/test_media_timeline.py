@@ -131,7 +131,8 @@ def test_audio_item_without_a_file_is_reported_empty(cache):
     assert str(out.problems[0]) == "track 'Pad', item 0: empty item, no source"
 
 
-@pytest.mark.parametrize("content", [b"", b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk", b"not audio at all" * 100])
+@pytest.mark.parametrize("content", [b"", b"RIFF\x00\x00\x00\x00WAVEjunkjunkjunk", b"not audio at all" * 100],
+                         ids=["zero-bytes", "bad-riff", "text"])
 def test_unreadable_media_is_reported_not_raised(cache, tmp_path, content):
     path = tmp_path / "broken.wav"
     path.write_bytes(content)
