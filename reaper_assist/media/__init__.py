@@ -10,6 +10,7 @@ from reaper_assist.media.items import (
     MediaProblem,
     TrackAudio,
     fade_gain,
+    item_spec_from_info,
     map_channels,
     render_items,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "TrackAudio",
     "default_cache",
     "fade_gain",
+    "item_spec_from_info",
     "map_channels",
     "render_items",
 ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -368,3 +368,66 @@ def render_items(
         mask[a - w0 : b - w0] = True
 
     return TrackAudio(out, sr, w0 / sr, tuple(problems), mask)
+
+
+def item_spec_from_info(
+    track_name: str,
+    item_index: int,
+    item: Mapping[str, float],
+    take: Mapping[str, float] | None,
+    *,
+    source_file: str | None = None,
+    source_kind: str = "audio",
+    section_start_s: float = 0.0,
+    section_length_s: float | None = None,
+    reversed: bool = False,
+) -> ItemSpec:
+    """Build an :class:`ItemSpec` from REAPER's info values (facts 1.4), for either host.
+
+    Parameters
+    ----------
+    item : mapping
+        ``GetMediaItemInfo_Value`` keys: ``D_POSITION``, ``D_LENGTH``, ``B_MUTE``, ``D_VOL``,
+        ``D_FADEINLEN``, ``D_FADEINLEN_AUTO``, ``C_FADEINSHAPE``, ``D_FADEINDIR`` (and the
+        ``FADEOUT`` counterparts), ``B_LOOPSRC``. Missing keys take REAPER's defaults.
+    take : mapping or None
+        The *active* take's ``GetMediaItemTakeInfo_Value`` keys: ``D_VOL``, ``D_PAN``,
+        ``D_STARTOFFS``, ``D_PLAYRATE``, ``I_CHANMODE``. ``None`` (an item without takes)
+        gives an empty item.
+    source_file, source_kind, section_start_s, section_length_s, reversed
+        What the host found behind ``GetMediaItemTake_Source`` (after ``GetMediaSourceParent``).
+
+    Notes
+    -----
+    An auto-crossfade length (``D_FADEINLEN_AUTO`` > 0) overrides the manual one, as REAPER does.
+    """
+    def fade_len(manual: str, auto: str) -> float:
+        a = float(item.get(auto, 0.0))
+        return a if a > 0 else float(item.get(manual, 0.0))
+
+    t = take or {}
+    return ItemSpec(
+        track_name=track_name,
+        item_index=item_index,
+        position_s=float(item.get("D_POSITION", 0.0)),
+        length_s=float(item.get("D_LENGTH", 0.0)),
+        mute=bool(item.get("B_MUTE", 0)),
+        item_volume=float(item.get("D_VOL", 1.0)),
+        take_volume=float(t.get("D_VOL", 1.0)),
+        take_pan=float(t.get("D_PAN", 0.0)),
+        start_offset_s=float(t.get("D_STARTOFFS", 0.0)),
+        playrate=float(t.get("D_PLAYRATE", 1.0)),
+        fade_in_s=fade_len("D_FADEINLEN", "D_FADEINLEN_AUTO"),
+        fade_in_shape=int(item.get("C_FADEINSHAPE", 0)),
+        fade_in_dir=float(item.get("D_FADEINDIR", 0.0)),
+        fade_out_s=fade_len("D_FADEOUTLEN", "D_FADEOUTLEN_AUTO"),
+        fade_out_shape=int(item.get("C_FADEOUTSHAPE", 0)),
+        fade_out_dir=float(item.get("D_FADEOUTDIR", 0.0)),
+        chanmode=int(t.get("I_CHANMODE", 0)),
+        source_file=source_file if take is not None else None,
+        source_kind=source_kind if take is not None else "empty",
+        section_start_s=section_start_s,
+        section_length_s=section_length_s,
+        reversed=reversed,
+        loop_source=bool(item.get("B_LOOPSRC", 0)),
+    )

@@ -184,3 +184,19 @@ def test_invalid_item_specs_are_refused_with_value_range_and_track(kwargs, match
 def test_invalid_render_options_are_refused(kwargs, match):
     with pytest.raises(ParameterError, match=match):
         render_items([], **kwargs)
+
+
+def test_item_spec_from_reaper_info_values(ramp_wav, cache):
+    from reaper_assist.media import item_spec_from_info
+
+    item = {"D_POSITION": 1.0, "D_LENGTH": 0.5, "B_MUTE": 0.0, "D_VOL": 0.5, "D_FADEINLEN": 0.1,
+            "D_FADEINLEN_AUTO": 0.2, "C_FADEINSHAPE": 1.0, "D_FADEINDIR": -0.5, "D_FADEOUTLEN": 0.05,
+            "D_FADEOUTLEN_AUTO": 0.0, "B_LOOPSRC": 1.0}
+    take = {"D_VOL": -1.0, "D_PAN": 0.0, "D_STARTOFFS": 0.25, "D_PLAYRATE": 1.0, "I_CHANMODE": 3.0}
+    spec = item_spec_from_info("Kick", 4, item, take, source_file=ramp_wav)
+    assert (spec.position_s, spec.length_s, spec.gain, spec.start_offset_s) == (1.0, 0.5, -0.5, 0.25)
+    assert (spec.fade_in_s, spec.fade_in_shape, spec.fade_in_dir, spec.fade_out_s) == (0.2, 1, -0.5, 0.05)
+    assert spec.loop_source and spec.chanmode == 3 and not spec.mute
+    no_take = item_spec_from_info("Kick", 5, item, None, source_file=ramp_wav)
+    out = render_items([no_take], sample_rate=SR, cache=cache)
+    assert [p.reason for p in out.problems] == ["empty"]
