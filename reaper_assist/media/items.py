@@ -240,23 +240,32 @@ def map_channels(x: np.ndarray, chanmode: int, channels: int, pan: float = 0.0) 
     return out
 
 
-def fade_gain(spec: ItemSpec, k0: int, k1: int, sample_rate: int) -> np.ndarray | None:
-    """Fade gain for item frames ``[k0, k1)`` (frame k is item time ``k / sample_rate``).
+def apply_fades(y: np.ndarray, spec: ItemSpec, k0: int, k1: int, sample_rate: int) -> None:
+    """Multiply ``y`` (item frames ``[k0, k1)``, shape (channels, k1 - k0)) by the item's fades.
 
-    Returns ``None`` when no fade touches the range (gain 1 everywhere).
+    Frame k is item time ``k / sample_rate``; only the frames inside a fade are touched.
+    Overlapping fade-in and fade-out multiply (:data:`uncertain.OVERLAPPING_FADES_MULTIPLY`).
     """
-    t = None
-    g = None
-    if spec.fade_in_s > 0 and k0 < spec.fade_in_s * sample_rate:
-        t = np.arange(k0, k1) / sample_rate
-        g = uncertain.fade_in_curve(t / spec.fade_in_s, spec.fade_in_shape, spec.fade_in_dir)
-    if spec.fade_out_s > 0 and k1 > (spec.length_s - spec.fade_out_s) * sample_rate:
-        if t is None:
-            t = np.arange(k0, k1) / sample_rate
-        x = (t - (spec.length_s - spec.fade_out_s)) / spec.fade_out_s
-        go = uncertain.fade_out_curve(x, spec.fade_out_shape, spec.fade_out_dir)
-        g = go if g is None else g * go  # uncertain.OVERLAPPING_FADES_MULTIPLY
-    return g
+    if spec.fade_in_s > 0:
+        e = min(k1, int(math.ceil(spec.fade_in_s * sample_rate)))
+        if e > k0:
+            t = np.arange(k0, e) / sample_rate
+            y[:, : e - k0] *= uncertain.fade_in_curve(t / spec.fade_in_s, spec.fade_in_shape,
+                                                      spec.fade_in_dir)
+    if spec.fade_out_s > 0:
+        fade_start_s = spec.length_s - spec.fade_out_s
+        b = max(k0, int(math.floor(fade_start_s * sample_rate)))
+        if b < k1:
+            t = np.arange(b, k1) / sample_rate
+            y[:, b - k0 :] *= uncertain.fade_out_curve((t - fade_start_s) / spec.fade_out_s,
+                                                       spec.fade_out_shape, spec.fade_out_dir)
+
+
+def fade_gain(spec: ItemSpec, k0: int, k1: int, sample_rate: int) -> np.ndarray:
+    """The fade gain for item frames ``[k0, k1)`` as a ``(k1 - k0,)`` array (1 outside fades)."""
+    g = np.ones((1, max(0, k1 - k0)))
+    apply_fades(g, spec, k0, k1, sample_rate)
+    return g[0]
 
 
 def _virtual_source(spec: ItemSpec, cache: SegmentCache) -> tuple[VirtualSource | None, MediaProblem | None]:
@@ -361,9 +370,7 @@ def render_items(
             continue
         y = map_channels(x, spec.chanmode, channels, spec.take_pan)
         y *= spec.gain
-        g = fade_gain(spec, k0, k1, sr)
-        if g is not None:
-            y *= g
+        apply_fades(y, spec, k0, k1, sr)
         out[:, a - w0 : b - w0] += y
         mask[a - w0 : b - w0] = True
 
