@@ -37,6 +37,10 @@ ENVELOPE_TOGGLE_ACTIONS = {40406: "VOLENV2", 40407: "PANENV2", 40408: "VOLENV", 
 FIRST_SCRIPT_COMMAND_ID = 53000
 
 
+def _contains(seq: list, obj: Any) -> bool:
+    return any(x is obj for x in seq)
+
+
 class Reaper:
     """One emulated REAPER instance with one open project tab."""
 
@@ -53,6 +57,7 @@ class Reaper:
         self.action_hooks: dict[int, Callable[[], None]] = {}  # extra native actions (audio engine)
         self.render_stats: dict[str, str] = {}
         self.ui_refresh = 0
+        self._live: dict[tuple[str, Any], Any] = {}
         self.pointers = PointerTable(self._resolve_key, self._key_of)
         self.specs = load_specs()
         self._load_persisted_ext_state()
@@ -80,6 +85,36 @@ class Reaper:
         return ("obj", id(obj))
 
     def _resolve_key(self, ptype: str, key: Any) -> Any:
+        """Live object for a pointer key: the cached view while it is still part of the project,
+        else looked up again by GUID (e.g. after an undo rebuilt the tree)."""
+        cached = self._live.get((ptype, key))
+        if cached is not None and self._still_live(ptype, cached):
+            return cached
+        obj = self._lookup_key(ptype, key)
+        if obj is not None:
+            self._live[(ptype, key)] = obj
+        else:
+            self._live.pop((ptype, key), None)
+        return obj
+
+    def _still_live(self, ptype: str, obj: Any) -> bool:
+        p = self.project
+        if ptype == "MediaTrack*":
+            return obj is p.master if obj.is_master else (obj.project is p and _contains(p.root.children, obj.chunk))
+        if ptype == "MediaItem*":
+            return self._still_live("MediaTrack*", obj.track) and _contains(obj.track.chunk.children, obj.chunk)
+        if ptype == "MediaItem_Take*":
+            return self._still_live("MediaItem*", obj.item) and all(
+                _contains(obj.item.chunk.children, n) for n in obj.nodes[:1])
+        if ptype == "TrackEnvelope*":
+            if not self._still_live("MediaTrack*", obj.track):
+                return False
+            if obj.fx is not None:
+                return _contains(obj.fx.extras, obj.chunk) and obj.fx in obj.track.fx
+            return _contains(obj.track.chunk.children, obj.chunk)
+        return False  # sources, GUIDs: always looked up again
+
+    def _lookup_key(self, ptype: str, key: Any) -> Any:
         p = self.project
         if ptype == "ReaProject*":
             return p
