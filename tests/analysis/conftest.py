@@ -39,3 +39,17 @@ def read_ebu(ebu_dir):
 def _no_reapy(monkeypatch):
     """The analysis layer must never import reapy (style.md rule 1)."""
     monkeypatch.setitem(sys.modules, "reapy", None)
+
+
+@pytest.fixture(scope="session")
+def rendered_stems(tmp_path_factory):
+    """One labelled stem per part of stems.PARTS, rendered once per session with fluidsynth
+    from the TimGM6mb SoundFont. Missing fluidsynth is a failure (see
+    .ci/apt-packages-analysis.txt), not a skip: recognition accuracy must be measured."""
+    from stems import render_set, require_fluidsynth
+
+    try:
+        require_fluidsynth()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return render_set(tmp_path_factory.mktemp("stems"), variants=1)
