@@ -1,0 +1,47 @@
+"""The user actions, by name: what REAPER's action scripts, the companion and the CLI run.
+
+Every action is a function ``run(host, *, track_guids, selected, options) -> dict`` that reads
+through the Host, analyses, plans, applies in ONE undo block and returns the ``last_run`` record
+it also wrote into the project's ExtState (section ``reaper_assist``, key ``last_run``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+EXT_SECTION = "reaper_assist"
+LAST_RUN_KEY = "last_run"
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    name: str  # CLI / request name, e.g. "gain-stage"
+    title: str  # REAPER action list text after "reaper-assist: "
+    target: str  # "module:function"
+    command_id: str  # stable named command id registered in reaper-kb.ini
+
+
+ACTIONS: dict[str, ActionInfo] = {
+    "gain-stage": ActionInfo("gain-stage", "Gain-stage selected tracks", "reaper_assist.app.gain_stage:run",
+                             "RS_reaper_assist_gain_stage"),
+}
+
+
+def get_action(name: str) -> ActionInfo:
+    try:
+        return ACTIONS[name]
+    except KeyError:
+        raise KeyError(f"unknown action {name!r}; known: {', '.join(sorted(ACTIONS))}") from None
+
+
+def resolve(name: str) -> Callable[..., dict[str, Any]]:
+    module, func = get_action(name).target.split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def run_action(name: str, host, *, track_guids: list[str] | None = None, selected: bool = True,
+               options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run an action on a host; returns the ``last_run`` record (status ``ok`` or ``error``)."""
+    return resolve(name)(host, track_guids=track_guids, selected=selected, options=options or {})
