@@ -1,1 +1,15 @@
-"""reaper_assist.analysis"""
+"""Pure audio analysis: arrays in, frozen results out; no I/O, never imports reapy.
+
+Audio is ``(channels, samples)`` float, 1.0 = full scale, everywhere.
+
+- :mod:`.loudness` -- ITU-R BS.1770-4, EBU Tech 3341/3342: integrated, momentary,
+  short-term, LRA, sample/true peak, RMS.
+- :mod:`.spectrum` -- long-term average spectrum, tilt, resonances, band energies, masking.
+- :mod:`.dynamics` -- crest factor, loudness ranges, transient density, noise floor, regions.
+- :mod:`.instruments` -- instrument from track name or audio.
+- :mod:`.cache` -- result keys by file identity and parameters.
+"""
+
+from reaper_assist.analysis.track import TrackAnalysis, analyze_stream, analyze_track
+
+__all__ = ["TrackAnalysis", "analyze_stream", "analyze_track"]

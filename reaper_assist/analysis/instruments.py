@@ -56,7 +56,7 @@ _add("guitar", 0.95, "gtr", "gtrs", "guitar", "guitars", "gt", "git", "egtr", "a
      "eg", "acgtr", "elgtr", "gtrl", "gtrr")
 _add("keys", 0.95, "keys", "key", "pno", "piano", "pianos", "rhodes", "wurli", "wurlitzer",
      "organ", "hammond", "ep", "epiano", "clav", "clavinet", "harpsichord")
-_add("synth", 0.9, "synth", "synths", "syn", "arp", "arps", "pluck", "plucks", "seq", "moog")
+_add("synth", 0.9, "synth", "synths", "syn", "arp", "arps", "pluck", "plucks", "moog")
 _add("pad", 0.9, "pad", "pads")
 _add("strings", 0.95, "str", "strs", "strings", "string", "violin", "violins", "vln", "viola",
      "cello", "cellos", "vc", "orch", "ensemble")

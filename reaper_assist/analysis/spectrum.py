@@ -376,6 +376,8 @@ def find_resonances(
             continue
         # height from the unsmoothed level: the light smoothing only steers the search
         height = float(np.max(level[max(0, p - 2):p + 3] - baseline[max(0, p - 2):p + 3]))
+        if height < min_excess_db:
+            continue
         found.append(Resonance(float(grid[p]), height, float(grid[p] / (f_hi - f_lo))))
     found.sort(key=lambda r: -r.excess_db)
     return tuple(found[:max_count])
