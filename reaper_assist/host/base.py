@@ -58,6 +58,7 @@ class FXState:
     original_name: str
     enabled: bool
     n_params: int
+    params: tuple[float, ...] | None = None  # native values, read for our own tagged FX only
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,12 @@ class ProjectState:
             for it in t["items"]:
                 take = TakeState(**it["take"]) if it.get("take") else None
                 items.append(ItemState(**{**it, "take": take}))
-            fx = tuple(FXState(**f) for f in t["fx"])
+            fx = tuple(FXState(**{**f, "params": tuple(f["params"]) if f.get("params") is not None else None})
+                       for f in t["fx"])
             tracks.append(TrackState(**{**t, "items": tuple(items), "fx": fx}))
         return cls(d["project_file"], d["project_name"], d["sample_rate"], d["track_count"], tuple(tracks))
 
-    def track(self, guid: str) -> TrackState | None:
+    def track(self, guid: str) -> TrackState | None:  # noqa: D102
         return next((t for t in self.tracks if t.guid.upper() == guid.upper()), None)
 
 
@@ -122,3 +124,14 @@ class Host(Protocol):
     def get_proj_ext(self, section: str, key: str) -> str | None: ...
 
     def save(self, path: str) -> None: ...
+
+    def set_proj_ext(self, section: str, key: str, value: str) -> None: ...
+
+    def console(self, text: str) -> None: ...
+
+
+def parse_tags(text: str) -> dict[str, str]:
+    """{FX GUID (upper case): tag} of the FX reaper-assist added to a track (P_EXT JSON)."""
+    from reaper_assist.host.remote import _tags
+
+    return _tags(text)

@@ -56,3 +56,9 @@ class InProcessHost:
 
     def save(self, path: str) -> None:
         self._call(remote.save_with, path)
+
+    def set_proj_ext(self, section: str, key: str, value: str) -> None:
+        self._call(remote.set_proj_ext_with, section, key, value)
+
+    def console(self, text: str) -> None:
+        self._call(remote.console_with, text)

@@ -71,6 +71,12 @@ class ReapyHost:
     def save(self, path: str) -> None:
         self._request(remote.save, path)
 
+    def set_proj_ext(self, section: str, key: str, value: str) -> None:
+        self._request(remote.set_proj_ext, section, key, value)
+
+    def console(self, text: str) -> None:
+        self._request(remote.console, text)
+
     def call(self, fn, *args, **kwargs) -> Any:
         """Run any importable function inside REAPER in one request (tests, the demo)."""
         return self._request(fn, *args, **kwargs)

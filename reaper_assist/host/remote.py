@@ -18,6 +18,17 @@ NULL_SUFFIX = "0x0000000000000000"
 TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
 
 
+def _tags(text: str) -> dict[str, str]:
+    """Our FX on a track: {FX GUID (upper case): tag}, stored as JSON in the track's P_EXT."""
+    import json
+
+    try:
+        d = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return {str(k).upper(): str(v) for k, v in d.items()} if isinstance(d, dict) else {}
+
+
 def _is_null(ptr: str) -> bool:
     return str(ptr).endswith(NULL_SUFFIX)
 
@@ -71,6 +82,10 @@ def _item_state(api, item: str, index: int) -> dict[str, Any]:
     return d
 
 
+def _fx_params(api, track: str, index: int) -> list[float]:
+    return [api.TrackFX_GetParam(track, index, p, 0, 0)[0] for p in range(api.TrackFX_GetNumParams(track, index))]
+
+
 def _fx_state(api, track: str, index: int) -> dict[str, Any]:
     name = api.TrackFX_GetFXName(track, index, "", 2048)[3]
     renamed = api.TrackFX_GetNamedConfigParm(track, index, "renamed_name", "", 2048)
@@ -116,6 +131,9 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
                            for k in range(api.CountTrackMediaItems(tr))]
         if with_fx:
             td["fx"] = [_fx_state(api, tr, k) for k in range(api.TrackFX_GetCount(tr))]
+            ours = _tags(td["tags"])
+            for fx in td["fx"]:  # parameter values only for our own tagged FX (few round trips inside)
+                fx["params"] = _fx_params(api, tr, fx["index"]) if str(fx["guid"]).upper() in ours else None
         tracks.append(td)
     rp = api.GetSetProjectInfo_String(0, "PROJECT_NAME", "", False)
     return {
@@ -222,6 +240,16 @@ def _apply_one(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
         return api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], op["key"], str(op["value"]))
     if kind == "fx_delete":
         return api.TrackFX_Delete(h["track"], h["fx"])
+    if kind == "tag_fx":  # record an FX as ours: track P_EXT JSON {fx guid: tag}
+        import json
+
+        tags = _tags(api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, "", False)[3])
+        guid = str(api.TrackFX_GetFXGUID(h["track"], h["fx"])).upper()
+        if op.get("value") in (None, ""):
+            tags.pop(guid, None)
+        else:
+            tags[guid] = str(op["value"])
+        return api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, json.dumps(tags, sort_keys=True) if tags else "", True)[0]
     raise ApplyError(f"unknown operation {kind!r}")
 
 
@@ -241,6 +269,8 @@ def _capture(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
         return api.TrackFX_GetParamNormalized(h["track"], h["fx"], int(op["param"]))
     if kind == "track_ext":
         return api.GetSetMediaTrackInfo_String(h["track"], "P_EXT:" + op["key"], "", False)[3]
+    if kind == "tag_fx":
+        return api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, "", False)[3]
     if kind == "proj_ext":
         return get_proj_ext_with(api, op["section"], op["key"]) or ""
     if kind == "fx_config":
@@ -255,6 +285,8 @@ def _revert(api, op: dict[str, Any], h: dict[str, Any], old: Any, result: Any) -
         k = _fx_by_guid(api, h["track"], str(result))
         if k >= 0:
             api.TrackFX_Delete(h["track"], k)
+    elif kind == "tag_fx":
+        api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, old or "", True)
     elif kind in ("track_info", "item_info", "take_info", "fx_param", "fx_param_normalized",
                   "track_ext", "proj_ext") or (kind == "fx_config" and old is not None):
         _apply_one(api, {**op, "value": old}, h)
@@ -308,6 +340,15 @@ def apply_ops_with(api, ops: list[dict[str, Any]], undo_name: str, *, fail_after
     return {"results": results, "undo": _can_undo(api) or ""}
 
 
+def set_proj_ext_with(api, section: str, key: str, value: str) -> int:
+    """Project ExtState outside any undo block (the tool's own record survives an undo)."""
+    return api.SetProjExtState(0, section, key, value)
+
+
+def console_with(api, text: str) -> None:
+    api.ShowConsoleMsg(text)
+
+
 def undo_with(api) -> bool:
     return bool(api.Undo_DoUndo2(0))
 
@@ -348,3 +389,11 @@ def get_proj_ext(section, key):
 
 def save(path):
     return save_with(_api(), path)
+
+
+def set_proj_ext(section, key, value):
+    return set_proj_ext_with(_api(), section, key, value)
+
+
+def console(text):
+    return console_with(_api(), text)

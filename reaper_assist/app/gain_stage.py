@@ -1,0 +1,168 @@
+"""Action "Gain-stage selected tracks": each selected track's pre-FX level to a target.
+
+host (read, 1 round trip) -> media files (pre-FX audio) -> analysis (RMS over active parts, LUFS,
+peaks) -> rules (change per track, peak guard) -> Plan -> host.apply (1 round trip, one undo block)
+-> last_run record (1 round trip, outside the undo block so it survives an undo).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from reaper_assist.analysis.loudness import measure_loudness
+from reaper_assist.app import settings as settings_mod
+from reaper_assist.app.records import error_record, record_for_plan, write_record
+from reaper_assist.app.track_audio import pre_fx_audio
+from reaper_assist.errors import ParameterError, ReaperAssistError
+from reaper_assist.host.base import ProjectState, TrackState, parse_tags
+from reaper_assist.rules import gain_staging as rule
+from reaper_assist.rules.plan import Change, Plan, TrackDecision
+from reaper_assist.rules.targets import parse_target
+
+ACTION = "gain-stage"
+JS_NAME = "JS: Volume Adjustment"
+JS_TAG = "gain"
+JS_RENAME = "RA Gain"
+
+
+def parse_settings(raw: dict[str, Any]) -> tuple[rule.GainSettings, float]:
+    method = str(raw.get("method", "take"))
+    if method not in ("take", "js"):
+        raise ParameterError(f"gain-stage method {method!r}: use 'take' (take volume) or 'js' (JS Volume Adjustment)")
+    amount = float(raw.get("amount", 100.0))
+    if not 0.0 <= amount <= 100.0:
+        raise ParameterError(f"gain-stage amount {amount:g} %: must be within 0..100 %")
+    ceiling = float(raw.get("peak_ceiling_dbfs", -6.0))
+    if not -60.0 <= ceiling <= 0.0:
+        raise ParameterError(f"gain-stage peak_ceiling_dbfs {ceiling:g}: must be within -60..0 dBFS")
+    s = rule.GainSettings(parse_target(raw.get("target", "rms:-18")), ceiling, method, amount / 100.0)
+    return s, float(raw.get("silence_threshold_dbfs", -60.0))
+
+
+def _our_js(track: TrackState):
+    tags = parse_tags(track.tags)
+    for fx in track.fx:
+        if tags.get(str(fx.guid).upper()) == JS_TAG:
+            return fx
+    return None
+
+
+def measure_track(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
+    """Pre-FX measurements of one track, or (None, why not)."""
+    pre = pre_fx_audio(track, sample_rate)
+    if pre.no_items:
+        return None, "no items to measure" if not track.items else "every item is muted"
+    if pre.midi_only:
+        return None, "MIDI only: no audio to measure (render or freeze it to audio first)"
+    if pre.problems:
+        return None, "cannot measure: " + "; ".join(str(p) for p in pre.problems)
+    ta = pre.audio
+    lr = measure_loudness(ta.audio, ta.sample_rate, true_peak=True, silence_threshold_dbfs=silence_dbfs,
+                          name=track.name)
+    return {
+        "rms_dbfs": lr.rms_dbfs, "active_rms_dbfs": lr.active_rms_dbfs, "integrated_lufs": lr.integrated_lufs,
+        "sample_peak_dbfs": lr.sample_peak_dbfs, "true_peak_dbtp": lr.true_peak_dbtp,
+        "duration_s": lr.duration_s,
+    }, ""
+
+
+def level_for(target_kind: str, m: dict[str, Any]) -> float:
+    return {"rms": m["active_rms_dbfs"], "lufs": m["integrated_lufs"], "peak": m["sample_peak_dbfs"]}[target_kind]
+
+
+def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, silence_dbfs: float) -> Plan:
+    changes: list[Change] = []
+    decisions: list[TrackDecision] = []
+    for tr in tracks:
+        m, why = measure_track(tr, state.sample_rate, silence_dbfs)
+        if m is None:
+            decisions.append(TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why))
+            continue
+        js = _our_js(tr) if s.method == "js" else None
+        js_gain = rule.js_gain_for_adjustment(js.params[0]) if js is not None and js.params else 0.0
+        level = level_for(s.target.kind, m) + js_gain
+        level_in = m["sample_peak_dbfs"] + js_gain
+        tl = rule.TrackLevel(tr.guid, tr.name, level, level_in, js_gain)
+        change, status, reason = rule.decide(tl, s)
+        ev = {k: (None if isinstance(v, float) and not math.isfinite(v) else round(v, 3)) for k, v in m.items()}
+        if status == "changed":
+            if s.method == "take":
+                items = [{"index": it.index, "guid": it.guid, "take_volume": it.take.volume}
+                         for it in tr.items if it.take is not None]
+                changes.extend(rule.take_volume_changes(tl, change, items, reason))
+            else:
+                changes.extend(_js_changes(tr, js, js_gain + change, s, reason))
+        decisions.append(TrackDecision(tr.guid, tr.name, status, level if math.isfinite(level) else None,
+                                       (level + change) if math.isfinite(level) else None, change, reason, ev))
+    n = len(tracks)
+    return Plan(ACTION, f"reaper-assist: Gain-stage {n} track{'s' if n != 1 else ''}", tuple(changes),
+                tuple(decisions), s.to_json())
+
+
+def _js_changes(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, reason: str) -> list[Change]:
+    adjust = rule.js_adjustment_for_gain(total_gain_db)
+    # Max Volume clamps the output at 2^(max/6) (facts 2.6): keep it above the peak guard.
+    max_vol = max(0.0, math.ceil(rule.js_adjustment_for_gain(s.peak_ceiling_dbfs + 6.0)))
+    if js is None:
+        return [
+            Change(tr.guid, tr.name, "add JS: Volume Adjustment (RA Gain)", None, JS_NAME, reason,
+                   {"op": "add_fx", "name": JS_NAME, "rename": JS_RENAME, "position": 0}),
+            Change(tr.guid, tr.name, "tag RA Gain as reaper-assist's", None, JS_TAG, reason,
+                   {"op": "tag_fx", "fx": "@0"}),
+            Change(tr.guid, tr.name, "RA Gain: Adjustment (dB)", None, adjust, reason,
+                   {"op": "fx_param", "fx": "@0", "param": 0}),
+            Change(tr.guid, tr.name, "RA Gain: Max Volume (dB)", None, max_vol, reason,
+                   {"op": "fx_param", "fx": "@0", "param": 1}),
+        ]
+    return [Change(tr.guid, tr.name, "RA Gain: Adjustment (dB)", js.params[0], adjust, reason,
+                   {"op": "fx_param", "fx": js.guid, "param": 0, "expect": js.params[0]})]
+
+
+def _fix_refs(p: Plan) -> list[dict[str, Any]]:
+    """Turn the per-track ``@0`` (the FX the track's add_fx created) into plan-wide indices."""
+    ops = []
+    last_add: dict[str, int] = {}
+    for i, c in enumerate(p.changes):
+        op = c.to_op()
+        if op["op"] == "add_fx":
+            last_add[c.track_guid] = i
+        if op.get("fx") == "@0":
+            op["fx"] = f"@{last_add[c.track_guid]}"
+        ops.append(op)
+    return ops
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    try:
+        overrides = host.get_proj_ext(settings_mod.EXT_SECTION, settings_mod.SETTINGS_KEY)
+        raw = settings_mod.load(ACTION, project_overrides=overrides, options=options)
+        s, silence = parse_settings(raw)
+        state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
+        timings["read_s"] = time.perf_counter() - t0
+        tracks = list(state.tracks)
+        if track_guids:
+            missing = {g.upper() for g in track_guids} - {t.guid.upper() for t in tracks}
+            if missing:
+                raise ReaperAssistError(f"{len(missing)} of the requested tracks no longer exist")
+        if not tracks:
+            raise ReaperAssistError("no tracks selected: select the tracks to gain-stage first")
+        t1 = time.perf_counter()
+        p = plan(state, tracks, s, silence)
+        timings["analyse_s"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        if not dry_run and not p.is_empty:
+            host.apply(_fix_refs(p), p.undo_name)
+        timings["apply_s"] = time.perf_counter() - t2
+        record = record_for_plan(p, dry_run=dry_run)
+    except ReaperAssistError as exc:
+        record = error_record(ACTION, str(exc))
+    record["timings"] = {k: round(v, 4) for k, v in timings.items()}
+    if not dry_run:
+        write_record(host, record)
+    return record

@@ -1,0 +1,84 @@
+"""The ``last_run`` record (project ExtState ``reaper_assist`` / ``last_run``, JSON) and its
+printed table. The record is the evidence log: per track GUID, name, level before and after, the
+change and the reason, with the measurements behind it."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict
+from typing import Any
+
+from reaper_assist.app.registry import EXT_SECTION, LAST_RUN_KEY
+from reaper_assist.rules.plan import Plan
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float):
+        return None if not math.isfinite(x) else round(x, 4)
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def record_for_plan(p: Plan, *, dry_run: bool = False) -> dict[str, Any]:
+    changed = [d for d in p.decisions if d.status == "changed"]
+    skipped = [d for d in p.decisions if d.status == "skipped"]
+    if changed:
+        msg = f"{'would change' if dry_run else 'changed'} {len(changed)} of {len(p.decisions)} tracks"
+    elif skipped and len(skipped) == len(p.decisions):
+        msg = "nothing could be measured: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
+    else:
+        msg = "the tracks are already at target; nothing changed"
+    if changed and skipped:
+        msg += f"; skipped {len(skipped)}: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
+    status = "error" if skipped and len(skipped) == len(p.decisions) else "ok"
+    return _clean({
+        "action": p.action, "status": status, "message": msg, "dry_run": dry_run,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "settings": p.settings, "undo": p.undo_name if changed else "",
+        "tracks": [{"guid": d.guid, "name": d.name, "status": d.status, "before_db": d.before_db,
+                    "after_db": d.after_db, "change_db": d.change_db, "reason": d.reason, "evidence": d.evidence}
+                   for d in p.decisions],
+        "changes": [{k: v for k, v in asdict(c).items() if k != "op"} for c in p.changes],
+    })
+
+
+def error_record(action: str, message: str) -> dict[str, Any]:
+    return {"action": action, "status": "error", "message": message, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "tracks": [], "changes": []}
+
+
+def write_record(host, record: dict[str, Any]) -> None:
+    """Store the record and echo a short summary to REAPER's console."""
+    host.set_proj_ext(EXT_SECTION, LAST_RUN_KEY, json.dumps(record, sort_keys=True))
+    host.console(format_summary(record))
+
+
+def format_summary(record: dict[str, Any]) -> str:
+    lines = [f"reaper-assist {record['action']}: {record['status']}: {record['message']}"]
+    for t in record.get("tracks", []):
+        lines.append(f"  {t['name']}: {t['status']}, {t['reason']}")
+    return "\n".join(lines) + "\n"
+
+
+def format_table(record: dict[str, Any]) -> str:
+    """The plan/result table, readable by a screen reader (plain text, units in the header)."""
+    def db(x):
+        return "-inf" if x is None else f"{x:+.1f}" if isinstance(x, (int, float)) else str(x)
+
+    rows = [("track", "status", "before dB", "after dB", "change dB", "reason")]
+    for t in record.get("tracks", []):
+        rows.append((t["name"], t["status"], db(t.get("before_db")), db(t.get("after_db")),
+                     db(t.get("change_db", 0.0)), t["reason"]))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    out = [f"{record['action']}: {record['status']}: {record['message']}"]
+    settings = record.get("settings")
+    if settings:
+        out.append("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    for r in rows:
+        out.append("  ".join(r[i].ljust(widths[i]) if i == 0 or i == 1 else r[i].rjust(widths[i]) for i in range(5))
+                   + "  " + r[5])
+    return "\n".join(out)

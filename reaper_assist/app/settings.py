@@ -1,0 +1,51 @@
+"""Settings: defaults < the user's config file < the project's overrides < this run's options.
+
+* config file: ``$REAPER_ASSIST_CONFIG`` or ``$XDG_CONFIG_HOME/reaper-assist/settings.json``
+  (``~/.config/...``), a JSON object ``{"gain-stage": {"target": "rms:-18", ...}, ...}``;
+* per-project overrides: project ExtState section ``reaper_assist``, key ``settings``, the same JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from reaper_assist.errors import ParameterError
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "gain-stage": {"target": "rms:-18", "peak_ceiling_dbfs": -6.0, "method": "take", "amount": 100.0,
+                   "silence_threshold_dbfs": -60.0},
+}
+SETTINGS_KEY = "settings"
+EXT_SECTION = "reaper_assist"
+
+
+def config_path() -> Path:
+    env = os.environ.get("REAPER_ASSIST_CONFIG")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "reaper-assist" / "settings.json"
+
+
+def _read_json(text: str, where: str) -> dict[str, Any]:
+    try:
+        d = json.loads(text)
+    except ValueError as exc:
+        raise ParameterError(f"settings in {where} are not valid JSON: {exc}") from exc
+    if not isinstance(d, dict):
+        raise ParameterError(f"settings in {where} must be a JSON object")
+    return d
+
+
+def load(action: str, *, project_overrides: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    merged = dict(DEFAULTS.get(action, {}))
+    path = config_path()
+    if path.is_file():
+        merged.update(_read_json(path.read_text(encoding="utf-8"), str(path)).get(action, {}))
+    if project_overrides:
+        merged.update(_read_json(project_overrides, "the project (ExtState reaper_assist/settings)").get(action, {}))
+    merged.update({k: v for k, v in (options or {}).items() if v is not None})
+    return merged

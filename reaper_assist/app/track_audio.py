@@ -1,0 +1,57 @@
+"""A track's pre-FX audio from its items' media files, via the host's item description."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reaper_assist.host.base import ItemState, TrackState
+from reaper_assist.media import ItemSpec, MediaProblem, TrackAudio, render_items
+from reaper_assist.media.items import item_spec_from_info
+
+
+def item_spec(track: TrackState, item: ItemState) -> ItemSpec:
+    take = item.take
+    info = {"D_POSITION": item.position_s, "D_LENGTH": item.length_s, "B_MUTE": float(item.mute),
+            "D_VOL": item.item_volume, "D_FADEINLEN": item.fade_in_s, "C_FADEINSHAPE": item.fade_in_shape,
+            "D_FADEINDIR": item.fade_in_dir, "D_FADEOUTLEN": item.fade_out_s, "C_FADEOUTSHAPE": item.fade_out_shape,
+            "D_FADEOUTDIR": item.fade_out_dir, "B_LOOPSRC": float(item.loop_source)}
+    if take is None:
+        return item_spec_from_info(track.name, item.index, info, None, source_kind="empty")
+    tinfo = {"D_VOL": take.volume, "D_PAN": take.pan, "D_STARTOFFS": take.start_offset_s,
+             "D_PLAYRATE": take.playrate, "I_CHANMODE": float(take.chanmode)}
+    st = take.source_type.upper()
+    if take.is_midi:
+        kind, file = "midi", None
+    elif st.startswith("_OFFLINE") or st == "":
+        kind, file = ("offline" if st else "empty"), take.file or None
+    else:
+        kind, file = "audio", take.file or None
+    sec = take.section or {}
+    return item_spec_from_info(track.name, item.index, info, tinfo, source_file=file, source_kind=kind,
+                               section_start_s=float(sec.get("start_s", 0.0)),
+                               section_length_s=sec.get("length_s") if sec else None,
+                               reversed=bool(sec.get("reversed", False)))
+
+
+@dataclass(frozen=True)
+class PreFxAudio:
+    audio: TrackAudio | None
+    problems: tuple[MediaProblem, ...]
+    midi_only: bool
+    no_items: bool
+
+
+def pre_fx_audio(track: TrackState, sample_rate: int) -> PreFxAudio:
+    """Render the track's items (only where they play) at the project rate; never raises on
+    bad media: problems are reported per item."""
+    if not track.items:
+        return PreFxAudio(None, (), False, True)
+    specs = [item_spec(track, it) for it in track.items]
+    midi_only = all(s.source_kind == "midi" for s in specs)
+    audible = [s for s in specs if not s.mute]
+    if not audible:
+        return PreFxAudio(None, (), midi_only, True)
+    start = min(s.position_s for s in audible)
+    end = max(s.position_s + s.length_s for s in audible)
+    ta = render_items(specs, sample_rate=sample_rate, channels=max(1, min(track.nchan, 8)), start_s=start, end_s=end)
+    return PreFxAudio(ta, tuple(ta.problems), midi_only, False)

@@ -1,0 +1,86 @@
+"""Gain staging rule: bring each track's pre-FX level to a target, without letting peaks past a
+guard, by the same dB on every item (relative item levels preserved).
+
+Defaults follow common practice (anchors.md): about -18 dBFS RMS (0 VU), peaks never above -6 dBFS.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from reaper_assist.rules.plan import Change, TrackDecision
+from reaper_assist.rules.targets import Target
+from reaper_assist.units import db_to_amp
+
+AT_TARGET_TOL_DB = 0.1  # a second run changes nothing within this (issue 3)
+JS_VOLUME_DB_PER_DOUBLING = 6.0  # JS Volume Adjustment applies 2^(dB/6), not 10^(dB/20) (facts 2.6)
+
+
+@dataclass(frozen=True)
+class GainSettings:
+    target: Target
+    peak_ceiling_dbfs: float = -6.0
+    method: str = "take"  # "take" (take volume of every item) or "js" (tagged JS: Volume Adjustment)
+    amount: float = 1.0  # 0..1: apply this fraction of the change
+
+    def to_json(self) -> dict[str, Any]:
+        return {"target": str(self.target), "peak_ceiling_dbfs": self.peak_ceiling_dbfs,
+                "method": self.method, "amount_pct": round(self.amount * 100.0, 3)}
+
+
+@dataclass(frozen=True)
+class TrackLevel:
+    """What the rule needs to know about one track's current pre-FX level."""
+
+    guid: str
+    name: str
+    level_db: float  # in the target's measure; -inf for silence
+    sample_peak_dbfs: float
+    current_gain_db: float = 0.0  # gain of our own tagged JS volume already on the track (js method)
+
+
+def decide(track: TrackLevel, s: GainSettings) -> tuple[float, str, str]:
+    """(change in dB, status, reason) for one track."""
+    if not math.isfinite(track.level_db):
+        return 0.0, "skipped", "silent: no level above the silence threshold to measure"
+    wanted = s.target.value - track.level_db
+    reason = f"{track.level_db:.1f} -> target {s.target.label}"
+    change = wanted
+    headroom = s.peak_ceiling_dbfs - track.sample_peak_dbfs
+    if change > headroom:
+        change = headroom
+        reason = (f"{track.level_db:.1f} -> {track.level_db + change:.1f} {s.target.label.split(' ', 1)[1]}: "
+                  f"limited by the peak guard (sample peak {track.sample_peak_dbfs:.1f} dBFS may not exceed "
+                  f"{s.peak_ceiling_dbfs:.1f} dBFS; target {s.target.value:g} would need {wanted:+.1f} dB)")
+    limited = change < wanted
+    change *= s.amount
+    if abs(change) <= AT_TARGET_TOL_DB:
+        if limited and wanted > AT_TARGET_TOL_DB:
+            return 0.0, "at target", (f"held by the peak guard: sample peak {track.sample_peak_dbfs:.1f} dBFS is at "
+                                      f"the {s.peak_ceiling_dbfs:.1f} dBFS ceiling ({track.level_db:.1f}, target "
+                                      f"{s.target.label})")
+        return 0.0, "at target", f"already at target ({track.level_db:.1f}, within {AT_TARGET_TOL_DB} dB)"
+    return change, "changed", reason
+
+
+def take_volume_changes(track: TrackLevel, change_db: float, items: list[dict[str, Any]],
+                        reason: str) -> list[Change]:
+    """The same dB on every item's active take volume; the sign (polarity) is kept (style rule 4)."""
+    g = db_to_amp(change_db)
+    out = []
+    for it in items:
+        old = it["take_volume"]
+        out.append(Change(track.guid, track.name, f"take volume (item {it['index'] + 1})", old, old * g, reason,
+                          {"op": "take_info", "item": it["guid"], "parm": "D_VOL", "expect": old}))
+    return out
+
+
+def js_adjustment_for_gain(gain_db: float) -> float:
+    """Slider value giving exactly ``gain_db``: the JSFX applies 2^(x/6) = 10^(gain/20)."""
+    return gain_db * JS_VOLUME_DB_PER_DOUBLING / (20.0 * math.log10(2.0))
+
+
+def js_gain_for_adjustment(adjust: float) -> float:
+    return adjust * 20.0 * math.log10(2.0) / JS_VOLUME_DB_PER_DOUBLING
