@@ -17,6 +17,7 @@ from reaper_assist.errors import ReaperAssistError
 COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("emulator", "run the REAPER emulator process (same as python -m reaper_assist.emulator)"),
     "analyze": ("analyze", "measure loudness, spectrum, dynamics and instrument of audio files"),
+    "run": ("run", "run an action headless on a .RPP file (e.g. run gain-stage --project IN --selected --save OUT)"),
 }
 
 

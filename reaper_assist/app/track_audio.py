@@ -10,13 +10,14 @@ from reaper_assist.media.items import item_spec_from_info
 
 
 def item_spec(track: TrackState, item: ItemState) -> ItemSpec:
+    """The media layer's description of one item; ``item_index`` is 1-based, as users count."""
     take = item.take
     info = {"D_POSITION": item.position_s, "D_LENGTH": item.length_s, "B_MUTE": float(item.mute),
             "D_VOL": item.item_volume, "D_FADEINLEN": item.fade_in_s, "C_FADEINSHAPE": item.fade_in_shape,
             "D_FADEINDIR": item.fade_in_dir, "D_FADEOUTLEN": item.fade_out_s, "C_FADEOUTSHAPE": item.fade_out_shape,
             "D_FADEOUTDIR": item.fade_out_dir, "B_LOOPSRC": float(item.loop_source)}
     if take is None:
-        return item_spec_from_info(track.name, item.index, info, None, source_kind="empty")
+        return item_spec_from_info(track.name, item.index + 1, info, None, source_kind="empty")
     tinfo = {"D_VOL": take.volume, "D_PAN": take.pan, "D_STARTOFFS": take.start_offset_s,
              "D_PLAYRATE": take.playrate, "I_CHANMODE": float(take.chanmode)}
     st = take.source_type.upper()
@@ -27,7 +28,7 @@ def item_spec(track: TrackState, item: ItemState) -> ItemSpec:
     else:
         kind, file = "audio", take.file or None
     sec = take.section or {}
-    return item_spec_from_info(track.name, item.index, info, tinfo, source_file=file, source_kind=kind,
+    return item_spec_from_info(track.name, item.index + 1, info, tinfo, source_file=file, source_kind=kind,
                                section_start_s=float(sec.get("start_s", 0.0)),
                                section_length_s=sec.get("length_s") if sec else None,
                                reversed=bool(sec.get("reversed", False)))

@@ -743,6 +743,11 @@ class Project:
         return rpp.dumps(self.fragment if self.fragment is not None else self.root)
 
     def save(self, path: str | os.PathLike) -> None:
+        """Write the project (atomically). Saved into another folder, relative media paths are
+        made absolute so they still name the same files (REAPER's "Save as" without copying media)."""
+        new_dir = Path(path).resolve().parent
+        if self.path and Path(self.path).resolve().parent != new_dir:
+            self._absolutise_media()
         text = self.dumps()
         tmp = Path(str(path) + ".tmp")
         tmp.write_text(text, encoding="utf-8")
@@ -879,6 +884,18 @@ class Project:
         if not p.is_absolute():
             p = Path(self.directory) / p
         return str(p)
+
+    def _absolutise_media(self) -> None:
+        for tr in self.tracks:
+            for item in tr.items:
+                for take in item.takes:
+                    src = take.source
+                    if src is None:
+                        continue
+                    root = src.root.chunk
+                    f = root.get("FILE")
+                    if f and not os.path.isabs(f.replace("\\", "/")):
+                        root.set("FILE", 0, self.resolve_media(f))
 
     def media_problems(self) -> list[MediaProblem]:
         """Every take whose media cannot be read, per item (never raises)."""

@@ -82,6 +82,11 @@ def _item_state(api, item: str, index: int) -> dict[str, Any]:
     return d
 
 
+def _fx_guid(api, track: str, index: int) -> str:
+    """The FX's GUID as text: TrackFX_GetFXGUID returns a GUID* pointer, guidToString reads it."""
+    return api.guidToString(api.TrackFX_GetFXGUID(track, index), "")[1]
+
+
 def _fx_params(api, track: str, index: int) -> list[float]:
     return [api.TrackFX_GetParam(track, index, p, 0, 0)[0] for p in range(api.TrackFX_GetNumParams(track, index))]
 
@@ -92,7 +97,7 @@ def _fx_state(api, track: str, index: int) -> dict[str, Any]:
     original = api.TrackFX_GetNamedConfigParm(track, index, "fx_name", "", 2048)
     return {
         "index": index,
-        "guid": api.TrackFX_GetFXGUID(track, index),
+        "guid": _fx_guid(api, track, index),
         "name": name,
         "renamed_name": renamed[4] if renamed[0] else "",
         "original_name": original[4] if original[0] else name,
@@ -172,7 +177,7 @@ def _item_by_guid(api, track: str, guid: str) -> str | None:
 
 def _fx_by_guid(api, track: str, guid: str) -> int:
     for k in range(api.TrackFX_GetCount(track)):
-        if str(api.TrackFX_GetFXGUID(track, k)).upper() == guid.upper():
+        if _fx_guid(api, track, k).upper() == guid.upper():
             return k
     return -1
 
@@ -231,7 +236,7 @@ def _apply_one(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
             raise ApplyError(f"REAPER could not add {op['name']!r} on track {op.get('track_name', '')!r}")
         if op.get("rename"):
             api.TrackFX_SetNamedConfigParm(h["track"], k, "renamed_name", op["rename"])
-        return api.TrackFX_GetFXGUID(h["track"], k)
+        return _fx_guid(api, h["track"], k)
     if kind == "fx_param":
         return api.TrackFX_SetParam(h["track"], h["fx"], int(op["param"]), float(op["value"]))
     if kind == "fx_param_normalized":
@@ -244,7 +249,7 @@ def _apply_one(api, op: dict[str, Any], h: dict[str, Any]) -> Any:
         import json
 
         tags = _tags(api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, "", False)[3])
-        guid = str(api.TrackFX_GetFXGUID(h["track"], h["fx"])).upper()
+        guid = _fx_guid(api, h["track"], h["fx"]).upper()
         if op.get("value") in (None, ""):
             tags.pop(guid, None)
         else:

@@ -1,0 +1,121 @@
+"""Run one request through the bridge; turn every failure into an ``error`` last_run record.
+
+The companion owns one reapy connection (reapy's client is a process-wide singleton bound to one
+web-interface port) and rebuilds it when REAPER was restarted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import urllib.parse
+import urllib.request
+from typing import Any, Callable
+
+from reaper_assist.app import registry
+from reaper_assist.companion import remote_ops
+from reaper_assist.companion.config import InstallConfig
+from reaper_assist.errors import HostUnavailableError
+
+log = logging.getLogger("reaper_assist.companion")
+
+
+def error_record(action: str, message: str) -> dict[str, Any]:
+    return {"action": action, "status": "error", "message": message, "tracks": [],
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": "companion"}
+
+
+def _same_file(a: str, b: str) -> bool:
+    if not a or not b:
+        return a == b
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def _reconnect_reapy() -> None:
+    # The only reapy import outside host/: reapy keeps one module-level client, and after REAPER
+    # restarts it must be rebuilt before a new ReapyHost can work (reapy_behaviour 4, "restart").
+    # TODO(lead): move into ReapyHost.reconnect() and call that instead.
+    import reapy
+
+    reapy.reconnect()
+
+
+class JobRunner:
+    def __init__(self, config: InstallConfig, *, host_factory: Callable[[], Any] | None = None):
+        self.config = config
+        self._host_factory = host_factory or self._reapy_host
+        self._host: Any = None
+
+    def _reapy_host(self):
+        from reaper_assist.host.reapy_host import ReapyHost
+
+        return ReapyHost(web_port=self.config.web_port)
+
+    def host(self, *, fresh: bool = False):
+        if fresh and self._host is not None:
+            self._host = None
+            try:
+                _reconnect_reapy()
+            except Exception as exc:  # noqa: BLE001 - reported by the next connect attempt
+                log.warning("reconnect failed: %s", exc)
+        if self._host is None:
+            self._host = self._host_factory()
+        return self._host
+
+    def _checked_host(self):
+        """A host that answered one request (the current project), reconnecting once if needed."""
+        try:
+            host = self.host()
+            return host, host.call(remote_ops.current_project)
+        except HostUnavailableError:
+            host = self.host(fresh=True)
+            return host, host.call(remote_ops.current_project)
+
+    # -------------------------------------------------------------------------------------------
+    def run(self, req: dict[str, Any]) -> dict[str, Any]:
+        """Run a request; always returns the ``last_run`` record (status ``ok`` or ``error``)."""
+        action = str(req.get("action", ""))
+        title = registry.ACTIONS[action].title if action in registry.ACTIONS else action
+        t0 = time.monotonic()
+        host = None
+        try:
+            host, current = self._checked_host()
+            wanted = str(req.get("project") or "")
+            if not _same_file(current, wanted):
+                raise RuntimeError(f"the project open in REAPER ({current or 'unsaved'}) is not the one "
+                                   f"the action was started in ({wanted or 'unsaved'}); nothing was changed")
+            record = registry.run_action(action, host, track_guids=req.get("tracks") or None,
+                                         selected=req.get("selection", "selected") == "selected",
+                                         options=req.get("options") or {})
+            log.info("%s: %s in %.2f s: %s", action, record.get("status"), time.monotonic() - t0,
+                     record.get("message", ""))
+            return record
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable record
+            message = f"{title} failed: {exc}"
+            log.exception("%s failed", action)
+            record = error_record(action, message)
+            self.report(record, host)
+            return record
+
+    def report(self, record: dict[str, Any], host=None) -> None:
+        """Write an error record into the project and REAPER's console; the web interface's
+        SET/PROJEXTSTATE is the fallback when the bridge itself is down."""
+        text = json.dumps(record)
+        console = f"reaper-assist: {record['message']}\n"
+        for attempt in range(2):
+            try:
+                h = host if (host is not None and attempt == 0) else self.host(fresh=attempt > 0)
+                h.call(remote_ops.record_result, registry.EXT_SECTION, registry.LAST_RUN_KEY, text, console)
+                return
+            except Exception as exc:  # noqa: BLE001
+                log.warning("could not record the error through the bridge: %s", exc)
+        try:
+            # UNCERTAIN: REAPER's web interface documents SET/PROJEXTSTATE/section/key/value
+            # (reaper_www_root/main.js); the emulator does not implement it.
+            path = "/".join(urllib.parse.quote(p, safe="") for p in
+                            ("SET", "PROJEXTSTATE", registry.EXT_SECTION, registry.LAST_RUN_KEY, text))
+            urllib.request.urlopen(f"http://127.0.0.1:{self.config.web_port}/_/{path}", timeout=1.0).read()
+        except Exception as exc:  # noqa: BLE001
+            log.error("REAPER is unreachable; the error stays in this log only: %s", exc)

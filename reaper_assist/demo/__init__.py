@@ -1,0 +1,1 @@
+"""The demo session: a small multitrack song at deliberately wrong levels (README's main job)."""

@@ -1,0 +1,29 @@
+"""JS: Volume Adjustment model (Cockos ``utility/volume``, facts 2.6, S18 source):
+gain ``2^(dB/6)`` then a hard clamp to ``+-2^(max/6)`` (so the default Max Volume 0 dB clips
+at 0 dBFS)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from reaper_assist.errors import ParameterError
+from reaper_assist.plugins.js_volume import VolumeSettings
+
+__all__ = ["process"]
+
+
+def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, VolumeSettings]]) -> np.ndarray:
+    x = np.asarray(audio, dtype=np.float64)
+    out = np.empty_like(x)
+    bounds = [s for s, _ in segments] + [x.shape[1]]
+    for (start, s), end in zip(segments, bounds[1:]):
+        for name in ("adjustment_db", "max_volume_db"):
+            v = getattr(s, name)
+            if not -150.0 <= v <= 150.0:
+                raise ParameterError(f"JS: Volume Adjustment parameter {name!r}: {v!r} dB outside "
+                                     "the range [-150, 150] dB")
+        lim = s.clamp_linear
+        out[:, start:end] = np.clip(x[:, start:end] * s.gain_linear, -lim, lim)
+    return out

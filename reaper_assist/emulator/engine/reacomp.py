@@ -1,0 +1,78 @@
+"""ReaComp model: feed-forward compressor in the log domain.
+
+detector (RMS over "RMS size", or peak) -> static curve in dB with a quadratic soft knee
+(Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor Design", JAES 2012, eq. 4)
+-> one-pole attack/release smoothing of the gain reduction in dB -> optional auto make-up ->
+``dry * x + wet * x * gain``. Pre-comp makes the detector look ahead. Choices without a source
+are in :mod:`.uncertain`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from reaper_assist.emulator.engine import _dyn
+from reaper_assist.errors import ParameterError
+from reaper_assist.plugins.reacomp import CompSettings
+
+__all__ = ["process", "static_gain_reduction_db", "check_settings"]
+
+
+def check_settings(s: CompSettings) -> None:
+    """Raise :class:`ParameterError` naming the parameter and its range."""
+    checks = (("ratio", s.ratio, 1.0, math.inf, ""), ("attack_ms", s.attack_ms, 0.0, 500.0, " ms"),
+              ("release_ms", s.release_ms, 0.0, 5000.0, " ms"), ("knee_db", s.knee_db, 0.0, 24.0, " dB"),
+              ("rms_ms", s.rms_ms, 0.0, 1000.0, " ms"), ("precomp_ms", s.precomp_ms, 0.0, 250.0, " ms"))
+    for name, v, lo, hi, unit in checks:
+        if not (lo <= v <= hi):
+            raise ParameterError(f"ReaComp parameter {name!r}: {v!r}{unit} outside the range "
+                                 f"[{lo:g}, {hi:g}]{unit}")
+
+
+def static_gain_reduction_db(level_db: np.ndarray, threshold_db, ratio, knee_db) -> np.ndarray:
+    """Gain reduction (>= 0 dB) of the static curve at a detector level (eq. 4 of Giannoulis)."""
+    over = level_db - threshold_db
+    slope = 1.0 - 1.0 / np.asarray(ratio, dtype=np.float64)  # ratio inf -> 1
+    w = np.asarray(knee_db, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        hard = np.where(over > 0, over * slope, 0.0)
+        wsafe = np.where(w > 0, w, 1.0)
+        soft = slope * (over + w / 2.0) ** 2 / (2.0 * wsafe)
+        in_knee = (w > 0) & (np.abs(over) <= w / 2.0)
+    gr = np.where(in_knee, soft, hard)
+    return np.nan_to_num(gr, nan=0.0, neginf=0.0)
+
+
+def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, CompSettings]]) -> np.ndarray:
+    """Compress ``audio`` ``(channels, samples)``; ``segments`` as in :func:`.reaeq.process`.
+
+    RMS size and pre-comp are taken from the first segment (not automatable here); the other
+    settings follow the segments.
+    """
+    x = np.asarray(audio, dtype=np.float64)
+    n = x.shape[1]
+    for _, s in segments:
+        check_settings(s)
+    first = segments[0][1]
+    f = lambda name: _dyn.field(segments, name, n)  # noqa: E731
+    level = _dyn.level_db(x, sample_rate, first.rms_ms)
+    look = int(round(first.precomp_ms * sample_rate / 1000.0))
+    if look > 0 and n:
+        level = np.concatenate([level[look:], np.full(min(look, n), level[-1])])
+    thr, ratio, knee = f("threshold_db"), f("ratio"), f("knee_db")
+    target = static_gain_reduction_db(level, thr, ratio, knee)
+    gr = _dyn.smooth_attack_release(target, f("attack_ms"), f("release_ms"), sample_rate)
+    gain_db = -gr
+    if any(s.auto_makeup for _, s in segments):
+        makeup = static_gain_reduction_db(np.zeros(1), thr, ratio, knee)  # reduction at 0 dBFS
+        gain_db = gain_db + makeup
+        auto = f("auto_makeup")
+        if not isinstance(auto, bool):
+            gain_db = np.where(np.asarray(auto, dtype=bool), gain_db, -gr)
+    gain = _dyn.db_to_gain(gain_db)
+    wet = _dyn.db_to_gain(f("wet_db"))
+    dry = _dyn.db_to_gain(f("dry_db"))
+    return x * (dry + wet * gain)

@@ -1,0 +1,134 @@
+"""ReaEQ model: one RBJ-cookbook biquad per enabled band, in band order, then the global gain.
+
+Coefficients follow R. Bristow-Johnson, "Cookbook formulae for audio EQ biquad filter
+coefficients", with the bandwidth in octaves (``alpha = sin w0 * sinh(ln2/2 * BW * w0/sin w0)``)
+for every band type (see :mod:`.uncertain`). Every filter is 2nd order: low/high pass fall at
+12 dB per octave. Input and output are ``(channels, samples)`` float64.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from scipy.signal import sosfilt
+
+from reaper_assist.emulator.engine import uncertain as U
+from reaper_assist.errors import ParameterError
+from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, FREQ_MAX_HZ, FREQ_MIN_HZ, EqSettings
+
+BW_MIN_OCT, BW_MAX_OCT = 0.01, 4.0
+GAIN_MAX_DB = 12.05  # linear 4.0 (facts Q1: +12.04 dB); a little slack for rounding
+_KIND = {0: "lowshelf", 1: "highshelf", 2: "peak", 3: "lowpass", 4: "highpass", 5: "allpass",
+         6: "notch", 7: "bandpass", 8: "peak", 9: "peak", 10: "bandpass"}
+
+
+def _check(band: int, name: str, value: float, lo: float, hi: float, unit: str) -> None:
+    if not (isinstance(value, (int, float)) and lo <= value <= hi) or math.isnan(value):
+        raise ParameterError(
+            f"ReaEQ band {band} parameter {name!r}: {value!r} {unit} outside the range "
+            f"[{lo:g}, {hi:g}] {unit}")
+
+
+def band_sos(band_type: int, freq_hz: float, gain_db: float, bw_oct: float, sample_rate: float,
+             *, band: int = 1) -> np.ndarray:
+    """One band's biquad as a second-order section ``[b0, b1, b2, 1, a1, a2]``.
+
+    Parameters
+    ----------
+    band_type : int
+        ``BANDTYPE`` code (facts 2.1): 0 low shelf, 1 high shelf, 3 low pass, 4 high pass,
+        5 all pass, 6 notch, 7 band pass, 8 band (peaking); 2/9 as 8, 10 as 7.
+    freq_hz, gain_db, bw_oct : float
+        Centre/corner frequency, gain (shelves and peaking only) and bandwidth in octaves.
+    sample_rate : float
+        Hz.
+    band : int
+        1-based band number, for error messages.
+
+    Raises
+    ------
+    ParameterError
+        Unknown band type, or a value outside ReaEQ's range (naming band, parameter, range).
+    """
+    if band_type not in _KIND:
+        raise ParameterError(f"ReaEQ band {band} type {band_type!r} outside the known codes "
+                             f"{sorted(BANDTYPE_NAMES)}")
+    _check(band, "freq_hz", freq_hz, FREQ_MIN_HZ, FREQ_MAX_HZ, "Hz")
+    _check(band, "gain_db", gain_db, -math.inf, GAIN_MAX_DB, "dB")
+    _check(band, "bw_oct", bw_oct, BW_MIN_OCT, BW_MAX_OCT + 1e-9, "oct")
+    kind = _KIND[band_type]
+    f = min(freq_hz, U.EQ_NYQUIST_FRACTION * sample_rate)
+    w0 = 2.0 * math.pi * f / sample_rate
+    cw, sw = math.cos(w0), math.sin(w0)
+    alpha = sw * math.sinh(math.log(2.0) / 2.0 * bw_oct * w0 / sw)
+    A = 10.0 ** (gain_db / 40.0) if math.isfinite(gain_db) else 0.0
+    if kind == "peak":
+        b = (1 + alpha * A, -2 * cw, 1 - alpha * A)
+        a = (1 + alpha / A, -2 * cw, 1 - alpha / A) if A > 0 else None
+        if a is None:  # -inf dB: a notch
+            b, a = (1.0, -2 * cw, 1.0), (1 + alpha, -2 * cw, 1 - alpha)
+    elif kind in ("lowshelf", "highshelf"):
+        if A == 0:
+            A = 1e-8
+        sA = 2.0 * math.sqrt(A) * alpha
+        s = 1.0 if kind == "lowshelf" else -1.0
+        b = (A * ((A + 1) - s * (A - 1) * cw + sA),
+             s * 2 * A * ((A - 1) - s * (A + 1) * cw),
+             A * ((A + 1) - s * (A - 1) * cw - sA))
+        a = ((A + 1) + s * (A - 1) * cw + sA,
+             -s * 2 * ((A - 1) + s * (A + 1) * cw),
+             (A + 1) + s * (A - 1) * cw - sA)
+    elif kind == "lowpass":
+        b = ((1 - cw) / 2, 1 - cw, (1 - cw) / 2)
+        a = (1 + alpha, -2 * cw, 1 - alpha)
+    elif kind == "highpass":
+        b = ((1 + cw) / 2, -(1 + cw), (1 + cw) / 2)
+        a = (1 + alpha, -2 * cw, 1 - alpha)
+    elif kind == "bandpass":  # constant 0 dB peak gain
+        b = (alpha, 0.0, -alpha)
+        a = (1 + alpha, -2 * cw, 1 - alpha)
+    elif kind == "notch":
+        b = (1.0, -2 * cw, 1.0)
+        a = (1 + alpha, -2 * cw, 1 - alpha)
+    else:  # allpass
+        b = (1 - alpha, -2 * cw, 1 + alpha)
+        a = (1 + alpha, -2 * cw, 1 - alpha)
+    a0 = a[0]
+    return np.array([b[0] / a0, b[1] / a0, b[2] / a0, 1.0, a[1] / a0, a[2] / a0])
+
+
+def settings_sos(settings: EqSettings, sample_rate: float) -> tuple[np.ndarray, float]:
+    """``(sos, global_gain_linear)`` of ReaEQ settings: enabled bands only, in band order."""
+    rows = [band_sos(b.type, b.freq_hz, b.gain_db, b.bw_oct, sample_rate, band=k + 1)
+            for k, b in enumerate(settings.bands) if b.enabled]
+    g = settings.global_gain_db
+    gain = 0.0 if g == -math.inf else 10.0 ** (g / 20.0)
+    sos = np.array(rows) if rows else np.zeros((0, 6))
+    return sos, gain
+
+
+def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, EqSettings]]) -> np.ndarray:
+    """Run ReaEQ over ``audio`` ``(channels, samples)``.
+
+    ``segments`` is ``[(start_sample, settings), ...]`` in time order (the first starts at 0):
+    settings change at block boundaries under automation; the filter state carries over.
+    """
+    x = np.asarray(audio, dtype=np.float64)
+    out = np.empty_like(x)
+    bounds = [s for s, _ in segments] + [x.shape[1]]
+    zi = None
+    prev_n = -1
+    for (start, st), end in zip(segments, bounds[1:]):
+        sos, gain = settings_sos(st, sample_rate)
+        if len(sos) != prev_n:  # band count changed (or first segment): fresh state
+            zi = np.zeros((len(sos), x.shape[0], 2))
+            prev_n = len(sos)
+        seg = x[:, start:end]
+        if len(sos):
+            y, zi = sosfilt(sos, seg, axis=-1, zi=zi)
+        else:
+            y = seg.copy()
+        out[:, start:end] = y * gain
+    return out

@@ -1,0 +1,92 @@
+"""ReaGate model: level detector, open/close with hysteresis and hold, attack/release on the
+gate gain, ``dry * x + wet * x * gate``. Curves without a source are in :mod:`.uncertain`."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from reaper_assist.emulator.engine import _dyn
+from reaper_assist.emulator.engine import uncertain as U
+from reaper_assist.errors import ParameterError
+from reaper_assist.plugins.reagate import GateSettings
+
+__all__ = ["process", "gate_state"]
+
+
+def _check(s: GateSettings) -> None:
+    for name, v, lo, hi in (("attack_ms", s.attack_ms, 0.0, 500.0), ("release_ms", s.release_ms, 0.0, 5000.0),
+                            ("rms_ms", s.rms_ms, 0.0, 1000.0), ("hold_native", s.hold_native, 0.0, 1.0),
+                            ("preopen_native", s.preopen_native, 0.0, 1.0),
+                            ("hysteresis_native", s.hysteresis_native, 0.0, 2.0)):
+        if not (lo <= v <= hi):
+            raise ParameterError(f"ReaGate parameter {name!r}: {v!r} outside the range [{lo:g}, {hi:g}]")
+
+
+def gate_state(level_db: np.ndarray, open_db, close_db, hold_samples: int) -> np.ndarray:
+    """Open (True) / closed per sample: opens above ``open_db``, closes below ``close_db``
+    (hysteresis: in between it keeps its state), and stays open ``hold_samples`` after the last
+    sample that kept it open. Vectorised: the state is the last decision, carried forward."""
+    n = level_db.shape[0]
+    decided = np.full(n, -1, dtype=np.int64)
+    decided[level_db >= open_db] = 1
+    decided[level_db < close_db] = 0
+    idx = np.where(decided >= 0, np.arange(n), -1)
+    np.maximum.accumulate(idx, out=idx)
+    state = np.where(idx >= 0, decided[np.maximum(idx, 0)], 0).astype(bool)
+    if hold_samples > 0 and n:
+        last_open = np.where(state, np.arange(n), -hold_samples - 1)
+        np.maximum.accumulate(last_open, out=last_open)
+        state = (np.arange(n) - last_open) <= hold_samples
+    return state
+
+
+def _smooth_binary(state: np.ndarray, attack_ms: float, release_ms: float, sample_rate: float) -> np.ndarray:
+    """One-pole on a 0/1 target, exact: per constant run the output moves toward the target
+    geometrically (attack while opening, release while closing)."""
+    n = state.shape[0]
+    out = np.empty(n)
+    if n == 0:
+        return out
+    edges = np.flatnonzero(np.diff(state.astype(np.int8))) + 1
+    starts = np.concatenate(([0], edges))
+    ends = np.concatenate((edges, [n]))
+    y = 0.0
+    ca = _dyn.one_pole_coef(attack_ms, sample_rate)
+    cr = _dyn.one_pole_coef(release_ms, sample_rate)
+    for a, b in zip(starts.tolist(), ends.tolist()):
+        t = 1.0 if state[a] else 0.0
+        c = ca if t > y else cr
+        k = np.arange(1, b - a + 1)
+        seg = t + (y - t) * np.power(c, k) if c > 0 else np.full(b - a, t)
+        out[a:b] = seg
+        y = float(seg[-1])
+    return out
+
+
+def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, GateSettings]]) -> np.ndarray:
+    """Gate ``audio`` ``(channels, samples)``. Times and detector settings come from the first
+    segment; threshold, dry and wet follow the segments."""
+    x = np.asarray(audio, dtype=np.float64)
+    n = x.shape[1]
+    for _, s in segments:
+        _check(s)
+    first = segments[0][1]
+    f = lambda name: _dyn.field(segments, name, n)  # noqa: E731
+    level = _dyn.level_db(x, sample_rate, first.rms_ms)
+    pre = int(round(first.preopen_native * U.GATE_PREOPEN_MS_PER_NATIVE * sample_rate / 1000.0))
+    if pre > 0 and n:
+        level = np.concatenate([level[pre:], np.full(min(pre, n), level[-1])])
+    thr = f("threshold_db")
+    hyst = min(first.hysteresis_native, 1.0)
+    close = thr + (20.0 * math.log10(hyst) if hyst > 0 else -math.inf)
+    hold = int(round(first.hold_native * U.GATE_HOLD_MS_PER_NATIVE * sample_rate / 1000.0))
+    state = gate_state(level, thr, close, hold)
+    g = _smooth_binary(state, first.attack_ms, first.release_ms, sample_rate)
+    if first.invert_wet:
+        g = 1.0 - g
+    wet = _dyn.db_to_gain(f("wet_db"))
+    dry = _dyn.db_to_gain(f("dry_db"))
+    return x * (dry + wet * g)

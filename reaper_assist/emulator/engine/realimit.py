@@ -1,0 +1,116 @@
+"""ReaLimit model: gain by (ceiling - threshold), then a brickwall lookahead limiter to the ceiling.
+
+Gain computer: the gain each sample needs (``ceiling / |x|``, channels linked, on the 4x
+oversampled signal in true-peak mode) -> sliding minimum over the lookahead window -> moving
+average over the lookahead (attack; never above what any sample in reach needs) -> exponential
+release toward unity gain. The output is latency-compensated. In true-peak mode the result is
+measured again (4x oversampling) and the ceiling lowered by any overshoot, so the output true
+peak stays within ``ceiling + LIMIT_TP_TOLERANCE_DB``. Choices: :mod:`.uncertain`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from reaper_assist.emulator.engine import _dyn
+from reaper_assist.emulator.engine import uncertain as U
+from reaper_assist.errors import ParameterError
+from reaper_assist.plugins import uncertain as PU
+from reaper_assist.plugins.realimit import LimitSettings
+
+__all__ = ["process", "true_peak", "sliding_min"]
+
+OVERSAMPLE = 4
+_INTERP_SPAN = 8  # samples before a sample that an inter-sample peak can depend on
+
+
+def _check(s: LimitSettings) -> None:
+    for name, v, lo, hi, unit in (
+        ("threshold_db", s.threshold_db, PU.LIMIT_THRESHOLD_MIN_DB, PU.LIMIT_THRESHOLD_MAX_DB, "dB"),
+        ("ceiling_db", s.ceiling_db, PU.LIMIT_CEILING_MIN_DB, PU.LIMIT_CEILING_MAX_DB, "dB"),
+        ("release_ms", s.release_ms, 0.0, PU.LIMIT_RELEASE_MAX_MS, "ms"),
+    ):
+        if not (lo <= v <= hi):
+            raise ParameterError(f"ReaLimit parameter {name!r}: {v!r} {unit} outside the range "
+                                 f"[{lo:g}, {hi:g}] {unit}")
+
+
+def true_peak(x: np.ndarray) -> np.ndarray:
+    """Per-sample peak over channels of the 4x oversampled signal ``(channels, samples)``."""
+    if x.shape[1] == 0:
+        return np.zeros(0)
+    up = resample_poly(x, OVERSAMPLE, 1, axis=1)
+    n = x.shape[1]
+    return np.abs(up[:, : n * OVERSAMPLE]).reshape(x.shape[0], n, OVERSAMPLE).max(axis=(0, 2))
+
+
+def sliding_min(g: np.ndarray, before: int, after: int) -> np.ndarray:
+    """``out[n] = min(g[n-before : n+after+1])`` (clipped at the ends), by doubling."""
+    w = before + after + 1
+    m = g.copy()
+    span = 1
+    while span < w:
+        s = min(span, w - span)
+        m[:-s] = np.minimum(m[:-s], m[s:])
+        span += s
+    # m[n] now covers g[n : n+w]; shift so it covers g[n-before : n+after+1]
+    if before:
+        m = np.concatenate([np.full(before, m[0]), m[:-before]])
+    return m
+
+
+def _gain(peak: np.ndarray, ceil_lin, look: int, release_ms: float, sample_rate: float) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        need = np.minimum(1.0, np.where(peak > 0, ceil_lin / np.where(peak > 0, peak, 1.0), 1.0))
+    m = sliding_min(need, _INTERP_SPAN, look)
+    if look > 0:
+        c = np.cumsum(np.concatenate(([0.0], m)))
+        k = np.arange(1, m.shape[0] + 1)
+        lo = np.maximum(k - (look + 1), 0)
+        m = (c[k] - c[lo]) / (k - lo)
+    u = 1.0 - m  # reduction; released exponentially: r[n] = max(u[n], a r[n-1])
+    a = _dyn.one_pole_coef(release_ms, sample_rate)
+    if a > 0 and np.any(u > 0):
+        la = math.log(a)
+        ramp = np.arange(u.shape[0]) * la
+        with np.errstate(divide="ignore"):
+            lu = np.log(np.maximum(u, 0.0)) - ramp
+        np.maximum.accumulate(lu, out=lu)
+        r = np.exp(lu + ramp)
+        u = np.maximum(u, r)
+    return np.minimum(1.0 - u, m)
+
+
+def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, LimitSettings]]) -> np.ndarray:
+    """Limit ``audio`` ``(channels, samples)``; ``segments`` as in :func:`.reaeq.process`."""
+    x = np.asarray(audio, dtype=np.float64)
+    n = x.shape[1]
+    for _, s in segments:
+        _check(s)
+    first = segments[0][1]
+    thr = _dyn.field(segments, "threshold_db", n)
+    ceil_db = _dyn.field(segments, "ceiling_db", n)
+    y0 = x * _dyn.db_to_gain(np.asarray(ceil_db) - np.asarray(thr))
+    look = int(round(U.LIMIT_LOOKAHEAD_MS * sample_rate / 1000.0))
+    ceil_lin = _dyn.db_to_gain(ceil_db)
+    if not first.truepeak:
+        peak = np.abs(y0).max(axis=0) if n else np.zeros(0)
+        y = y0 * _gain(peak, ceil_lin, look, first.release_ms, sample_rate)
+        return np.clip(y, -ceil_lin, ceil_lin)
+    peak = true_peak(y0)
+    target = ceil_lin
+    limit = ceil_lin * 10.0 ** (U.LIMIT_TP_TOLERANCE_DB / 2.0 / 20.0)
+    for _ in range(4):
+        y = y0 * _gain(peak, target, look, first.release_ms, sample_rate)
+        tp = true_peak(y)
+        over = tp > limit
+        if not over.any():
+            break
+        # lower the target where the output still overshoots (and around it)
+        worst = np.where(over, limit / np.maximum(tp, 1e-300), 1.0)
+        target = target * sliding_min(worst, look + _INTERP_SPAN, look + _INTERP_SPAN) * 0.999
+    return y

@@ -1,0 +1,229 @@
+"""Render an emulated project (a track, or the master mix) to audio.
+
+Signal flow per track, as REAPER runs it: items (pre-FX, :func:`reaper_assist.media.render_items`)
++ child tracks of a folder -> polarity -> pre-FX volume/pan envelopes -> FX chain -> volume
+(fader x Volume envelope x Trim Volume envelope) -> pan -> mute (and Mute envelope). The master
+sums the top-level tracks that send to it, then runs the master FX, master volume and pan.
+Everything is stereo (the first two channels); pan law and automation rules: :mod:`.uncertain`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reaper_assist.emulator.engine import uncertain as U
+from reaper_assist.emulator.engine.automation import envelope_values, item_specs
+from reaper_assist.emulator.engine.fxchain import run_chain
+from reaper_assist.emulator.project import MasterTrack, Project, Track
+from reaper_assist.errors import ParameterError
+from reaper_assist.media import MediaProblem, render_items
+
+CHANNELS = 2
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Rendered audio of a track or the master.
+
+    Attributes
+    ----------
+    audio : numpy.ndarray, shape (channels, samples), float64
+        1.0 = 0 dBFS, not clipped.
+    sample_rate : int
+        Hz.
+    start_s : float
+        Project time of the first sample.
+    unmodelled_fx : list of str
+        ``"<track>: <fx name>"`` for every enabled FX that passed audio through unchanged.
+    media_problems : list of MediaProblem
+        Items that rendered as silence, and why.
+    """
+
+    audio: np.ndarray
+    sample_rate: int
+    start_s: float = 0.0
+    unmodelled_fx: list[str] = field(default_factory=list)
+    media_problems: list[MediaProblem] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return self.audio.shape[1] / self.sample_rate
+
+
+def project_length_s(project: Project) -> float:
+    """End of the last item (REAPER's "entire project" render bounds start at 0)."""
+    return max((it.position + it.length for t in project.tracks for it in t.items), default=0.0)
+
+
+def folder_tree(tracks: list[Track]) -> tuple[list[int | None], list[list[int]]]:
+    """Parent index of each track and children lists, from I_FOLDERDEPTH (facts 1.4)."""
+    parent: list[int | None] = []
+    children: list[list[int]] = [[] for _ in tracks]
+    stack: list[int] = []
+    for i, t in enumerate(tracks):
+        p = stack[-1] if stack else None
+        parent.append(p)
+        if p is not None:
+            children[p].append(i)
+        d = t.folder_depth
+        if d > 0:
+            stack.append(i)
+        elif d < 0:
+            del stack[max(0, len(stack) + d):]
+    return parent, children
+
+
+class _Renderer:
+    def __init__(self, project: Project, sample_rate: int, start_s: float, n: int, only_items=None):
+        self.project = project
+        self.sr = sample_rate
+        self.t0 = start_s
+        self.n = n
+        self.tracks = project.tracks
+        self.parent, self.children = folder_tree(self.tracks)
+        self.unmodelled: list[str] = []
+        self.problems: list[MediaProblem] = []
+        self.only_items = only_items  # {track index: set of item indices} for item renders
+        self._times: np.ndarray | None = None
+
+    @property
+    def times(self) -> np.ndarray:
+        if self._times is None:
+            self._times = self.t0 + np.arange(self.n) / self.sr
+        return self._times
+
+    def _env(self, track: Track, tag: str) -> np.ndarray | None:
+        env = track.envelope_by_chunk_name(tag) if not track.is_master else next(
+            (e for e in track.envelopes() if e.chunk_name == tag), None)
+        return envelope_values(env, self.times)
+
+    def items(self, i: int) -> np.ndarray:
+        tr = self.tracks[i]
+        specs, notes = item_specs(tr, self.project)
+        self.unmodelled.extend(notes)
+        if self.only_items is not None:
+            keep = self.only_items.get(i, set())
+            specs = [s for s in specs if s.item_index in keep]
+        if not specs:
+            return np.zeros((CHANNELS, self.n))
+        ta = render_items(specs, sample_rate=self.sr, channels=CHANNELS, start_s=self.t0,
+                          end_s=self.t0 + self.n / self.sr)
+        self.problems.extend(ta.problems)
+        a = ta.audio
+        if a.shape[1] != self.n:  # rounding of the window: pad/trim to our length
+            b = np.zeros((CHANNELS, self.n))
+            m = min(self.n, a.shape[1])
+            b[:, :m] = a[:, :m]
+            a = b
+        return a
+
+    def _sends_to_parent(self, tr: Track) -> bool:
+        return tr.chunk.get("MAINSEND", 0, "1") != "0"
+
+    def track(self, i: int) -> np.ndarray:
+        tr = self.tracks[i]
+        mute_env = self._env(tr, "MUTEENV")
+        if tr.mute and mute_env is None:
+            return np.zeros((CHANNELS, self.n))
+        x = self.items(i)
+        for c in self.children[i]:
+            if self._sends_to_parent(self.tracks[c]):
+                x += self.track(c)
+        if tr.phase:
+            x = -x
+        return self.strip(tr, x, mute_env)
+
+    def strip(self, tr: Track, x: np.ndarray, mute_env: np.ndarray | None) -> np.ndarray:
+        automode = int(tr.chunk.get_float("AUTOMODE", 0, 0)) if not tr.is_master else 0
+        pre_vol = self._env(tr, "VOLENV" if not tr.is_master else "MASTERVOLENV")
+        if pre_vol is not None:
+            x = x * pre_vol
+        pre_pan = self._env(tr, "PANENV") if not tr.is_master else None
+        if pre_pan is not None:
+            x = _pan(x, -pre_pan)
+        fx_on = tr.fx_enabled if not tr.is_master else tr.chunk.get_float("MASTER_FX", 0, 1) != 0
+        if fx_on and tr.has_fxchain():
+            x = run_chain(tr, x, self.sr, self.t0, self.unmodelled)
+        vol_env = self._env(tr, "MASTERVOLENV2" if tr.is_master else "VOLENV2")
+        vol = U.combine_volume(tr.volume, vol_env, automode) if vol_env is not None else tr.volume
+        trim = self._env(tr, "VOLENV3") if not tr.is_master else None
+        if trim is not None:
+            vol = vol * trim
+        pan_env = self._env(tr, "MASTERPANENV2" if tr.is_master else "PANENV2")
+        # pan envelopes store the value inverted (facts 1.5)
+        pan = U.combine_pan(tr.pan, -pan_env, automode) if pan_env is not None else tr.pan
+        x = x * vol
+        if np.any(pan != 0):
+            x = _pan(x, pan)
+        if mute_env is not None:  # 0 = muted, 1 = unmuted (facts 1.5)
+            x = x * (mute_env >= 0.5)
+        if tr.mute:
+            x = np.zeros_like(x)
+        return x
+
+    def master(self) -> np.ndarray:
+        x = np.zeros((CHANNELS, self.n))
+        for i, p in enumerate(self.parent):
+            if p is None and self._sends_to_parent(self.tracks[i]):
+                x += self.track(i)
+        return self.strip(self.project.master, x, None)
+
+
+def _pan(x: np.ndarray, pan) -> np.ndarray:
+    gl, gr = U.pan_gains(pan)
+    y = x.copy()
+    y[0] *= gl
+    y[1] *= gr
+    return y
+
+
+def _window(project: Project, start_s: float | None, end_s: float | None, sr: int) -> tuple[float, int]:
+    t0 = 0.0 if start_s is None else float(start_s)
+    t1 = project_length_s(project) if end_s is None else float(end_s)
+    if not (np.isfinite(t0) and np.isfinite(t1)) or t0 < 0 or t1 < t0:
+        raise ParameterError(f"render window start_s={start_s!r}, end_s={end_s!r}: need 0 <= start_s <= end_s")
+    return t0, int(round((t1 - t0) * sr))
+
+
+def render(project: Project, *, track: Track | None = None, start_s: float | None = None,
+           end_s: float | None = None, sample_rate: int | None = None,
+           items: dict[int, set[int]] | None = None) -> RenderResult:
+    """Render the master mix, or one track's post-fader output (with its folder children).
+
+    Parameters
+    ----------
+    project : Project
+        The emulated project.
+    track : Track, optional
+        A track of ``project``; None renders the master.
+    start_s, end_s : float, optional
+        Window in project seconds; default 0 to the end of the last item.
+    sample_rate : int, optional
+        Hz; default the project's rate.
+    items : dict, optional
+        ``{track index: {item index, ...}}``: render only these items (dry-run of selected items).
+
+    Returns
+    -------
+    RenderResult
+
+    Raises
+    ------
+    ParameterError
+        Bad window or rate; a plugin setting or envelope value outside its range.
+    """
+    sr = int(sample_rate or project.sample_rate)
+    if not 1000 <= sr <= 1_536_000:
+        raise ParameterError(f"sample_rate={sr!r} Hz outside the range [1000, 1536000] Hz")
+    t0, n = _window(project, start_s, end_s, sr)
+    r = _Renderer(project, sr, t0, n, items)
+    if track is None or isinstance(track, MasterTrack):
+        audio = r.master()
+    else:
+        idx = next((i for i, t in enumerate(r.tracks) if t.chunk is track.chunk), None)
+        if idx is None:
+            raise ParameterError(f"track {track.name!r} is not in this project")
+        audio = r.track(idx)
+    return RenderResult(audio, sr, t0, list(dict.fromkeys(r.unmodelled)), r.problems)
