@@ -88,11 +88,12 @@ def _pointers(r) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", IMPLEMENTED)
-def test_arity_and_return_shape(name, saved_project):
+def test_arity_and_return_shape(name, saved_project, monkeypatch):
     from reaper_assist.emulator.project import Project
     from reaper_assist.emulator.reascript import Reaper
 
     tmp, path = saved_project
+    monkeypatch.chdir(tmp)  # functions given file names (Main_SaveProjectEx "Volume") write here
     r = Reaper(Project.load(path), resource_path=str(tmp))
     fn = r.rpr_functions()[f"RPR_{name}"]
     row = TABLE.get(name)
