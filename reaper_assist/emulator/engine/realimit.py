@@ -14,7 +14,7 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy.signal import resample_poly
+from scipy.signal import lfilter
 
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.emulator.engine import uncertain as U
@@ -25,7 +25,16 @@ from reaper_assist.plugins.realimit import LimitSettings
 __all__ = ["process", "true_peak", "sliding_min"]
 
 OVERSAMPLE = 4
-_INTERP_SPAN = 8  # samples before a sample that an inter-sample peak can depend on
+_INTERP_SPAN = 8  # samples around a sample that an inter-sample peak can depend on
+_TP_DELAY = 6  # the Annex 2 phase filters are causal: output n interpolates near input n - 6
+
+
+def _annex2_phases() -> np.ndarray:
+    """The BS.1770-4 Annex 2 interpolator (4 phases x 12 taps), shared with the loudness meter
+    so that the limiter's ceiling holds on the meter that checks it."""
+    from reaper_assist.analysis.loudness import _TP_PHASES
+
+    return np.asarray(_TP_PHASES, dtype=np.float64)
 
 
 def _check(s: LimitSettings) -> None:
@@ -40,12 +49,17 @@ def _check(s: LimitSettings) -> None:
 
 
 def true_peak(x: np.ndarray) -> np.ndarray:
-    """Per-sample peak over channels of the 4x oversampled signal ``(channels, samples)``."""
-    if x.shape[1] == 0:
-        return np.zeros(0)
-    up = resample_poly(x, OVERSAMPLE, 1, axis=1)
+    """Per-sample peak over channels of the 4x oversampled signal ``(channels, samples)``
+    (BS.1770-4 Annex 2 interpolator), aligned to the input sample it lies next to."""
     n = x.shape[1]
-    return np.abs(up[:, : n * OVERSAMPLE]).reshape(x.shape[0], n, OVERSAMPLE).max(axis=(0, 2))
+    if n == 0:
+        return np.zeros(0)
+    padded = np.concatenate([x, np.zeros((x.shape[0], _TP_DELAY))], axis=1)
+    peak = np.abs(x).max(axis=0)
+    for h in _annex2_phases():
+        y = np.abs(lfilter(h, [1.0], padded, axis=1)).max(axis=0)
+        peak = np.maximum(peak, y[_TP_DELAY:])
+    return peak
 
 
 def sliding_min(g: np.ndarray, before: int, after: int) -> np.ndarray:
