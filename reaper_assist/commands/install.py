@@ -1,0 +1,32 @@
+"""``reaper-assist install``: register the actions and the bridge start-up in REAPER's resource folder."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--resource-path", help="REAPER's resource folder (default: detected like python-reapy does)")
+    p.add_argument("--web-port", type=int, default=None, help="REAPER web interface port for the bridge (default 2307)")
+    p.add_argument("--companion-port", type=int, default=None, help="loopback port of the companion (default: a free one)")
+    p.add_argument("--python", default=None,
+                   help="Python that runs the companion and whose library REAPER loads (default: this one)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from reaper_assist.install import install
+
+    plan, cfg = install(args.resource_path, python=args.python, web_port=args.web_port,
+                        companion_port=args.companion_port)
+    changed = [c for c in plan.changes if not c.noop]
+    print(f"reaper-assist installed in {cfg.resource_path}" if changed
+          else f"reaper-assist is already installed in {cfg.resource_path}: nothing changed")
+    for c in changed:
+        verb = "created" if c.old is None else "updated"
+        print(f"  {verb} {c.path}")
+    for n in plan.notes:
+        print(f"  note: {n}")
+    if changed:
+        print("Restart REAPER (with REAPER closed while installing: it rewrites reaper-kb.ini and reaper.ini on exit),\n"
+              "then bind 'reaper-assist: ...' actions to shortcuts in Actions > Show action list.")
+    return 0

@@ -1,0 +1,186 @@
+"""The companion's socket server: 127.0.0.1 only, a token on every request, one job at a time.
+
+A connection carries one request and gets one reply at once (see :mod:`.protocol`); accepted jobs
+run afterwards on one worker thread, in order. While a job runs, up to ``max_queue`` further jobs
+wait (an identical pending request is not queued twice); beyond that a request is refused with
+``busy``. With no job and no request for ``idle_minutes`` the companion exits; the next action
+press starts it again.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import logging.handlers
+import os
+import queue
+import socket
+import threading
+import time
+from typing import Any
+
+from reaper_assist.companion import protocol
+from reaper_assist.companion.config import InstallConfig
+from reaper_assist.companion.runner import JobRunner
+
+log = logging.getLogger("reaper_assist.companion")
+
+ACCEPT_POLL_S = 0.5
+READ_TIMEOUT_S = 2.0
+
+
+def setup_logging(config: InstallConfig) -> None:
+    if any(getattr(h, "_reaper_assist", False) for h in log.handlers):
+        return
+    try:
+        h = logging.handlers.RotatingFileHandler(config.log_path, maxBytes=1 << 20, backupCount=1,
+                                                 encoding="utf-8")
+    except OSError:
+        h = logging.StreamHandler()
+    h._reaper_assist = True  # type: ignore[attr-defined]
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s pid=%(process)d %(message)s"))
+    log.addHandler(h)
+    log.setLevel(logging.INFO)
+
+
+class Companion:
+    def __init__(self, config: InstallConfig, *, runner: JobRunner | None = None,
+                 idle_minutes: float | None = None, max_queue: int = 4, port: int | None = None):
+        if not config.token:
+            raise ValueError("the install configuration has no token")
+        self.config = config
+        self.runner = runner or JobRunner(config)
+        self.idle_s = 60.0 * (config.idle_minutes if idle_minutes is None else idle_minutes)
+        self.port = config.companion_port if port is None else port
+        self.jobs: "queue.Queue[dict[str, Any]]" = queue.Queue(maxsize=max_queue)
+        self._pending: list[tuple[str, str]] = []
+        self._lock = threading.Lock()  # guards _pending, running, last_activity
+        self.running: dict[str, Any] | None = None
+        self.last_activity = time.monotonic()
+        self.results: list[dict[str, Any]] = []  # records of finished jobs (tests, logging)
+        self._stop = threading.Event()
+        self.sock: socket.socket | None = None
+
+    # -------------------------------------------------------------------------------------------
+    def bind(self) -> int:
+        """Listen on 127.0.0.1; raises OSError when the port is taken (another companion)."""
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if os.name == "nt":  # no SO_REUSEADDR on Windows: it would let two companions share the port
+            s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", 0) or socket.SO_REUSEADDR, 1)
+        else:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", self.port))
+        except OSError:
+            s.close()
+            raise
+        s.listen(16)
+        s.settimeout(ACCEPT_POLL_S)
+        self.sock = s
+        self.port = s.getsockname()[1]
+        return self.port
+
+    def serve_forever(self) -> None:
+        if self.sock is None:
+            self.bind()
+        assert self.sock is not None
+        worker = threading.Thread(target=self._work, name="companion-worker", daemon=True)
+        worker.start()
+        log.info("companion listening on 127.0.0.1:%d (pid %d)", self.port, os.getpid())
+        try:
+            while not self._stop.is_set():
+                try:
+                    conn, _ = self.sock.accept()
+                except socket.timeout:
+                    if self._idle():
+                        log.info("idle for %.0f s: exiting", self.idle_s)
+                        break
+                    continue
+                except OSError:
+                    break
+                with conn:
+                    self._handle(conn)
+        finally:
+            self._stop.set()
+            self.sock.close()
+            worker.join(timeout=1.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _idle(self) -> bool:
+        with self._lock:
+            return (self.running is None and not self._pending
+                    and time.monotonic() - self.last_activity > self.idle_s)
+
+    # -------------------------------------------------------------------------------------------
+    def _handle(self, conn: socket.socket) -> None:
+        conn.settimeout(READ_TIMEOUT_S)
+        try:
+            reply = self.respond(protocol.decode(protocol.read_line(conn)))
+        except protocol.ProtocolError as exc:
+            reply = {"ok": False, "status": "refused", "message": f"bad request: {exc}"}
+        except OSError as exc:
+            log.warning("connection error: %s", exc)
+            return
+        if not reply.get("ok"):
+            log.warning("refused a request: %s", reply.get("message"))
+        try:
+            conn.sendall(protocol.encode(reply))
+        except OSError:
+            pass
+
+    def respond(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """The reply to one decoded request (and, if accepted, the job is queued)."""
+        token = msg.get("token")
+        if not isinstance(token, str) or not hmac.compare_digest(token.encode(), self.config.token.encode()):
+            return {"ok": False, "status": "refused",
+                    "message": "wrong or missing token: the action scripts and the companion come from "
+                               "different installs; run `reaper-assist install` again"}
+        action = msg.get("action")
+        with self._lock:
+            self.last_activity = time.monotonic()
+            busy = self.running is not None
+        if action == protocol.PING:
+            return {"ok": True, "status": "pong", "pid": os.getpid(), "busy": busy}
+        from reaper_assist.app import registry
+
+        if not isinstance(action, str) or action not in registry.ACTIONS:
+            return {"ok": False, "status": "refused",
+                    "message": f"unknown action {action!r}; known: {', '.join(sorted(registry.ACTIONS))}"}
+        title = registry.ACTIONS[action].title
+        key = (action, str(msg.get("project") or ""))
+        with self._lock:
+            if key in self._pending:
+                return {"ok": True, "status": "queued", "message": f"{title}: already waiting to run"}
+            try:
+                self.jobs.put_nowait(dict(msg))
+            except queue.Full:
+                return {"ok": False, "status": "busy",
+                        "message": f"busy with {self.running.get('action') if self.running else 'other jobs'}"
+                                   f" and {self.jobs.qsize()} waiting; {title} was not started, try again"}
+            self._pending.append(key)
+            ahead = len(self._pending) - 1 + (1 if self.running is not None else 0)
+        if ahead:
+            return {"ok": True, "status": "queued", "message": f"{title}: queued behind {ahead} job(s)"}
+        return {"ok": True, "status": "accepted", "message": f"{title}: started"}
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            try:
+                job = self.jobs.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            with self._lock:
+                self._pending.remove((job.get("action"), str(job.get("project") or "")))
+                self.running = job
+            try:
+                record = self.runner.run(job)
+            except BaseException as exc:  # noqa: BLE001 - the worker must survive anything
+                log.exception("job crashed")
+                record = {"action": job.get("action"), "status": "error", "message": str(exc)}
+            finally:
+                with self._lock:
+                    self.running = None
+                    self.last_activity = time.monotonic()
+            self.results.append(record)
