@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("emulator", "run the REAPER emulator process (same as python -m reaper_assist.emulator)"),
     "analyze": ("analyze", "measure loudness, spectrum, dynamics and instrument of audio files"),
     "run": ("run", "run an action headless on a .RPP file (e.g. run gain-stage --project IN --selected --save OUT)"),
+    "render": ("render", "render a project's master (or --track NAME) to a WAV file through the emulator's audio engine"),
+    "calibrate": ("calibrate", "check the stock-plugin parameter maps against a live REAPER's display text"),
 }
 
 
