@@ -17,6 +17,9 @@ from reaper_assist.errors import ReaperAssistError
 COMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("emulator", "run the REAPER emulator process (same as python -m reaper_assist.emulator)"),
     "analyze": ("analyze", "measure loudness, spectrum, dynamics and instrument of audio files"),
+    "install": ("install", "register the actions and the bridge start-up in REAPER's resource folder"),
+    "uninstall": ("uninstall", "remove exactly what install added to REAPER's resource folder"),
+    "companion": ("companion", "serve REAPER's action scripts (started on demand by them)"),
     "run": ("run", "run an action headless on a .RPP file (e.g. run gain-stage --project IN --selected --save OUT)"),
     "render": ("render", "render a project's master (or --track NAME) to a WAV file through the emulator's audio engine"),
     "calibrate": ("calibrate", "check the stock-plugin parameter maps against a live REAPER's display text"),
