@@ -14,7 +14,8 @@ from typing import Any
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.app import settings as settings_mod
 from reaper_assist.app.records import error_record, record_for_plan, write_record
-from reaper_assist.app.track_audio import pre_fx_audio
+from reaper_assist.analysis.cache import ResultCache
+from reaper_assist.app.track_audio import identity_key, pre_fx_audio
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import gain_staging as rule
@@ -49,8 +50,37 @@ def _our_js(track: TrackState):
     return None
 
 
+_CACHE: ResultCache[tuple[dict[str, Any] | None, str]] = ResultCache(max_entries=512)
+_LEVEL_SUFFIXES = ("_dbfs", "_lufs", "_dbtp")
+
+
+def _shift(m: dict[str, Any] | None, db: float) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {k: (v + db if k.endswith(_LEVEL_SUFFIXES) else v) for k, v in m.items()}
+
+
 def measure_track(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
-    """Pre-FX measurements of one track, or (None, why not)."""
+    """Pre-FX measurements of one track, or (None, why not).
+
+    "Active parts" are the 10 ms blocks where the *recording* (at the first item's gain) is above
+    ``silence_dbfs``: a property of the material, not of the gain applied to it. So every figure
+    shifts exactly with a common gain, and the result is cached relative to the track's reference
+    gain (``track_audio.identity_key``): a repeated action on unchanged media, even after its own
+    gain change, neither re-reads nor re-analyses.
+    """
+    key, g0 = identity_key(track, sample_rate, {"silence_dbfs": silence_dbfs, "what": "gain-stage/1"})
+    g0_db = 20.0 * math.log10(abs(g0))
+
+    def compute():
+        m, why = _measure(track, sample_rate, silence_dbfs + g0_db)
+        return _shift(m, -g0_db), why
+
+    m, why = _CACHE.get_or_compute(key, compute)
+    return _shift(m, g0_db), why
+
+
+def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
     pre = pre_fx_audio(track, sample_rate)
     if pre.no_items:
         return None, "no items to measure" if not track.items else "every item is muted"
@@ -68,6 +98,18 @@ def measure_track(track: TrackState, sample_rate: int, silence_dbfs: float) -> t
     }, ""
 
 
+def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float):
+    """Measure tracks on a small thread pool: reading and numpy/scipy filtering release the GIL."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = max(1, min(len(tracks), os.cpu_count() or 1))
+    if workers == 1:
+        return [measure_track(t, sample_rate, silence_dbfs) for t in tracks]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda t: measure_track(t, sample_rate, silence_dbfs), tracks))
+
+
 def level_for(target_kind: str, m: dict[str, Any]) -> float:
     return {"rms": m["active_rms_dbfs"], "lufs": m["integrated_lufs"], "peak": m["sample_peak_dbfs"]}[target_kind]
 
@@ -75,8 +117,8 @@ def level_for(target_kind: str, m: dict[str, Any]) -> float:
 def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, silence_dbfs: float) -> Plan:
     changes: list[Change] = []
     decisions: list[TrackDecision] = []
-    for tr in tracks:
-        m, why = measure_track(tr, state.sample_rate, silence_dbfs)
+    measured = _measure_all(tracks, state.sample_rate, silence_dbfs)
+    for tr, (m, why) in zip(tracks, measured):
         if m is None:
             decisions.append(TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why))
             continue

@@ -42,6 +42,40 @@ class PreFxAudio:
     no_items: bool
 
 
+def identity_key(track: TrackState, sample_rate: int, params: dict) -> tuple[str, float]:
+    """Cache key of a track's pre-FX measurement, and the reference gain it is relative to.
+
+    The key holds every item's playback description with its gain taken *relative to the first
+    audible item's gain* ``g0``, the identity (path, size, mtime) of every media file, the project
+    rate and the measurement parameters. Levels scale exactly with a common gain, so a cached
+    measurement stored relative to ``g0`` stays valid after an action changed all item gains by
+    the same dB (a second gain-staging run, a fader-like change) and needs no new analysis.
+    """
+    import dataclasses
+    import os
+
+    from reaper_assist.analysis.cache import FileIdentity, cache_key
+
+    specs = [item_spec(track, it) for it in track.items]
+    g0 = next((sp.item_volume * sp.take_volume for sp in specs
+               if not sp.mute and sp.item_volume * sp.take_volume != 0.0), 1.0)
+    rel = [dataclasses.replace(sp, item_volume=1.0, take_volume=sp.item_volume * sp.take_volume / g0)
+           for sp in specs]
+    files = []
+    for sp in specs:
+        if sp.source_file:
+            try:
+                st = os.stat(sp.source_file)
+                files.append((sp.source_file, st.st_size, st.st_mtime_ns))
+            except OSError:
+                files.append((sp.source_file, -1, -1))
+    ident = FileIdentity(track.guid, len(specs), 0)
+    items = [{k: (round(v, 12) if isinstance(v, float) else v) for k, v in dataclasses.asdict(sp).items()}
+             for sp in rel]
+    return cache_key(ident, {"items": items, "files": files, "sr": sample_rate, "nchan": track.nchan,
+                             **params}), g0
+
+
 def pre_fx_audio(track: TrackState, sample_rate: int) -> PreFxAudio:
     """Render the track's items (only where they play) at the project rate; never raises on
     bad media: problems are reported per item."""

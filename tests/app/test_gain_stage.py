@@ -187,3 +187,22 @@ def test_bad_input_is_reported_and_leaves_the_project(builder, tmp_path, case):
         assert "track 'Gone', item 1" in rec["message"] and "Gone-0.wav" in rec["message"]
     assert _without_record(host.reaper.project.dumps()) == before
     assert "reaper-assist gain-stage: error" in "".join(host.reaper.console)
+
+
+def test_second_run_reuses_the_analysis_and_a_changed_file_does_not(builder, monkeypatch):
+    builder.track("Pad", sine(0.05))
+    path = builder.save()
+    host = InProcessHost.open(str(path))
+    gain_stage.run(host)  # changes the take volume by +11 dB
+    calls = []
+    real = gain_stage._measure
+    monkeypatch.setattr(gain_stage, "_measure", lambda *a: calls.append(a) or real(*a))
+    rec = gain_stage.run(host)
+    assert calls == [] and rec["tracks"][0]["status"] == "at target"
+    assert rec["tracks"][0]["before_db"] == pytest.approx(-18.0, abs=IDEMPOTENCE_TOL_DB)
+    # the user replaces the media: its size/mtime change, so it is measured again
+    import soundfile as sf
+
+    sf.write(builder.tmp / "Pad-0.wav", sine(0.2), 48000, subtype="FLOAT")
+    rec = gain_stage.run(host)
+    assert len(calls) == 1 and rec["tracks"][0]["status"] == "changed"
