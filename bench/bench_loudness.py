@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reaper_assist.analysis.loudness import measure_loudness  # noqa: E402
+from reaper_assist.analysis.loudness import measure_loudness
 
 RATE = 48000
 SECONDS = 240
@@ -66,12 +66,18 @@ def load_libebur128():
         return None
     lib.ebur128_init.restype = ctypes.c_void_p
     lib.ebur128_init.argtypes = [ctypes.c_uint, ctypes.c_ulong, ctypes.c_int]
-    lib.ebur128_add_frames_double.argtypes = [ctypes.c_void_p,
-                                              ctypes.POINTER(ctypes.c_double), ctypes.c_size_t]
+    lib.ebur128_add_frames_double.argtypes = [
+        ctypes.c_void_p,
+        ctypes.POINTER(ctypes.c_double),
+        ctypes.c_size_t,
+    ]
     lib.ebur128_loudness_global.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
     lib.ebur128_loudness_range.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
-    lib.ebur128_true_peak.argtypes = [ctypes.c_void_p, ctypes.c_uint,
-                                      ctypes.POINTER(ctypes.c_double)]
+    lib.ebur128_true_peak.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_uint,
+        ctypes.POINTER(ctypes.c_double),
+    ]
     lib.ebur128_destroy.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
     return lib
 
@@ -115,8 +121,10 @@ def main() -> int:
     t, r = timed(lambda: measure_loudness(audio, RATE, true_peak=False))
     rows["ours integrated"] = (t, f"I {r.integrated_lufs:.3f} LUFS")
     t, r = timed(lambda: measure_loudness(audio, RATE))
-    rows["ours I+LRA+TP"] = (t, f"I {r.integrated_lufs:.3f} LUFS, LRA {r.lra_lu:.2f} LU, "
-                                f"TP {r.true_peak_dbtp:.3f} dBTP")
+    rows["ours I+LRA+TP"] = (
+        t,
+        (f"I {r.integrated_lufs:.3f} LUFS, LRA {r.lra_lu:.2f} LU, TP {r.true_peak_dbtp:.3f} dBTP"),
+    )
 
     lib = load_libebur128()
     if lib is None:
@@ -125,8 +133,10 @@ def main() -> int:
         t, v = timed(lambda: ebur128_measure(lib, interleaved, 2, False))
         rows["libebur128 integrated"] = (t, f"I {v[0]:.3f} LUFS")
         t, v = timed(lambda: ebur128_measure(lib, interleaved, 2, True))
-        rows["libebur128 I+LRA+TP"] = (t, f"I {v[0]:.3f} LUFS, LRA {v[1]:.2f} LU, "
-                                          f"TP {v[2]:.3f} dBTP")
+        rows["libebur128 I+LRA+TP"] = (
+            t,
+            (f"I {v[0]:.3f} LUFS, LRA {v[1]:.2f} LU, TP {v[2]:.3f} dBTP"),
+        )
     try:
         import pyloudnorm
 
@@ -144,10 +154,14 @@ def main() -> int:
         return f"{rows[theirs][0] / rows[ours][0]:.2f}x"
 
     print("speed ratios (ours / theirs, frames per second; > 1 = faster):")
-    print(f"  integrated vs libebur128:      {ratio('ours integrated', 'libebur128 integrated')}"
-          "   (goal >= 1)")
-    print(f"  I+LRA+TP   vs libebur128:      {ratio('ours I+LRA+TP', 'libebur128 I+LRA+TP')}"
-          "   (goal >= 0.67, i.e. within 1.5x)")
+    print(
+        f"  integrated vs libebur128:      {ratio('ours integrated', 'libebur128 integrated')}"
+        "   (goal >= 1)"
+    )
+    print(
+        f"  I+LRA+TP   vs libebur128:      {ratio('ours I+LRA+TP', 'libebur128 I+LRA+TP')}"
+        "   (goal >= 0.67, i.e. within 1.5x)"
+    )
     print(f"  integrated vs pyloudnorm:      {ratio('ours integrated', 'pyloudnorm integrated')}")
     return 0
 

@@ -81,7 +81,9 @@ def as_audio(audio: object, *, name: str | None = None, check_finite: bool = Tru
     if channels == 0:
         raise InvalidAudioError(f"audio has 0 channels, expected 1..{MAX_CHANNELS}{_where(name)}")
     if channels > MAX_CHANNELS:
-        hint = " (it looks like (samples, channels); pass audio.T)" if samples <= MAX_CHANNELS else ""
+        hint = (
+            " (it looks like (samples, channels); pass audio.T)" if samples <= MAX_CHANNELS else ""
+        )
         raise InvalidAudioError(
             f"audio has {channels} channels, expected 1..{MAX_CHANNELS}{hint}{_where(name)}"
         )

@@ -32,8 +32,7 @@ class FileIdentity:
 
 def cache_key(identity: FileIdentity, params: Mapping[str, Any] | None = None) -> str:
     """Stable hex key of (identity, parameters, :data:`ANALYSIS_VERSION`)."""
-    payload = {"file": asdict(identity), "params": dict(params or {}),
-               "version": ANALYSIS_VERSION}
+    payload = {"file": asdict(identity), "params": dict(params or {}), "version": ANALYSIS_VERSION}
     blob = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()
 

@@ -164,19 +164,21 @@ def dynamics_from_granules(
     level = _db10(ms)
     onsets = 0
     if n_gran > 5:
-        prev = np.convolve(ms, np.ones(4) / 4, mode="full")[: n_gran]  # prev[k] = mean ms[k-3..k]
+        prev = np.convolve(ms, np.ones(4) / 4, mode="full")[:n_gran]  # prev[k] = mean ms[k-3..k]
         before = np.concatenate([[0.0], prev[:-1]])  # mean of ms[k-4..k-1]
         with np.errstate(invalid="ignore"):  # -inf - -inf inside digital silence
             rise = level - _db10(before)
         rise = np.where(np.isfinite(rise), rise, np.where(active, 60.0, 0.0))
         rise[~active] = 0.0
-        gap = max(1, int(round(ONSET_MIN_GAP_MS / 10.0)))
+        gap = max(1, round(ONSET_MIN_GAP_MS / 10.0))
         peaks, _ = find_peaks(np.concatenate([[0.0], rise]), height=ONSET_RISE_DB, distance=gap)
         onsets = peaks.size
     density = onsets / active_s if active_s > 0 else 0.0
 
     nonzero = win_db[np.isfinite(win_db)]
-    noise_floor = float(np.percentile(nonzero, NOISE_FLOOR_PERCENTILE)) if nonzero.size else -math.inf
+    noise_floor = (
+        float(np.percentile(nonzero, NOISE_FLOOR_PERCENTILE)) if nonzero.size else -math.inf
+    )
 
     return DynamicsResult(
         crest_db=float(crest),
@@ -190,7 +192,9 @@ def dynamics_from_granules(
     )
 
 
-def _regions(active: np.ndarray, rate: float, counts: np.ndarray) -> tuple[tuple[float, float], ...]:
+def _regions(
+    active: np.ndarray, rate: float, counts: np.ndarray
+) -> tuple[tuple[float, float], ...]:
     """Merge active granules into (start_s, end_s) regions."""
     if not active.any():
         return ()
@@ -239,6 +243,11 @@ def measure_dynamics(
         NaN/inf samples or an impossible shape.
     """
     loud, gran = measure_loudness_stream(
-        [audio], sample_rate, true_peak=False, granule_peaks=True,
-        silence_threshold_dbfs=silence_threshold_dbfs, name=name)
+        [audio],
+        sample_rate,
+        true_peak=False,
+        granule_peaks=True,
+        silence_threshold_dbfs=silence_threshold_dbfs,
+        name=name,
+    )
     return dynamics_from_granules(gran, loud, silence_threshold_dbfs=silence_threshold_dbfs)

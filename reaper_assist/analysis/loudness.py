@@ -63,18 +63,42 @@ _MOMENTARY_GRANULES = 40
 _SHORT_TERM_GRANULES = 300
 
 #: BS.1770-4 Table 1/2: K-weighting coefficients as published for 48 kHz.
-_SHELF_48K = ((1.53512485958697, -2.69169618940638, 1.19839281085285),
-              (1.0, -1.69065929318241, 0.73248077421585))
+_SHELF_48K = (
+    (1.53512485958697, -2.69169618940638, 1.19839281085285),
+    (1.0, -1.69065929318241, 0.73248077421585),
+)
 _HIGHPASS_48K = ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621))
 
 #: BS.1770-4 Annex 2: the 4-phase, 12-tap (order 48) true-peak interpolator.
 #: Phases 2 and 3 are phases 1 and 0 reversed (the filter is linear-phase).
-_TP_PHASE_0 = (0.0017089843750, 0.0109863281250, -0.0196533203125, 0.0332031250000,
-               -0.0594482421875, 0.1373291015625, 0.9721679687500, -0.1022949218750,
-               0.0476074218750, -0.0266113281250, 0.0148925781250, -0.0083007812500)
-_TP_PHASE_1 = (-0.0291748046875, 0.0292968750000, -0.0517578125000, 0.0891113281250,
-               -0.1665039062500, 0.4650878906250, 0.7797851562500, -0.2003173828125,
-               0.1015625000000, -0.0582275390625, 0.0330810546875, -0.0189208984375)
+_TP_PHASE_0 = (
+    0.0017089843750,
+    0.0109863281250,
+    -0.0196533203125,
+    0.0332031250000,
+    -0.0594482421875,
+    0.1373291015625,
+    0.9721679687500,
+    -0.1022949218750,
+    0.0476074218750,
+    -0.0266113281250,
+    0.0148925781250,
+    -0.0083007812500,
+)
+_TP_PHASE_1 = (
+    -0.0291748046875,
+    0.0292968750000,
+    -0.0517578125000,
+    0.0891113281250,
+    -0.1665039062500,
+    0.4650878906250,
+    0.7797851562500,
+    -0.2003173828125,
+    0.1015625000000,
+    -0.0582275390625,
+    0.0330810546875,
+    -0.0189208984375,
+)
 _TP_PHASES = np.array([_TP_PHASE_0, _TP_PHASE_1, _TP_PHASE_1[::-1], _TP_PHASE_0[::-1]])
 _TP_TAPS = _TP_PHASES.shape[1]
 #: Largest gain of any phase to a full-scale input (sum of |taps|): a block whose peak times
@@ -90,6 +114,7 @@ CHUNK_SAMPLES = 1 << 16
 
 
 # --- results ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LoudnessResult:
@@ -180,6 +205,7 @@ class Granules:
 
 # --- filter design ------------------------------------------------------------------------------
 
+
 def k_weighting_sos(sample_rate: float) -> np.ndarray:
     """Second-order sections of the K-weighting filter (BS.1770-4 Annex 1).
 
@@ -205,9 +231,14 @@ def k_weighting_sos(sample_rate: float) -> np.ndarray:
     vh = 10.0 ** (gain_db / 20.0)
     vb = vh**0.4996667741545416
     a0 = 1.0 + k / q + k * k
-    shelf = [(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0,
-             (vh - vb * k / q + k * k) / a0, 1.0, 2.0 * (k * k - 1.0) / a0,
-             (1.0 - k / q + k * k) / a0]
+    shelf = [
+        (vh + vb * k / q + k * k) / a0,
+        2.0 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+        1.0,
+        2.0 * (k * k - 1.0) / a0,
+        (1.0 - k / q + k * k) / a0,
+    ]
     f0, q = 38.13547087602444, 0.5003270373238773
     k = math.tan(math.pi * f0 / sample_rate)
     a0 = 1.0 + k / q + k * k
@@ -238,6 +269,7 @@ def _oversampling_factor(sample_rate: float) -> int:
 
 
 # --- conversions without warnings ------------------------------------------------------------
+
 
 def _lufs(mean_square: np.ndarray) -> np.ndarray:
     """BS.1770-4 eq. 2 on an array of weighted mean squares; 0 maps to -inf silently."""
@@ -270,11 +302,20 @@ def _window_sums(values: np.ndarray, width: int) -> np.ndarray:
 
 # --- the streaming meter ------------------------------------------------------------------------
 
+
 class _Meter:
     """One pass over blocks; created inside each public call and discarded (no shared state)."""
 
-    def __init__(self, sample_rate: float, channels: int, *, channel_weights: np.ndarray,
-                 true_peak: bool, granule_peaks: bool, name: str | None):
+    def __init__(
+        self,
+        sample_rate: float,
+        channels: int,
+        *,
+        channel_weights: np.ndarray,
+        true_peak: bool,
+        granule_peaks: bool,
+        name: str | None,
+    ):
         self.rate = sample_rate
         self.channels = channels
         self.weights = channel_weights
@@ -319,7 +360,7 @@ class _Meter:
     def feed(self, block: np.ndarray) -> None:
         n_total = block.shape[1]
         for start in range(0, n_total, CHUNK_SAMPLES):
-            self._feed_chunk(block[:, start:start + CHUNK_SAMPLES])
+            self._feed_chunk(block[:, start : start + CHUNK_SAMPLES])
 
     def _feed_chunk(self, x: np.ndarray) -> None:
         n = x.shape[1]
@@ -327,8 +368,11 @@ class _Meter:
             return
         p0 = self.pos
         p1 = p0 + n
-        raw_sq = np.einsum("ij,ij->j", x, x, dtype=np.float64) if self.channels > 1 else (
-            np.square(x[0], dtype=np.float64))
+        raw_sq = (
+            np.einsum("ij,ij->j", x, x, dtype=np.float64)
+            if self.channels > 1
+            else (np.square(x[0], dtype=np.float64))
+        )
         y = self.buf[:, :n]
         np.copyto(y, x)
         self._k_weight(y)
@@ -380,7 +424,7 @@ class _Meter:
         # preallocated buffers: fresh multi-megabyte temporaries per block cost page faults
         seg = self.tp_seg[:, : n + _TP_TAPS - 1]
         seg[:, : _TP_TAPS - 1] = self.tp_history
-        seg[:, _TP_TAPS - 1:] = x
+        seg[:, _TP_TAPS - 1 :] = x
         self.tp_history = seg[:, n:].copy()
         if self.os_factor == 1:
             return
@@ -389,30 +433,38 @@ class _Meter:
             return
         sel = seg if todo.all() else seg[todo]
         out = self.tp_out[: sel.shape[0], :n]
-        np.matmul(np.lib.stride_tricks.sliding_window_view(sel, _TP_TAPS, axis=-1),
-                  self.tp_taps, out=out)
+        np.matmul(
+            np.lib.stride_tricks.sliding_window_view(sel, _TP_TAPS, axis=-1), self.tp_taps, out=out
+        )
         flat = out.reshape(out.shape[0], -1)
         found = np.maximum(flat.max(axis=1), -flat.min(axis=1))
         self.tp_ch[todo] = np.maximum(self.tp_ch[todo], found)
 
-    def finish(self, *, series: bool, silence_threshold_dbfs: float
-               ) -> tuple[LoudnessResult, Granules]:
+    def finish(
+        self, *, series: bool, silence_threshold_dbfs: float
+    ) -> tuple[LoudnessResult, Granules]:
         if self.true_peak and self.pos > 0:
             # flush: let the last samples ring out through the interpolator
-            self._true_peak(np.zeros((self.channels, _TP_TAPS - 1), np.float32),
-                            np.zeros(self.channels))
+            self._true_peak(
+                np.zeros((self.channels, _TP_TAPS - 1), np.float32), np.zeros(self.channels)
+            )
         w = np.concatenate(self.w_parts) if self.w_parts else np.zeros(0)
         raw = np.concatenate(self.raw_parts) if self.raw_parts else np.zeros(0)
-        peaks = (np.concatenate(self.peak_parts) if self.peak_parts else np.zeros(0)
-                 ) if self.peak_parts is not None else None
+        peaks = (
+            (np.concatenate(self.peak_parts) if self.peak_parts else np.zeros(0))
+            if self.peak_parts is not None
+            else None
+        )
         counts = np.diff(self._boundary(np.arange(-1, len(w))))
         granules = Granules(self.rate, counts, w, raw, peaks, self.channels)
         n = self.pos
 
         m_power = _window_sums(w, _MOMENTARY_GRANULES) / np.maximum(
-            _window_sums(counts, _MOMENTARY_GRANULES), 1)
+            _window_sums(counts, _MOMENTARY_GRANULES), 1
+        )
         s_power = _window_sums(w, _SHORT_TERM_GRANULES) / np.maximum(
-            _window_sums(counts, _SHORT_TERM_GRANULES), 1)
+            _window_sums(counts, _SHORT_TERM_GRANULES), 1
+        )
         # BS.1770-4 gating blocks and the Tech 3341 series: 100 ms hop
         block_power = m_power[::_GRANULES_PER_HOP]
         st_power = s_power[::_GRANULES_PER_HOP]
@@ -424,11 +476,17 @@ class _Meter:
         thr = 10.0 ** (silence_threshold_dbfs / 10.0)
         active = raw > thr * self.channels * counts
         n_active = int(counts[active].sum())
-        active_rms = _db_power(float(raw[active].sum()) / (self.channels * n_active)
-                               ) if n_active else -math.inf
+        active_rms = (
+            _db_power(float(raw[active].sum()) / (self.channels * n_active))
+            if n_active
+            else -math.inf
+        )
 
-        tp_ch = np.maximum(self.tp_ch, self.ch_peak) if self.true_peak else np.full(
-            self.channels, math.nan)
+        tp_ch = (
+            np.maximum(self.tp_ch, self.ch_peak)
+            if self.true_peak
+            else np.full(self.channels, math.nan)
+        )
         result = LoudnessResult(
             integrated_lufs=integrated,
             max_momentary_lufs=_lufs_scalar(float(m_power.max())) if m_power.size else -math.inf,
@@ -444,7 +502,8 @@ class _Meter:
             clipped_samples=self.clipped,
             sample_peak_per_channel_dbfs=tuple(_db_amp(float(p)) for p in self.ch_peak),
             true_peak_per_channel_dbtp=tuple(
-                _db_amp(float(p)) if self.true_peak else math.nan for p in tp_ch),
+                _db_amp(float(p)) if self.true_peak else math.nan for p in tp_ch
+            ),
             momentary_lufs=tuple(_lufs(block_power).tolist()) if series else None,
             short_term_lufs=tuple(_lufs(st_power).tolist()) if series else None,
         )
@@ -478,14 +537,15 @@ def _loudness_range(short_term_lufs: np.ndarray) -> float:
 
 # --- public API ----------------------------------------------------------------------------------
 
+
 def _weights(channel_weights: Iterable[float] | None, channels: int) -> np.ndarray:
     if channel_weights is None:
         return default_channel_weights(channels)
     w = np.asarray(list(channel_weights), dtype=np.float64)
     if w.shape != (channels,) or not np.all(np.isfinite(w)) or np.any(w < 0):
         raise InvalidAudioError(
-            f"channel_weights={w.tolist()} must be {channels} finite values >= 0 "
-            f"(one per channel)")
+            f"channel_weights={w.tolist()} must be {channels} finite values >= 0 (one per channel)"
+        )
     return w
 
 
@@ -542,8 +602,14 @@ def measure_loudness(
     """
     rate = check_sample_rate(sample_rate, name=name)
     x = as_audio(audio, name=name, check_finite=False)  # NaN/inf found during the pass
-    meter = _Meter(rate, x.shape[0], channel_weights=_weights(channel_weights, x.shape[0]),
-                   true_peak=true_peak, granule_peaks=False, name=name)
+    meter = _Meter(
+        rate,
+        x.shape[0],
+        channel_weights=_weights(channel_weights, x.shape[0]),
+        true_peak=true_peak,
+        granule_peaks=False,
+        name=name,
+    )
     meter.feed(x)
     return meter.finish(series=series, silence_threshold_dbfs=silence_threshold_dbfs)[0]
 
@@ -570,14 +636,23 @@ def measure_loudness_stream(
     for block in blocks:
         x = as_audio(block, name=name, check_finite=False)
         if meter is None:
-            meter = _Meter(rate, x.shape[0], channel_weights=_weights(channel_weights, x.shape[0]),
-                           true_peak=true_peak, granule_peaks=granule_peaks, name=name)
+            meter = _Meter(
+                rate,
+                x.shape[0],
+                channel_weights=_weights(channel_weights, x.shape[0]),
+                true_peak=true_peak,
+                granule_peaks=granule_peaks,
+                name=name,
+            )
         elif x.shape[0] != meter.channels:
             raise InvalidAudioError(
-                f"block has {x.shape[0]} channels, the stream started with {meter.channels}")
+                f"block has {x.shape[0]} channels, the stream started with {meter.channels}"
+            )
         meter.feed(x)
     if meter is None:
-        raise InvalidAudioError("the stream gave no blocks; expected at least one (channels, samples) block")
+        raise InvalidAudioError(
+            "the stream gave no blocks; expected at least one (channels, samples) block"
+        )
     return meter.finish(series=series, silence_threshold_dbfs=silence_threshold_dbfs)
 
 

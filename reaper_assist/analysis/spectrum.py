@@ -138,6 +138,7 @@ class MaskingResult:
 
 # --- fractional-octave bands ----------------------------------------------------------------------
 
+
 def octave_bands(fraction: int, sample_rate: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centres, lower and upper edges (Hz) of 1/``fraction`` octave bands in 20 Hz-20 kHz.
 
@@ -165,6 +166,7 @@ def _band_sums(freqs: np.ndarray, power: np.ndarray, lo: np.ndarray, hi: np.ndar
 
 # --- Welch accumulation (streamable) -------------------------------------------------------------
 
+
 class _WelchAccumulator:
     """Mean-square power per bin over Hann frames at 50 % overlap, fed block by block."""
 
@@ -187,7 +189,7 @@ class _WelchAccumulator:
             self.carry = data.copy()
             return
         count = (n - self.n_fft) // self.hop + 1
-        batch = max(1, 4_000_000 // (self.n_fft * self.channels))
+        batch = max(1, 262_144 // (self.n_fft * self.channels))  # ~2 MB of frames at a time
         for start in range(0, count, batch):
             stop = min(count, start + batch)
             idx = (np.arange(start, stop) * self.hop)[:, None] + np.arange(self.n_fft)
@@ -195,7 +197,7 @@ class _WelchAccumulator:
             spec = np.fft.rfft(frames, axis=-1)
             self.sum_power += (spec.real**2 + spec.imag**2).sum(axis=(0, 1))
             self.frames += stop - start
-        self.carry = data[:, count * self.hop:].copy()
+        self.carry = data[:, count * self.hop :].copy()
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
         """Frequencies (Hz) and one-sided mean-square power per bin, averaged over channels."""
@@ -219,8 +221,9 @@ class _WelchAccumulator:
         return freqs, power
 
 
-def _ltas_from_power(freqs: np.ndarray, power: np.ndarray, rate: float, fraction: int
-                     ) -> LongTermSpectrum:
+def _ltas_from_power(
+    freqs: np.ndarray, power: np.ndarray, rate: float, fraction: int
+) -> LongTermSpectrum:
     centres, lo, hi = octave_bands(fraction, rate)
     band_power = _band_sums(freqs, power, lo, hi)
     total = float(power.sum())
@@ -291,23 +294,25 @@ def long_term_spectrum(
     acc = _WelchAccumulator(rate, x.shape[0], n_fft or default_fft_size(rate))
     step = 1 << 18
     for start in range(0, x.shape[1], step):
-        acc.feed(np.asarray(x[:, start:start + step], dtype=np.float64))
+        acc.feed(np.asarray(x[:, start : start + step], dtype=np.float64))
     freqs, power = acc.finish()
     return _ltas_from_power(freqs, power, rate, fraction)
 
 
 # --- resonances -----------------------------------------------------------------------------------
 
-def _log_grid_power(freqs: np.ndarray, power: np.ndarray, fmin: float, fmax: float
-                    ) -> tuple[np.ndarray, np.ndarray]:
+
+def _log_grid_power(
+    freqs: np.ndarray, power: np.ndarray, fmin: float, fmax: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean power density on a 1/96-octave grid (exact cell averages via the cumulative sum)."""
-    n = int(math.floor(_GRID_PER_OCT * math.log2(fmax / fmin))) + 1
+    n = math.floor(_GRID_PER_OCT * math.log2(fmax / fmin)) + 1
     grid = fmin * 2.0 ** (np.arange(n) / _GRID_PER_OCT)
     half = 2.0 ** (0.5 / _GRID_PER_OCT)
     df = freqs[1] - freqs[0]
     cum = np.concatenate([[0.0], np.cumsum(power)])  # cum[i] = power of bins < i
     # bin i covers [f_i - df/2, f_i + df/2): position in "bins" of a frequency is f/df + 0.5
-    pos = lambda f: np.clip(f / df + 0.5, 0, len(power))  # noqa: E731
+    pos = lambda f: np.clip(f / df + 0.5, 0, len(power))
     lo, hi = pos(grid / half), pos(grid * half)
     c_lo = np.interp(lo, np.arange(len(cum)), cum)
     c_hi = np.interp(hi, np.arange(len(cum)), cum)
@@ -357,7 +362,7 @@ def find_resonances(
     grid, density = _log_grid_power(spectrum.freqs_hz, power, min_freq_hz, fmax)
     level = 10.0 * np.log10(np.maximum(density, _FLOOR))
     light = np.convolve(level, np.ones(5) / 5, mode="same")  # 5/96 ~ 1/20 octave
-    width = max(3, int(round(smoothing_oct * _GRID_PER_OCT)) | 1)
+    width = max(3, round(smoothing_oct * _GRID_PER_OCT) | 1)
     baseline = median_filter(level, size=width, mode="nearest")
     excess = light - baseline
     peaks, _ = find_peaks(excess, height=min_excess_db, distance=_GRID_PER_OCT // 12)
@@ -375,7 +380,7 @@ def find_resonances(
         if f_hi <= f_lo:
             continue
         # height from the unsmoothed level: the light smoothing only steers the search
-        height = float(np.max(level[max(0, p - 2):p + 3] - baseline[max(0, p - 2):p + 3]))
+        height = float(np.max(level[max(0, p - 2) : p + 3] - baseline[max(0, p - 2) : p + 3]))
         if height < min_excess_db:
             continue
         found.append(Resonance(float(grid[p]), height, float(grid[p] / (f_hi - f_lo))))
@@ -392,6 +397,7 @@ def _cross(grid: np.ndarray, y: np.ndarray, i: int, j: int, level: float) -> flo
 
 
 # --- masking ---------------------------------------------------------------------------------------
+
 
 def masking(
     target: np.ndarray,

@@ -19,10 +19,10 @@ from reaper_assist.analysis._validate import as_audio, check_sample_rate
 from reaper_assist.analysis.dynamics import DynamicsResult, dynamics_from_granules
 from reaper_assist.analysis.instruments import (
     MAX_ANALYSIS_S,
+    NAME_TRUST,
     InstrumentGuess,
     recognise,
     recognise_name,
-    NAME_TRUST,
 )
 from reaper_assist.analysis.loudness import LoudnessResult, measure_loudness_stream
 from reaper_assist.analysis.spectrum import (
@@ -96,8 +96,9 @@ class TrackAnalysis:
             "centroid_hz": sp.centroid_hz,
             "third_octave_hz": sp.band_centres_hz.tolist(),
             "third_octave_db": sp.band_levels_db.tolist(),
-            "resonances": [{"freq_hz": r.freq_hz, "excess_db": r.excess_db, "q": r.q}
-                           for r in self.resonances],
+            "resonances": [
+                {"freq_hz": r.freq_hz, "excess_db": r.excess_db, "q": r.q} for r in self.resonances
+            ],
             "instrument": self.instrument.instrument,
             "instrument_confidence": self.instrument.confidence,
             "instrument_source": self.instrument.source,
@@ -156,8 +157,9 @@ def analyze_stream(
     spectrum = _ltas_from_power(freqs, power, rate, 3)
     dynamics = dynamics_from_granules(gran, loud)
     instrument = _instrument(name, gran, rate, read_excerpt)
-    return TrackAnalysis(name, rate, loud, spectrum, find_resonances(spectrum), dynamics,
-                         instrument)
+    return TrackAnalysis(
+        name, rate, loud, spectrum, find_resonances(spectrum), dynamics, instrument
+    )
 
 
 def _instrument(name, gran, rate, read_excerpt) -> InstrumentGuess:
@@ -177,8 +179,9 @@ def _instrument(name, gran, rate, read_excerpt) -> InstrumentGuess:
     return recognise(name, read_excerpt(start, max(stop, start)), rate)
 
 
-def analyze_track(audio: np.ndarray, sample_rate: float, *, name: str | None = None
-                  ) -> TrackAnalysis:
+def analyze_track(
+    audio: np.ndarray, sample_rate: float, *, name: str | None = None
+) -> TrackAnalysis:
     """Loudness, spectrum, resonances, dynamics and instrument of one track.
 
     Parameters
@@ -202,6 +205,5 @@ def analyze_track(audio: np.ndarray, sample_rate: float, *, name: str | None = N
         Invalid sample rate.
     """
     x = as_audio(audio, name=name, check_finite=False)
-    blocks = (x[:, i:i + BLOCK_SAMPLES] for i in range(0, max(x.shape[1], 1), BLOCK_SAMPLES))
-    return analyze_stream(blocks, sample_rate, name=name,
-                          read_excerpt=lambda a, b: x[:, a:b])
+    blocks = (x[:, i : i + BLOCK_SAMPLES] for i in range(0, max(x.shape[1], 1), BLOCK_SAMPLES))
+    return analyze_stream(blocks, sample_rate, name=name, read_excerpt=lambda a, b: x[:, a:b])

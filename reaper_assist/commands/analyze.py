@@ -21,13 +21,21 @@ BLOCK_FRAMES = 1 << 18
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="audio files (WAV, FLAC, ...)")
-    parser.add_argument("--json", action="store_true",
-                        help="one JSON object per file, one per line")
-    parser.add_argument("--name", help="track name to use for instrument recognition "
-                        "(default: the file name without extension)")
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per file, one per line"
+    )
+    parser.add_argument(
+        "--name",
+        help="track name to use for instrument recognition "
+        "(default: the file name without extension)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="always re-analyse")
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="where results are cached (default: $XDG_CACHE_HOME/reaper-assist)")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where results are cached (default: $XDG_CACHE_HOME/reaper-assist)",
+    )
 
 
 def _channels_first(frames_by_channel):
@@ -54,8 +62,7 @@ def analyze_file(path: Path, *, name: str | None, cache_dir: Path | None) -> dic
         st = path.stat()
     except OSError as exc:
         raise MediaError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    key = cache_key(FileIdentity(str(path.resolve()), st.st_size, st.st_mtime_ns),
-                    {"name": name})
+    key = cache_key(FileIdentity(str(path.resolve()), st.st_size, st.st_mtime_ns), {"name": name})
     cached = cache_dir / f"{key}.json" if cache_dir is not None else None
     if cached is not None and cached.is_file():
         try:
@@ -103,25 +110,37 @@ def _fmt(value: Any, unit: str, digits: int = 1) -> str:
 
 def _print_human(s: dict[str, Any]) -> None:
     print(f"{s['file']}  ({s['channels']} ch, {s['sample_rate']:.0f} Hz, {s['duration_s']:.1f} s)")
-    print(f"  loudness   integrated {_fmt(s['integrated_lufs'], 'LUFS')}, max momentary "
-          f"{_fmt(s['max_momentary_lufs'], 'LUFS')}, max short-term "
-          f"{_fmt(s['max_short_term_lufs'], 'LUFS')}, LRA {_fmt(s['lra_lu'], 'LU')}"
-          + ("  (shorter than 400 ms)" if s["too_short"] else ""))
-    print(f"  level      sample peak {_fmt(s['sample_peak_dbfs'], 'dBFS', 2)}, true peak "
-          f"{_fmt(s['true_peak_dbtp'], 'dBTP', 2)}, RMS {_fmt(s['rms_dbfs'], 'dBFS')}, "
-          f"crest {_fmt(s['crest_db'], 'dB')}"
-          + (f", {s['clipped_samples']} clipped samples" if s["clipped_samples"] else ""))
-    print(f"  dynamics   transients {s['transient_density_hz']:.1f}/s, noise floor "
-          f"{_fmt(s['noise_floor_dbfs'], 'dBFS')}, active {100 * s['active_fraction']:.0f} %")
+    print(
+        f"  loudness   integrated {_fmt(s['integrated_lufs'], 'LUFS')}, max momentary "
+        f"{_fmt(s['max_momentary_lufs'], 'LUFS')}, max short-term "
+        f"{_fmt(s['max_short_term_lufs'], 'LUFS')}, LRA {_fmt(s['lra_lu'], 'LU')}"
+        + ("  (shorter than 400 ms)" if s["too_short"] else "")
+    )
+    print(
+        f"  level      sample peak {_fmt(s['sample_peak_dbfs'], 'dBFS', 2)}, true peak "
+        f"{_fmt(s['true_peak_dbtp'], 'dBTP', 2)}, RMS {_fmt(s['rms_dbfs'], 'dBFS')}, "
+        f"crest {_fmt(s['crest_db'], 'dB')}"
+        + (f", {s['clipped_samples']} clipped samples" if s["clipped_samples"] else "")
+    )
+    print(
+        f"  dynamics   transients {s['transient_density_hz']:.1f}/s, noise floor "
+        f"{_fmt(s['noise_floor_dbfs'], 'dBFS')}, active {100 * s['active_fraction']:.0f} %"
+    )
     tilt = s["tilt_db_per_oct"]
-    print(f"  spectrum   tilt {_fmt(tilt, 'dB/oct')}, low end {_fmt(s['low_end_db'], 'dB')}, "
-          f"low-mid {_fmt(s['low_mid_db'], 'dB')}")
+    print(
+        f"  spectrum   tilt {_fmt(tilt, 'dB/oct')}, low end {_fmt(s['low_end_db'], 'dB')}, "
+        f"low-mid {_fmt(s['low_mid_db'], 'dB')}"
+    )
     if s["resonances"]:
-        res = ", ".join(f"{r['freq_hz']:.0f} Hz +{r['excess_db']:.1f} dB Q {r['q']:.1f}"
-                        for r in s["resonances"][:4])
+        res = ", ".join(
+            f"{r['freq_hz']:.0f} Hz +{r['excess_db']:.1f} dB Q {r['q']:.1f}"
+            for r in s["resonances"][:4]
+        )
         print(f"  resonances {res}")
-    print(f"  instrument {s['instrument']} ({s['instrument_source']}, confidence "
-          f"{s['instrument_confidence']:.2f})")
+    print(
+        f"  instrument {s['instrument']} ({s['instrument_source']}, confidence "
+        f"{s['instrument_confidence']:.2f})"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

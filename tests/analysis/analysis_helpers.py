@@ -26,7 +26,8 @@ def assert_db_close(actual: float, expected: float, tol_db: float, what: str = "
         return
     assert abs(actual - expected) <= tol_db, (
         f"{what}: {actual:.4f} dB, expected {expected:.4f} +- {tol_db} dB "
-        f"(off by {actual - expected:+.4f})")
+        f"(off by {actual - expected:+.4f})"
+    )
 
 
 def tone_segments(segments, *, freq_hz=1000.0, rate=RATE, channels=2):
@@ -34,15 +35,15 @@ def tone_segments(segments, *, freq_hz=1000.0, rate=RATE, channels=2):
 
     ``peak_dbfs`` may be None for silence. Returns (channels, samples), same in every channel.
     """
-    total = sum(int(round(d * rate)) for d, _ in segments)
+    total = sum(round(d * rate) for d, _ in segments)
     t = np.arange(total) / rate
     carrier = np.sin(2 * np.pi * freq_hz * t)
     env = np.zeros(total)
     pos = 0
     for d, level in segments:
-        n = int(round(d * rate))
+        n = round(d * rate)
         if level is not None:
-            env[pos:pos + n] = 10 ** (level / 20)
+            env[pos : pos + n] = 10 ** (level / 20)
         pos += n
     return np.tile(carrier * env, (channels, 1))
 

@@ -39,22 +39,43 @@ PARTS: dict[str, list[tuple[str, int, int | None, str]]] = {
     "hihat": [("hat closed", 9, None, "hat42"), ("hat mixed", 9, None, "hat4246")],
     "tom": [("toms", 9, None, "toms"), ("floor tom", 9, None, "floortom")],
     "drums": [("kit rock", 9, None, "kit"), ("kit half", 9, None, "kithalf")],
-    "bass": [("finger bass", 0, 33, "bass"), ("pick bass", 0, 34, "bass"),
-             ("synth bass", 0, 38, "bass"), ("acoustic bass", 0, 32, "bass")],
-    "keys": [("piano", 0, 0, "chords"), ("e-piano", 0, 4, "chords"), ("organ", 0, 16, "chords"),
-             ("bright piano", 0, 1, "chords")],
-    "guitar": [("steel gtr", 0, 25, "strum"), ("clean gtr", 0, 27, "strum"),
-               ("overdrive gtr", 0, 29, "riff"), ("nylon gtr", 0, 24, "strum")],
-    "pad": [("warm pad", 0, 89, "pad"), ("polysynth pad", 0, 90, "pad"),
-            ("new age pad", 0, 88, "pad")],
-    "strings": [("strings", 0, 48, "pad"), ("slow strings", 0, 49, "pad"),
-                ("synth strings", 0, 50, "pad")],
-    "synth": [("square lead", 0, 80, "lead"), ("saw lead", 0, 81, "lead"),
-              ("charang lead", 0, 84, "lead")],
+    "bass": [
+        ("finger bass", 0, 33, "bass"),
+        ("pick bass", 0, 34, "bass"),
+        ("synth bass", 0, 38, "bass"),
+        ("acoustic bass", 0, 32, "bass"),
+    ],
+    "keys": [
+        ("piano", 0, 0, "chords"),
+        ("e-piano", 0, 4, "chords"),
+        ("organ", 0, 16, "chords"),
+        ("bright piano", 0, 1, "chords"),
+    ],
+    "guitar": [
+        ("steel gtr", 0, 25, "strum"),
+        ("clean gtr", 0, 27, "strum"),
+        ("overdrive gtr", 0, 29, "riff"),
+        ("nylon gtr", 0, 24, "strum"),
+    ],
+    "pad": [
+        ("warm pad", 0, 89, "pad"),
+        ("polysynth pad", 0, 90, "pad"),
+        ("new age pad", 0, 88, "pad"),
+    ],
+    "strings": [
+        ("strings", 0, 48, "pad"),
+        ("slow strings", 0, 49, "pad"),
+        ("synth strings", 0, 50, "pad"),
+    ],
+    "synth": [
+        ("square lead", 0, 80, "lead"),
+        ("saw lead", 0, 81, "lead"),
+        ("charang lead", 0, 84, "lead"),
+    ],
 }
 
 
-def _midi(kind: str, channel: int, program: int | None, seconds: float, rng) -> "object":
+def _midi(kind: str, channel: int, program: int | None, seconds: float, rng) -> object:
     import mido
 
     mid = mido.MidiFile(ticks_per_beat=TICKS)
@@ -69,7 +90,7 @@ def _midi(kind: str, channel: int, program: int | None, seconds: float, rng) -> 
     def hit(beat: float, note: int, vel: int, length: float = 0.25) -> None:
         events.append((int(beat * TICKS), note, int(np.clip(vel, 1, 127)), int(length * TICKS)))
 
-    v = lambda base: base + int(rng.integers(-15, 10))  # noqa: E731
+    v = lambda base: base + int(rng.integers(-15, 10))
     if kind in ("kick36", "kick35"):
         note = 36 if kind == "kick36" else 35
         offs = [0, 1, 2, 3] if rng.random() < 0.5 else [0, 1.5, 2, 2.75]
@@ -79,7 +100,8 @@ def _midi(kind: str, channel: int, program: int | None, seconds: float, rng) -> 
     elif kind in ("snare38", "snare40"):
         note = 38 if kind == "snare38" else 40
         for b in range(0, beats, 4):
-            hit(b + 1, note, v(110)); hit(b + 3, note, v(110))
+            hit(b + 1, note, v(110))
+            hit(b + 3, note, v(110))
             if rng.random() < 0.4:
                 hit(b + 3.75, note, v(70))
     elif kind in ("hat42", "hat4246"):
@@ -99,7 +121,7 @@ def _midi(kind: str, channel: int, program: int | None, seconds: float, rng) -> 
             kicks = [0, 2, 2.5] if kind == "kit" else [0, 1.75]
             for k in kicks:
                 hit(b + k, 36, v(110))
-            for s in ([1, 3] if kind == "kit" else [2]):
+            for s in [1, 3] if kind == "kit" else [2]:
                 hit(b + s, 38, v(110))
             if b % 16 == 0:
                 hit(b, 49, v(100))
@@ -143,8 +165,13 @@ def _midi(kind: str, channel: int, program: int | None, seconds: float, rng) -> 
     msgs = []
     for tick, note, vel, length in events:
         msgs.append((tick, 1, mido.Message("note_on", channel=channel, note=note, velocity=vel)))
-        msgs.append((tick + max(length, 1), 0,
-                     mido.Message("note_off", channel=channel, note=note, velocity=0)))
+        msgs.append(
+            (
+                tick + max(length, 1),
+                0,
+                mido.Message("note_off", channel=channel, note=note, velocity=0),
+            )
+        )
     msgs.sort(key=lambda m: (m[0], m[1]))
     now = 0
     for tick, _, msg in msgs:
@@ -158,12 +185,19 @@ def require_fluidsynth(font: Path = TIMGM_SF2) -> str:
     if exe is None or not font.is_file():
         raise RuntimeError(
             f"instrument stems need fluidsynth and {font} (missing: "
-            f"{'fluidsynth' if exe is None else font}); install with: {APT_HINT}")
+            f"{'fluidsynth' if exe is None else font}); install with: {APT_HINT}"
+        )
     return exe
 
 
-def render_set(out_dir: Path, *, font: Path = TIMGM_SF2, seed: int = 2, seconds: float = 12.0,
-               variants: int = 1) -> list[Stem]:
+def render_set(
+    out_dir: Path,
+    *,
+    font: Path = TIMGM_SF2,
+    seed: int = 2,
+    seconds: float = 12.0,
+    variants: int = 1,
+) -> list[Stem]:
     """Render every part of :data:`PARTS` ``variants`` times into ``out_dir`` (deterministic)."""
     exe = require_fluidsynth(font)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -177,9 +211,27 @@ def render_set(out_dir: Path, *, font: Path = TIMGM_SF2, seed: int = 2, seconds:
                 wav_path = out_dir / f"{stem}.wav"
                 _midi(kind, channel, program, seconds, rng).save(mid_path)
                 subprocess.run(
-                    [exe, "-ni", "-q", "-R", "0", "-C", "0", "-r", str(RATE), "-O", "float",
-                     "-F", str(wav_path), str(font), str(mid_path)],
-                    check=True, capture_output=True, timeout=120)
+                    [
+                        exe,
+                        "-ni",
+                        "-q",
+                        "-R",
+                        "0",
+                        "-C",
+                        "0",
+                        "-r",
+                        str(RATE),
+                        "-O",
+                        "float",
+                        "-F",
+                        str(wav_path),
+                        str(font),
+                        str(mid_path),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=120,
+                )
                 stems.append(Stem(label, part, wav_path))
     return stems
 
@@ -200,14 +252,20 @@ def evaluate(stems: list[Stem]) -> tuple[float, dict[tuple[str, str], int]]:
     for stem in stems:
         audio, rate = read(stem)
         guess = recognise(None, audio, rate)
-        confusion[(stem.label, guess.instrument)] = confusion.get((stem.label, guess.instrument), 0) + 1
+        confusion[(stem.label, guess.instrument)] = (
+            confusion.get((stem.label, guess.instrument), 0) + 1
+        )
         right += guess.instrument == stem.label
     return right / len(stems), confusion
 
 
 HYDROGEN_KITS = Path("/usr/share/hydrogen/data/drumkits")
-_HYDROGEN_LABELS = (("kick", r"kick|(^|[^a-z])bd|bassdrum"), ("snare", r"snare|(^|[^a-z])sn|(^|[^a-z])sd"),
-                    ("hihat", r"hat|(^|[^a-z])hh"), ("tom", r"tom"))
+_HYDROGEN_LABELS = (
+    ("kick", r"kick|(^|[^a-z])bd|bassdrum"),
+    ("snare", r"snare|(^|[^a-z])sn|(^|[^a-z])sd"),
+    ("hihat", r"hat|(^|[^a-z])hh"),
+    ("tom", r"tom"),
+)
 
 
 def hydrogen_set(out_dir: Path, seconds: float = 10.0, seed: int = 3) -> list[Stem]:
@@ -223,8 +281,12 @@ def hydrogen_set(out_dir: Path, seconds: float = 10.0, seed: int = 3) -> list[St
     rng = np.random.default_rng(seed)
     stems = []
     out_dir.mkdir(parents=True, exist_ok=True)
-    patterns = {"kick": [0, 1, 2, 3], "snare": [1, 3], "hihat": [i / 2 for i in range(8)],
-                "tom": [2 + i / 4 for i in range(8)]}
+    patterns = {
+        "kick": [0, 1, 2, 3],
+        "snare": [1, 3],
+        "hihat": [i / 2 for i in range(8)],
+        "tom": [2 + i / 4 for i in range(8)],
+    }
     for kit in sorted(p for p in HYDROGEN_KITS.iterdir() if p.is_dir()):
         files = sorted(f for f in kit.iterdir() if f.suffix.lower() in (".wav", ".flac", ".aiff"))
         for label, pattern in _HYDROGEN_LABELS:
@@ -245,7 +307,7 @@ def hydrogen_set(out_dir: Path, seconds: float = 10.0, seed: int = 3) -> list[St
                     if i >= n:
                         continue
                     seg = sample[:, : n - i] * rng.uniform(0.5, 1.0)
-                    out[:, i:i + seg.shape[1]] += seg
+                    out[:, i : i + seg.shape[1]] += seg
             path = out_dir / f"{label}-{kit.name.replace(' ', '_')}.wav"
             peak = np.abs(out).max()
             soundfile.write(path, (out / peak * 0.5 if peak > 0 else out).T, rate, subtype="FLOAT")

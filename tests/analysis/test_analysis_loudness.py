@@ -65,16 +65,25 @@ def test_ebu_3341_12_momentary_constant_after_1s(read_ebu):
 
 @pytest.mark.parametrize(
     ("stem", "expected_dbtp"),
-    [("seq-3341-15-24bit", -6.0), ("seq-3341-16-24bit", -6.0), ("seq-3341-17-24bit", -6.0),
-     ("seq-3341-18-24bit", -6.0), ("seq-3341-19-24bit", 3.0), ("seq-3341-20-24bit", 0.0),
-     ("seq-3341-21-24bit", 0.0), ("seq-3341-22-24bit", 0.0), ("seq-3341-23-24bit", 0.0)],
+    [
+        ("seq-3341-15-24bit", -6.0),
+        ("seq-3341-16-24bit", -6.0),
+        ("seq-3341-17-24bit", -6.0),
+        ("seq-3341-18-24bit", -6.0),
+        ("seq-3341-19-24bit", 3.0),
+        ("seq-3341-20-24bit", 0.0),
+        ("seq-3341-21-24bit", 0.0),
+        ("seq-3341-22-24bit", 0.0),
+        ("seq-3341-23-24bit", 0.0),
+    ],
 )
 def test_ebu_true_peak(read_ebu, stem, expected_dbtp):
     audio, rate = read_ebu(stem)
     tp = measure_loudness(audio, rate).true_peak_dbtp
     assert expected_dbtp - TRUE_PEAK_TOL_BELOW_DB <= tp <= expected_dbtp + TRUE_PEAK_TOL_ABOVE_DB, (
         f"{stem}: {tp:.3f} dBTP, expected {expected_dbtp} +{TRUE_PEAK_TOL_ABOVE_DB}"
-        f"/-{TRUE_PEAK_TOL_BELOW_DB}")
+        f"/-{TRUE_PEAK_TOL_BELOW_DB}"
+    )
 
 
 # --- Tech 3341 / 3342 cases generated from the specification -----------------------------------
@@ -183,8 +192,15 @@ def test_gain_shifts_every_figure_by_the_gain(rng, gain_db):
     audio = music_like(12.0, rng)
     a = measure_loudness(audio, RATE)
     b = measure_loudness(audio * 10 ** (gain_db / 20), RATE)
-    for field in ("integrated_lufs", "max_momentary_lufs", "max_short_term_lufs",
-                  "sample_peak_dbfs", "true_peak_dbtp", "rms_dbfs", "active_rms_dbfs"):
+    for field in (
+        "integrated_lufs",
+        "max_momentary_lufs",
+        "max_short_term_lufs",
+        "sample_peak_dbfs",
+        "true_peak_dbtp",
+        "rms_dbfs",
+        "active_rms_dbfs",
+    ):
         assert_db_close(getattr(b, field), getattr(a, field) + gain_db, GAIN_SHIFT_TOL_DB, field)
     assert_db_close(b.lra_lu, a.lra_lu, GAIN_SHIFT_TOL_DB, "lra")
 
@@ -221,9 +237,18 @@ def test_streaming_in_blocks_equals_one_pass(rng, block):
     audio = music_like(7.3, rng)
     whole = measure_loudness(audio, RATE, series=True)
     streamed, granules = measure_loudness_stream(
-        (audio[:, i:i + block] for i in range(0, audio.shape[1], block)), RATE, series=True)
-    for field in ("integrated_lufs", "max_momentary_lufs", "max_short_term_lufs", "lra_lu",
-                  "sample_peak_dbfs", "true_peak_dbtp", "rms_dbfs", "active_rms_dbfs"):
+        (audio[:, i : i + block] for i in range(0, audio.shape[1], block)), RATE, series=True
+    )
+    for field in (
+        "integrated_lufs",
+        "max_momentary_lufs",
+        "max_short_term_lufs",
+        "lra_lu",
+        "sample_peak_dbfs",
+        "true_peak_dbtp",
+        "rms_dbfs",
+        "active_rms_dbfs",
+    ):
         assert_db_close(getattr(streamed, field), getattr(whole, field), 1e-9, field)
     np.testing.assert_allclose(streamed.momentary_lufs, whole.momentary_lufs, atol=1e-9)
     assert granules.counts.sum() <= audio.shape[1] and granules.counts[0] == RATE // 100
@@ -259,8 +284,15 @@ def test_digital_silence_reads_minus_inf_without_warnings(samples):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         r = measure_loudness(np.zeros((2, samples)), RATE, series=True)
-    for field in ("integrated_lufs", "max_momentary_lufs", "max_short_term_lufs",
-                  "sample_peak_dbfs", "true_peak_dbtp", "rms_dbfs", "active_rms_dbfs"):
+    for field in (
+        "integrated_lufs",
+        "max_momentary_lufs",
+        "max_short_term_lufs",
+        "sample_peak_dbfs",
+        "true_peak_dbtp",
+        "rms_dbfs",
+        "active_rms_dbfs",
+    ):
         assert getattr(r, field) == -math.inf, field
     assert r.lra_lu == 0.0
     assert r.too_short == (samples < 0.4 * RATE)

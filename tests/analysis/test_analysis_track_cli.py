@@ -18,16 +18,25 @@ from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.commands import analyze as analyze_cmd
 from reaper_assist.errors import InvalidAudioError
 
-JSON_KEYS = {"integrated_lufs", "max_momentary_lufs", "max_short_term_lufs", "lra_lu",
-             "sample_peak_dbfs", "true_peak_dbtp", "rms_dbfs", "crest_db", "instrument",
-             "instrument_confidence"}
+JSON_KEYS = {
+    "integrated_lufs",
+    "max_momentary_lufs",
+    "max_short_term_lufs",
+    "lra_lu",
+    "sample_peak_dbfs",
+    "true_peak_dbtp",
+    "rms_dbfs",
+    "crest_db",
+    "instrument",
+    "instrument_confidence",
+}
 
 
 def test_analysis_layer_never_imports_reapy():
     assert sys.modules["reapy"] is None  # set by the autouse fixture: importing would fail
     import importlib
 
-    import reaper_assist.analysis.track as track
+    from reaper_assist.analysis import track
 
     importlib.reload(track)
 
@@ -107,10 +116,12 @@ def test_cli_uses_the_cache_until_the_file_changes(wav_files, tmp_path, capsys, 
     assert _run([str(path), "--json", "--cache-dir", str(cache)]) == 0
     assert len(list(cache.glob("*.json"))) == 1
     calls = []
-    import reaper_assist.analysis as analysis
+    from reaper_assist import analysis
 
     real = analysis.analyze_stream
-    monkeypatch.setattr(analysis, "analyze_stream", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        analysis, "analyze_stream", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     _run([str(path), "--json", "--cache-dir", str(cache)])
     assert calls == []  # unchanged file: served from the cache
     soundfile.write(path, np.zeros((RATE, 2)), RATE)
@@ -130,3 +141,38 @@ def test_cli_human_output_and_bad_file(wav_files, tmp_path, capsys):
     assert "integrated -9.0 LUFS" in captured.out and "instrument kick" in captured.out
     assert "notaudio.wav: not a readable audio file" in captured.err
     assert "missing.wav: cannot read" in captured.err
+
+
+def test_streaming_memory_stays_bounded_on_a_long_file():
+    """Issue 5: a long file never needs more than a small multiple of one block in memory."""
+    import tracemalloc
+
+    from reaper_assist.analysis import analyze_stream
+
+    block_frames = 1 << 18
+    blocks_total = 30  # 164 s of stereo 48 kHz, never held whole (30 blocks)
+    block = (0.1 * np.random.default_rng(3).standard_normal((2, block_frames))).astype(np.float32)
+
+    def blocks():
+        for _ in range(blocks_total):
+            yield block
+
+    def excerpt(start, stop):
+        reps = -(-(stop - start) // block_frames)
+        return np.tile(block, (1, reps))[:, : stop - start]
+
+    def peak_bytes(**kwargs):
+        tracemalloc.start()
+        try:
+            result = analyze_stream(blocks(), RATE, **kwargs)
+            return result, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    result, streamed = peak_bytes(name="Kick")  # instrument from the name: no excerpt
+    assert result.loudness.duration_s > 160
+    # measured ~11 blocks (float64 working copies of a float32 block, spectrum frames)
+    assert streamed < 16 * block.nbytes, f"{streamed / 1e6:.0f} MB, block {block.nbytes / 1e6} MB"
+    # recognising from audio re-reads the loudest 45 s (~8 blocks of float32) on top
+    _, with_excerpt = peak_bytes(name=None, read_excerpt=excerpt)
+    assert with_excerpt < streamed + 10 * block.nbytes, f"{with_excerpt / 1e6:.0f} MB"
