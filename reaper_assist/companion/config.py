@@ -43,7 +43,7 @@ class InstallConfig:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "InstallConfig":
+    def from_dict(cls, d: dict[str, Any]) -> InstallConfig:
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         return cls(**known)
 

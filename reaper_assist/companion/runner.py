@@ -12,7 +12,8 @@ import os
 import time
 import urllib.parse
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from reaper_assist.app import registry
 from reaper_assist.companion import remote_ops
@@ -92,7 +93,7 @@ class JobRunner:
             log.info("%s: %s in %.2f s: %s", action, record.get("status"), time.monotonic() - t0,
                      record.get("message", ""))
             return record
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable record
+        except Exception as exc:
             message = f"{title} failed: {exc}"
             log.exception("%s failed", action)
             record = error_record(action, message)

@@ -52,7 +52,7 @@ class Companion:
         self.runner = runner or JobRunner(config)
         self.idle_s = 60.0 * (config.idle_minutes if idle_minutes is None else idle_minutes)
         self.port = config.companion_port if port is None else port
-        self.jobs: "queue.Queue[dict[str, Any]]" = queue.Queue(maxsize=max_queue)
+        self.jobs: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=max_queue)
         self._pending: list[tuple[str, str]] = []
         self._lock = threading.Lock()  # guards _pending, running, last_activity
         self.running: dict[str, Any] | None = None
@@ -91,7 +91,7 @@ class Companion:
             while not self._stop.is_set():
                 try:
                     conn, _ = self.sock.accept()
-                except socket.timeout:
+                except TimeoutError:
                     if self._idle():
                         log.info("idle for %.0f s: exiting", self.idle_s)
                         break
@@ -176,7 +176,7 @@ class Companion:
                 self.running = job
             try:
                 record = self.runner.run(job)
-            except BaseException as exc:  # noqa: BLE001 - the worker must survive anything
+            except BaseException as exc:
                 log.exception("job crashed")
                 record = {"action": job.get("action"), "status": "error", "message": str(exc)}
             finally:

@@ -22,8 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from reaper_assist.app import registry
-from reaper_assist.companion.config import (CONFIG_NAME, DEFAULT_IDLE_MINUTES, DEFAULT_WEB_PORT, LOG_NAME,
-                                            InstallConfig)
+from reaper_assist.companion.config import (
+    CONFIG_NAME,
+    DEFAULT_IDLE_MINUTES,
+    DEFAULT_WEB_PORT,
+    LOG_NAME,
+    InstallConfig,
+)
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.install import edits, paths, startup
 

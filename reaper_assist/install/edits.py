@@ -83,7 +83,7 @@ def remove_lines(text: str, ids: set[str], *, strip_added_newline: bool = False)
 def _block_re(comment: str) -> re.Pattern:
     c = re.escape(comment)
     return re.compile(rf"^{c} {re.escape(MARK_BEGIN)}[^\n]*\n.*?^{c} {re.escape(MARK_END)}[^\n]*(?:\n|$)",
-                      re.S | re.M)
+                      re.DOTALL | re.MULTILINE)
 
 
 def add_block(text: str, body: str, comment: str) -> tuple[str, bool]:
