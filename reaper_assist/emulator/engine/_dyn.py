@@ -32,15 +32,18 @@ def level_db(x: np.ndarray, sample_rate: float, rms_ms: float) -> np.ndarray:
     if w <= 1:
         power = np.max(x * x, axis=0)
     else:
-        sq = x * x
-        c = np.cumsum(sq, axis=1)
-        c[:, w:] = c[:, w:] - c[:, :-w]
+        c = np.cumsum(x * x, axis=1)
+        c[:, w:] -= c[:, :-w].copy()  # window sums
+        power = np.max(c, axis=0)
+        power /= w
         # the first w-1 samples average over what exists so far (the window fills up)
-        denom = np.minimum(np.arange(1, x.shape[1] + 1), w)
-        power = np.max(c / denom, axis=0)
-        power = np.maximum(power, 0.0)  # cumsum round-off
+        head = min(w - 1, power.shape[0])
+        power[:head] *= w / np.arange(1, head + 1)
+        np.maximum(power, 0.0, out=power)  # cumsum round-off
     with np.errstate(divide="ignore"):
-        return 10.0 * np.log10(power)
+        out = np.log10(power)
+    out *= 10.0
+    return out
 
 
 def one_pole_coef(tau_ms: float | np.ndarray, sample_rate: float, step: int = 1) -> float | np.ndarray:
@@ -89,8 +92,13 @@ def smooth_attack_release(target: np.ndarray, attack_ms, release_ms, sample_rate
     yb = _loop(tb.tolist(), ca, cr, float(initial))
     if step == 1:
         return np.asarray(yb)
-    ends = np.arange(nb) * step + (step - 1)
-    return np.interp(np.arange(n), np.concatenate(([-1], ends)), np.concatenate(([initial], yb)))
+    # linear interpolation between step ends (knots every ``step`` samples): block b runs from
+    # the previous knot's value to its own
+    y = np.asarray(yb)
+    prev = np.concatenate(([float(initial)], y[:-1]))
+    frac = np.arange(1, step + 1) / step
+    full = prev[:, None] + (y - prev)[:, None] * frac[None, :]
+    return full.reshape(-1)[:n]
 
 
 def _loop(t: list, ca, cr, y: float) -> list:

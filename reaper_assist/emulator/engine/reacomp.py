@@ -36,6 +36,10 @@ def static_gain_reduction_db(level_db: np.ndarray, threshold_db, ratio, knee_db)
     """Gain reduction (>= 0 dB) of the static curve at a detector level (eq. 4 of Giannoulis)."""
     over = level_db - threshold_db
     slope = 1.0 - 1.0 / np.asarray(ratio, dtype=np.float64)  # ratio inf -> 1
+    if np.ndim(knee_db) == 0 and knee_db == 0:  # hard knee: the common, fast case
+        gr = np.maximum(over, 0.0)
+        gr *= slope
+        return gr
     w = np.asarray(knee_db, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         hard = np.where(over > 0, over * slope, 0.0)
@@ -63,6 +67,7 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     if look > 0 and n:
         level = np.concatenate([level[look:], np.full(min(look, n), level[-1])])
     thr, ratio, knee = f("threshold_db"), f("ratio"), f("knee_db")
+    thr = np.maximum(thr, -200.0)  # native 0 is -inf dB: compress everything, without inf - inf
     target = static_gain_reduction_db(level, thr, ratio, knee)
     gr = _dyn.smooth_attack_release(target, f("attack_ms"), f("release_ms"), sample_rate)
     gain_db = -gr
@@ -75,4 +80,6 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     gain = _dyn.db_to_gain(gain_db)
     wet = _dyn.db_to_gain(f("wet_db"))
     dry = _dyn.db_to_gain(f("dry_db"))
-    return x * (dry + wet * gain)
+    factor = gain * wet
+    factor += dry
+    return x * factor

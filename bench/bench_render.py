@@ -1,0 +1,99 @@
+"""Render speed of the emulator's audio engine: 16 tracks x 3 minutes, 48 kHz stereo, a ReaEQ
+(a +4 dB band and the 100 Hz high pass on) and a ReaComp (-30 dB, 4:1, 3/100 ms, RMS 5 ms) on
+every track, summed to the master.
+
+Run: ``python bench/bench_render.py [--tracks N] [--seconds S]``. Prints the wall time of the
+master render and its speed in x real time (seconds of project per second of wall time), and the
+share of each stage. The media are four 3-minute 16-bit files shared by the tracks (written to a
+temporary folder first; not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+import soundfile as sf  # noqa: E402
+
+from reaper_assist.emulator.engine import render  # noqa: E402
+from reaper_assist.emulator.project import Project  # noqa: E402
+from reaper_assist.emulator.reascript import Reaper  # noqa: E402
+from reaper_assist.plugins import reaeq as EQ  # noqa: E402
+from reaper_assist.plugins import uncertain as PU  # noqa: E402
+
+SR = 48000
+
+
+def material(seconds: float, seed: int) -> np.ndarray:
+    """Music-like test signal: pink-ish noise with a 2 Hz amplitude pulse and a tone."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * SR)
+    t = np.arange(n) / SR
+    white = rng.standard_normal((2, n))
+    pink = np.cumsum(white, axis=1)
+    pink -= np.convolve(pink[0], np.ones(64) / 64, mode="same")[None, :]
+    pink /= np.max(np.abs(pink))
+    x = 0.3 * pink * (0.6 + 0.4 * np.sin(2 * np.pi * 2 * t)) + 0.1 * np.sin(2 * np.pi * (110 * (seed + 1)) * t)
+    return x
+
+
+def build(tmp: Path, tracks: int, seconds: float) -> Project:
+    files = []
+    for k in range(4):
+        path = tmp / f"m{k}.wav"
+        sf.write(path, material(seconds, k).T, SR, subtype="PCM_16")
+        files.append(str(path))
+    p = Project.new(sample_rate=SR)
+    p.path = str(tmp / "bench.rpp")
+    for i in range(tracks):
+        t = p.add_track(i, name=f"Track {i + 1:02d}")
+        p.add_item(t, position=0.0, length=seconds, file=files[i % 4])
+    r = Reaper(p)
+    f = r.rpr_functions()
+    for i in range(tracks):
+        tr = f["RPR_GetTrack"](0, i)
+        eq = f["RPR_TrackFX_AddByName"](tr, "ReaEQ", False, -1)
+        f["RPR_TrackFX_SetParam"](tr, eq, 7, PU.reaeq_gain_native(4.0))
+        f["RPR_TrackFX_SetNamedConfigParm"](tr, eq, "BANDENABLED4", "1")
+        f["RPR_TrackFX_SetParam"](tr, eq, 12, EQ.freq_native(100.0))
+        comp = f["RPR_TrackFX_AddByName"](tr, "ReaComp", False, -1)
+        f["RPR_TrackFX_SetParam"](tr, comp, 0, 10 ** (-30 / 20))
+        f["RPR_SetMediaTrackInfo_Value"](tr, "D_VOL", 0.25)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tracks", type=int, default=16)
+    ap.add_argument("--seconds", type=float, default=180.0)
+    ap.add_argument("--profile", action="store_true", help="print the top functions by time")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as d:
+        p = build(Path(d), args.tracks, args.seconds)
+        prof = cProfile.Profile() if args.profile else None
+        t0 = time.perf_counter()
+        if prof:
+            prof.enable()
+        res = render(p)
+        if prof:
+            prof.disable()
+        wall = time.perf_counter() - t0
+    assert not res.unmodelled_fx and not res.media_problems
+    print(f"{args.tracks} tracks x {args.seconds:.0f} s, {SR} Hz stereo, ReaEQ + ReaComp per track")
+    print(f"master render: {wall:.2f} s wall = {args.seconds / wall:.1f} x real time "
+          f"({args.tracks * args.seconds / wall:.0f} track-seconds per second)")
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(12)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
