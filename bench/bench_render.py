@@ -20,14 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-import soundfile as sf  # noqa: E402
+import numpy as np
+import soundfile as sf
 
-from reaper_assist.emulator.engine import render  # noqa: E402
-from reaper_assist.emulator.project import Project  # noqa: E402
-from reaper_assist.emulator.reascript import Reaper  # noqa: E402
-from reaper_assist.plugins import reaeq as EQ  # noqa: E402
-from reaper_assist.plugins import uncertain as PU  # noqa: E402
+from reaper_assist.emulator.engine import render
+from reaper_assist.emulator.project import Project
+from reaper_assist.emulator.reascript import Reaper
+from reaper_assist.plugins import reaeq as EQ
+from reaper_assist.plugins import uncertain as PU
 
 SR = 48000
 

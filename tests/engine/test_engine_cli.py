@@ -51,7 +51,7 @@ def test_render_command_unknown_track_names_the_tracks(session, tmp_path):
 def test_calibrate_sweep_function_removes_its_track_in_process(session):
     from reaper_assist.host.inprocess import api_namespace
 
-    plan, norms = calibrate_cmd.build_plan(["reacomp"], 4)
+    plan, _ = calibrate_cmd.build_plan(["reacomp"], 4)
     texts = calibrate_cmd.sweep_with(api_namespace(session.reaper), plan)
     assert len(session.project.tracks) == 0
     assert texts["reacomp"]["0"][-1] == "+6.0"  # threshold native 2.0 = +6.02 dB

@@ -45,7 +45,7 @@ def test_volume_envelope_values_at_and_between_points(session):
         f["RPR_InsertEnvelopePoint"](env, t, f["RPR_ScaleToEnvelopeMode"](1, a), shape, 0.0, False, True)
     f["RPR_Envelope_SortPoints"](env)
     out = render(session.project, track=session.track("DC")).audio / 0.5
-    smooth = lambda x: x * x * (3 - 2 * x)  # noqa: E731  shape 2, slow start/end
+    smooth = lambda x: x * x * (3 - 2 * x)
     expected = {
         0.0: 1.0, 1.0: 0.5, 2.0: 0.25, 2.5: 1.0, 2.9: 1.0,
         0.5: amp((slider(1.0) + slider(0.5)) / 2),  # linear in the fader domain

@@ -3,7 +3,8 @@ Bypass/Wet/Delta wrapper params (facts 2.0)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -4,7 +4,7 @@ at 0 dBFS)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

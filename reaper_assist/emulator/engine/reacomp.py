@@ -10,7 +10,7 @@ are in :mod:`.uncertain`.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from reaper_assist.emulator.engine import _dyn
 from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reacomp import CompSettings
 
-__all__ = ["process", "static_gain_reduction_db", "check_settings"]
+__all__ = ["check_settings", "process", "static_gain_reduction_db"]
 
 
 def check_settings(s: CompSettings) -> None:
@@ -61,7 +61,7 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     for _, s in segments:
         check_settings(s)
     first = segments[0][1]
-    f = lambda name: _dyn.field(segments, name, n)  # noqa: E731
+    f = lambda name: _dyn.field(segments, name, n)
     level = _dyn.level_db(x, sample_rate, first.rms_ms)
     look = int(round(first.precomp_ms * sample_rate / 1000.0))
     if look > 0 and n:

@@ -9,7 +9,7 @@ for every band type (see :mod:`.uncertain`). Every filter is 2nd order: low/high
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.signal import sosfilt

@@ -4,7 +4,7 @@ gate gain, ``dry * x + wet * x * gate``. Curves without a source are in :mod:`.u
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reagate import GateSettings
 
-__all__ = ["process", "gate_state"]
+__all__ = ["gate_state", "process"]
 
 
 def _check(s: GateSettings) -> None:
@@ -74,7 +74,7 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     for _, s in segments:
         _check(s)
     first = segments[0][1]
-    f = lambda name: _dyn.field(segments, name, n)  # noqa: E731
+    f = lambda name: _dyn.field(segments, name, n)
     level = _dyn.level_db(x, sample_rate, first.rms_ms)
     pre = int(round(first.preopen_native * U.GATE_PREOPEN_MS_PER_NATIVE * sample_rate / 1000.0))
     if pre > 0 and n:

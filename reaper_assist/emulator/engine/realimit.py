@@ -11,7 +11,7 @@ peak stays within ``ceiling + LIMIT_TP_TOLERANCE_DB``. Choices: :mod:`.uncertain
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.signal import lfilter
@@ -22,7 +22,7 @@ from reaper_assist.errors import ParameterError
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.realimit import LimitSettings
 
-__all__ = ["process", "true_peak", "sliding_min"]
+__all__ = ["process", "sliding_min", "true_peak"]
 
 OVERSAMPLE = 4
 _INTERP_SPAN = 8  # samples around a sample that an inter-sample peak can depend on
