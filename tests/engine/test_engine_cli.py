@@ -67,3 +67,11 @@ def test_calibrate_against_the_emulator_reports_zero_mismatches(emulator, reapy_
     assert status == 0, out
     assert "5 plugins checked, 0 mismatches" in out
     assert reapy_host.call(control.project_text).count("<TRACK") == before
+
+
+@pytest.mark.slow
+def test_emulator_process_has_the_dry_run_actions(emulator, reapy_host):
+    from reaper_assist.emulator import control
+
+    for action in ("42437", "42438", "42439", "42440", "42441"):
+        assert reapy_host.call(control.run_action, action) is True

@@ -188,3 +188,11 @@ def test_render_window_and_bad_window(session):
     assert render(session.project).audio.shape == (2, 3 * SR)
     with pytest.raises(ParameterError, match="start_s"):
         render(session.project, start_s=2.0, end_s=1.0)
+
+
+def test_empty_project_with_fx_renders_zero_samples(session):
+    tr = session.add_track("Empty")
+    for name in ("ReaEQ", "ReaComp", "ReaGate", "ReaLimit", "JS: Volume Adjustment"):
+        session.add_fx(tr, name)
+    session.add_fx(session.f["RPR_GetMasterTrack"](0), "ReaEQ")
+    assert render(session.project).audio.shape == (2, 0)

@@ -89,6 +89,8 @@ def run_chain(track: Track, audio: np.ndarray, sample_rate: float, start_s: floa
         if model is None:
             unmodelled.append(f"{track.name}: {fx.name}")
             continue
+        if n == 0:  # an empty window: nothing to process (sosfilt & co. reject 0 samples)
+            continue
         where = _where(track, k, fx)
         envs = _param_envelopes(fx)
         try:
