@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 import stat
 import sys
 
@@ -108,15 +109,30 @@ def test_failed_write_leaves_nothing_half_written(resource, monkeypatch):
     assert snapshot(resource) == before
 
 
-@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root (or Windows) ignores folder permissions")
+@pytest.mark.skipif(os.name == "nt", reason="POSIX folder permissions")
 def test_unwritable_resource_folder_names_the_path(resource):
+    """A resource folder the installer cannot write. Root ignores folder permissions, so as root
+    the folder is made read-only with a read-only bind mount in a private mount namespace
+    (util-linux ``unshare -m``), and the installer runs inside it."""
+    import subprocess
+
     before = snapshot(resource)
-    os.chmod(resource, 0o555)
+    code = f"import sys\nfrom reaper_assist.install import install\ninstall({str(resource)!r}, python=sys.executable)\n"
+    repo = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": repo}
+    if os.geteuid() == 0:
+        script = (f"mount --bind '{resource}' '{resource}' && mount -o remount,ro,bind '{resource}' && "
+                  f"exec '{sys.executable}' -c \"$0\"")
+        cmd = ["unshare", "-m", "sh", "-c", script, code]
+    else:
+        os.chmod(resource, 0o555)
+        cmd = [sys.executable, "-c", code]
     try:
-        with pytest.raises(InstallError, match=str(resource).replace("(", r"\(")):
-            install(resource, python=sys.executable)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     finally:
         os.chmod(resource, 0o755)
+    assert proc.returncode != 0, proc.stdout
+    assert f"cannot write to {resource}" in proc.stderr and "nothing was changed" in proc.stderr, proc.stderr
     assert snapshot(resource) == before
 
 

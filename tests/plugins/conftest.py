@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-# The plugins layer must never need reapy (style.md rule 1).
-sys.modules.setdefault("reapy", None)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _no_reapy(monkeypatch):
+    """The plugins layer must never need reapy (style.md rule 1). Set per test, never at
+    collection time: a session-wide block would break the tests that do use the reapy client."""
+    monkeypatch.setitem(sys.modules, "reapy", None)
+
 
 RPP_DIR = Path(__file__).resolve().parents[1] / "data" / "rpp"
 
