@@ -8,7 +8,7 @@ import argparse
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import SR, sine
+from engine_helpers import SR, sine
 
 from reaper_assist.commands import calibrate as calibrate_cmd
 from reaper_assist.commands import render as render_cmd

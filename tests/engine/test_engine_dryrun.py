@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from conftest import SR, sine
+from engine_helpers import SR, sine
 
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.emulator.engine import render

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import SR, assert_db_close, rms_dbfs, sine
+from engine_helpers import SR, assert_db_close, rms_dbfs, sine
 
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.emulator.engine import reacomp, reaeq, render

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import SR, sine
+from engine_helpers import SR, sine
 
 from reaper_assist.emulator.engine import reaeq, render
 from reaper_assist.errors import ParameterError
