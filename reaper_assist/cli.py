@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "install": ("install", "register the actions and the bridge start-up in REAPER's resource folder"),
     "uninstall": ("uninstall", "remove exactly what install added to REAPER's resource folder"),
     "companion": ("companion", "serve REAPER's action scripts (started on demand by them)"),
+    "demo": ("demo", "the demo: a session at wrong levels, gain-staged through the emulator like a shortcut"),
     "run": ("run", "run an action headless on a .RPP file (e.g. run gain-stage --project IN --selected --save OUT)"),
     "render": ("render", "render a project's master (or --track NAME) to a WAV file through the emulator's audio engine"),
     "calibrate": ("calibrate", "check the stock-plugin parameter maps against a live REAPER's display text"),

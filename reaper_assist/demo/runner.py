@@ -1,0 +1,123 @@
+"""Run an action through the emulator exactly as a REAPER user would: install into a resource
+folder, start the emulated REAPER (whose start-up script, installed by us, starts the bridge),
+press the action's shortcut (REAPER's web interface runs the command like a key press), let the
+companion do the work, wait for ``last_run``, save the result.
+
+The process that calls :func:`run_through_emulator` connects python-reapy to that emulator (reapy
+connects once per process), so call it from a fresh process (the demo command, or a test's
+subprocess).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from reaper_assist.app.registry import EXT_SECTION, LAST_RUN_KEY, get_action
+from reaper_assist.errors import HostUnavailableError, ReaperAssistError
+
+
+@dataclass(frozen=True)
+class RunResult:
+    record: dict
+    before: Path  # the project as the emulator saved it before the action
+    after: Path  # ... after the action
+    undone: Path | None  # ... after Undo (when asked)
+    seconds_to_record: float  # from the key press to the written record
+    console: str
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Emulator:
+    def __init__(self, project: Path, resource: Path, web_port: int):
+        cmd = [sys.executable, "-m", "reaper_assist.emulator", "--project", str(project), "--resource-path",
+               str(resource), "--web-port", str(web_port), "--defer-hz", "30", "--no-reapy-server", "--quiet"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        line = ""
+        while "ready" not in line:
+            line = self.proc.stdout.readline()
+            if (not line and self.proc.poll() is not None) or time.monotonic() > deadline:
+                raise HostUnavailableError(f"the emulator did not start: {self.proc.stderr.read()[-2000:]}")
+        self.web_port = web_port
+
+    def press(self, command_id: str) -> None:
+        urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/_/_{command_id}", timeout=15).read()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def _stop_companion(resource: Path) -> None:
+    from reaper_assist.companion import protocol
+    from reaper_assist.companion.config import load_config
+
+    try:
+        cfg = load_config(resource)
+        pid = protocol.request(cfg.companion_port, {"token": cfg.token, "action": "ping"}, timeout_s=1)["pid"]
+        os.kill(int(pid), signal.SIGTERM)
+    except (OSError, ReaperAssistError, KeyError, ValueError):
+        pass
+
+
+def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-stage", check_undo: bool = False,
+                         timeout_s: float = 60.0) -> RunResult:
+    from reaper_assist.install import install
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    resource = out_dir / "resource"
+    resource.mkdir(exist_ok=True)
+    web_port = _free_port()
+    install(resource, python=sys.executable, web_port=web_port)
+    emu = _Emulator(project, resource, web_port)
+    try:
+        from reaper_assist.emulator import control
+        from reaper_assist.host.reapy_host import ReapyHost
+
+        host = ReapyHost(web_port=web_port)
+        before = out_dir / "before.rpp"
+        host.save(str(before))
+        previous = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
+        t0 = time.perf_counter()
+        emu.press(get_action(action).command_id)
+        record = None
+        while time.perf_counter() - t0 < timeout_s:
+            raw = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
+            if raw and raw != previous:
+                record = json.loads(raw)
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - t0
+        console = host.call(control.console)
+        if record is None:
+            raise ReaperAssistError(f"no result after {timeout_s:g} s; REAPER console: {console[-1000:]}")
+        after = out_dir / f"{project.stem}-{action}.rpp"
+        host.save(str(after))
+        undone = None
+        if check_undo and record.get("undo"):
+            host.undo()
+            undone = out_dir / "undone.rpp"
+            host.save(str(undone))
+        return RunResult(record, before, after, undone, elapsed, console)
+    finally:
+        emu.stop()
+        _stop_companion(resource)
