@@ -10,7 +10,7 @@ import signal
 import sys
 
 import pytest
-from conftest import Emulator, child_env, free_port
+from install_helpers import Emulator, child_env, free_port
 
 from reaper_assist.companion import protocol
 from reaper_assist.install import install

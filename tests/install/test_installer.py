@@ -9,7 +9,7 @@ import stat
 import sys
 
 import pytest
-from conftest import snapshot
+from install_helpers import snapshot
 
 from reaper_assist.app import registry
 from reaper_assist.install import InstallError, core, edits, install, uninstall

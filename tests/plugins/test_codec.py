@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import DISPLAY_DB_ABS, FLOAT32_REL, HZ_REL, all_fx_blocks, block_at
+from plugins_helpers import DISPLAY_DB_ABS, FLOAT32_REL, HZ_REL, all_fx_blocks, block_at
 
 from reaper_assist.errors import ProjectFormatError
 from reaper_assist.plugins import SPECS, spec_for_chunk

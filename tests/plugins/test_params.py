@@ -6,7 +6,7 @@ import math
 import re
 
 import pytest
-from conftest import FACTS_ROUNDING_ABS, FLOAT32_REL
+from plugins_helpers import FACTS_ROUNDING_ABS, FLOAT32_REL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
