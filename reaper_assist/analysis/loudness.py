@@ -100,6 +100,7 @@ _TP_PHASE_1 = (
     -0.0189208984375,
 )
 _TP_PHASES = np.array([_TP_PHASE_0, _TP_PHASE_1, _TP_PHASE_1[::-1], _TP_PHASE_0[::-1]])
+TRUE_PEAK_PHASES = _TP_PHASES  # public: the BS.1770-4 Annex 2 interpolator (ReaLimit's model uses it)
 _TP_TAPS = _TP_PHASES.shape[1]
 #: Largest gain of any phase to a full-scale input (sum of |taps|): a block whose peak times
 #: this cannot exceed the true peak found so far cannot raise it, and is skipped exactly.

@@ -11,10 +11,10 @@ import math
 import time
 from typing import Any
 
+from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.app import settings as settings_mod
 from reaper_assist.app.records import error_record, record_for_plan, write_record
-from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags

@@ -8,8 +8,9 @@ it also wrote into the project's ExtState (section ``reaper_assist``, key ``last
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 EXT_SECTION = "reaper_assist"
 LAST_RUN_KEY = "last_run"

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         project, how = s.project, s.how
         if not args.json:
             print(f"session: {len(s.tracks)} tracks ({', '.join(s.tracks)}), material: {how}")
-            print(f"         Pad is left unselected; Bass carries the user's own EQ ('My Bass EQ')")
+            print("         Pad is left unselected; Bass carries the user's own EQ ('My Bass EQ')")
     res = runner.run_through_emulator(project, out, action=args.action, check_undo=args.check_undo)
     total = time.perf_counter() - t0
     if args.json:

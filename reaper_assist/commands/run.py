@@ -29,7 +29,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reaper_assist.app.records import format_table
-    from reaper_assist.app.registry import run_action
     from reaper_assist.host.inprocess import InProcessHost
 
     if not args.dry_run and not args.save:

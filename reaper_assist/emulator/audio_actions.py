@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def install(reaper) -> None:
     try:
-        from reaper_assist.emulator import engine  # noqa: F401
+        from reaper_assist.emulator import engine
     except ImportError:
         return
     if hasattr(engine, "install_actions"):

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 POINTER_RE = re.compile(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$")
 

@@ -32,7 +32,7 @@ class FXModel:
         self.dirty = False
 
     @classmethod
-    def for_chunk(cls, chunk: Chunk) -> "FXModel":
+    def for_chunk(cls, chunk: Chunk) -> FXModel:
         body = [c.text for c in chunk.children if isinstance(c, Line)]
         plugins = _plugins()
         spec = plugins.spec_for_chunk(chunk.tag, chunk.attrs) if plugins else None
@@ -45,7 +45,7 @@ class FXModel:
         return cls(spec, state, body)
 
     @classmethod
-    def fresh(cls, spec) -> tuple[list[str], "FXModel"]:
+    def fresh(cls, spec) -> tuple[list[str], FXModel]:
         state = spec.default_state()
         body = spec.encode(state)
         return body, cls(spec, state, body)

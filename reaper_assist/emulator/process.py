@@ -38,7 +38,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class EmulatorProcess:
-    current: "EmulatorProcess | None" = None
+    current: EmulatorProcess | None = None
 
     def __init__(self, *, project: str | None, resource_path: str, web_port: int = 0, bridge_port: int = 0,
                  defer_hz: float = DEFAULT_DEFER_HZ, reapy_server: bool = True, host: str = "127.0.0.1",
@@ -51,7 +51,7 @@ class EmulatorProcess:
         self.reapy_server = reapy_server
         self.host = host
         self.echo_console = echo_console
-        self.main_queue: "queue.Queue[tuple[str, threading.Event]]" = queue.Queue()
+        self.main_queue: queue.Queue[tuple[str, threading.Event]] = queue.Queue()
         self.reaper: Reaper | None = None
         self.cycles = 0
 
@@ -72,7 +72,7 @@ class EmulatorProcess:
         EmulatorProcess.current = self
 
         # reapy inside "REAPER": __main__.obj is set, reaper_python is importable
-        import reapy  # noqa: F401
+        import reapy
         import reapy.config
 
         reapy.config.REAPY_SERVER_PORT = self.bridge_port

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from reaper_assist.emulator import rpp
 from reaper_assist.emulator.rpp import Chunk, Line, fmt_number
@@ -65,7 +65,7 @@ class EnvPoint:
     selected: bool = False
 
     @classmethod
-    def from_tokens(cls, toks: list[str]) -> "EnvPoint":
+    def from_tokens(cls, toks: list[str]) -> EnvPoint:
         return cls(
             time=_f(toks[1]), value=_f(toks[2]),
             shape=int(_f(toks[3])) if len(toks) > 3 else 0,
@@ -85,7 +85,7 @@ class EnvPoint:
 class Envelope:
     """A track envelope (``<VOLENV2`` ...) or FX parameter envelope (``<PARMENV``)."""
 
-    def __init__(self, chunk: Chunk, track: "Track", fx: "FX | None" = None):
+    def __init__(self, chunk: Chunk, track: Track, fx: FX | None = None):
         self.chunk = chunk
         self.track = track
         self.fx = fx
@@ -154,7 +154,7 @@ class Envelope:
 class FX:
     """One plugin in an FX chain: its ``BYPASS`` line, its plugin chunk and the lines after it."""
 
-    def __init__(self, chain: "FXChain", bypass: Line | None, plugin: Chunk, extras: list):
+    def __init__(self, chain: FXChain, bypass: Line | None, plugin: Chunk, extras: list):
         self.chain = chain
         self.bypass_line = bypass
         self.plugin = plugin
@@ -164,7 +164,7 @@ class FX:
         self.model = fxmodel.FXModel.for_chunk(plugin)
 
     @property
-    def track(self) -> "Track":
+    def track(self) -> Track:
         return self.chain.track
 
     # identity ---------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ class FX:
 class FXChain:
     """The ``<FXCHAIN`` (or ``<MASTERFXLIST``) chunk, parsed into FX groups."""
 
-    def __init__(self, track: "Track", chunk: Chunk):
+    def __init__(self, track: Track, chunk: Chunk):
         self.track = track
         self.chunk = chunk
         self.head_nodes: list = []  # WNDRECT, SHOW, LASTSEL, DOCKED ...
@@ -308,7 +308,7 @@ class Take:
     """A take: the first take's fields live directly in the ITEM chunk, later ones after a
     ``TAKE`` line (facts 4.3). ``nodes`` are the ITEM children belonging to this take."""
 
-    def __init__(self, item: "Item", index: int, nodes: list):
+    def __init__(self, item: Item, index: int, nodes: list):
         self.item = item
         self.index = index
         self.nodes = nodes
@@ -390,7 +390,7 @@ class Take:
         return int(_f(self._tok("CHANMODE", 0, "0")))
 
     @property
-    def source(self) -> "Source | None":
+    def source(self) -> Source | None:
         for n in self.nodes:
             if isinstance(n, Chunk) and n.tag == "SOURCE":
                 return Source(n, self)
@@ -410,7 +410,7 @@ class Source:
         return a[0] if a else ""
 
     @property
-    def root(self) -> "Source":
+    def root(self) -> Source:
         inner = self.chunk.chunk("SOURCE")
         return Source(inner, self.take).root if inner is not None else self
 
@@ -436,7 +436,7 @@ class Source:
 
 
 class Item:
-    def __init__(self, track: "Track", chunk: Chunk):
+    def __init__(self, track: Track, chunk: Chunk):
         self.track = track
         self.chunk = chunk
 
@@ -504,7 +504,7 @@ class Item:
 # Tracks
 # -------------------------------------------------------------------------------------------
 class Track:
-    def __init__(self, project: "Project", chunk: Chunk):
+    def __init__(self, project: Project, chunk: Chunk):
         self.project = project
         self.chunk = chunk
         self._fxchain: FXChain | None = None
@@ -645,7 +645,7 @@ class MasterTrack(Track):
     is_master = True
     _fxchain_tag = "MASTERFXLIST"
 
-    def __init__(self, project: "Project"):
+    def __init__(self, project: Project):
         super().__init__(project, project.root)
 
     @property
@@ -715,11 +715,11 @@ class Project:
 
     # construction --------------------------------------------------------------------------------
     @classmethod
-    def loads(cls, text: str, *, path: str | None = None) -> "Project":
+    def loads(cls, text: str, *, path: str | None = None) -> Project:
         return cls(rpp.parse(text, path=path), path=path)
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Project":
+    def load(cls, path: str | os.PathLike) -> Project:
         p = Path(path)
         try:
             data = p.read_bytes()
@@ -732,7 +732,7 @@ class Project:
         return cls.loads(text, path=str(p))
 
     @classmethod
-    def new(cls, *, version: str = "7.0/emulator", sample_rate: int = 48000) -> "Project":
+    def new(cls, *, version: str = "7.0/emulator", sample_rate: int = 48000) -> Project:
         text = (f'<REAPER_PROJECT 0.1 "{version}" 0\n  SAMPLERATE {sample_rate} 0 0\n  TEMPO 120 4 4\n'
                 "  MASTER_NCH 2 2\n  MASTER_VOLUME 1 0 -1 -1 1\n  MASTER_FX 1\n  MASTER_SEL 0\n>\n")
         return cls.loads(text)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from reaper_assist.emulator.reascript import Reaper
 
 
-def build_module(reaper: "Reaper") -> types.ModuleType:
+def build_module(reaper: Reaper) -> types.ModuleType:
     mod = types.ModuleType("reaper_python", "REAPER ReaScript API (reaper-assist emulator)")
     funcs = reaper.rpr_functions()
     mod.__dict__.update(funcs)
@@ -75,7 +75,7 @@ class DeferQueue:
         self.at_exit.clear()
 
 
-def install_main(reaper: "Reaper", queue: DeferQueue) -> tuple[types.ModuleType, dict]:
+def install_main(reaper: Reaper, queue: DeferQueue) -> tuple[types.ModuleType, dict]:
     """Make the running ``__main__`` look like REAPER's and register ``reaper_python``."""
     mod = build_module(reaper)
     sys.modules["reaper_python"] = mod
@@ -89,7 +89,7 @@ def install_main(reaper: "Reaper", queue: DeferQueue) -> tuple[types.ModuleType,
     return main, ns
 
 
-def patch_reapy(reaper: "Reaper") -> None:
+def patch_reapy(reaper: Reaper) -> None:
     """Replace reapy's ctypes-based fixes (which need REAPER's C pointers) by the emulator's."""
     import reapy.reascript_api as api
 

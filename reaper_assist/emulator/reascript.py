@@ -13,13 +13,21 @@ import configparser
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reaper_assist.emulator import rpp, uncertain
 from reaper_assist.emulator.binding import Out, PointerTable, load_specs, make_rpr_function
 from reaper_assist.emulator.project import (
-    FX, TRACK_ENVELOPES, Envelope, EnvPoint, Item, MasterTrack, Project, Source, Take, Track, new_guid,
+    FX,
+    Envelope,
+    EnvPoint,
+    Item,
+    Project,
+    Source,
+    Track,
+    new_guid,
 )
 from reaper_assist.emulator.undo import UndoHistory
 from reaper_assist.units import amp_to_db, db_to_amp
@@ -641,7 +649,7 @@ class Reaper:
 
     def GetMediaSourceNumChannels(self, src):
         info = self._source_info(src)
-        return int(info.channels) if info else (0 if src is None or not src.is_midi else 0)
+        return int(info.channels) if info else 0  # MIDI and missing media: 0
 
     def GetMediaSourceLength(self, src, isqn):
         info = self._source_info(src)

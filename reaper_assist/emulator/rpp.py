@@ -12,12 +12,13 @@ point). Indentation is regenerated (2 spaces per level), as REAPER writes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Union
+from typing import Union
 
 from reaper_assist.errors import ProjectFormatError
 
-__all__ = ["Line", "Chunk", "parse", "dumps", "tokenize", "quote", "fmt_number"]
+__all__ = ["Chunk", "Line", "dumps", "fmt_number", "parse", "quote", "tokenize"]
 
 
 def tokenize(text: str) -> list[str]:
@@ -74,7 +75,7 @@ class Line:
     lineno: int = 0  # 1-based position in the file it came from (0 = created in memory)
 
     @classmethod
-    def from_tokens(cls, tokens: list[object]) -> "Line":
+    def from_tokens(cls, tokens: list[object]) -> Line:
         return cls(" ".join(quote(t) if isinstance(t, str) else fmt_number(t) for t in tokens))
 
     @property
@@ -102,7 +103,7 @@ class Chunk:
     lineno: int = 0
 
     @classmethod
-    def new(cls, tag: str, attrs: list[object] | None = None) -> "Chunk":
+    def new(cls, tag: str, attrs: list[object] | None = None) -> Chunk:
         return cls(Line.from_tokens([tag, *(attrs or [])]).text)
 
     @property
@@ -117,12 +118,12 @@ class Chunk:
         self.head = Line.from_tokens([self.tag, *attrs]).text
 
     # -- navigation ---------------------------------------------------------------------------
-    def chunks(self, tag: str | None = None) -> Iterator["Chunk"]:
+    def chunks(self, tag: str | None = None) -> Iterator[Chunk]:
         for c in self.children:
             if isinstance(c, Chunk) and (tag is None or c.tag == tag):
                 yield c
 
-    def chunk(self, tag: str) -> "Chunk | None":
+    def chunk(self, tag: str) -> Chunk | None:
         return next(self.chunks(tag), None)
 
     def lines(self, key: str | None = None) -> Iterator[Line]:
@@ -195,8 +196,7 @@ def parse(text: str, *, path: str | None = None) -> Chunk:
         has content after the root chunk, or is truncated (an unclosed chunk): the message names
         the line.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     stack: list[Chunk] = []
     root: Chunk | None = None
     for lineno, raw in enumerate(text.splitlines(), start=1):

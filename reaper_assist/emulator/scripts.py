@@ -48,7 +48,7 @@ def read_kb_ini(resource_path: str | os.PathLike) -> list[ScriptAction]:
 def run_script(path: str, namespace: dict) -> None:
     """Execute a ReaScript file the way REAPER's Python host does; errors go to the console."""
     code = Path(path).read_text(encoding="utf-8")
-    old_argv, old_path0 = sys.argv, sys.path[0] if sys.path else None
+    old_argv = sys.argv
     sys.argv = [path]
     script_dir = str(Path(path).parent)
     sys.path.insert(0, script_dir)

@@ -7,7 +7,7 @@ then the emulator uses these hypotheses consistently in both directions.
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
 # Project ExtState (SetProjExtState) chunk in the .RPP. Not in facts.md; inferred from REAPER-saved
 # projects seen elsewhere: <EXTSTATE> holding one sub-chunk per section of "key value" lines.
@@ -24,21 +24,22 @@ FADE_FIELDS = {"shape": 0, "length": 1, "auto_length": 2, "dir": 5}
 _K = 10 ** (12 / 20) / 2  # DB2VAL(+12)/2
 
 
-def slider_to_amp(y: float) -> float:
-    """ScaleFromEnvelopeMode(1, y): fader position 0..1000 (+12 dB) -> linear amplitude."""
-    if y <= 0:
-        return 0.0
-    t = y / 1000.0
-    return _K * (t**3 + t**6)
+def slider_to_amp(y):
+    """ScaleFromEnvelopeMode(1, y): fader position 0..1000 (+12 dB) -> linear amplitude.
+    Works on floats and numpy arrays (the audio engine evaluates it at audio rate)."""
+    t = np.maximum(np.asarray(y, dtype=np.float64), 0.0) / 1000.0
+    t3 = t * t * t
+    out = _K * (t3 + t3 * t3)
+    return float(out) if out.ndim == 0 else out
 
 
-def amp_to_slider(amp: float) -> float:
-    """ScaleToEnvelopeMode(1, amp): linear amplitude -> fader position (inverse of the above)."""
-    a = abs(amp)
-    if a <= 0:
-        return 0.0
-    u = (math.sqrt(1.0 + 4.0 * a / _K) - 1.0) / 2.0
-    return 1000.0 * u ** (1.0 / 3.0)
+def amp_to_slider(amp):
+    """ScaleToEnvelopeMode(1, amp): linear amplitude -> fader position (inverse of the above).
+    REAPER evaluates the naive quadratic formula (its -150 dB anchor matches only that way)."""
+    a = np.abs(np.asarray(amp, dtype=np.float64))
+    u = (np.sqrt(1.0 + 4.0 * a / _K) - 1.0) / 2.0
+    out = 1000.0 * np.cbrt(u)
+    return float(out) if out.ndim == 0 else out
 
 # TrackFX_GetFXName with a renamed FX: facts 1.3 says it "probably" returns the renamed name.
 FXNAME_RETURNS_RENAMED = True

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-
 if TYPE_CHECKING:  # pragma: no cover
     from reaper_assist.emulator.reascript import Reaper
 
@@ -25,7 +24,7 @@ class UndoPoint:
 
 
 class UndoHistory:
-    def __init__(self, reaper: "Reaper"):
+    def __init__(self, reaper: Reaper):
         self.reaper = reaper
         self.points: list[UndoPoint] = []
         self.redo_stack: list[UndoPoint] = []

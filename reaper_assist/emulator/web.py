@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 import urllib.parse
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 def _escape(v: str) -> str:

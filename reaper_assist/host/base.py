@@ -86,7 +86,7 @@ class ProjectState:
     tracks: tuple[TrackState, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ProjectState":
+    def from_dict(cls, d: dict[str, Any]) -> ProjectState:
         tracks = []
         for t in d["tracks"]:
             items = []
@@ -98,7 +98,7 @@ class ProjectState:
             tracks.append(TrackState(**{**t, "items": tuple(items), "fx": fx}))
         return cls(d["project_file"], d["project_name"], d["sample_rate"], d["track_count"], tuple(tracks))
 
-    def track(self, guid: str) -> TrackState | None:  # noqa: D102
+    def track(self, guid: str) -> TrackState | None:
         return next((t for t in self.tracks if t.guid.upper() == guid.upper()), None)
 
 

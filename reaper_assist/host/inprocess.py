@@ -22,7 +22,7 @@ class InProcessHost:
         self.round_trips = 0
 
     @classmethod
-    def open(cls, project_path: str, *, resource_path: str | None = None) -> "InProcessHost":
+    def open(cls, project_path: str, *, resource_path: str | None = None) -> InProcessHost:
         from reaper_assist.emulator.project import Project
         from reaper_assist.emulator.reascript import Reaper
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.rules.plan import Change, TrackDecision
+from reaper_assist.rules.plan import Change
 from reaper_assist.rules.targets import Target
 from reaper_assist.units import db_to_amp
 

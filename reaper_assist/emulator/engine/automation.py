@@ -2,61 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from reaper_assist.emulator import uncertain as EU
-from reaper_assist.emulator.envelope_eval import shape_fraction
+from reaper_assist.emulator.envelope_eval import evaluate_array
 from reaper_assist.emulator.project import Envelope, Project, Track
 from reaper_assist.media import ItemSpec
 
-_K = EU._K  # DB2VAL(+12)/2 of the fader scale (facts addendum Q2)
-
-
-def amp_to_slider(amp: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`reaper_assist.emulator.uncertain.amp_to_slider`."""
-    a = np.abs(np.asarray(amp, dtype=np.float64))
-    u = (np.sqrt(1.0 + 4.0 * a / _K) - 1.0) / 2.0
-    return 1000.0 * np.cbrt(u)
-
-
-def slider_to_amp(y: np.ndarray) -> np.ndarray:
-    """Vectorised :func:`reaper_assist.emulator.uncertain.slider_to_amp`."""
-    t = np.maximum(np.asarray(y, dtype=np.float64), 0.0) / 1000.0
-    t3 = t * t * t
-    return _K * (t3 + t3 * t3)
-
-
-def evaluate_points(points: Sequence, times: np.ndarray) -> np.ndarray:
-    """Envelope value at each time for every point shape (same curves as
-    :func:`reaper_assist.emulator.envelope_eval.evaluate`, grouped by shape so the cost is
-    O(samples x shapes), not O(samples x points))."""
-    times = np.asarray(times, dtype=np.float64)
-    pt = np.array([p.time for p in points])
-    pv = np.array([p.value for p in points])
-    out = np.empty_like(times)
-    idx = np.searchsorted(pt, times, side="right") - 1
-    out[idx < 0] = pv[0]
-    out[idx >= len(points) - 1] = pv[-1]
-    inner = (idx >= 0) & (idx < len(points) - 1)
-    if not inner.any():
-        return out
-    i = idx[inner]
-    span = pt[i + 1] - pt[i]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.where(span > 0, (times[inner] - pt[i]) / np.where(span > 0, span, 1.0), 1.0)
-    frac = np.empty_like(x)
-    keys = {(p.shape, p.tension if p.shape == 5 else 0.0) for p in points[:-1]}
-    shapes = np.array([p.shape for p in points])
-    tens = np.array([p.tension if p.shape == 5 else 0.0 for p in points])
-    for shape, tension in keys:
-        m = (shapes[i] == shape) & (tens[i] == tension)
-        if m.any():
-            frac[m] = shape_fraction(shape, x[m], tension)
-    frac = np.where(span > 0, frac, 1.0)
-    out[inner] = pv[i] + (pv[i + 1] - pv[i]) * frac
-    return out
+amp_to_slider = EU.amp_to_slider  # fader scaling (facts addendum Q2), arrays welcome
+slider_to_amp = EU.slider_to_amp
+evaluate_points = evaluate_array
 
 
 def envelope_values(env: Envelope | None, times: np.ndarray) -> np.ndarray | None:

@@ -32,9 +32,9 @@ _TP_DELAY = 6  # the Annex 2 phase filters are causal: output n interpolates nea
 def _annex2_phases() -> np.ndarray:
     """The BS.1770-4 Annex 2 interpolator (4 phases x 12 taps), shared with the loudness meter
     so that the limiter's ceiling holds on the meter that checks it."""
-    from reaper_assist.analysis.loudness import _TP_PHASES
+    from reaper_assist.analysis.loudness import TRUE_PEAK_PHASES
 
-    return np.asarray(_TP_PHASES, dtype=np.float64)
+    return np.asarray(TRUE_PEAK_PHASES, dtype=np.float64)
 
 
 def _check(s: LimitSettings) -> None:
