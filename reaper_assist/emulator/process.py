@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 from reaper_assist.emulator import pyshim, scripts
 from reaper_assist.emulator.project import Project
@@ -51,7 +52,8 @@ class EmulatorProcess:
         self.reapy_server = reapy_server
         self.host = host
         self.echo_console = echo_console
-        self.main_queue: queue.Queue[tuple[str, threading.Event]] = queue.Queue()
+        # work the web interface hands to REAPER's main thread: (callable, done event, result box)
+        self.main_queue: queue.Queue[tuple[Callable[[], Any], threading.Event, list]] = queue.Queue()
         self.reaper: Reaper | None = None
         self.cycles = 0
 
@@ -86,6 +88,8 @@ class EmulatorProcess:
             get_ext=lambda s, k: reaper.ext_state.get((s.lower(), k.lower())),
             set_ext=lambda s, k, v: reaper.SetExtState(s, k, v, False),
             run_on_main=self._run_on_main,
+            get_proj_ext=lambda sec, k: self._on_main(lambda: reaper.project.get_ext_state(sec, k)),
+            set_proj_ext=lambda sec, k, v: self._on_main(lambda: reaper.project.set_ext_state(sec, k, v)),
         )
         self.web_port = self.web.port
         self.web.start()
@@ -98,22 +102,32 @@ class EmulatorProcess:
 
             scripts.run_script(act.__file__, self.ns)
 
+    def _on_main(self, fn: Callable[[], Any], timeout_s: float = 10.0) -> Any:
+        """Run ``fn`` on the main thread (between defer cycles, as REAPER does) and return its result."""
+        done, box = threading.Event(), []
+        self.main_queue.put((fn, done, box))
+        done.wait(timeout_s)
+        return box[0] if box else None
+
     def _run_on_main(self, command: str) -> None:
-        done = threading.Event()
-        self.main_queue.put((command, done))
-        done.wait(10.0)
+        def run():
+            r = self.reaper
+            cmd = int(command) if command.isdigit() else r.NamedCommandLookup(command)
+            if cmd:
+                r.run_command(cmd)
+
+        self._on_main(run)
 
     def _drain_main_queue(self) -> None:
-        assert self.reaper is not None
         while True:
             try:
-                command, done = self.main_queue.get_nowait()
+                fn, done, box = self.main_queue.get_nowait()
             except queue.Empty:
                 return
             try:
-                cmd = self.reaper.NamedCommandLookup(command) if not command.isdigit() else int(command)
-                if cmd:
-                    self.reaper.run_command(cmd)
+                box.append(fn())
+            except Exception as exc:  # an action failing must not stop REAPER
+                self.reaper.ShowConsoleMsg(f"web interface request failed: {exc!r}\n")
             finally:
                 done.set()
 

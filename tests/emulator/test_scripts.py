@@ -71,3 +71,15 @@ def test_startup_script_runs_at_launch(tmp_path):
         assert body.decode() == "EXTSTATE\tboot\tran\tyes\n"
     finally:
         emu.stop()
+
+
+def test_web_interface_project_ext_state(tmp_path):
+    emu = EmulatorProc(tmp_path, RPP_DIR / "griffinsauce_empty.rpp", extra=["--no-reapy-server"])
+    try:
+        base = f"http://127.0.0.1:{emu.web_port}/_/"
+        urllib.request.urlopen(base + "SET/PROJEXTSTATE/reaper_assist/last_run/%7B%22status%22%3A%22error%22%7D",
+                               timeout=5).read()
+        body = urllib.request.urlopen(base + "GET/PROJEXTSTATE/reaper_assist/last_run", timeout=5).read().decode()
+        assert body == 'PROJEXTSTATE\treaper_assist\tlast_run\t{"status":"error"}\n'
+    finally:
+        assert emu.stop() == 0
