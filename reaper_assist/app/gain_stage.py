@@ -69,15 +69,18 @@ def measure_track(track: TrackState, sample_rate: int, silence_dbfs: float) -> t
     gain (``track_audio.identity_key``): a repeated action on unchanged media, even after its own
     gain change, neither re-reads nor re-analyses.
     """
+    return _measure_all([track], sample_rate, silence_dbfs)[0]
+
+
+def _cache_slot(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[str, float]:
     key, g0 = identity_key(track, sample_rate, {"silence_dbfs": silence_dbfs, "what": "gain-stage/1"})
-    g0_db = 20.0 * math.log10(abs(g0))
+    return key, 20.0 * math.log10(abs(g0))
 
-    def compute():
-        m, why = _measure(track, sample_rate, silence_dbfs + g0_db)
-        return _shift(m, -g0_db), why
 
-    m, why = _CACHE.get_or_compute(key, compute)
-    return _shift(m, g0_db), why
+def _measure_relative(track: TrackState, sample_rate: int, silence_dbfs: float, g0_db: float):
+    """The measurement stored in the cache: levels relative to the reference gain (a worker task)."""
+    m, why = _measure(track, sample_rate, silence_dbfs + g0_db)
+    return _shift(m, -g0_db), why
 
 
 def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
@@ -99,15 +102,21 @@ def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[
 
 
 def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float):
-    """Measure tracks on a small thread pool: reading and numpy/scipy filtering release the GIL."""
-    import os
-    from concurrent.futures import ThreadPoolExecutor
+    """Measurements of several tracks: cached ones at once, the others measured in turn.
 
-    workers = max(1, min(len(tracks), os.cpu_count() or 1))
-    if workers == 1:
-        return [measure_track(t, sample_rate, silence_dbfs) for t in tracks]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda t: measure_track(t, sample_rate, silence_dbfs), tracks))
+    Threads were measured not to help (0.86x: the meter's per-block loop holds the GIL) and a
+    process pool is fragile inside REAPER's companion (forkserver re-imports ``__main__``), so
+    the first run is sequential; the cache makes repeats cheap.
+    """
+    slots = [_cache_slot(t, sample_rate, silence_dbfs) for t in tracks]
+    results: list[Any] = []
+    for t, (key, g0_db) in zip(tracks, slots):
+        r = _CACHE.get(key)
+        if r is None:
+            r = _measure_relative(t, sample_rate, silence_dbfs, g0_db)
+            _CACHE.put(key, r)
+        results.append(r)
+    return [(_shift(m, g0_db), why) for (m, why), (_, g0_db) in zip(results, slots)]
 
 
 def level_for(target_kind: str, m: dict[str, Any]) -> float:
