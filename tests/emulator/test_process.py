@@ -90,3 +90,20 @@ def test_corrupt_project_fails_with_the_line(tmp_path):
                            str(tmp_path / "res")], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "line 2" in proc.stderr and "never closed" in proc.stderr
+
+
+def test_wrong_pointers_are_null_over_the_socket_and_the_server_keeps_serving(reapy_host, live_project):
+    import reapy
+    import reapy.reascript_api as RPR
+
+    live_project("rpp-editor_test2.rpp")
+    assert RPR.GetTrackName("(MediaItem*)0x0000000010A1A1A0", "", 64) == [0, "(MediaItem*)0x0000000010A1A1A0", "", 64]
+    assert RPR.GetTrackName("not a pointer", "", 64)[0] == 0
+    assert RPR.CountTrackMediaItems("(MediaTrack*)0x00000000DEADBEEF") == 0
+    assert [t.name for t in reapy.Project().tracks] == ["Track1"]  # still serving
+
+
+def test_the_client_is_bound_to_the_emulator_port_not_reapers(reapy_host, emulator):
+    import reapy.config
+
+    assert reapy.config.WEB_INTERFACE_PORT == emulator.web_port != 2307
