@@ -64,17 +64,34 @@ def format_summary(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_table(record: dict[str, Any]) -> str:
-    """The plan/result table, readable by a screen reader (plain text, units in the header)."""
-    def db(x):
-        return "-inf" if x is None else f"{x:+.1f}" if isinstance(x, (int, float)) else str(x)
+AES17_OFFSET_DB = 3.0103  # AES17 RMS reads a sine's RMS as its peak level: +3.01 dB vs plain RMS
+
+
+def format_table(record: dict[str, Any], *, aes17: bool = False) -> str:
+    """The plan/result table, readable by a screen reader (plain text, units in the header).
+
+    Levels are plain RMS (mean square over all channels and samples: a full-scale sine reads
+    -3.01 dBFS). ``aes17`` shows RMS levels the AES17 way (+3.01 dB, a full-scale sine reads 0),
+    for display only: targets and the record stay in plain RMS.
+    """
+    rms_target = str(record.get("settings", {}).get("target", "rms")).startswith("rms")
+    shift = AES17_OFFSET_DB if aes17 and rms_target else 0.0
+
+    def db(x, level=True):
+        if x is None:
+            return "-inf"
+        if isinstance(x, (int, float)):
+            return f"{x + (shift if level else 0.0):+.1f}"
+        return str(x)
 
     rows = [("track", "status", "before dB", "after dB", "change dB", "reason")]
     for t in record.get("tracks", []):
         rows.append((t["name"], t["status"], db(t.get("before_db")), db(t.get("after_db")),
-                     db(t.get("change_db", 0.0)), t["reason"]))
+                     db(t.get("change_db", 0.0), level=False), t["reason"]))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     out = [f"{record['action']}: {record['status']}: {record['message']}"]
+    if shift:
+        out.append("levels shown as AES17 RMS (+3.01 dB: a full-scale sine reads 0 dBFS); reasons quote plain RMS")
     settings = record.get("settings")
     if settings:
         out.append("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))

@@ -21,6 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--save", help="write the result to this .RPP (required unless --dry-run)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     p.add_argument("--json", action="store_true", help="print the last_run record as JSON")
+    p.add_argument("--aes17", action="store_true",
+                   help="show RMS levels the AES17 way (+3.01 dB; a full-scale sine reads 0 dBFS), display only")
     p.add_argument("--target", help="level target, e.g. rms:-18 (default), lufs:-23, peak:-10")
     p.add_argument("--peak-ceiling", type=float, dest="peak_ceiling_dbfs", help="peak guard in dBFS (default -6)")
     p.add_argument("--method", choices=("take", "js"), help="take volume (default) or a tagged JS Volume Adjustment")
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     fn = registry.resolve(args.action)
     record = fn(host, track_guids=guids, selected=args.selected, options=options, dry_run=args.dry_run)
-    print(json.dumps(record, indent=2) if args.json else format_table(record))
+    print(json.dumps(record, indent=2) if args.json else format_table(record, aes17=args.aes17))
     if not args.dry_run:
         if args.save != args.project:
             host.save(args.save)

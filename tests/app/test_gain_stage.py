@@ -206,3 +206,30 @@ def test_second_run_reuses_the_analysis_and_a_changed_file_does_not(builder, mon
     sf.write(builder.tmp / "Pad-0.wav", sine(0.2), 48000, subtype="FLOAT")
     rec = gain_stage.run(host)
     assert len(calls) == 1 and rec["tracks"][0]["status"] == "changed"
+
+
+def test_settings_file_project_override_and_cli(builder, tmp_path, monkeypatch, capsys):
+    builder.track("Pad", sine(0.05))
+    path = builder.save()
+    cfg = tmp_path / "settings.json"
+    cfg.write_text('{"gain-stage": {"target": "rms:-20"}}')
+    monkeypatch.setenv("REAPER_ASSIST_CONFIG", str(cfg))
+    host = InProcessHost.open(str(path))
+    assert gain_stage.run(host, dry_run=True)["tracks"][0]["after_db"] == pytest.approx(-20.0, abs=0.05)
+    host.set_proj_ext("reaper_assist", "settings", '{"gain-stage": {"target": "rms:-16"}}')  # the project wins
+    assert gain_stage.run(host, dry_run=True)["tracks"][0]["after_db"] == pytest.approx(-16.0, abs=0.05)
+    rec = gain_stage.run(host, dry_run=True, options={"target": "lufs:-30"})  # this run's option wins
+    assert rec["settings"]["target"] == "lufs:-30"
+    cfg.write_text('{"gain-stage": {"peak_ceiling_dbfs": 3}}')
+    rec = gain_stage.run(host, dry_run=True)
+    assert rec["status"] == "error" and "peak_ceiling_dbfs 3: must be within -60..0 dBFS" in rec["message"]
+
+    from reaper_assist.cli import main
+
+    monkeypatch.delenv("REAPER_ASSIST_CONFIG")
+    out = tmp_path / "cli.rpp"
+    assert main(["run", "gain-stage", "--project", str(path), "--tracks", "Pad", "--save", str(out), "--aes17"]) == 0
+    text = capsys.readouterr().out
+    assert "AES17" in text and "-15.0" in text  # -18 plain RMS shown as -15.0 AES17
+    assert measured_pre_fx(out, "Pad")[0] == pytest.approx(-18.0, abs=TARGET_TOL_DB)
+    assert main(["run", "gain-stage", "--project", str(path), "--tracks", "Nope", "--dry-run"]) == 2
