@@ -1,7 +1,9 @@
 """Run one request through the bridge; turn every failure into an ``error`` last_run record.
 
-The companion owns one reapy connection (reapy's client is a process-wide singleton bound to one
-web-interface port) and rebuilds it when REAPER was restarted.
+The companion owns one connection to REAPER's bridge (a :class:`ReapyHost`: one lock, a timeout on
+every request, the install's token, reaper-assist's bridge required) and rebuilds it with
+:meth:`ReapyHost.reconnect` when REAPER was restarted. Jobs run one at a time on the companion's
+worker thread, so a plan is never applied twice or interleaved.
 """
 
 from __future__ import annotations
@@ -34,13 +36,7 @@ def _same_file(a: str, b: str) -> bool:
     return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
 
 
-def _reconnect_reapy() -> None:
-    # The only reapy import outside host/: reapy keeps one module-level client, and after REAPER
-    # restarts it must be rebuilt before a new ReapyHost can work (reapy_behaviour 4, "restart").
-    # TODO(lead): move into ReapyHost.reconnect() and call that instead.
-    import reapy
-
-    reapy.reconnect()
+REQUEST_TIMEOUT_S = 60.0  # the longest any one bridge request may take (a big read_state, an apply step)
 
 
 class JobRunner:
@@ -52,15 +48,18 @@ class JobRunner:
     def _reapy_host(self):
         from reaper_assist.host.reapy_host import ReapyHost
 
-        return ReapyHost(web_port=self.config.web_port)
+        return ReapyHost(web_port=self.config.web_port, token=self.config.token or None,
+                         timeout_s=REQUEST_TIMEOUT_S, require_bridge=True)
 
     def host(self, *, fresh: bool = False):
+        """The connection to REAPER; ``fresh`` rebuilds it (REAPER was restarted or the link broke).
+        Raises HostUnavailableError with the reason (REAPER not running, bridge not installed, ...)."""
         if fresh and self._host is not None:
+            reconnect = getattr(self._host, "reconnect", None)
+            if reconnect is not None:
+                reconnect()  # raises the reason when REAPER is still unreachable
+                return self._host
             self._host = None
-            try:
-                _reconnect_reapy()
-            except Exception as exc:  # noqa: BLE001 - reported by the next connect attempt
-                log.warning("reconnect failed: %s", exc)
         if self._host is None:
             self._host = self._host_factory()
         return self._host

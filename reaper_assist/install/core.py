@@ -161,6 +161,7 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
         companion_port=int(companion_port or (old.companion_port if old else 0) or _free_port()),
         token=(old.token if old and old.token else secrets.token_hex(16)),
         idle_minutes=old.idle_minutes if old else DEFAULT_IDLE_MINUTES,
+        bridge=dict(old.bridge) if old else {},
     )
     plan = Plan(resource)
     made = list(manifest.get("created_dirs", []))

@@ -7,8 +7,11 @@ UNCERTAIN (no REAPER to check against; see docs/install.md "What is uncertain"):
   ``__startup.py`` by none we found. Cockos' ReaScript documentation does not describe the hook.
 * So we install both: a ``__startup.py`` block that runs the bridge script directly (this is what the
   emulator runs), and a ``__startup.lua`` block that runs it as an action through
-  ``NamedCommandLookup``. If REAPER runs both, the bridge script's own guard (ExtState
-  ``reapy/server_port`` already set) makes the second start a no-op.
+  ``NamedCommandLookup``. If REAPER runs both, the bridge script's own guard (a bridge already
+  running in this REAPER's Python) makes the second start a no-op.
+* The bridge (reaper_assist.bridge, see docs/bridge.md) runs in REAPER's defer loop; that REAPER's
+  ``RPR_defer`` takes a code string executed in ``__main__`` is what reapy relies on too
+  (reapy_behaviour 2.5), not checked against a real REAPER here.
 * Custom named command IDs such as ``RS_reaper_assist_start_bridge`` on SCR lines: reaper-keys writes
   custom IDs successfully; REAPER itself generates ``RS`` + 40 hex characters (facts 3.1).
 * If none of this runs, the action "reaper-assist: Start bridge" starts the bridge by hand.
