@@ -34,6 +34,7 @@ class BridgeEmulator:
         defer_hz: float = 200.0,
         prefix: list[str] | None = None,
         project: Path = RPP,
+        quiet: bool = True,
     ):
         from reaper_assist.install import install
 
@@ -49,35 +50,41 @@ class BridgeEmulator:
             cfg_path.write_text(json.dumps(cfg))
         self.project = tmp / "song.rpp"
         shutil.copy(project, self.project)
-        cmd = (prefix or []) + [
-            sys.executable,
-            "-m",
-            "reaper_assist.emulator",
-            "--resource-path",
-            str(self.resource),
-            "--project",
-            str(self.project),
-            "--web-port",
-            str(self.web_port),
-            "--defer-hz",
-            str(defer_hz),
-            "--quiet",
-            "--no-reapy-server",
-        ]
+        cmd = (
+            (prefix or [])
+            + [
+                sys.executable,
+                "-m",
+                "reaper_assist.emulator",
+                "--resource-path",
+                str(self.resource),
+                "--project",
+                str(self.project),
+                "--web-port",
+                str(self.web_port),
+                "--defer-hz",
+                str(defer_hz),
+                "--no-reapy-server",
+            ]
+            + (["--quiet"] if quiet else [])
+        )
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(REPO)
         )
         deadline = time.monotonic() + 30
         line = ""
+        self.startup_output = ""  # the console echo before "ready" (without --quiet)
         while "ready" not in line:
             line = self.proc.stdout.readline()
+            self.startup_output += line
             if not line and self.proc.poll() is not None:
                 raise RuntimeError(f"emulator exited: {self.proc.stderr.read()}")
             if time.monotonic() > deadline:
                 raise RuntimeError("emulator not ready in 30 s")
         fields = dict(kv.split("=") for kv in line.split() if "=" in kv)
         self.pid = int(fields["pid"])
-        self.bridge_port = int(self.ext_state("reapy", "server_port") or 0)
+        # inside another network namespace (``prefix``) the ports are not reachable from here
+        self.bridge_port = 0 if prefix else int(self.ext_state("reapy", "server_port") or 0)
 
     def ext_state(self, section: str, key: str) -> str:
         url = f"http://127.0.0.1:{self.web_port}/_/GET/EXTSTATE/{section}/{key}"
