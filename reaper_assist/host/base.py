@@ -59,6 +59,7 @@ class FXState:
     enabled: bool
     n_params: int
     params: tuple[float, ...] | None = None  # native values, read for our own tagged FX only
+    config: dict[str, str] | None = None  # ReaEQ BANDTYPE<k>/BANDENABLED<k> of our own tagged ReaEQ only
 
 
 @dataclass(frozen=True)

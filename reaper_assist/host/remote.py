@@ -91,6 +91,23 @@ def _fx_params(api, track: str, index: int) -> list[float]:
     return [api.TrackFX_GetParam(track, index, p, 0, 0)[0] for p in range(api.TrackFX_GetNumParams(track, index))]
 
 
+def _has_band_config(fx: dict[str, Any]) -> bool:
+    return "reaeq" in str(fx.get("original_name") or fx.get("name") or "").lower()
+
+
+def _fx_band_config(api, track: str, index: int) -> dict[str, str]:
+    """ReaEQ's per-band named config (BANDTYPE<k>, BANDENABLED<k>) of one of our tagged FX: the
+    band layout is not in the params, and an action must see it to leave an unchanged EQ alone."""
+    out: dict[str, str] = {}
+    for k in range(64):
+        for key in (f"BANDTYPE{k}", f"BANDENABLED{k}"):
+            r = api.TrackFX_GetNamedConfigParm(track, index, key, "", 64)
+            if not r[0]:
+                return out
+            out[key] = str(r[4])
+    return out
+
+
 def _fx_state(api, track: str, index: int) -> dict[str, Any]:
     name = api.TrackFX_GetFXName(track, index, "", 2048)[3]
     renamed = api.TrackFX_GetNamedConfigParm(track, index, "renamed_name", "", 2048)
@@ -138,7 +155,10 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             td["fx"] = [_fx_state(api, tr, k) for k in range(api.TrackFX_GetCount(tr))]
             ours = _tags(td["tags"])
             for fx in td["fx"]:  # parameter values only for our own tagged FX (few round trips inside)
-                fx["params"] = _fx_params(api, tr, fx["index"]) if str(fx["guid"]).upper() in ours else None
+                mine = str(fx["guid"]).upper() in ours
+                fx["params"] = _fx_params(api, tr, fx["index"]) if mine else None
+                if mine and _has_band_config(fx):
+                    fx["config"] = _fx_band_config(api, tr, fx["index"])
         tracks.append(td)
     rp = api.GetSetProjectInfo_String(0, "PROJECT_NAME", "", False)
     return {
