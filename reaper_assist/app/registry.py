@@ -27,6 +27,8 @@ class ActionInfo:
 ACTIONS: dict[str, ActionInfo] = {
     "gain-stage": ActionInfo("gain-stage", "Gain-stage selected tracks", "reaper_assist.app.gain_stage:run",
                              "RS_reaper_assist_gain_stage"),
+    "auto-eq": ActionInfo("auto-eq", "Auto-EQ selected tracks", "reaper_assist.app.auto_eq:run",
+                          "RS_reaper_assist_auto_eq"),
 }
 
 

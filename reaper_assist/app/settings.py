@@ -17,6 +17,9 @@ from reaper_assist.errors import ParameterError
 DEFAULTS: dict[str, dict[str, Any]] = {
     "gain-stage": {"target": "rms:-18", "peak_ceiling_dbfs": -6.0, "method": "take", "amount": 100.0,
                    "silence_threshold_dbfs": -60.0},
+    # the tone/dynamics assistants: rule tables ship in reaper_assist/rules/tables/<action>.json;
+    # "instruments": {"vocal": {...}} overrides rows of it (merged per row)
+    "auto-eq": {"amount": 100.0, "instruments": {}},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

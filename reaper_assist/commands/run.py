@@ -1,5 +1,5 @@
-"""``reaper-assist run ACTION --project IN.RPP (--tracks A,B | --selected) --save OUT.RPP [--dry-run]``:
-run an action headless on a project file, on the emulated REAPER in this process."""
+"""``reaper-assist run ACTION --project IN.RPP (--tracks A,B | --selected) [--focus NAME] --save OUT.RPP
+[--dry-run]``: run an action headless on a project file, on the emulated REAPER in this process."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--peak-ceiling", type=float, dest="peak_ceiling_dbfs", help="peak guard in dBFS (default -6)")
     p.add_argument("--method", choices=("take", "js"), help="take volume (default) or a tagged JS Volume Adjustment")
     p.add_argument("--amount", type=float, help="apply this percentage of each change (0-100, default 100)")
+    p.add_argument("--focus", help="unmask: the focus track's name (default: the first of the tracks)")
+    p.add_argument("--changes", action="store_true", help="also list every planned change with its evidence")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,12 +53,14 @@ def run(args: argparse.Namespace) -> int:
             if len(found) > 1:
                 raise ReaperAssistError(f"{len(found)} tracks are named {name!r}; rename them to choose one")
             guids.extend(found)
-    options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount")}
+    options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus")}
     from reaper_assist.app import registry
 
     fn = registry.resolve(args.action)
     record = fn(host, track_guids=guids, selected=args.selected, options=options, dry_run=args.dry_run)
     print(json.dumps(record, indent=2) if args.json else format_table(record, aes17=args.aes17))
+    if args.changes and not args.json:
+        print(format_changes(record))
     if not args.dry_run:
         if args.save != args.project:
             host.save(args.save)
@@ -66,4 +70,11 @@ def run(args: argparse.Namespace) -> int:
     return 0 if record["status"] == "ok" else 1
 
 
-
+def format_changes(record: dict) -> str:
+    """One line per planned change: track, what, old -> new, and the evidence behind it."""
+    lines = [f"{len(record.get('changes', []))} change(s):"]
+    for c in record.get("changes", []):
+        ev = c.get("evidence") or {}
+        ev_text = ", ".join(f"{k}={v}" for k, v in ev.items() if not isinstance(v, (list, dict)))
+        lines.append(f"  {c['track_name']}: {c['what']}: {c['old']} -> {c['new']}" + (f"  [{ev_text}]" if ev_text else ""))
+    return "\n".join(lines)

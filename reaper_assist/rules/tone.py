@@ -1,0 +1,311 @@
+"""Tone rules: corrective EQ of one track (auto-EQ) and masking cuts against a focus track
+(unmask). Pure: analysis results and rule-table rows in, EQ bands in Hz/dB/octaves out.
+
+Band layout written to ReaEQ (its 5 default bands; bands cannot be added or removed through the
+API we use, so unused bands are switched off with BANDENABLEDx):
+
+* auto-EQ: band 1 High Pass (BANDTYPE 4), bands 2-5 Band (BANDTYPE 8). The low-mid correction
+  takes band 2 when one is needed; resonance cuts take the remaining bands (at most 4).
+* unmask: bands 1-5 Band (BANDTYPE 8), one per masking cut (at most ``max_bands``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+HIGH_PASS = 4  # ReaEQ BANDTYPE codes (plugins.reaeq.BANDTYPE_NAMES)
+BAND = 8
+N_BANDS = 5
+HP_BW_OCT = 1.9  # RBJ Q ~ 0.71 at low frequencies: a Butterworth 12 dB/oct high-pass
+BW_MIN_OCT, BW_MAX_OCT = 0.05, 4.0
+IDLE_FREQ_HZ = 1000.0  # where an unused (disabled) band is parked, for a stable layout
+
+
+@dataclass(frozen=True)
+class EqBand:
+    """One ReaEQ band in real units; ``purpose`` and ``evidence`` go into the record."""
+
+    band_type: int
+    enabled: bool
+    freq_hz: float
+    gain_db: float
+    bw_oct: float
+    purpose: str = "unused"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def idle_band(band_type: int = BAND) -> EqBand:
+    return EqBand(band_type, False, IDLE_FREQ_HZ, 0.0, 1.0)
+
+
+def q_to_bw_oct(q: float) -> float:
+    """Bandwidth in octaves of a peaking filter of quality ``q`` (RBJ cookbook, analogue form)."""
+    return float(np.clip(2.0 / math.log(2.0) * math.asinh(1.0 / (2.0 * q)), BW_MIN_OCT, BW_MAX_OCT))
+
+
+def smooth_db(freqs_hz: np.ndarray, power_db: np.ndarray, width_oct: float) -> np.ndarray:
+    """Power-average ``power_db`` over a sliding ``width_oct`` window in log frequency."""
+    f = np.asarray(freqs_hz, dtype=np.float64)
+    p = 10.0 ** (np.asarray(power_db, dtype=np.float64) / 10.0)
+    ok = f > 0
+    lf = np.log2(np.where(ok, f, 1.0))
+    c = np.concatenate([[0.0], np.cumsum(p)])
+    lo = np.searchsorted(lf, lf - width_oct / 2, side="left")
+    hi = np.searchsorted(lf, lf + width_oct / 2, side="right")
+    mean = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    return 10.0 * np.log10(np.maximum(mean, 1e-30))
+
+
+def fundamental_hz(freqs_hz: np.ndarray, power_db: np.ndarray, *, lo_hz: float = 30.0, hi_hz: float = 250.0,
+                   within_db: float = 12.0) -> float | None:
+    """Lowest frequency in ``lo_hz..hi_hz`` where the 1/6-octave smoothed spectrum comes within
+    ``within_db`` of its maximum there: the lowest fundamental that matters (kick, bass, toms)."""
+    f = np.asarray(freqs_hz)
+    sm = smooth_db(f, power_db, 1.0 / 6.0)
+    sel = (f >= lo_hz) & (f <= hi_hz)
+    if not np.any(sel):
+        return None
+    level = sm[sel]
+    if not np.isfinite(level.max()) or level.max() < -200:
+        return None
+    idx = np.nonzero(level >= level.max() - within_db)[0]
+    return float(f[sel][idx[0]])
+
+
+def hp_attenuation_db(freq_hz: float, corner_hz: float) -> float:
+    """Attenuation (dB, >= 0) of the Butterworth 12 dB/oct high-pass at ``freq_hz``."""
+    r = (corner_hz / freq_hz) ** 4
+    return 10.0 * math.log10(1.0 + r)
+
+
+def highpass(row: dict[str, Any], fundamental: float | None, amount: float) -> EqBand:
+    """The high-pass: the table's corner, lowered to ``fundamental / fundamental_ratio`` on parts
+    whose fundamental must not move (kick, bass, toms; at most 0.25 dB there)."""
+    hz = row.get("highpass_hz")
+    if hz is None or amount <= 0.0:
+        return EqBand(HIGH_PASS, False, 20.0, 0.0, HP_BW_OCT, "high-pass off",
+                      {"rule": "no high-pass for this instrument" if hz is None else "amount 0 %"})
+    hz = float(hz)
+    ev: dict[str, Any] = {"table_highpass_hz": hz}
+    why = f"high-pass at {hz:.0f} Hz (below the instrument's useful range)"
+    if row.get("protect_fundamental") and fundamental is not None:
+        ratio = float(row.get("fundamental_ratio", 2.1))
+        ev["fundamental_hz"] = fundamental
+        limit = fundamental / ratio
+        if limit < hz:
+            hz = limit
+            why = (f"high-pass at {max(hz, 20.0):.0f} Hz, kept {ratio:g}x below the fundamental "
+                   f"({fundamental:.0f} Hz)")
+        ev["attenuation_at_fundamental_db"] = hp_attenuation_db(fundamental, max(hz, 20.0))
+    hz = max(hz, 20.0)
+    ev["rumble_attenuation_at_30hz_db"] = hp_attenuation_db(30.0, hz)
+    return EqBand(HIGH_PASS, True, hz, 0.0, HP_BW_OCT, why, ev)
+
+
+def resonance_cuts(resonances, row: dict[str, Any], amount: float, slots: int) -> list[EqBand]:
+    """Narrow cuts for measured resonances, deepest first, at most ``slots`` (<= 4).
+
+    Depth = the measured excess over the octave-smoothed spectrum x amount, capped at
+    ``max_cut_db``. On tonal parts a harmonic is a narrow peak too (docs/analysis.md), so only
+    peaks broader than a single partial (``q <= tonal_max_q``) are cut, at most
+    ``tonal_max_cuts`` of them and no deeper than ``tonal_max_cut_db``.
+    """
+    tonal = bool(row.get("tonal"))
+    min_excess = float(row.get("min_excess_db", 6.0))
+    cap = float(row.get("max_cut_db", 6.0))
+    lo, hi = float(row.get("resonance_min_hz", 150.0)), float(row.get("resonance_max_hz", 10000.0))
+    if tonal:
+        cap = min(cap, float(row.get("tonal_max_cut_db", 4.0)))
+        slots = min(slots, int(row.get("tonal_max_cuts", 2)))
+    out: list[EqBand] = []
+    for r in resonances:
+        if len(out) >= slots or amount <= 0.0:
+            break
+        if not (lo <= r.freq_hz <= hi) or r.excess_db < min_excess:
+            continue
+        if tonal and r.q > float(row.get("tonal_max_q", 16.0)):
+            continue
+        if any(abs(math.log2(r.freq_hz / b.freq_hz)) < 1.0 / 6.0 for b in out):
+            continue
+        # a little past the smoothed spectrum: the peak's own measurement noise would leave it standing
+        depth = min(cap, r.excess_db + (0.0 if tonal else float(row.get("overcut_db", 1.0)))) * amount
+        # a little wider than measured: the measured centre can be 1/20 octave off (1/96-octave grid, smoothing)
+        q = min(max(r.q * float(row.get("q_widen", 1.0)), 0.7), float(row.get("max_q", 12.0)))
+        out.append(EqBand(BAND, True, r.freq_hz, -depth, q_to_bw_oct(q),
+                          f"resonance at {r.freq_hz:.0f} Hz, {r.excess_db:.1f} dB above the smoothed spectrum "
+                          f"(Q {r.q:.1f}): cut {depth:.1f} dB",
+                          {"resonance_hz": r.freq_hz, "excess_db": r.excess_db, "q": r.q, "cut_db": depth,
+                           "cap_db": cap, "tonal_rule": tonal}))
+    return out
+
+
+def bands_response_db(bands: list[EqBand], freqs_hz: np.ndarray, sample_rate: float) -> np.ndarray:
+    """Magnitude response (dB) of the enabled peaking bands at ``freqs_hz`` (the high-pass is left
+    out: it shapes only the bottom octave, where no resonance is cut)."""
+    from scipy.signal import sosfreqz
+
+    f = np.asarray(freqs_hz, dtype=np.float64)
+    out = np.zeros_like(f)
+    for b in bands:
+        if b.enabled and b.band_type == BAND and b.gain_db != 0.0:
+            _, h = sosfreqz(peaking_sos(b.freq_hz, b.gain_db, b.bw_oct, sample_rate), worN=f, fs=sample_rate)
+            out += 20.0 * np.log10(np.maximum(np.abs(h), 1e-12))
+    return out
+
+
+def refine_cuts(cuts: list[EqBand], remaining, row: dict[str, Any], amount: float, slots: int) -> list[EqBand]:
+    """One pass of the closed loop: ``remaining`` are the resonances found in the spectrum as the
+    planned cuts would leave it. A cut with a peak left within 1/12 octave goes deeper (cap kept);
+    a peak elsewhere that passes the rules gets a cut of its own while bands are free."""
+    if amount <= 0.0 or not cuts and not remaining:
+        return cuts
+    cap = float(row.get("max_cut_db", 6.0))
+    if row.get("tonal"):
+        cap = min(cap, float(row.get("tonal_max_cut_db", 4.0)))
+    out = list(cuts)
+    fresh = []
+    for r in remaining:
+        near = [i for i, b in enumerate(out) if abs(math.log2(r.freq_hz / b.freq_hz)) <= 1.0 / 12.0]
+        if near:
+            i = near[0]
+            b = out[i]
+            if r.excess_db >= 1.0 and -b.gain_db < cap * amount:
+                depth = min(cap * amount, -b.gain_db + r.excess_db * amount)
+                ev = {**b.evidence, "cut_db": depth, "refined_from_db": -b.gain_db, "left_after_first_cut_db": r.excess_db}
+                out[i] = EqBand(b.band_type, b.enabled, b.freq_hz, -depth, b.bw_oct,
+                                b.purpose.rsplit(": cut", 1)[0] + f": cut {depth:.1f} dB", ev)
+        else:
+            fresh.append(r)
+    for r in fresh:  # more than 1/12 octave from every cut: a peak of its own, or the skirt of a cut
+        skirt = any(abs(math.log2(r.freq_hz / b.freq_hz)) <= 0.15 for b in out)
+        new = resonance_cuts([r], {**row, "min_excess_db": 2.0} if skirt else row, amount, 1)
+        if not new:
+            continue
+        if len(out) < slots:
+            out.append(new[0])
+            continue
+        # no band free: a larger peak left standing takes the band of the weakest cut
+        weakest = min(range(len(out)), key=lambda i: out[i].evidence.get("excess_db", 0.0))
+        if r.excess_db > out[weakest].evidence.get("excess_db", 0.0) + 1.0:
+            out[weakest] = new[0]
+    return out
+
+
+def low_mid_share_db(band_centres_hz: np.ndarray, band_levels_db: np.ndarray, above_hz: float) -> float:
+    """Power in the 200-500 Hz bands relative to the power of the bands above ``above_hz`` (dB):
+    the low-mid share of what remains after the high-pass (rumble must not make a part look thin)."""
+    c = np.asarray(band_centres_hz, dtype=np.float64)
+    p = 10.0 ** (np.asarray(band_levels_db, dtype=np.float64) / 10.0)
+    total = float(p[c >= above_hz].sum())
+    lm = float(p[(c >= 200.0) & (c <= 500.0)].sum())
+    if total <= 0.0 or lm <= 0.0:
+        return -math.inf
+    return 10.0 * math.log10(lm / total)
+
+
+def low_mid_correction(low_mid_db: float, row: dict[str, Any], amount: float) -> EqBand | None:
+    """A broad band toward the instrument's 200-500 Hz share (cut <= 4 dB, boost <= 2 dB)."""
+    target = row.get("low_mid_target_db")
+    if target is None or not math.isfinite(low_mid_db) or amount <= 0.0:
+        return None
+    err = low_mid_db - float(target)
+    tol = float(row.get("low_mid_tolerance_db", 3.0))
+    if abs(err) <= tol:
+        return None
+    gain = float(np.clip(-(abs(err) - tol) * math.copysign(1.0, err) * 0.7, -4.0, 2.0)) * amount
+    if abs(gain) < 0.2:
+        return None
+    hz = float(row.get("low_mid_hz", 300.0))
+    return EqBand(BAND, True, hz, gain, 1.5,
+                  f"low-mid {low_mid_db:.1f} dB vs the {target:g} dB profile: {gain:+.1f} dB at {hz:.0f} Hz",
+                  {"low_mid_db": low_mid_db, "profile_db": target, "tolerance_db": tol, "gain_db": gain})
+
+
+def scale_gains(bands: list[EqBand], amount: float) -> list[EqBand]:
+    """The amount setting: every band's gain x amount (the high-pass stays; amount 0 switches all
+    bands off). The rules plan at 100 % first, so a partial amount is exactly that share."""
+    out = []
+    for b in bands:
+        if amount <= 0.0:
+            out.append(EqBand(b.band_type, False, b.freq_hz, 0.0, b.bw_oct, "off (amount 0 %)", b.evidence))
+        elif b.band_type == BAND and b.enabled and amount < 1.0:
+            ev = dict(b.evidence)
+            for k in ("cut_db", "gain_db"):
+                if k in ev:
+                    ev[k] = ev[k] * amount
+            ev["amount"] = amount
+            out.append(EqBand(b.band_type, True, b.freq_hz, b.gain_db * amount, b.bw_oct,
+                              f"{b.purpose} (x {amount:.0%})", ev))
+        else:
+            out.append(b)
+    return out
+
+
+def auto_eq_layout(hp: EqBand, low_mid: EqBand | None, cuts: list[EqBand]) -> list[EqBand]:
+    """Band 1 the high-pass; bands 2-5 the low-mid correction (if any) then the cuts by frequency."""
+    peaks = ([low_mid] if low_mid else []) + sorted(cuts, key=lambda b: b.freq_hz)
+    bands = [hp] + peaks[: N_BANDS - 1]
+    while len(bands) < N_BANDS:
+        bands.append(idle_band())
+    return bands
+
+
+# ------------------------------------------------------------------------------------------------
+# unmask (Hafezi & Reiss 2015: masking-guided subtractive EQ on the maskers)
+# ------------------------------------------------------------------------------------------------
+def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_to_target_db: np.ndarray,
+                focus_band_db: np.ndarray, row: dict[str, Any], amount: float) -> list[EqBand]:
+    """Cuts on a masker in the third-octave bands where it masks the focus track most.
+
+    A band is a candidate when the masker's share there is at least ``min_masking`` and the focus
+    is within ``focus_range_db`` of its strongest band (it matters there). Score = share x the
+    focus's relative power; the best ``max_bands``, at least ``min_spacing_oct`` apart, are cut by
+    ``base_cut_db + cut_per_db x (masker - focus dB)``, capped at ``max_cut_db``, x amount.
+    """
+    c = np.asarray(band_centres_hz, dtype=np.float64)
+    share = np.nan_to_num(np.asarray(masking_ratio, dtype=np.float64), nan=0.0)
+    m2t = np.nan_to_num(np.asarray(masker_to_target_db, dtype=np.float64), nan=-99.0)
+    focus = np.asarray(focus_band_db, dtype=np.float64)
+    inrange = (c >= float(row["min_hz"])) & (c <= float(row["max_hz"]))
+    fmax = np.max(np.where(inrange & np.isfinite(focus), focus, -np.inf)) if np.any(inrange) else -np.inf
+    if not np.isfinite(fmax) or amount <= 0.0:
+        return []
+    weight = 10.0 ** ((np.where(np.isfinite(focus), focus, -300.0) - fmax) / 10.0)
+    cand = inrange & (share >= float(row["min_masking"])) & (focus >= fmax - float(row["focus_range_db"]))
+    score = np.where(cand, share * weight, -1.0)
+    out: list[EqBand] = []
+    for i in np.argsort(-score, kind="stable"):
+        if score[i] <= 0 or len(out) >= min(int(row["max_bands"]), N_BANDS):
+            break
+        if any(abs(math.log2(c[i] / b.freq_hz)) < float(row["min_spacing_oct"]) for b in out):
+            continue
+        depth = min(float(row["max_cut_db"]), float(row["base_cut_db"]) + float(row["cut_per_db"]) * max(m2t[i], 0.0))
+        depth *= amount
+        out.append(EqBand(BAND, True, float(c[i]), -depth, float(row["bw_oct"]),
+                          f"masks the focus at {c[i]:.0f} Hz (share {share[i]:.2f}, {m2t[i]:+.1f} dB vs the focus): "
+                          f"cut {depth:.1f} dB",
+                          {"band_hz": c[i], "masking_ratio_before": share[i], "masker_to_focus_db": m2t[i],
+                           "focus_band_db": focus[i], "cut_db": depth}))
+    return sorted(out, key=lambda b: b.freq_hz)
+
+
+def unmask_layout(cuts: list[EqBand]) -> list[EqBand]:
+    bands = list(cuts[:N_BANDS])
+    while len(bands) < N_BANDS:
+        bands.append(idle_band())
+    return bands
+
+
+def peaking_sos(freq_hz: float, gain_db: float, bw_oct: float, sample_rate: float) -> np.ndarray:
+    """RBJ peaking biquad with the bandwidth in octaves (as ReaEQ's Band), one SOS row: used to
+    predict the effect of planned cuts for the record."""
+    a = 10.0 ** (gain_db / 40.0)
+    w0 = 2.0 * math.pi * min(freq_hz, 0.49 * sample_rate) / sample_rate
+    alpha = math.sin(w0) * math.sinh(math.log(2.0) / 2.0 * bw_oct * w0 / math.sin(w0))
+    b = np.array([1 + alpha * a, -2 * math.cos(w0), 1 - alpha * a])
+    den = np.array([1 + alpha / a, -2 * math.cos(w0), 1 - alpha / a])
+    return np.concatenate([b / den[0], den / den[0]])[None, :]
