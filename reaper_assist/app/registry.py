@@ -29,6 +29,8 @@ ACTIONS: dict[str, ActionInfo] = {
                              "RS_reaper_assist_gain_stage"),
     "auto-eq": ActionInfo("auto-eq", "Auto-EQ selected tracks", "reaper_assist.app.auto_eq:run",
                           "RS_reaper_assist_auto_eq"),
+    "auto-compress": ActionInfo("auto-compress", "Auto-compress selected tracks", "reaper_assist.app.auto_compress:run",
+                                "RS_reaper_assist_auto_compress"),
 }
 
 

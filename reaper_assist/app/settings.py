@@ -20,6 +20,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # the tone/dynamics assistants: rule tables ship in reaper_assist/rules/tables/<action>.json;
     # "instruments": {"vocal": {...}} overrides rows of it (merged per row)
     "auto-eq": {"amount": 100.0, "instruments": {}},
+    "auto-compress": {"amount": 100.0, "instruments": {}},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

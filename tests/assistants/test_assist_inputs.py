@@ -14,8 +14,9 @@ from reaper_assist.emulator.project import Project
 from tests.assistants.assist_builder import Session, open_host, run
 from tests.assistants.assist_material import RATE
 
-ASSISTANTS = {  # action -> (module run function, the user's FX that already does the job, our FX name)
+ASSISTANTS = {  # action -> (the user's FX that already does the job, our FX name)
     "auto-eq": ("ReaEQ", "RA EQ"),
+    "auto-compress": ("ReaComp", "RA Comp"),
 }
 
 

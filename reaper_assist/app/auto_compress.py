@@ -1,0 +1,86 @@
+"""Action "Auto-compress selected tracks": one tagged ReaComp ("RA Comp") per track with threshold,
+ratio, knee, attack and release from the crest factor, transient density and instrument, aiming at
+the instrument's target average gain reduction (rule table ``rules/tables/auto-compress.json``).
+
+host read -> pre-FX audio -> dynamics (crest factor, onsets) + compressor prediction on the audio
+-> Plan -> one undo block "reaper-assist: Auto-compress N tracks" -> last_run with evidence.
+Make-up: the predicted average reduction is given back through ReaComp's Wet (at most +6 dB);
+ReaComp's own auto make-up is left off (it would add the reduction of a 0 dBFS signal).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from reaper_assist.analysis.dynamics import measure_dynamics
+from reaper_assist.app import assist_common as C
+from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.plugins import uncertain as PU
+from reaper_assist.rules import dynamics_rules as R
+from reaper_assist.rules.plan import Change, Plan
+
+ACTION = "auto-compress"
+TITLE = "Auto-compress"
+FX_NAME = "ReaComp"
+RENAME = "RA Comp"
+TAG = "auto-compress"
+USER_COMP_WORDS = ("comp", "1176", "la-2a", "leveler", "leveller")
+
+
+def comp_writes(cp: R.CompPlan, reason: str) -> list[C.ParamWrite]:
+    ev = {k: getattr(cp, k) for k in ("threshold_db", "ratio", "knee_db", "attack_ms", "release_ms", "rms_ms",
+                                      "makeup_db", "predicted_gr_db", "target_gr_db")}
+    ev.update(cp.evidence)
+    return [
+        C.ParamWrite(0, 10.0 ** (cp.threshold_db / 20.0), f"Threshold ({cp.threshold_db:+.1f} dB)", ev),
+        C.ParamWrite(1, PU.ratio_native(cp.ratio), f"Ratio ({cp.ratio:.1f}:1)", ev),
+        C.ParamWrite(2, PU.attack_native(cp.attack_ms), f"Attack ({cp.attack_ms:.1f} ms)", ev),
+        C.ParamWrite(3, PU.release_native(cp.release_ms), f"Release ({cp.release_ms:.0f} ms)", ev),
+        C.ParamWrite(11, 10.0 ** (cp.makeup_db / 20.0), f"Wet (make-up {cp.makeup_db:+.1f} dB)", ev),
+        C.ParamWrite(13, PU.rms_native(cp.rms_ms), f"RMS size ({cp.rms_ms:.1f} ms)", ev),
+        C.ParamWrite(14, PU.knee_native(cp.knee_db), f"Knee ({cp.knee_db:.1f} dB)", ev),
+        C.ParamWrite(15, 0.0, "Auto Make Up Gain (off)", ev),
+    ]
+
+
+def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+    amount = C.parse_amount(raw, ACTION)
+    table = C.table_with_overrides(ACTION, raw)
+    changes: list[Change] = []
+    decisions = []
+    for tr in tracks:
+        ours = C.our_fx(tr, TAG)
+        theirs = C.user_fx_doing(tr, USER_COMP_WORDS)
+        if theirs and ours is None:
+            decisions.append(C.skipped(tr, "the track already has your own compressor ("
+                                       + ", ".join(repr(C.fx_label(f)) for f in theirs) + "): not doubled"))
+            continue
+        src = C.track_source(tr, state.sample_rate)
+        if src.audio is None:
+            decisions.append(C.skipped(tr, src.why_not))
+            continue
+        row, known = C.row_for(table, src.instrument)
+        dyn = measure_dynamics(src.audio, src.sample_rate, name=tr.name)
+        crest = dyn.crest_db if math.isfinite(dyn.crest_db) else 12.0
+        cp = R.compressor(src.audio, src.sample_rate, row, crest_db=crest,
+                          transient_density_hz=dyn.transient_density_hz, amount=amount)
+        reason = (f"{C.instrument_note(src, known)}; crest {crest:.1f} dB, {dyn.transient_density_hz:.1f} onsets/s: "
+                  f"{cp.threshold_db:+.1f} dB, {cp.ratio:.1f}:1, knee {cp.knee_db:.0f} dB, "
+                  f"{cp.attack_ms:.1f}/{cp.release_ms:.0f} ms -> average reduction {cp.predicted_gr_db:.1f} dB "
+                  f"(target {cp.target_gr_db:.1f} dB)")
+        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=-1,
+                          params=comp_writes(cp, reason), config=[], reason=reason)
+        changes.extend(ch)
+        ev = {"instrument": src.instrument, "generic_rules": not known, **cp.evidence}
+        decisions.append(C.decision(tr, ch, reason, ev, before=0.0, after=-cp.predicted_gr_db,
+                                    change=-cp.predicted_gr_db))
+    return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(changes), tuple(decisions),
+                {"amount": amount * 100.0})
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
+    return C.run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
+                           dry_run=dry_run, what="compress")
