@@ -31,6 +31,8 @@ ACTIONS: dict[str, ActionInfo] = {
                           "RS_reaper_assist_auto_eq"),
     "auto-compress": ActionInfo("auto-compress", "Auto-compress selected tracks", "reaper_assist.app.auto_compress:run",
                                 "RS_reaper_assist_auto_compress"),
+    "auto-gate": ActionInfo("auto-gate", "Auto-gate selected tracks", "reaper_assist.app.auto_gate:run",
+                            "RS_reaper_assist_auto_gate"),
 }
 
 

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # "instruments": {"vocal": {...}} overrides rows of it (merged per row)
     "auto-eq": {"amount": 100.0, "instruments": {}},
     "auto-compress": {"amount": 100.0, "instruments": {}},
+    "auto-gate": {"amount": 100.0, "instruments": {}},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

@@ -48,8 +48,9 @@ def render_part(part: str, out_dir: Path, *, seconds: float = SECONDS, seed: int
     return np.ascontiguousarray(x[: int(seconds * RATE)].T)
 
 
-def hydrogen_hit(kind: str = "Snare") -> tuple[np.ndarray, Path]:
-    """One recorded drum sample (mono, 48 kHz) from a hydrogen kit, and its file."""
+def hydrogen_hit(kind: str = "snare") -> tuple[np.ndarray, Path]:
+    """The first recorded drum sample whose file name contains ``kind`` (mono, 48 kHz), from a
+    hydrogen kit, and its file."""
     import librosa
 
     kit = HYDROGEN / "ColomboAcousticDrumkit"
@@ -69,6 +70,9 @@ def hits_with_noise(hit: np.ndarray, *, every_s: float = 0.5, seconds: float = S
 
     Returns the stereo track and the onset sample indices."""
     n = int(seconds * RATE)
+    hit = np.array(hit[: int(1.0 * RATE)], dtype=np.float64)  # at most 1 s, faded out over 50 ms
+    fade = min(hit.size, int(0.05 * RATE))
+    hit[-fade:] *= np.linspace(1.0, 0.0, fade)
     x = np.zeros(n)
     onsets = np.arange(int(0.1 * RATE), n - hit.size, int(every_s * RATE))
     for i in onsets:

@@ -17,6 +17,7 @@ from tests.assistants.assist_material import RATE
 ASSISTANTS = {  # action -> (the user's FX that already does the job, our FX name)
     "auto-eq": ("ReaEQ", "RA EQ"),
     "auto-compress": ("ReaComp", "RA Comp"),
+    "auto-gate": ("ReaGate", "RA Gate"),
 }
 
 

@@ -1,0 +1,94 @@
+"""Action "Auto-gate selected tracks": one tagged ReaGate ("RA Gate") on drums and noisy tracks,
+threshold between the noise floor and the hits, hold/release by instrument (rule table
+``rules/tables/auto-gate.json``). Sustained parts (keys, pads, strings) and clean tracks are left
+alone and reported.
+
+host read -> pre-FX audio -> detector levels (noise floor, hit level) -> Plan -> one undo block
+"reaper-assist: Auto-gate N tracks" -> last_run with evidence.
+
+The closed gate turns the track down by ``range_db`` x amount: ReaGate Dry = -range, Wet = 1 - Dry
+(so the open gate stays at unity).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reaper_assist.app import assist_common as C
+from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.plugins import uncertain as PU
+from reaper_assist.rules import dynamics_rules as R
+from reaper_assist.rules.plan import Change, Plan
+
+ACTION = "auto-gate"
+TITLE = "Auto-gate"
+FX_NAME = "ReaGate"
+RENAME = "RA Gate"
+TAG = "auto-gate"
+USER_GATE_WORDS = ("gate", "expander")
+DRUMS = ("kick", "snare", "tom", "percussion", "hihat", "drums")
+# ReaGate Hold and Pre-open have no published curve: native x 1000 ms and x 250 ms, the same
+# UNCERTAIN assumption as the emulator's model (emulator/engine/uncertain.py); calibrate on REAPER.
+HOLD_MS_PER_NATIVE = 1000.0
+PREOPEN_MS_PER_NATIVE = 250.0
+
+
+def gate_writes(gp: R.GatePlan) -> list[C.ParamWrite]:
+    ev = {k: getattr(gp, k) for k in ("threshold_db", "attack_ms", "hold_ms", "release_ms", "preopen_ms", "rms_ms",
+                                      "range_db", "noise_floor_db", "hit_level_db")}
+    dry = 10.0 ** (-gp.range_db / 20.0)
+    return [
+        C.ParamWrite(0, 10.0 ** (gp.threshold_db / 20.0), f"Threshold ({gp.threshold_db:+.1f} dB)", ev),
+        C.ParamWrite(1, PU.attack_native(gp.attack_ms), f"Attack ({gp.attack_ms:.1f} ms)", ev),
+        C.ParamWrite(2, PU.release_native(gp.release_ms), f"Release ({gp.release_ms:.0f} ms)", ev),
+        C.ParamWrite(3, min(1.0, gp.preopen_ms / PREOPEN_MS_PER_NATIVE), f"Pre-open ({gp.preopen_ms:.1f} ms)", ev),
+        C.ParamWrite(4, min(1.0, gp.hold_ms / HOLD_MS_PER_NATIVE), f"Hold ({gp.hold_ms:.0f} ms)", ev),
+        C.ParamWrite(9, dry, f"Dry (closed: {-gp.range_db:.0f} dB)", ev),
+        C.ParamWrite(10, 1.0 - dry, "Wet (open: unity with the dry)", ev),
+        C.ParamWrite(14, PU.rms_native(gp.rms_ms), f"RMS size ({gp.rms_ms:.1f} ms)", ev),
+    ]
+
+
+def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+    amount = C.parse_amount(raw, ACTION)
+    table = C.table_with_overrides(ACTION, raw)
+    changes: list[Change] = []
+    decisions = []
+    for tr in tracks:
+        ours = C.our_fx(tr, TAG)
+        theirs = C.user_fx_doing(tr, USER_GATE_WORDS)
+        if theirs and ours is None:
+            decisions.append(C.skipped(tr, "the track already has your own gate ("
+                                       + ", ".join(repr(C.fx_label(f)) for f in theirs) + "): not doubled"))
+            continue
+        src = C.track_source(tr, state.sample_rate)
+        if src.audio is None:
+            decisions.append(C.skipped(tr, src.why_not))
+            continue
+        row, known = C.row_for(table, src.instrument)
+        gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS,
+                         amount=amount)
+        note = C.instrument_note(src, known)
+        if gp is None:
+            status = "at target" if ours is None else "at target"
+            decisions.append(C.decision(tr, [], f"{note}; no gate: {why}", {"instrument": src.instrument},
+                                        no_change_status=status))
+            continue
+        reason = (f"{note}; noise floor {gp.noise_floor_db:.1f} dB, hits {gp.hit_level_db:.1f} dB: threshold "
+                  f"{gp.threshold_db:+.1f} dB, hold {gp.hold_ms:.0f} ms, release {gp.release_ms:.0f} ms, "
+                  f"range {gp.range_db:.0f} dB")
+        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=gate_writes(gp),
+                          config=[], reason=reason)
+        changes.extend(ch)
+        ev = {"instrument": src.instrument, "generic_rules": not known, **gp.evidence}
+        decisions.append(C.decision(tr, ch, reason, ev, before=gp.noise_floor_db,
+                                    after=gp.noise_floor_db - gp.range_db, change=-gp.range_db))
+    return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(changes), tuple(decisions),
+                {"amount": amount * 100.0})
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
+    return C.run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
+                           dry_run=dry_run, what="gate")
