@@ -70,9 +70,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
                          amount=amount)
         note = C.instrument_note(src, known)
         if gp is None:
-            status = "at target" if ours is None else "at target"
-            decisions.append(C.decision(tr, [], f"{note}; no gate: {why}", {"instrument": src.instrument},
-                                        no_change_status=status))
+            decisions.append(C.decision(tr, [], f"{note}; no gate: {why}", {"instrument": src.instrument}))
             continue
         reason = (f"{note}; noise floor {gp.noise_floor_db:.1f} dB, hits {gp.hit_level_db:.1f} dB: threshold "
                   f"{gp.threshold_db:+.1f} dB, hold {gp.hold_ms:.0f} ms, release {gp.release_ms:.0f} ms, "

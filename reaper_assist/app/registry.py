@@ -33,6 +33,8 @@ ACTIONS: dict[str, ActionInfo] = {
                                 "RS_reaper_assist_auto_compress"),
     "auto-gate": ActionInfo("auto-gate", "Auto-gate selected tracks", "reaper_assist.app.auto_gate:run",
                             "RS_reaper_assist_auto_gate"),
+    "unmask": ActionInfo("unmask", "Unmask selected tracks against the focus track", "reaper_assist.app.unmask:run",
+                         "RS_reaper_assist_unmask"),
 }
 
 

@@ -22,6 +22,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "auto-eq": {"amount": 100.0, "instruments": {}},
     "auto-compress": {"amount": 100.0, "instruments": {}},
     "auto-gate": {"amount": 100.0, "instruments": {}},
+    "unmask": {"amount": 100.0, "focus": None, "instruments": {}},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

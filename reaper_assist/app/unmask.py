@@ -1,0 +1,108 @@
+"""Action "Unmask selected tracks against the focus track": cuts on the other selected tracks in
+the third-octave bands where they mask the focus track most (masking-guided subtractive EQ after
+Hafezi & Reiss 2015), capped per band; one tagged ReaEQ ("RA Unmask", 5 Band-type bands) per
+masker. The focus is the first selected track, or ``focus`` (a track name or GUID) in the options.
+
+host read -> pre-FX audio of the focus and each masker -> per-band masking measure -> cuts ->
+predicted masking after the cuts (before/after in the record) -> one undo block
+"reaper-assist: Unmask N tracks" -> last_run with evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.signal import sosfilt
+
+from reaper_assist.analysis.spectrum import long_term_spectrum, masking
+from reaper_assist.app import assist_common as C
+from reaper_assist.errors import ReaperAssistError
+from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.rules import tone
+from reaper_assist.rules.plan import Change, Plan
+
+ACTION = "unmask"
+TITLE = "Unmask"
+FX_NAME = "ReaEQ"
+RENAME = "RA Unmask"
+TAG = "unmask"
+
+
+def _pick_focus(tracks: list[TrackState], focus: str | None) -> TrackState:
+    if not focus:
+        return tracks[0]
+    for t in tracks:
+        if t.guid.upper() == str(focus).upper() or t.name == focus:
+            return t
+    raise ReaperAssistError(f"focus track {focus!r} is not among the selected tracks "
+                            f"({', '.join(t.name for t in tracks)})")
+
+
+def _apply_cuts(x: np.ndarray, cuts: list[tone.EqBand], sr: int) -> np.ndarray:
+    y = x
+    for b in cuts:
+        y = sosfilt(tone.peaking_sos(b.freq_hz, b.gain_db, b.bw_oct, sr), y, axis=-1)
+    return y
+
+
+def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+    from reaper_assist.app.auto_eq import band_writes
+
+    amount = C.parse_amount(raw, ACTION)
+    table = C.table_with_overrides(ACTION, raw)
+    focus = _pick_focus(tracks, raw.get("focus"))
+    changes: list[Change] = []
+    decisions = []
+    fsrc = C.track_source(focus, state.sample_rate)
+    if fsrc.audio is None:
+        raise ReaperAssistError(f"the focus track {focus.name!r} cannot be analysed: {fsrc.why_not}")
+    fspec = long_term_spectrum(fsrc.audio, fsrc.sample_rate, name=focus.name)
+    for tr in tracks:
+        if tr is focus:
+            decisions.append(C.decision(tr, [], f"focus track ({C.instrument_note(fsrc, True)})",
+                                        {"focus": True}, no_change_status="focus"))
+            continue
+        src = C.track_source(tr, state.sample_rate)
+        if src.audio is None:
+            decisions.append(C.skipped(tr, src.why_not))
+            continue
+        row, known = C.row_for(table, src.instrument)
+        m = masking(fsrc.audio, src.audio, src.sample_rate, names=(focus.name, tr.name))
+        lf = np.log2(np.asarray(fspec.band_centres_hz))
+        focus_db = np.interp(np.log2(m.band_centres_hz), lf, np.asarray(fspec.band_levels_db))
+        cuts = tone.unmask_cuts(m.band_centres_hz, m.masking_ratio, m.masker_to_target_db, focus_db, row, amount)
+        if cuts:
+            after = masking(fsrc.audio, _apply_cuts(src.audio, cuts, src.sample_rate), src.sample_rate)
+            for i, b in enumerate(cuts):
+                k = int(np.argmin(np.abs(np.log2(after.band_centres_hz / b.freq_hz))))
+                b.evidence["masking_ratio_after_predicted"] = float(after.masking_ratio[k])
+            overall_after = after.overall_masking
+        else:
+            overall_after = m.overall_masking
+        params, config = band_writes(tone.unmask_layout(cuts))
+        note = C.instrument_note(src, known)
+        reason = (f"{note}; masks {focus.name!r}: overall masking {m.overall_masking:.3f} -> "
+                  f"{overall_after:.3f} (predicted) with {len(cuts)} cut{'s' if len(cuts) != 1 else ''}")
+        ours = C.our_fx(tr, TAG)
+        if not cuts and ours is None:
+            decisions.append(C.decision(tr, [], f"{note}; does not mask {focus.name!r} enough to cut",
+                                        {"overall_masking_before": m.overall_masking}))
+            continue
+        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=-1, params=params,
+                          config=config, reason=reason)
+        changes.extend(ch)
+        ev = {"focus": focus.name, "focus_guid": focus.guid, "overall_masking_before": m.overall_masking,
+              "overall_masking_after_predicted": overall_after, "generic_rules": not known,
+              "bands": [b.evidence for b in cuts]}
+        decisions.append(C.decision(tr, ch, reason, ev, before=None, after=None,
+                                    change=min((b.gain_db for b in cuts), default=0.0)))
+    return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(changes), tuple(decisions),
+                {"amount": amount * 100.0, "focus": focus.name})
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
+    return C.run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
+                           dry_run=dry_run, what="unmask")
