@@ -128,8 +128,12 @@ class ReapyHost:
 
     # -- connecting -------------------------------------------------------------------------------
     def _import_reapy(self) -> None:
+        import sys
+
         from reaper_assist.host import reapy_ports
 
+        if "reapy" in sys.modules:
+            return  # reapy's own client is bound already; ours does not need it (and must not rebind it)
         reapy_ports.preset_web_interface_port(self.web_port)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # DisabledDistAPIWarning: we say it better below

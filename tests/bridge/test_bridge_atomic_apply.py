@@ -14,7 +14,7 @@ from bridge_helpers import BridgeEmulator, RawClient, count_tracks
 
 
 @pytest.fixture(scope="module")
-def emu(tmp_path_factory):
+def emu(tmp_path_factory, reapy_host):  # reapy_host: reapy's own client stays the session's
     e = BridgeEmulator(tmp_path_factory.mktemp("atomic"))
     yield e
     e.stop()
