@@ -29,23 +29,7 @@ def _api() -> Any:
 def begin_with(
     api: Any, ops: list[dict[str, Any]], undo_name: str, fail_after: int | None = None
 ) -> str:
-    if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
-        raise remote.ApplyError("a plan is a list of operations")
-    handles = []
-    for op in ops:
-        if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
-            handles.append(remote._resolve(api, {k: v for k, v in op.items() if k != "fx"}))
-            continue
-        h = remote._resolve(api, op)
-        if op.get("expect") is not None:
-            cur = remote._current(api, op, h)
-            exp = float(op["expect"])
-            if cur is None or abs(float(cur) - exp) > 1e-9 * max(1.0, abs(exp)):
-                raise remote.ApplyError(
-                    f"{op.get('track_name', 'a track')!r} changed since it was analysed "
-                    f"({op['op']} {op.get('parm', op.get('param', ''))}: expected {op['expect']}, now {cur})"
-                )
-        handles.append(h)
+    handles = remote.validate_ops(api, ops)
     tid = secrets.token_hex(8)
     api.Undo_BeginBlock2(0)
     txn: dict[str, Any] = {
@@ -85,6 +69,11 @@ def step_with(api: Any, tid: str, n: int) -> Any:
     except BaseException:
         abort_with(api, tid)
         raise
+
+
+def steps_with(api: Any, tid: str, start: int, stop: int) -> list[Any]:
+    """Operations ``start`` .. ``stop - 1`` in one request (a plan's writes cost one round trip)."""
+    return [step_with(api, tid, n) for n in range(start, stop)]
 
 
 def commit_with(api: Any, tid: str) -> dict[str, Any]:
@@ -128,6 +117,10 @@ def _get(tid: str) -> dict[str, Any]:
 
 
 # entry points called by name through the bridge
+def steps(tid, start, stop):
+    return steps_with(_api(), tid, start, stop)
+
+
 def begin(ops, undo_name, fail_after=None):
     return begin_with(_api(), ops, undo_name, fail_after)
 

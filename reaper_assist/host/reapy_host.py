@@ -314,13 +314,17 @@ class ReapyHost:
         *,
         fail_after: int | None = None,
         fault: Callable[[str], None] | None = None,
+        ops_per_request: int | None = None,
     ) -> ApplyResult:
         """Validate and write ``ops`` in one undo block inside one held batch; all or nothing.
 
-        ``fail_after`` (tests) makes REAPER's side fail after that many operations; ``fault``
-        (tests) is called with ``"before:<step>"`` / ``"after:<step>"`` around every request
-        (steps ``hold``, ``begin``, ``op:<n>``, ``commit``, ``release``): a test kills the process
-        there to check that nothing is left half-applied.
+        The writes go in one request by default (``ops_per_request=None``), so an apply costs the
+        same five requests (hold, begin, ops, commit, release) whatever the number of tracks, and
+        only the first waits for a defer cycle. ``fail_after`` (tests) makes REAPER's side fail
+        after that many operations; ``fault`` (tests) is called with ``"before:<step>"`` /
+        ``"after:<step>"`` around every request (steps ``hold``, ``begin``, ``op:<n>`` or
+        ``ops:<a>-<b>``, ``commit``, ``release``): a test kills the process there to check that
+        nothing is left half-applied.
         """
         from reaper_assist.bridge import txn
 
@@ -338,8 +342,13 @@ class ReapyHost:
             call("hold", "HOLD")
             try:
                 tid = call("begin", txn.begin, ops, undo_name, fail_after)
-                for n in range(len(ops)):
-                    call(f"op:{n}", txn.step, tid, n)
+                size = len(ops) if ops_per_request is None else max(1, int(ops_per_request))
+                for a in range(0, len(ops), max(1, size)):
+                    b = min(len(ops), a + size)
+                    if b - a == 1:
+                        call(f"op:{a}", txn.step, tid, a)
+                    else:
+                        call(f"ops:{a}-{b - 1}", txn.steps, tid, a, b)
                 r = call("commit", txn.commit, tid)
             finally:
                 if self._conn is not None:

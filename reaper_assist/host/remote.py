@@ -317,6 +317,28 @@ def _revert(api, op: dict[str, Any], h: dict[str, Any], old: Any, result: Any) -
         _apply_one(api, {**op, "value": old}, h)
 
 
+def validate_ops(api, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Resolve every GUID an operation names and check each ``expect`` against the live value;
+    raise :class:`ApplyError` (nothing written yet) when the project changed since analysis."""
+    if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
+        raise ApplyError("a plan is a list of operations")
+    handles = []
+    for op in ops:
+        if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
+            handles.append(_resolve(api, {k: v for k, v in op.items() if k != "fx"}))
+            continue
+        h = _resolve(api, op)
+        if op.get("expect") is not None:
+            cur = _current(api, op, h)
+            exp = float(op["expect"])
+            if cur is None or abs(float(cur) - exp) > 1e-9 * max(1.0, abs(exp)):
+                raise ApplyError(
+                    f"{op.get('track_name', 'a track')!r} changed since it was analysed "
+                    f"({op['op']} {op.get('parm', op.get('param', ''))}: expected {op['expect']}, now {cur})")
+        handles.append(h)
+    return handles
+
+
 def apply_ops_with(api, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> dict[str, Any]:
     """Validate every operation against the live project, then apply all of them in one undo block.
 
@@ -329,19 +351,7 @@ def apply_ops_with(api, ops: list[dict[str, Any]], undo_name: str, *, fail_after
     Operations on an FX added earlier in the same list refer to it as ``"fx": "@<n>"`` (the n-th
     operation's result, an FX GUID).
     """
-    handles = []
-    for op in ops:
-        if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
-            handles.append(_resolve(api, {k: v for k, v in op.items() if k != "fx"}))
-            continue
-        h = _resolve(api, op)
-        if op.get("expect") is not None:
-            cur = _current(api, op, h)
-            if cur is None or abs(float(cur) - float(op["expect"])) > 1e-9 * max(1.0, abs(float(op["expect"]))):
-                raise ApplyError(
-                    f"{op.get('track_name', 'a track')!r} changed since it was analysed "
-                    f"({op['op']} {op.get('parm', op.get('param', ''))}: expected {op['expect']}, now {cur})")
-        handles.append(h)
+    handles = validate_ops(api, ops)
     api.Undo_BeginBlock2(0)
     done: list[tuple[dict[str, Any], dict[str, Any], Any, Any]] = []
     results: list[Any] = []

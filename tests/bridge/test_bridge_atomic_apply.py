@@ -57,7 +57,7 @@ def kill_at(emu, point: str) -> int:
                 if p == point:
                     os.kill(os.getpid(), signal.SIGKILL)
 
-            host.apply(plan(host), "reaper-assist: atomic test", fault=fault)
+            host.apply(plan(host), "reaper-assist: atomic test", fault=fault, ops_per_request=1)
         finally:
             os._exit(3)  # the point was never reached
     _, status = os.waitpid(pid, 0)
@@ -68,7 +68,7 @@ def test_killing_the_companion_at_every_step_never_leaves_a_partial_apply(emu):
     host = emu.host()
     points: list[str] = []
     before = control(emu, "project_text")
-    host.apply(plan(host), "reaper-assist: atomic test", fault=points.append)
+    host.apply(plan(host), "reaper-assist: atomic test", fault=points.append, ops_per_request=1)
     applied = control(emu, "project_text")
     assert applied != before
     assert host.undo() and control(emu, "project_text") == before
@@ -105,3 +105,14 @@ def test_a_failure_inside_reaper_at_any_step_writes_nothing(emu, fail_after):
         host.apply(plan(host), "x", fail_after=fail_after)
     assert control(emu, "project_text") == before
     assert host.read_state().track_count == 1  # the same connection still works (hold released)
+
+
+def test_by_default_the_writes_of_a_plan_are_one_request(emu):
+    host = emu.host()
+    points: list[str] = []
+    n0 = host.round_trips
+    host.apply(plan(host) * 1, "reaper-assist: one request", fault=points.append)
+    assert [p for p in points if p.startswith("before:")] == [
+        "before:hold", "before:begin", "before:ops:0-3", "before:commit", "before:release"]
+    assert host.round_trips - n0 == 5 + 1  # + the read_state inside plan()
+    assert host.undo()
