@@ -45,18 +45,6 @@ def make_media(tmp: Path, n_tracks: int, minutes: float) -> Path:
     return Path(p.path)
 
 
-class Counter:
-    def __init__(self, client):
-        self.n = 0
-        orig = client.request
-
-        def counting(*a, **k):
-            self.n += 1
-            return orig(*a, **k)
-
-        client.request = counting
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tracks", type=int, default=16)
@@ -71,18 +59,16 @@ def main() -> int:
         try:
             from reaper_assist.app import gain_stage
             from reaper_assist.host.reapy_host import ReapyHost
-            from reapy.tools.network import machines
 
             host = ReapyHost(web_port=emu.web_port)
-            counter = Counter(machines.get_selected_client())
 
             def timed(label):
-                counter.n = 0
+                n0 = host.round_trips
                 t = time.perf_counter()
                 rec = gain_stage.run(host)
                 total = time.perf_counter() - t
                 tm = rec["timings"]
-                print(f"{label}: {total:6.2f} s total, {counter.n} round trips; read {tm['read_s']:.2f} s, "
+                print(f"{label}: {total:6.2f} s total, {host.round_trips - n0} requests; read {tm['read_s']:.2f} s, "
                       f"analyse {tm['analyse_s']:.2f} s, apply {tm['apply_s']:.2f} s; {rec['message']}")
                 return total, tm
 
