@@ -8,15 +8,13 @@ peaks) -> rules (change per track, peak guard) -> Plan -> host.apply (1 round tr
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.analysis.loudness import measure_loudness
-from reaper_assist.app import settings as settings_mod
-from reaper_assist.app.records import error_record, record_for_plan, write_record
+from reaper_assist.app.assist_common import run_assistant
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
-from reaper_assist.errors import ParameterError, ReaperAssistError
+from reaper_assist.errors import ParameterError
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import gain_staging as rule
 from reaper_assist.rules.plan import Change, Plan, TrackDecision
@@ -171,49 +169,13 @@ def _js_changes(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, 
                    {"op": "fx_param", "fx": js.guid, "param": 0, "expect": js.params[0]})]
 
 
-def _fix_refs(p: Plan) -> list[dict[str, Any]]:
-    """Turn the per-track ``@0`` (the FX the track's add_fx created) into plan-wide indices."""
-    ops = []
-    last_add: dict[str, int] = {}
-    for i, c in enumerate(p.changes):
-        op = c.to_op()
-        if op["op"] == "add_fx":
-            last_add[c.track_guid] = i
-        if op.get("fx") == "@0":
-            op["fx"] = f"@{last_add[c.track_guid]}"
-        ops.append(op)
-    return ops
+def _plan_from_settings(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+    s, silence = parse_settings(raw)
+    return plan(state, tracks, s, silence)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
     """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
-    try:
-        overrides = host.get_proj_ext(settings_mod.EXT_SECTION, settings_mod.SETTINGS_KEY)
-        raw = settings_mod.load(ACTION, project_overrides=overrides, options=options)
-        s, silence = parse_settings(raw)
-        state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
-        timings["read_s"] = time.perf_counter() - t0
-        tracks = list(state.tracks)
-        if track_guids:
-            missing = {g.upper() for g in track_guids} - {t.guid.upper() for t in tracks}
-            if missing:
-                raise ReaperAssistError(f"{len(missing)} of the requested tracks no longer exist")
-        if not tracks:
-            raise ReaperAssistError("no tracks selected: select the tracks to gain-stage first")
-        t1 = time.perf_counter()
-        p = plan(state, tracks, s, silence)
-        timings["analyse_s"] = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        if not dry_run and not p.is_empty:
-            host.apply(_fix_refs(p), p.undo_name)
-        timings["apply_s"] = time.perf_counter() - t2
-        record = record_for_plan(p, dry_run=dry_run)
-    except ReaperAssistError as exc:
-        record = error_record(ACTION, str(exc))
-    record["timings"] = {k: round(v, 4) for k, v in timings.items()}
-    if not dry_run:
-        write_record(host, record)
-    return record
+    return run_assistant(host, ACTION, _plan_from_settings, track_guids=track_guids, selected=selected,
+                         options=options, dry_run=dry_run, what="gain-stage")
