@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from reaper_assist.errors import ProjectFormatError
 from reaper_assist.plugins.base import ParamSpec, PluginSpec, PluginState, make_ident
@@ -82,6 +83,30 @@ class Row:
     formatter: Callable[[float], str] = fmt_plain3
     mapping: str = "linear"
     mapped: bool = False
+
+
+# Display of the time and level parameters ReaComp and ReaGate share (same curves, plugins/uncertain.py).
+def fmt_level(native: float) -> str:
+    """A linear-amplitude parameter (threshold, dry, wet) shown in dB with one decimal."""
+    return fmt_db_signed1(linear_db(native))
+
+
+def fmt_attack(native: float) -> str:
+    from reaper_assist.plugins import uncertain as U
+
+    return fmt_ms1(U.attack_ms(native))
+
+
+def fmt_release(native: float) -> str:
+    from reaper_assist.plugins import uncertain as U
+
+    return fmt_ms1(U.release_ms(native))
+
+
+def fmt_rms(native: float) -> str:
+    from reaper_assist.plugins import uncertain as U
+
+    return fmt_ms1(U.rms_ms(native))
 
 
 def build_params(plugin: str, rows: Sequence[Row], defaults: Sequence[float]) -> list[ParamSpec]:

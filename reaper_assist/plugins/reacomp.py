@@ -17,14 +17,17 @@ from reaper_assist.plugins.base import PluginState
 from reaper_assist.plugins.cockos import (
     Float32VstSpec,
     Row,
-    fmt_db_signed1,
+    fmt_attack,
+    fmt_level,
     fmt_ms1,
     fmt_onoff,
+    fmt_release,
+    fmt_rms,
     linear_db,
     linear_from_db,
 )
 
-__all__ = ["ReaCompSpec", "REACOMP", "CompSettings", "settings", "format_ratio"]
+__all__ = ["REACOMP", "CompSettings", "ReaCompSpec", "format_ratio", "settings"]
 
 
 def format_ratio(ratio: float) -> str:
@@ -32,46 +35,31 @@ def format_ratio(ratio: float) -> str:
     return "inf:1" if math.isinf(ratio) else f"{ratio:.1f}:1"
 
 
-def _fmt_threshold(native: float) -> str:
-    return fmt_db_signed1(linear_db(native))
-
 
 def _fmt_ratio(native: float) -> str:
     return format_ratio(U.ratio(native))
 
 
-def _fmt_attack(native: float) -> str:
-    return fmt_ms1(U.attack_ms(native))
-
-
-def _fmt_release(native: float) -> str:
-    return fmt_ms1(U.release_ms(native))
 
 
 def _fmt_precomp(native: float) -> str:
     return fmt_ms1(U.precomp_ms(native))
 
 
-def _fmt_rms(native: float) -> str:
-    return fmt_ms1(U.rms_ms(native))
-
 
 def _fmt_knee(native: float) -> str:
     return f"{U.knee_db(native):.1f}"
 
-
-def _fmt_level(native: float) -> str:
-    return fmt_db_signed1(linear_db(native))
 
 
 _DB = dict(unit="dB", to_units=linear_db, from_units=linear_from_db, mapping="linear_amplitude_db",
            mapped=True)
 
 ROWS: tuple[Row, ...] = (
-    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=_fmt_threshold, **_DB),
+    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=fmt_level, **_DB),
     Row("Ratio", "ratio", 0.0, 1.0, "ratio", U.ratio, U.ratio_native, _fmt_ratio, "comp_ratio", True),
-    Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, _fmt_attack, "attack", True),
-    Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, _fmt_release,
+    Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, fmt_attack, "attack", True),
+    Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, fmt_release,
         "release", True),
     Row("Pre-comp", "precomp_ms", 0.0, 1.0, "ms", U.precomp_ms, U.precomp_native, _fmt_precomp,
         "comp_precomp", True),
@@ -80,10 +68,10 @@ ROWS: tuple[Row, ...] = (
     Row("Hipass", "detector_hipass_native", 0.0, 1.0),
     Row("SignIn", "detector_input_native", 0.0, 1.0),
     Row("AudIn", "audio_input_native", 0.0, 1.0),
-    Row("Dry", "dry_db", 0.0, 2.0, formatter=_fmt_level, **_DB),
-    Row("Wet", "wet_db", 0.0, 2.0, formatter=_fmt_level, **_DB),
+    Row("Dry", "dry_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Wet", "wet_db", 0.0, 2.0, formatter=fmt_level, **_DB),
     Row("Filter Preview", "filter_preview", 0.0, 1.0, formatter=fmt_onoff),
-    Row("RMS size", "rms_ms", 0.0, 10.0, "ms", U.rms_ms, U.rms_native, _fmt_rms, "rms_size", True),
+    Row("RMS size", "rms_ms", 0.0, 10.0, "ms", U.rms_ms, U.rms_native, fmt_rms, "rms_size", True),
     Row("Knee", "knee_db", 0.0, 1.0, "dB", U.knee_db, U.knee_native, _fmt_knee, "comp_knee", True),
     Row("Auto Make Up Gain", "auto_makeup", 0.0, 1.0, formatter=fmt_onoff),
     Row("Auto Release", "auto_release", 0.0, 1.0, formatter=fmt_onoff),
@@ -95,8 +83,8 @@ ROWS: tuple[Row, ...] = (
 
 # Fresh instance (S14, REAPER 6.82 macOS; equals facts 2.2's defaults table up to float32).
 DEFAULT_BODY = (
-    "bWNlcu9e7f4EAAAAAQAAAAAAAAACAAAAAAAAAAQAAAAAAAAACAAAAAAAAAACAAAAAQAAAAAAAAACAAAAAAAAAFwAAAAAAAAAAAAQAA==",  # noqa: E501
-    "776t3g3wrd4AAIA/ED74PKabxDsK16M8AAAAAAAAAAAAAIA/AAAAAAAAAAAAAAAAnNEHMwAAgD8AAAAAzcxMPQAAAAAAAAAAAAAAAAAAgD4AAAAAAAAAAAAAAAA=",  # noqa: E501
+    "bWNlcu9e7f4EAAAAAQAAAAAAAAACAAAAAAAAAAQAAAAAAAAACAAAAAAAAAACAAAAAQAAAAAAAAACAAAAAAAAAFwAAAAAAAAAAAAQAA==",
+    "776t3g3wrd4AAIA/ED74PKabxDsK16M8AAAAAAAAAAAAAIA/AAAAAAAAAAAAAAAAnNEHMwAAgD8AAAAAzcxMPQAAAAAAAAAAAAAAAAAAgD4AAAAAAAAAAAAAAAA=",
 )
 DEFAULTS = (1.0, 0.030303031, 0.006, 0.02, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 3.1622777e-08, 1.0, 0.0,
             0.05, 0.0, 0.0, 0.0, 0.25, 0.0, 0.0, 0.0)

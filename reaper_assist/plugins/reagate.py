@@ -16,30 +16,20 @@ from reaper_assist.plugins.base import PluginState
 from reaper_assist.plugins.cockos import (
     Float32VstSpec,
     Row,
-    fmt_db_signed1,
-    fmt_ms1,
+    fmt_attack,
+    fmt_level,
     fmt_onoff,
+    fmt_release,
+    fmt_rms,
     linear_db,
     linear_from_db,
 )
 
-__all__ = ["ReaGateSpec", "REAGATE", "GateSettings", "settings"]
+__all__ = ["REAGATE", "GateSettings", "ReaGateSpec", "settings"]
 
 
-def _fmt_level(native: float) -> str:
-    return fmt_db_signed1(linear_db(native))
 
 
-def _fmt_attack(native: float) -> str:
-    return fmt_ms1(U.attack_ms(native))
-
-
-def _fmt_release(native: float) -> str:
-    return fmt_ms1(U.release_ms(native))
-
-
-def _fmt_rms(native: float) -> str:
-    return fmt_ms1(U.rms_ms(native))
 
 
 def _fmt_note(native: float) -> str:
@@ -50,9 +40,9 @@ _DB = dict(unit="dB", to_units=linear_db, from_units=linear_from_db, mapping="li
            mapped=True)
 
 ROWS: tuple[Row, ...] = (
-    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=_fmt_level, **_DB),
-    Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, _fmt_attack, "attack", True),
-    Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, _fmt_release,
+    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, fmt_attack, "attack", True),
+    Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, fmt_release,
         "release", True),
     Row("Pre-open", "preopen_native", 0.0, 1.0),
     Row("Hold", "hold_native", 0.0, 1.0),
@@ -60,12 +50,12 @@ ROWS: tuple[Row, ...] = (
     Row("Hipass", "detector_hipass_native", 0.0, 1.0),
     Row("SignIn", "detector_input_native", 0.0, 1.0),
     Row("AudIn", "audio_input_native", 0.0, 1.0),
-    Row("Dry", "dry_db", 0.0, 2.0, formatter=_fmt_level, **_DB),
-    Row("Wet", "wet_db", 0.0, 2.0, formatter=_fmt_level, **_DB),
-    Row("Noise level", "noise_level_db", 0.0, 2.0, formatter=_fmt_level, **_DB),
+    Row("Dry", "dry_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Wet", "wet_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Noise level", "noise_level_db", 0.0, 2.0, formatter=fmt_level, **_DB),
     Row("Hysteresis", "hysteresis_native", 0.0, 2.0),
     Row("Preview Filter", "filter_preview", 0.0, 1.0, formatter=fmt_onoff),
-    Row("RMS size", "rms_ms", 0.0, 10.0, "ms", U.rms_ms, U.rms_native, _fmt_rms, "rms_size", True),
+    Row("RMS size", "rms_ms", 0.0, 10.0, "ms", U.rms_ms, U.rms_native, fmt_rms, "rms_size", True),
     Row("Send MIDI", "send_midi", 0.0, 1.0, formatter=fmt_onoff),
     Row("MIDI Note", "midi_note_native", 0.0, 1.0, formatter=_fmt_note),
     Row("MIDI Channel", "midi_channel_native", 0.0, 1.0),
@@ -76,8 +66,8 @@ ROWS: tuple[Row, ...] = (
 
 # Fresh instance (S14, REAPER 6.82 macOS).
 DEFAULT_BODY = (
-    "dGdlcu9e7f4EAAAAAQAAAAAAAAACAAAAAAAAAAQAAAAAAAAACAAAAAAAAAACAAAAAQAAAAAAAAACAAAAAAAAAFwAAAAAAAAAAAAQAA==",  # noqa: E501
-    "776t3g3wrd6c0QczppvEOwrXozwAAAAAAAAAAAAAgD8AAAAAAAAAAAAAAACc0QczAACAP5zRBzMAAIA/AAAAAAAAAAAAAAAALBYLPwAAAAAAAAAAAAAAAAAAAAA=",  # noqa: E501
+    "dGdlcu9e7f4EAAAAAQAAAAAAAAACAAAAAAAAAAQAAAAAAAAACAAAAAAAAAACAAAAAQAAAAAAAAACAAAAAAAAAFwAAAAAAAAAAAAQAA==",
+    "776t3g3wrd6c0QczppvEOwrXozwAAAAAAAAAAAAAgD8AAAAAAAAAAAAAAACc0QczAACAP5zRBzMAAIA/AAAAAAAAAAAAAAAALBYLPwAAAAAAAAAAAAAAAAAAAAA=",
 )
 DEFAULTS = (3.1622777e-08, 0.006, 0.02, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 3.1622777e-08, 1.0,
             3.1622777e-08, 1.0, 0.0, 0.0, 0.0, 0.54330707, 0.0, 0.0, 0.0, 0.0)
