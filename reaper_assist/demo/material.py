@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def synthesise(part: Part, sr: int, seconds: float) -> np.ndarray:
     """A plain stand-in when no SoundFont is available: decaying partials or noise bursts."""
     n = int(round(seconds * sr))
     x = np.zeros(n)
-    rng = np.random.default_rng(abs(hash(part.name)) % (2**32))
+    rng = np.random.default_rng(zlib.crc32(part.name.encode()))  # stable across runs (hash() is salted)
     for start, length, note, vel in part.notes:
         i0 = int(start * BEAT_S * sr)
         if i0 >= n:
