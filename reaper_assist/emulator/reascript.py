@@ -83,7 +83,8 @@ class Reaper:
         if ptype == "MediaItem_Take*":
             return (obj.item.guid.upper(), obj.index)
         if ptype == "PCM_source*":
-            return ("src", obj.take.item.guid.upper(), obj.take.index, obj.chunk is obj.root.chunk and obj is not None and obj.type)
+            # the type tells a SECTION wrapper from the source inside it (GetMediaSourceParent)
+            return ("src", obj.take.item.guid.upper(), obj.take.index, obj.type)
         if ptype == "TrackEnvelope*":
             return obj.guid.upper()
         if ptype == "GUID*":
