@@ -33,7 +33,7 @@ def record_for_plan(p: Plan, *, dry_run: bool = False) -> dict[str, Any]:
         msg = "nothing could be measured: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
     else:
         msg = "the tracks are already at target; nothing changed"
-    if changed and skipped:
+    if skipped and len(skipped) < len(p.decisions):  # name every skipped track and why, changed or not
         msg += f"; skipped {len(skipped)}: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
     status = "error" if skipped and len(skipped) == len(p.decisions) else "ok"
     return _clean({
