@@ -114,9 +114,12 @@ def track_source(track: TrackState, sample_rate: int) -> TrackSource:
 
 
 def instrument_note(src: TrackSource, known: bool) -> str:
-    if not known:
+    if not known and src.instrument in ("other", "generic"):
         return (f"instrument not recognised ({src.instrument_source}, confidence {src.instrument_confidence:.2f}): "
                 "generic rules")
+    if not known:  # recognised, but this action's table has no row for it
+        return (f"{src.instrument} (from {src.instrument_source}, confidence {src.instrument_confidence:.2f}; "
+                "no row in this action's rule table): generic rules")
     return f"{src.instrument} (from {src.instrument_source}, confidence {src.instrument_confidence:.2f})"
 
 
