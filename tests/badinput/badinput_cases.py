@@ -28,7 +28,7 @@ def hits(seconds: float = SECONDS, sr: int = SR, channels: int = 2, *, every_s: 
          peak: float = 0.3, floor_dbfs: float = -60.0, seed: int = 5) -> np.ndarray:
     """``(samples, channels)``: snare-like hits every ``every_s`` over steady noise at ``floor_dbfs`` RMS."""
     rng = np.random.default_rng(seed)
-    n = int(round(seconds * sr))
+    n = round(seconds * sr)
     t = np.arange(int(0.2 * sr)) / sr
     burst = (rng.standard_normal(t.size) * np.exp(-t / 0.03) + 1.5 * np.sin(2 * np.pi * 200 * t) * np.exp(-t / 0.06))
     burst *= peak / np.max(np.abs(burst))
@@ -40,7 +40,7 @@ def hits(seconds: float = SECONDS, sr: int = SR, channels: int = 2, *, every_s: 
 
 def harmonic_tone(seconds: float = SECONDS, sr: int = SR, *, f0_hz: float = 220.0, amp: float = 0.01) -> np.ndarray:
     """``(samples, 2)``: a steady tone with 12 harmonics (1/k amplitudes), right channel 0.8x."""
-    t = np.arange(int(round(seconds * sr))) / sr
+    t = np.arange(round(seconds * sr)) / sr
     x = sum((amp / k) * np.sin(2 * np.pi * k * f0_hz * t) for k in range(1, 13) if k * f0_hz < sr / 2)
     return np.stack([x, 0.8 * x], axis=1)
 
