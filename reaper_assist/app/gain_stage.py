@@ -14,7 +14,7 @@ from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.app.assist_common import run_assistant
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
-from reaper_assist.errors import ParameterError
+from reaper_assist.errors import InvalidAudioError, ParameterError
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import gain_staging as rule
 from reaper_assist.rules.plan import Change, Plan, TrackDecision
@@ -90,8 +90,11 @@ def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[
     if pre.problems:
         return None, "cannot measure: " + "; ".join(str(p) for p in pre.problems)
     ta = pre.audio
-    lr = measure_loudness(ta.audio, ta.sample_rate, true_peak=True, silence_threshold_dbfs=silence_dbfs,
-                          name=track.name)
+    try:
+        lr = measure_loudness(ta.audio, ta.sample_rate, true_peak=True, silence_threshold_dbfs=silence_dbfs,
+                              name=track.name)
+    except InvalidAudioError as exc:  # NaN/inf in the media: this track is skipped, the others go on
+        return None, f"cannot measure: {exc}"
     return {
         "rms_dbfs": lr.rms_dbfs, "active_rms_dbfs": lr.active_rms_dbfs, "integrated_lufs": lr.integrated_lufs,
         "sample_peak_dbfs": lr.sample_peak_dbfs, "true_peak_dbtp": lr.true_peak_dbtp,
