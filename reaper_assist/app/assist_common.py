@@ -288,5 +288,18 @@ def decision(track: TrackState, changes: list[Change], reason: str, evidence: di
                          clean(evidence))
 
 
+def users_own(track: TrackState, tag: str, words, kind: str) -> TrackDecision | None:
+    """A "kept" decision when the user's own plugin already does the job and ours is not there
+    (reported, never doubled), else None."""
+    if our_fx(track, tag) is not None:
+        return None
+    theirs = user_fx_doing(track, words)
+    if not theirs:
+        return None
+    names = ", ".join(repr(fx_label(f)) for f in theirs)
+    return TrackDecision(track.guid, track.name, "kept", None, None, 0.0,
+                         f"the track already has your own {kind} ({names}): not doubled", {})
+
+
 def skipped(track: TrackState, why: str, evidence: dict[str, Any] | None = None) -> TrackDecision:
     return TrackDecision(track.guid, track.name, "skipped", None, None, 0.0, why, clean(evidence or {}))

@@ -56,10 +56,9 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
     decisions = []
     for tr in tracks:
         ours = C.our_fx(tr, TAG)
-        theirs = C.user_fx_doing(tr, USER_GATE_WORDS)
-        if theirs and ours is None:
-            decisions.append(C.skipped(tr, "the track already has your own gate ("
-                                       + ", ".join(repr(C.fx_label(f)) for f in theirs) + "): not doubled"))
+        own = C.users_own(tr, TAG, USER_GATE_WORDS, "gate")
+        if own is not None:
+            decisions.append(own)
             continue
         src = C.track_source(tr, state.sample_rate)
         if src.audio is None:

@@ -26,13 +26,18 @@ def _clean(x: Any) -> Any:
 
 def record_for_plan(p: Plan, *, dry_run: bool = False) -> dict[str, Any]:
     changed = [d for d in p.decisions if d.status == "changed"]
-    skipped = [d for d in p.decisions if d.status == "skipped"]
+    skipped = [d for d in p.decisions if d.status == "skipped"]  # could not be measured
+    kept = [d for d in p.decisions if d.status == "kept"]  # left to the user's own plugin on purpose
     if changed:
         msg = f"{'would change' if dry_run else 'changed'} {len(changed)} of {len(p.decisions)} tracks"
     elif skipped and len(skipped) == len(p.decisions):
         msg = "nothing could be measured: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
+    elif kept and len(kept) + len(skipped) == len(p.decisions):
+        msg = "nothing changed"
     else:
         msg = "the tracks are already at target; nothing changed"
+    if kept:
+        msg += f"; kept {len(kept)}: " + "; ".join(f"{d.name}: {d.reason}" for d in kept)
     if skipped and len(skipped) < len(p.decisions):  # name every skipped track and why, changed or not
         msg += f"; skipped {len(skipped)}: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
     status = "error" if skipped and len(skipped) == len(p.decisions) else "ok"
