@@ -301,5 +301,17 @@ def users_own(track: TrackState, tag: str, words, kind: str) -> TrackDecision | 
                          f"the track already has your own {kind} ({names}): not doubled", {})
 
 
+def track_inputs(track: TrackState, sample_rate: int, tag: str, words, kind: str):
+    """The common start of every assistant's per-track step: ``(our FX or None, source)``, or the
+    decision to record instead (the user's own plugin does the job; the audio cannot be analysed)."""
+    own = users_own(track, tag, words, kind)
+    if own is not None:
+        return own
+    src = track_source(track, sample_rate)
+    if src.audio is None:
+        return skipped(track, src.why_not)
+    return our_fx(track, tag), src
+
+
 def skipped(track: TrackState, why: str, evidence: dict[str, Any] | None = None) -> TrackDecision:
     return TrackDecision(track.guid, track.name, "skipped", None, None, 0.0, why, clean(evidence or {}))

@@ -18,7 +18,7 @@ from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
 from reaper_assist.rules import tone
-from reaper_assist.rules.plan import Change, Plan
+from reaper_assist.rules.plan import Change, Plan, TrackDecision
 
 ACTION = "auto-eq"
 TITLE = "Auto-EQ"
@@ -89,15 +89,11 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
     changes: list[Change] = []
     decisions = []
     for tr in tracks:
-        ours = C.our_fx(tr, TAG)
-        own = C.users_own(tr, TAG, USER_EQ_WORDS, "EQ")
-        if own is not None:
-            decisions.append(own)
+        inputs = C.track_inputs(tr, state.sample_rate, TAG, USER_EQ_WORDS, "EQ")
+        if isinstance(inputs, TrackDecision):
+            decisions.append(inputs)
             continue
-        src = C.track_source(tr, state.sample_rate)
-        if src.audio is None:
-            decisions.append(C.skipped(tr, src.why_not))
-            continue
+        ours, src = inputs
         bands, reason, ev = decide_track(tr, src, table, amount)
         params, config = band_writes(bands)
         ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=params,

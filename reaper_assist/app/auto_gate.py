@@ -18,7 +18,7 @@ from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.rules import dynamics_rules as R
-from reaper_assist.rules.plan import Change, Plan
+from reaper_assist.rules.plan import Change, Plan, TrackDecision
 
 ACTION = "auto-gate"
 TITLE = "Auto-gate"
@@ -55,15 +55,11 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
     changes: list[Change] = []
     decisions = []
     for tr in tracks:
-        ours = C.our_fx(tr, TAG)
-        own = C.users_own(tr, TAG, USER_GATE_WORDS, "gate")
-        if own is not None:
-            decisions.append(own)
+        inputs = C.track_inputs(tr, state.sample_rate, TAG, USER_GATE_WORDS, "gate")
+        if isinstance(inputs, TrackDecision):
+            decisions.append(inputs)
             continue
-        src = C.track_source(tr, state.sample_rate)
-        if src.audio is None:
-            decisions.append(C.skipped(tr, src.why_not))
-            continue
+        ours, src = inputs
         row, known = C.row_for(table, src.instrument)
         gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS,
                          amount=amount)
