@@ -11,7 +11,6 @@ and are overridden by the settings file / project settings (``{"auto-eq": {"inst
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.app import settings as settings_mod
+from reaper_assist.app.records import clean as records_clean
 from reaper_assist.app.records import error_record, record_for_plan, write_record
 from reaper_assist.app.track_audio import pre_fx_audio
 from reaper_assist.errors import ParameterError, ReaperAssistError
@@ -91,12 +91,9 @@ def track_source(track: TrackState, sample_rate: int) -> TrackSource:
     from reaper_assist.analysis.instruments import recognise
 
     pre = pre_fx_audio(track, sample_rate)
-    if pre.no_items:
-        return TrackSource(None, sample_rate, "no items to analyse" if not track.items else "every item is muted")
-    if pre.midi_only:
-        return TrackSource(None, sample_rate, "MIDI only: no audio to analyse (render or freeze it to audio first)")
-    if pre.problems:
-        return TrackSource(None, sample_rate, "cannot analyse: " + "; ".join(str(p) for p in pre.problems))
+    why = pre.why_not(track, "analyse")
+    if why:
+        return TrackSource(None, sample_rate, why)
     ta = pre.audio
     x = np.asarray(ta.audio, dtype=np.float64)
     if x.size == 0 or not np.all(np.isfinite(x)):
@@ -104,7 +101,7 @@ def track_source(track: TrackState, sample_rate: int) -> TrackSource:
     peak = float(np.max(np.abs(x)))
     if peak <= 10 ** (SILENCE_PEAK_DBFS / 20):
         return TrackSource(None, sample_rate, f"silent (peak below {SILENCE_PEAK_DBFS:g} dBFS): nothing to analyse")
-    mask = getattr(ta, "active_mask", None)
+    mask = ta.active_mask
     active_s = (float(np.count_nonzero(mask)) if mask is not None else x.shape[1]) / sample_rate
     if active_s < MIN_ACTIVE_S:
         return TrackSource(None, sample_rate, f"too short: {active_s:.2f} s of audio, at least {MIN_ACTIVE_S:g} s needed")
@@ -222,16 +219,8 @@ def fix_refs(p: Plan) -> list[dict[str, Any]]:
 
 
 def clean(x: Any) -> Any:
-    if isinstance(x, (float, np.floating)):
-        x = float(x)
-        return None if not math.isfinite(x) else round(x, 3)
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, dict):
-        return {k: clean(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [clean(v) for v in x]
-    return x
+    """Evidence values as stored in the record: 3 decimals (see records.clean)."""
+    return records_clean(x, 3)
 
 
 def undo_name(title: str, n: int) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 
 from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.analysis.loudness import measure_loudness
-from reaper_assist.app.assist_common import run_assistant
+from reaper_assist.app.assist_common import clean, our_fx, parse_amount, run_assistant, undo_name
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
 from reaper_assist.errors import InvalidAudioError, ParameterError
-from reaper_assist.host.base import ProjectState, TrackState, parse_tags
+from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import gain_staging as rule
 from reaper_assist.rules.plan import Change, Plan, TrackDecision
 from reaper_assist.rules.targets import parse_target
@@ -30,22 +30,12 @@ def parse_settings(raw: dict[str, Any]) -> tuple[rule.GainSettings, float]:
     method = str(raw.get("method", "take"))
     if method not in ("take", "js"):
         raise ParameterError(f"gain-stage method {method!r}: use 'take' (take volume) or 'js' (JS Volume Adjustment)")
-    amount = float(raw.get("amount", 100.0))
-    if not 0.0 <= amount <= 100.0:
-        raise ParameterError(f"gain-stage amount {amount:g} %: must be within 0..100 %")
+    amount = parse_amount(raw, ACTION)
     ceiling = float(raw.get("peak_ceiling_dbfs", -6.0))
     if not -60.0 <= ceiling <= 0.0:
         raise ParameterError(f"gain-stage peak_ceiling_dbfs {ceiling:g}: must be within -60..0 dBFS")
-    s = rule.GainSettings(parse_target(raw.get("target", "rms:-18")), ceiling, method, amount / 100.0)
+    s = rule.GainSettings(parse_target(raw.get("target", "rms:-18")), ceiling, method, amount)
     return s, float(raw.get("silence_threshold_dbfs", -60.0))
-
-
-def _our_js(track: TrackState):
-    tags = parse_tags(track.tags)
-    for fx in track.fx:
-        if tags.get(str(fx.guid).upper()) == JS_TAG:
-            return fx
-    return None
 
 
 _CACHE: ResultCache[tuple[dict[str, Any] | None, str]] = ResultCache(max_entries=512)
@@ -58,37 +48,22 @@ def _shift(m: dict[str, Any] | None, db: float) -> dict[str, Any] | None:
     return {k: (v + db if k.endswith(_LEVEL_SUFFIXES) else v) for k, v in m.items()}
 
 
-def measure_track(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
-    """Pre-FX measurements of one track, or (None, why not).
-
-    "Active parts" are the 10 ms blocks where the *recording* (at the first item's gain) is above
-    ``silence_dbfs``: a property of the material, not of the gain applied to it. So every figure
-    shifts exactly with a common gain, and the result is cached relative to the track's reference
-    gain (``track_audio.identity_key``): a repeated action on unchanged media, even after its own
-    gain change, neither re-reads nor re-analyses.
-    """
-    return _measure_all([track], sample_rate, silence_dbfs)[0]
-
-
 def _cache_slot(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[str, float]:
     key, g0 = identity_key(track, sample_rate, {"silence_dbfs": silence_dbfs, "what": "gain-stage/1"})
     return key, 20.0 * math.log10(abs(g0))
 
 
 def _measure_relative(track: TrackState, sample_rate: int, silence_dbfs: float, g0_db: float):
-    """The measurement stored in the cache: levels relative to the reference gain (a worker task)."""
+    """The measurement stored in the cache: levels relative to the reference gain."""
     m, why = _measure(track, sample_rate, silence_dbfs + g0_db)
     return _shift(m, -g0_db), why
 
 
 def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
     pre = pre_fx_audio(track, sample_rate)
-    if pre.no_items:
-        return None, "no items to measure" if not track.items else "every item is muted"
-    if pre.midi_only:
-        return None, "MIDI only: no audio to measure (render or freeze it to audio first)"
-    if pre.problems:
-        return None, "cannot measure: " + "; ".join(str(p) for p in pre.problems)
+    why = pre.why_not(track, "measure")
+    if why:
+        return None, why
     ta = pre.audio
     try:
         lr = measure_loudness(ta.audio, ta.sample_rate, true_peak=True, silence_threshold_dbfs=silence_dbfs,
@@ -103,7 +78,14 @@ def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[
 
 
 def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float):
-    """Measurements of several tracks: cached ones at once, the others measured in turn.
+    """Pre-FX measurements of several tracks, each ``(figures, "")`` or ``(None, why not)``.
+
+    "Active parts" are the 10 ms blocks where the *recording* (at the first item's gain) is above
+    ``silence_dbfs``: a property of the material, not of the gain applied to it. So every figure
+    shifts exactly with a common gain, and the result is cached relative to the track's reference
+    gain (``track_audio.identity_key``): a repeated action on unchanged media, even after its own
+    gain change, neither re-reads nor re-analyses. Cached tracks come back at once, the others
+    are measured in turn.
 
     Threads were measured not to help (0.86x: the meter's per-block loop holds the GIL) and a
     process pool is fragile inside REAPER's companion (forkserver re-imports ``__main__``), so
@@ -132,13 +114,13 @@ def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, si
         if m is None:
             decisions.append(TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why))
             continue
-        js = _our_js(tr) if s.method == "js" else None
+        js = our_fx(tr, JS_TAG) if s.method == "js" else None
         js_gain = rule.js_gain_for_adjustment(js.params[0]) if js is not None and js.params else 0.0
         level = level_for(s.target.kind, m) + js_gain
         level_in = m["sample_peak_dbfs"] + js_gain
         tl = rule.TrackLevel(tr.guid, tr.name, level, level_in, js_gain)
         change, status, reason = rule.decide(tl, s)
-        ev = {k: (None if isinstance(v, float) and not math.isfinite(v) else round(v, 3)) for k, v in m.items()}
+        ev = clean(m)
         if status == "changed":
             if s.method == "take":
                 items = [{"index": it.index, "guid": it.guid, "take_volume": it.take.volume}
@@ -148,9 +130,7 @@ def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, si
                 changes.extend(_js_changes(tr, js, js_gain + change, s, reason))
         decisions.append(TrackDecision(tr.guid, tr.name, status, level if math.isfinite(level) else None,
                                        (level + change) if math.isfinite(level) else None, change, reason, ev))
-    n = len(tracks)
-    return Plan(ACTION, f"reaper-assist: Gain-stage {n} track{'s' if n != 1 else ''}", tuple(changes),
-                tuple(decisions), s.to_json())
+    return Plan(ACTION, undo_name("Gain-stage", len(tracks)), tuple(changes), tuple(decisions), s.to_json())
 
 
 def _js_changes(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, reason: str) -> list[Change]:

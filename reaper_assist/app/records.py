@@ -10,17 +10,23 @@ import time
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
+
 from reaper_assist.app.registry import EXT_SECTION, LAST_RUN_KEY
 from reaper_assist.rules.plan import Plan
 
 
-def _clean(x: Any) -> Any:
-    if isinstance(x, float):
-        return None if not math.isfinite(x) else round(x, 4)
+def clean(x: Any, digits: int = 4) -> Any:
+    """JSON-ready copy: floats (numpy too) rounded, -inf/NaN as null, numpy ints as int."""
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
+        return None if not math.isfinite(x) else round(x, digits)
+    if isinstance(x, np.integer):
+        return int(x)
     if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
+        return {k: clean(v, digits) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_clean(v) for v in x]
+        return [clean(v, digits) for v in x]
     return x
 
 
@@ -41,7 +47,7 @@ def record_for_plan(p: Plan, *, dry_run: bool = False) -> dict[str, Any]:
     if skipped and len(skipped) < len(p.decisions):  # name every skipped track and why, changed or not
         msg += f"; skipped {len(skipped)}: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
     status = "error" if skipped and len(skipped) == len(p.decisions) else "ok"
-    return _clean({
+    return clean({
         "action": p.action, "status": status, "message": msg, "dry_run": dry_run,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "settings": p.settings, "undo": p.undo_name if changed else "",
         "tracks": [{"guid": d.guid, "name": d.name, "status": d.status, "before_db": d.before_db,

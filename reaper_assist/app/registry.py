@@ -51,6 +51,6 @@ def resolve(name: str) -> Callable[..., dict[str, Any]]:
 
 
 def run_action(name: str, host, *, track_guids: list[str] | None = None, selected: bool = True,
-               options: dict[str, Any] | None = None) -> dict[str, Any]:
+               options: dict[str, Any] | None = None, dry_run: bool = False) -> dict[str, Any]:
     """Run an action on a host; returns the ``last_run`` record (status ``ok`` or ``error``)."""
-    return resolve(name)(host, track_guids=track_guids, selected=selected, options=options or {})
+    return resolve(name)(host, track_guids=track_guids, selected=selected, options=options or {}, dry_run=dry_run)

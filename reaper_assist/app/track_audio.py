@@ -41,6 +41,16 @@ class PreFxAudio:
     midi_only: bool
     no_items: bool
 
+    def why_not(self, track: TrackState, verb: str) -> str:
+        """Why there is nothing to ``verb`` (measure, analyse) on this track, or ""."""
+        if self.no_items:
+            return f"no items to {verb}" if not track.items else "every item is muted"
+        if self.midi_only:
+            return f"MIDI only: no audio to {verb} (render or freeze it to audio first)"
+        if self.problems:
+            return f"cannot {verb}: " + "; ".join(str(p) for p in self.problems)
+        return ""
+
 
 def identity_key(track: TrackState, sample_rate: int, params: dict) -> tuple[str, float]:
     """Cache key of a track's pre-FX measurement, and the reference gain it is relative to.

@@ -54,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
                 raise ReaperAssistError(f"{len(found)} tracks are named {name!r}; rename them to choose one")
             guids.extend(found)
     options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus")}
-    from reaper_assist.app import registry
+    from reaper_assist.app.registry import run_action
 
-    fn = registry.resolve(args.action)
-    record = fn(host, track_guids=guids, selected=args.selected, options=options, dry_run=args.dry_run)
+    record = run_action(args.action, host, track_guids=guids, selected=args.selected, options=options,
+                        dry_run=args.dry_run)
     print(json.dumps(record, indent=2) if args.json else format_table(record, aes17=args.aes17))
     if args.changes and not args.json:
         print(format_changes(record))
