@@ -157,6 +157,15 @@ class ParamWrite:
     evidence: dict[str, Any]
 
 
+def param_write(spec, key: str, value: float, label: str, evidence: dict[str, Any], *,
+                native: bool = False) -> ParamWrite:
+    """A parameter write by our key (``threshold_db``, ``attack_ms``...), converted to REAPER's native
+    value through the plugin's own map (reaper_assist.plugins), which also range-checks it;
+    ``native=True`` for parameters without a unit map."""
+    index, p = spec.param_by_key(None, key)
+    return ParamWrite(index, float(value) if native else p.from_units(value), label, evidence)
+
+
 @dataclass(frozen=True)
 class ConfigWrite:
     key: str

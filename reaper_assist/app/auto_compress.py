@@ -11,12 +11,13 @@ ReaComp's own auto make-up is left off (it would add the reduction of a 0 dBFS s
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 from reaper_assist.analysis.dynamics import measure_dynamics
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
-from reaper_assist.plugins import uncertain as PU
+from reaper_assist.plugins.reacomp import REACOMP
 from reaper_assist.rules import dynamics_rules as R
 from reaper_assist.rules.plan import Change, Plan, TrackDecision
 
@@ -32,15 +33,16 @@ def comp_writes(cp: R.CompPlan, reason: str) -> list[C.ParamWrite]:
     ev = {k: getattr(cp, k) for k in ("threshold_db", "ratio", "knee_db", "attack_ms", "release_ms", "rms_ms",
                                       "makeup_db", "predicted_gr_db", "target_gr_db")}
     ev.update(cp.evidence)
+    w = partial(C.param_write, REACOMP, evidence=ev)
     return [
-        C.ParamWrite(0, 10.0 ** (cp.threshold_db / 20.0), f"Threshold ({cp.threshold_db:+.1f} dB)", ev),
-        C.ParamWrite(1, PU.ratio_native(cp.ratio), f"Ratio ({cp.ratio:.1f}:1)", ev),
-        C.ParamWrite(2, PU.attack_native(cp.attack_ms), f"Attack ({cp.attack_ms:.1f} ms)", ev),
-        C.ParamWrite(3, PU.release_native(cp.release_ms), f"Release ({cp.release_ms:.0f} ms)", ev),
-        C.ParamWrite(11, 10.0 ** (cp.makeup_db / 20.0), f"Wet (make-up {cp.makeup_db:+.1f} dB)", ev),
-        C.ParamWrite(13, PU.rms_native(cp.rms_ms), f"RMS size ({cp.rms_ms:.1f} ms)", ev),
-        C.ParamWrite(14, PU.knee_native(cp.knee_db), f"Knee ({cp.knee_db:.1f} dB)", ev),
-        C.ParamWrite(15, 0.0, "Auto Make Up Gain (off)", ev),
+        w("threshold_db", cp.threshold_db, f"Threshold ({cp.threshold_db:+.1f} dB)"),
+        w("ratio", cp.ratio, f"Ratio ({cp.ratio:.1f}:1)"),
+        w("attack_ms", cp.attack_ms, f"Attack ({cp.attack_ms:.1f} ms)"),
+        w("release_ms", cp.release_ms, f"Release ({cp.release_ms:.0f} ms)"),
+        w("wet_db", cp.makeup_db, f"Wet (make-up {cp.makeup_db:+.1f} dB)"),
+        w("rms_ms", cp.rms_ms, f"RMS size ({cp.rms_ms:.1f} ms)"),
+        w("knee_db", cp.knee_db, f"Knee ({cp.knee_db:.1f} dB)"),
+        w("auto_makeup", 0.0, "Auto Make Up Gain (off)", native=True),
     ]
 
 

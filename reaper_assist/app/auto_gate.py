@@ -12,11 +12,12 @@ The closed gate turns the track down by ``range_db`` x amount: ReaGate Dry = -ra
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
-from reaper_assist.plugins import uncertain as PU
+from reaper_assist.plugins.reagate import REAGATE
 from reaper_assist.rules import dynamics_rules as R
 from reaper_assist.rules.plan import Change, Plan, TrackDecision
 
@@ -36,16 +37,18 @@ PREOPEN_MS_PER_NATIVE = 250.0
 def gate_writes(gp: R.GatePlan) -> list[C.ParamWrite]:
     ev = {k: getattr(gp, k) for k in ("threshold_db", "attack_ms", "hold_ms", "release_ms", "preopen_ms", "rms_ms",
                                       "range_db", "noise_floor_db", "hit_level_db")}
+    w = partial(C.param_write, REAGATE, evidence=ev)
     dry = 10.0 ** (-gp.range_db / 20.0)
     return [
-        C.ParamWrite(0, 10.0 ** (gp.threshold_db / 20.0), f"Threshold ({gp.threshold_db:+.1f} dB)", ev),
-        C.ParamWrite(1, PU.attack_native(gp.attack_ms), f"Attack ({gp.attack_ms:.1f} ms)", ev),
-        C.ParamWrite(2, PU.release_native(gp.release_ms), f"Release ({gp.release_ms:.0f} ms)", ev),
-        C.ParamWrite(3, min(1.0, gp.preopen_ms / PREOPEN_MS_PER_NATIVE), f"Pre-open ({gp.preopen_ms:.1f} ms)", ev),
-        C.ParamWrite(4, min(1.0, gp.hold_ms / HOLD_MS_PER_NATIVE), f"Hold ({gp.hold_ms:.0f} ms)", ev),
-        C.ParamWrite(9, dry, f"Dry (closed: {-gp.range_db:.0f} dB)", ev),
-        C.ParamWrite(10, 1.0 - dry, "Wet (open: unity with the dry)", ev),
-        C.ParamWrite(14, PU.rms_native(gp.rms_ms), f"RMS size ({gp.rms_ms:.1f} ms)", ev),
+        w("threshold_db", gp.threshold_db, f"Threshold ({gp.threshold_db:+.1f} dB)"),
+        w("attack_ms", gp.attack_ms, f"Attack ({gp.attack_ms:.1f} ms)"),
+        w("release_ms", gp.release_ms, f"Release ({gp.release_ms:.0f} ms)"),
+        w("preopen_native", min(1.0, gp.preopen_ms / PREOPEN_MS_PER_NATIVE), f"Pre-open ({gp.preopen_ms:.1f} ms)",
+          native=True),
+        w("hold_native", min(1.0, gp.hold_ms / HOLD_MS_PER_NATIVE), f"Hold ({gp.hold_ms:.0f} ms)", native=True),
+        w("dry_db", -gp.range_db, f"Dry (closed: {-gp.range_db:.0f} dB)"),
+        w("wet_db", 1.0 - dry, "Wet (open: unity with the dry)", native=True),  # linear: may be 0 (-inf dB)
+        w("rms_ms", gp.rms_ms, f"RMS size ({gp.rms_ms:.1f} ms)"),
     ]
 
 
