@@ -163,9 +163,13 @@ def read_frames(path: str, start: int, stop: int, channels: int) -> np.ndarray:
             data = f.read(n, dtype="float64", always_2d=True)
     except Exception as exc:
         raise SourceUnreadable(str(exc)) from exc
-    out = np.zeros((channels, n))
     got = data.shape[0]
-    out[:, :got] = data.T  # (frames, channels) -> (channels, frames): the one soundfile crossing
+    if got == n:
+        # (frames, channels) -> (channels, frames), the one soundfile crossing: a transposed view
+        # (Fortran order) rather than a copy; map_channels and soxr copy it once anyway.
+        return data.T
+    out = np.zeros((channels, n))
+    out[:, :got] = data.T
     return out
 
 
@@ -191,10 +195,13 @@ class VirtualSource:
             f0, f1 = self.start + self.length - u1, self.start + self.length - u0
         else:
             f0, f1 = self.start + u0, self.start + u1
-        out = np.zeros((ch, f1 - f0))
         r0, r1 = max(f0, 0), min(f1, self.info.frames)
-        if r1 > r0:
-            out[:, r0 - f0 : r1 - f0] = read_frames(self.ident.path, r0, r1, ch)
+        if (r0, r1) == (f0, f1):  # all inside the file: read_frames' array is already ours
+            out = read_frames(self.ident.path, f0, f1, ch)
+        else:
+            out = np.zeros((ch, f1 - f0))
+            if r1 > r0:
+                out[:, r0 - f0 : r1 - f0] = read_frames(self.ident.path, r0, r1, ch)
         return out[:, ::-1] if self.reversed else out
 
     def read(self, a: int, b: int) -> np.ndarray:
@@ -213,8 +220,10 @@ class VirtualSource:
                 return self._read_window(u0, u0 + n)
             first = self._read_window(u0, self.length)
             return np.concatenate([first, self._read_window(0, n - first.shape[1])], axis=1)
-        out = np.zeros((ch, n))
         v0, v1 = max(a, 0), min(b, self.length)
+        if (v0, v1) == (a, b):  # no silence to pad: no second copy
+            return self._read_window(a, b)
+        out = np.zeros((ch, n))
         if v1 > v0:
             out[:, v0 - a : v1 - a] = self._read_window(v0, v1)
         return out
