@@ -22,6 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reaper_assist.analysis.loudness import measure_loudness
+from reaper_assist.units import amp_to_db
 
 RATE = 48000
 SECONDS = 240
@@ -97,7 +98,7 @@ def ebur128_measure(lib, interleaved: np.ndarray, channels: int, full: bool):
         for c in range(channels):
             lib.ebur128_true_peak(st, c, ctypes.byref(out))
             peaks.append(out.value)
-        result.append(20 * np.log10(max(peaks)))
+        result.append(amp_to_db(max(peaks)))
     lib.ebur128_destroy(ctypes.byref(st))
     return result
 

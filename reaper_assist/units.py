@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import overload
 
 import numpy as np
 
@@ -29,6 +30,24 @@ def power_to_db(power: float) -> float:
     if power <= 0.0:
         return MINUS_INF_DB
     return 10.0 * math.log10(power)
+
+
+@overload
+def db_to_power(db: float) -> float: ...
+@overload
+def db_to_power(db: np.ndarray) -> np.ndarray: ...
+def db_to_power(db: float | np.ndarray) -> float | np.ndarray:
+    """Mean-square power of a level in dB, element-wise on arrays; ``-inf`` maps to 0."""
+    return 10.0 ** (db / 10.0)
+
+
+def power_to_db_array(power: np.ndarray) -> np.ndarray:
+    """Element-wise :func:`power_to_db` (0 and negative map to ``-inf``), without warnings."""
+    p = np.asarray(power, dtype=np.float64)
+    out = np.full(p.shape, -np.inf)
+    pos = p > 0.0
+    out[pos] = 10.0 * np.log10(p[pos])
+    return out
 
 
 def amp_to_db_array(amp: np.ndarray) -> np.ndarray:

@@ -15,15 +15,16 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from reaper_assist.analysis.loudness import (
-    ABSOLUTE_GATE_LUFS,
-    LOUDNESS_OFFSET_DB,
-    LRA_HIGH_PERCENTILE,
-    LRA_LOW_PERCENTILE,
-    LRA_RELATIVE_GATE_LU,
+    _GRANULES_PER_HOP,
+    _MOMENTARY_GRANULES,
     Granules,
     LoudnessResult,
+    _loudness_range,
+    _lufs,
+    _window_sums,
     measure_loudness_stream,
 )
+from reaper_assist.units import amp_to_db_array, db_to_power, power_to_db, power_to_db_array
 
 #: Granules per 100 ms analysis window.
 _WINDOW_GRANULES = 10
@@ -77,27 +78,6 @@ class DynamicsResult:
     active_fraction: float
 
 
-def _db10(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    out = np.full(x.shape, -np.inf)
-    pos = x > 0
-    out[pos] = 10.0 * np.log10(x[pos])
-    return out
-
-
-def _range_lu(loudness: np.ndarray) -> float:
-    """EBU Tech 3342 statistic over any loudness series: P95 - P10 after both gates."""
-    lv = loudness[loudness > ABSOLUTE_GATE_LUFS]
-    if lv.size == 0:
-        return 0.0
-    gate = 10.0 * math.log10(np.mean(10.0 ** (lv / 10.0))) + LRA_RELATIVE_GATE_LU
-    lv = lv[lv > gate]
-    if lv.size == 0:
-        return 0.0
-    low, high = np.percentile(lv, [LRA_LOW_PERCENTILE, LRA_HIGH_PERCENTILE])
-    return float(high - low)
-
-
 def dynamics_from_granules(
     granules: Granules,
     loudness: LoudnessResult,
@@ -121,14 +101,14 @@ def dynamics_from_granules(
     ch = granules.channels
     n_gran = counts.size
     ms = granules.raw_energy / np.maximum(counts * ch, 1)  # mean square per granule
-    active = ms > 10.0 ** (silence_threshold_dbfs / 10.0)
+    active = ms > db_to_power(silence_threshold_dbfs)
     regions = _regions(active, rate, counts)
     duration = loudness.duration_s
     active_s = sum(e - s for s, e in regions)
 
     # crest over active granules
     if active.any():
-        rms_act = 10.0 * math.log10(granules.raw_energy[active].sum() / (counts[active].sum() * ch))
+        rms_act = power_to_db(granules.raw_energy[active].sum() / (counts[active].sum() * ch))
         peak = loudness.sample_peak_dbfs
         crest = peak - rms_act
     else:
@@ -143,31 +123,27 @@ def dynamics_from_granules(
         e = granules.raw_energy[:cut].reshape(n_win, -1).sum(axis=1)
         c = counts[:cut].reshape(n_win, -1).sum(axis=1)
         win_ms = e / (c * ch)
-        win_db = _db10(win_ms)
+        win_db = power_to_db_array(win_ms)
         if granules.raw_peak is not None:
             pk = granules.raw_peak[:cut].reshape(n_win, -1).max(axis=1)
             act = win_db > silence_threshold_dbfs
             if act.any():
-                short_crest = float(np.median(20.0 * np.log10(pk[act]) - win_db[act]))
+                short_crest = float(np.median(amp_to_db_array(pk[act]) - win_db[act]))
 
-    # momentary loudness every 10 ms from the K-weighted granules, for the phrase-level range
-    w = granules.weighted_energy
-    if n_gran >= 40:
-        m = np.lib.stride_tricks.sliding_window_view(w, 40).sum(axis=1)[::10]
-        mc = np.lib.stride_tricks.sliding_window_view(counts, 40).sum(axis=1)[::10]
-        mom = _db10(m / mc) + LOUDNESS_OFFSET_DB
-        mom_range = _range_lu(mom)
-    else:
-        mom_range = 0.0
+    # momentary loudness (400 ms windows, 100 ms hop) from the K-weighted granules, ranged
+    # like the LRA: the phrase-level range (0.0 when shorter than one window)
+    m = _window_sums(granules.weighted_energy, _MOMENTARY_GRANULES)[::_GRANULES_PER_HOP]
+    mc = _window_sums(counts, _MOMENTARY_GRANULES)[::_GRANULES_PER_HOP]
+    mom_range = _loudness_range(_lufs(m / mc))
 
     # onsets: rise of the 10 ms level over the mean power of the previous 4 granules
-    level = _db10(ms)
+    level = power_to_db_array(ms)
     onsets = 0
     if n_gran > 5:
         prev = np.convolve(ms, np.ones(4) / 4, mode="full")[:n_gran]  # prev[k] = mean ms[k-3..k]
         before = np.concatenate([[0.0], prev[:-1]])  # mean of ms[k-4..k-1]
         with np.errstate(invalid="ignore"):  # -inf - -inf inside digital silence
-            rise = level - _db10(before)
+            rise = level - power_to_db_array(before)
         rise = np.where(np.isfinite(rise), rise, np.where(active, 60.0, 0.0))
         rise[~active] = 0.0
         gap = max(1, round(ONSET_MIN_GAP_MS / 10.0))

@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 
 from reaper_assist.analysis._validate import as_audio, check_sample_rate
+from reaper_assist.units import db_to_power, power_to_db, power_to_db_array
 
 #: Every instrument label this module can return.
 INSTRUMENTS = (
@@ -622,7 +623,7 @@ MAX_ANALYSIS_S = 45.0
 def _rel_db(power: np.ndarray, freqs: np.ndarray, lo: float, hi: float, total: float) -> float:
     sel = (freqs >= lo) & (freqs < hi)
     p = float(power[sel].sum())
-    return max(-80.0, 10.0 * math.log10(p / total)) if p > 0 and total > 0 else -80.0
+    return max(-80.0, power_to_db(p / total)) if total > 0 else -80.0
 
 
 def audio_features(audio: np.ndarray, sample_rate: float) -> np.ndarray:
@@ -655,11 +656,16 @@ def audio_features(audio: np.ndarray, sample_rate: float) -> np.ndarray:
 
 def _features(spec, dyn) -> np.ndarray:
     freqs = spec.freqs_hz
-    power = 10.0 ** (spec.power_db / 10.0)
+    power = db_to_power(spec.power_db)
     total = float(power.sum())
     band = (freqs >= 100) & (freqs < 8000)
     pb = np.maximum(power[band], 1e-30)
-    flatness = 10.0 * (np.mean(np.log10(pb)) - math.log10(np.mean(pb))) if total > 0 else 0.0
+    # spectral flatness: mean of the dB levels minus the level of the mean (0 dB when flat)
+    flatness = (
+        float(np.mean(power_to_db_array(pb))) - power_to_db(float(np.mean(pb)))
+        if total > 0
+        else 0.0
+    )
     centroid = spec.centroid_hz if total > 0 else 1000.0
     return np.array(
         [

@@ -38,6 +38,7 @@ from reaper_assist.analysis._validate import (
     check_sample_rate,
 )
 from reaper_assist.errors import InvalidAudioError
+from reaper_assist.units import amp_to_db, db_to_amp, db_to_power, power_to_db, power_to_db_array
 
 # --- constants of the standards ---------------------------------------------------------------
 
@@ -229,7 +230,7 @@ def k_weighting_sos(sample_rate: float) -> np.ndarray:
         return np.array([_SHELF_48K[0] + _SHELF_48K[1], _HIGHPASS_48K[0] + _HIGHPASS_48K[1]])
     f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
     k = math.tan(math.pi * f0 / sample_rate)
-    vh = 10.0 ** (gain_db / 20.0)
+    vh = db_to_amp(gain_db)
     vb = vh**0.4996667741545416
     a0 = 1.0 + k / q + k * k
     shelf = [
@@ -269,29 +270,16 @@ def _oversampling_factor(sample_rate: float) -> int:
     return 1
 
 
-# --- conversions without warnings ------------------------------------------------------------
+# --- conversions without warnings (dB itself: reaper_assist.units) ---------------------------
 
 
 def _lufs(mean_square: np.ndarray) -> np.ndarray:
     """BS.1770-4 eq. 2 on an array of weighted mean squares; 0 maps to -inf silently."""
-    p = np.asarray(mean_square, dtype=np.float64)
-    out = np.full(p.shape, -np.inf)
-    np.log10(p, out=out, where=p > 0.0)
-    pos = p > 0.0
-    out[pos] = LOUDNESS_OFFSET_DB + 10.0 * out[pos]
-    return out
+    return LOUDNESS_OFFSET_DB + power_to_db_array(mean_square)
 
 
 def _lufs_scalar(mean_square: float) -> float:
-    return LOUDNESS_OFFSET_DB + 10.0 * math.log10(mean_square) if mean_square > 0.0 else -math.inf
-
-
-def _db_power(mean_square: float) -> float:
-    return 10.0 * math.log10(mean_square) if mean_square > 0.0 else -math.inf
-
-
-def _db_amp(amp: float) -> float:
-    return 20.0 * math.log10(amp) if amp > 0.0 else -math.inf
+    return LOUDNESS_OFFSET_DB + power_to_db(mean_square)
 
 
 def _window_sums(values: np.ndarray, width: int) -> np.ndarray:
@@ -473,12 +461,12 @@ class _Meter:
         lra = _loudness_range(_lufs(st_power))
 
         total_raw = float(raw.sum()) + self.pend_raw
-        rms_dbfs = _db_power(total_raw / (self.channels * n)) if n else -math.inf
-        thr = 10.0 ** (silence_threshold_dbfs / 10.0)
+        rms_dbfs = power_to_db(total_raw / (self.channels * n)) if n else -math.inf
+        thr = db_to_power(silence_threshold_dbfs)
         active = raw > thr * self.channels * counts
         n_active = int(counts[active].sum())
         active_rms = (
-            _db_power(float(raw[active].sum()) / (self.channels * n_active))
+            power_to_db(float(raw[active].sum()) / (self.channels * n_active))
             if n_active
             else -math.inf
         )
@@ -493,17 +481,17 @@ class _Meter:
             max_momentary_lufs=_lufs_scalar(float(m_power.max())) if m_power.size else -math.inf,
             max_short_term_lufs=_lufs_scalar(float(s_power.max())) if s_power.size else -math.inf,
             lra_lu=lra,
-            sample_peak_dbfs=_db_amp(float(self.ch_peak.max())),
-            true_peak_dbtp=_db_amp(float(tp_ch.max())) if self.true_peak else math.nan,
+            sample_peak_dbfs=amp_to_db(float(self.ch_peak.max())),
+            true_peak_dbtp=amp_to_db(float(tp_ch.max())) if self.true_peak else math.nan,
             rms_dbfs=rms_dbfs,
             active_rms_dbfs=active_rms,
             duration_s=n / self.rate,
             channels=self.channels,
             too_short=block_power.size == 0,
             clipped_samples=self.clipped,
-            sample_peak_per_channel_dbfs=tuple(_db_amp(float(p)) for p in self.ch_peak),
+            sample_peak_per_channel_dbfs=tuple(amp_to_db(float(p)) for p in self.ch_peak),
             true_peak_per_channel_dbtp=tuple(
-                _db_amp(float(p)) if self.true_peak else math.nan for p in tp_ch
+                amp_to_db(float(p)) if self.true_peak else math.nan for p in tp_ch
             ),
             momentary_lufs=tuple(_lufs(block_power).tolist()) if series else None,
             short_term_lufs=tuple(_lufs(st_power).tolist()) if series else None,
@@ -527,7 +515,7 @@ def _loudness_range(short_term_lufs: np.ndarray) -> float:
     st = short_term_lufs[short_term_lufs > ABSOLUTE_GATE_LUFS]
     if st.size == 0:
         return 0.0
-    power = 10.0 ** ((st - LOUDNESS_OFFSET_DB) / 10.0)
+    power = db_to_power(st - LOUDNESS_OFFSET_DB)
     relative_gate = _lufs_scalar(float(power.mean())) + LRA_RELATIVE_GATE_LU
     st = st[st > relative_gate]
     if st.size == 0:

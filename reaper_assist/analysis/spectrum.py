@@ -18,6 +18,7 @@ from scipy.signal import find_peaks
 
 from reaper_assist.analysis._validate import as_audio, check_sample_rate
 from reaper_assist.errors import ParameterError
+from reaper_assist.units import db_to_power, power_to_db, power_to_db_array
 
 #: Frequency range analysed, Hz (audible range).
 MIN_FREQ_HZ = 20.0
@@ -30,14 +31,6 @@ TILT_BAND_HZ = (50.0, 16000.0)
 #: Resolution of the log-frequency grid used for resonance search, points per octave.
 _GRID_PER_OCT = 96
 _FLOOR = 1e-30  # power floor (-300 dB) that keeps logarithms finite without warnings
-
-
-def _db(power: np.ndarray) -> np.ndarray:
-    p = np.asarray(power, dtype=np.float64)
-    out = np.full(p.shape, -np.inf)
-    np.log10(p, out=out, where=p > 0)
-    out[p > 0] *= 10.0
-    return out
 
 
 def default_fft_size(sample_rate: float) -> int:
@@ -85,9 +78,9 @@ class LongTermSpectrum:
 
     def band_power_db(self, low_hz: float, high_hz: float) -> float:
         """Power between two frequencies (dB re full scale) from the fine spectrum."""
-        p = 10.0 ** (self.power_db / 10.0)
+        p = db_to_power(self.power_db)
         sel = (self.freqs_hz >= low_hz) & (self.freqs_hz < high_hz)
-        return float(_db(np.array(p[sel].sum())))
+        return power_to_db(float(p[sel].sum()))
 
 
 @dataclass(frozen=True)
@@ -227,7 +220,7 @@ def _ltas_from_power(
     centres, lo, hi = octave_bands(fraction, rate)
     band_power = _band_sums(freqs, power, lo, hi)
     total = float(power.sum())
-    band_db = _db(band_power)
+    band_db = power_to_db_array(band_power)
     fit = (centres >= TILT_BAND_HZ[0]) & (centres <= TILT_BAND_HZ[1]) & (band_power > 0)
     if fit.sum() >= 3:
         # bands narrower than a few bins at low frequency are noisy: weight by bins per band
@@ -237,15 +230,15 @@ def _ltas_from_power(
 
     def rel(band: tuple[float, float]) -> float:
         sel = (freqs >= band[0]) & (freqs < band[1])
-        return float(_db(np.array(power[sel].sum() / total))) if total > 0 else -math.inf
+        return power_to_db(float(power[sel].sum()) / total) if total > 0 else -math.inf
 
     return LongTermSpectrum(
         freqs_hz=freqs,
-        power_db=_db(power),
+        power_db=power_to_db_array(power),
         band_centres_hz=centres,
         band_levels_db=band_db,
         fraction=fraction,
-        total_db=float(_db(np.array(total))),
+        total_db=power_to_db(total),
         tilt_db_per_oct=slope,
         low_end_db=rel(LOW_END_BAND_HZ),
         low_mid_db=rel(LOW_MID_BAND_HZ),
@@ -356,11 +349,11 @@ def find_resonances(
         Sorted by decreasing excess; empty for silence.
     """
     fmax = min(max_freq_hz, 0.45 * spectrum.sample_rate)
-    power = 10.0 ** (spectrum.power_db / 10.0)
+    power = db_to_power(spectrum.power_db)
     if not np.any(power > 0) or fmax <= min_freq_hz * 2:
         return ()
     grid, density = _log_grid_power(spectrum.freqs_hz, power, min_freq_hz, fmax)
-    level = 10.0 * np.log10(np.maximum(density, _FLOOR))
+    level = power_to_db_array(np.maximum(density, _FLOOR))
     light = np.convolve(level, np.ones(5) / 5, mode="same")  # 5/96 ~ 1/20 octave
     width = max(3, round(smoothing_oct * _GRID_PER_OCT) | 1)
     baseline = median_filter(level, size=width, mode="nearest")
@@ -451,15 +444,15 @@ def masking(
         return out
 
     ea, eb = band_frames(a), band_frames(b)
-    floor = 10.0 ** (-100.0 / 10.0) * n_fft * np.sum(window**2)
-    active = (ea > np.max(ea, axis=0) * 10.0 ** (-active_range_db / 10.0)) & (ea > floor)
+    floor = db_to_power(-100.0) * n_fft * np.sum(window**2)
+    active = (ea > np.max(ea, axis=0) * db_to_power(-active_range_db)) & (ea > floor)
     n_act = active.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(active, eb / np.maximum(ea + eb, _FLOOR), 0.0).sum(axis=0) / n_act
         mean_a = np.where(active, ea, 0.0).sum(axis=0) / n_act
         mean_b = np.where(active, eb, 0.0).sum(axis=0) / n_act
-        ratio_db = _db(mean_b) - _db(mean_a)
-        overlap = (active & (eb >= ea * 10.0 ** (-0.6))).sum(axis=0) / n_act
+        ratio_db = power_to_db_array(mean_b) - power_to_db_array(mean_a)
+        overlap = (active & (eb >= ea * db_to_power(-6.0))).sum(axis=0) / n_act
     share = np.where(n_act > 0, share, np.nan)
     ratio_db = np.where(n_act > 0, ratio_db, np.nan)
     overlap = np.where(n_act > 0, overlap, np.nan)
