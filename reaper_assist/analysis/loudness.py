@@ -589,18 +589,16 @@ def measure_loudness(
     samples are counted in ``clipped_samples`` and their inter-sample overs show in the true
     peak.
     """
-    rate = check_sample_rate(sample_rate, name=name)
-    x = as_audio(audio, name=name, check_finite=False)  # NaN/inf found during the pass
-    meter = _Meter(
-        rate,
-        x.shape[0],
-        channel_weights=_weights(channel_weights, x.shape[0]),
+    result, _ = measure_loudness_stream(
+        [audio],
+        sample_rate,
         true_peak=true_peak,
-        granule_peaks=False,
+        series=series,
+        channel_weights=channel_weights,
+        silence_threshold_dbfs=silence_threshold_dbfs,
         name=name,
     )
-    meter.feed(x)
-    return meter.finish(series=series, silence_threshold_dbfs=silence_threshold_dbfs)[0]
+    return result
 
 
 def measure_loudness_stream(
