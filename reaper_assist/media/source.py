@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 import os
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable
 
 import numpy as np
+
+from reaper_assist.analysis.cache import FileIdentity, LRUCache
 
 #: Extra source frames read on each side of a resampled segment, per unit of the resampling
 #: ratio, so that soxr's filter sees real neighbours rather than silence at the segment edges.
@@ -30,15 +30,6 @@ SOXR_QUALITY = "HQ"
 
 class SourceUnreadable(Exception):
     """Internal: the file exists but cannot be decoded (reported as a MediaProblem)."""
-
-
-@dataclass(frozen=True)
-class FileIdentity:
-    """What makes cached audio of a file still valid: its path, size and modification time."""
-
-    path: str
-    size: int
-    mtime_ns: int
 
 
 @dataclass(frozen=True)
@@ -59,7 +50,7 @@ def identify(path: str) -> FileIdentity | None:
     return FileIdentity(os.path.abspath(path), int(st.st_size), int(st.st_mtime_ns))
 
 
-class SegmentCache:
+class SegmentCache(LRUCache[Hashable, object]):
     """Bounded LRU of decoded (and resampled) source segments.
 
     Parameters
@@ -71,53 +62,7 @@ class SegmentCache:
     """
 
     def __init__(self, *, max_bytes: int = 256 * 2**20, max_entries: int = 64):
-        self.max_bytes = int(max_bytes)
-        self.max_entries = int(max_entries)
-        self._data: OrderedDict[Hashable, object] = OrderedDict()
-        self._sizes: dict[Hashable, int] = {}
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable) -> object | None:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
-            self.misses += 1
-            return None
-
-    def put(self, key: Hashable, value: object, nbytes: int) -> None:
-        if nbytes > self.max_bytes:
-            return  # larger than the whole cache: do not evict everything for it
-        with self._lock:
-            if key in self._data:
-                self._bytes -= self._sizes.pop(key)
-                del self._data[key]
-            self._data[key] = value
-            self._sizes[key] = nbytes
-            self._bytes += nbytes
-            while self._data and (
-                self._bytes > self.max_bytes or len(self._data) > self.max_entries
-            ):
-                old, _ = self._data.popitem(last=False)
-                self._bytes -= self._sizes.pop(old)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-            self._sizes.clear()
-            self._bytes = 0
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    @property
-    def nbytes(self) -> int:
-        return self._bytes
+        super().__init__(max_entries, max_bytes=max_bytes)
 
 
 _default_cache: SegmentCache | None = None
