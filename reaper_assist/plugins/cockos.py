@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from reaper_assist.errors import ProjectFormatError
 from reaper_assist.plugins.base import ParamSpec, PluginSpec, PluginState, make_ident
@@ -20,6 +20,8 @@ from reaper_assist.plugins.vstchunk import VstBlob, decode_blob, encode_blob
 from reaper_assist.units import amp_to_db, db_to_amp
 
 FLOAT_PARAMS_MAGIC = bytes.fromhex("EFBEADDE0DF0ADDE")
+
+T = TypeVar("T")
 
 
 def f32(x: float) -> float:
@@ -271,6 +273,24 @@ class Float32VstSpec(CockosVstSpec):
 
     def _encode_payload(self, payload: list[float]) -> bytes:
         return FLOAT_PARAMS_MAGIC + struct.pack(f"<{len(payload)}f", *payload)
+
+    def settings_as(self, state: PluginState, cls: type[T]) -> T:
+        """Dataclass ``cls`` filled from ``state``, each field from the row with the same key.
+
+        Mapped rows give real units (``to_units``), ``bool`` fields are toggles (on at >= 0.5),
+        other rows pass the native value through.
+        """
+        params = self.params(state)
+        index = {p.key: i for i, p in enumerate(params)}
+        values: dict[str, Any] = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            i = index[f.name]
+            native = state.values[i]
+            if f.type in ("bool", bool):
+                values[f.name] = native >= 0.5
+            else:
+                values[f.name] = params[i].to_units(native) if params[i].mapped else native
+        return cls(**values)
 
     def _write_value(self, state: PluginState, index: int, native: float) -> float:
         stored: list[float] = state.payload

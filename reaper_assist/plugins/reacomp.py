@@ -35,21 +35,16 @@ def format_ratio(ratio: float) -> str:
     return "inf:1" if math.isinf(ratio) else f"{ratio:.1f}:1"
 
 
-
 def _fmt_ratio(native: float) -> str:
     return format_ratio(U.ratio(native))
-
-
 
 
 def _fmt_precomp(native: float) -> str:
     return fmt_ms1(U.precomp_ms(native))
 
 
-
 def _fmt_knee(native: float) -> str:
     return f"{U.knee_db(native):.1f}"
-
 
 
 _DB = dict(unit="dB", to_units=linear_db, from_units=linear_from_db, mapping="linear_amplitude_db",
@@ -133,21 +128,4 @@ REACOMP = ReaCompSpec()
 
 def settings(state: PluginState) -> CompSettings:
     """ReaComp settings of ``state`` in real units."""
-    p = REACOMP.params(state)
-    v = state.values
-    return CompSettings(
-        threshold_db=p[0].to_units(v[0]),
-        ratio=p[1].to_units(v[1]),
-        attack_ms=p[2].to_units(v[2]),
-        release_ms=p[3].to_units(v[3]),
-        knee_db=p[14].to_units(v[14]),
-        rms_ms=p[13].to_units(v[13]),
-        precomp_ms=p[4].to_units(v[4]),
-        auto_makeup=v[15] >= 0.5,
-        auto_release=v[16] >= 0.5,
-        dry_db=p[10].to_units(v[10]),
-        wet_db=p[11].to_units(v[11]),
-        detector_lowpass_native=v[6],
-        detector_hipass_native=v[7],
-        detector_input_native=v[8],
-    )
+    return REACOMP.settings_as(state, CompSettings)

@@ -28,10 +28,6 @@ from reaper_assist.plugins.cockos import (
 __all__ = ["REAGATE", "GateSettings", "ReaGateSpec", "settings"]
 
 
-
-
-
-
 def _fmt_note(native: float) -> str:
     return str(round(native * 127))
 
@@ -109,18 +105,4 @@ REAGATE = ReaGateSpec()
 
 def settings(state: PluginState) -> GateSettings:
     """ReaGate settings of ``state`` in real units."""
-    p = REAGATE.params(state)
-    v = state.values
-    return GateSettings(
-        threshold_db=p[0].to_units(v[0]),
-        attack_ms=p[1].to_units(v[1]),
-        release_ms=p[2].to_units(v[2]),
-        preopen_native=v[3],
-        hold_native=v[4],
-        hysteresis_native=v[12],
-        rms_ms=p[14].to_units(v[14]),
-        dry_db=p[9].to_units(v[9]),
-        wet_db=p[10].to_units(v[10]),
-        noise_level_db=p[11].to_units(v[11]),
-        invert_wet=v[18] >= 0.5,
-    )
+    return REAGATE.settings_as(state, GateSettings)
