@@ -71,6 +71,16 @@ def linear_from_db(db: float) -> float:
     return db_to_amp(db)
 
 
+#: Row options of a linear-amplitude parameter shown in dB (threshold, dry, wet, noise level).
+LINEAR_DB_ROW: dict[str, Any] = {
+    "unit": "dB",
+    "to_units": linear_db,
+    "from_units": linear_from_db,
+    "mapping": "linear_amplitude_db",
+    "mapped": True,
+}
+
+
 @dataclass(frozen=True)
 class Row:
     """One row of a declarative parameter table."""

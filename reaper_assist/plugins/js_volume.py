@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from reaper_assist.errors import ProjectFormatError
 from reaper_assist.plugins.base import ParamSpec, PluginSpec, PluginState, make_ident
-from reaper_assist.units import db_to_amp
 
 __all__ = ["JsVolumeSpec", "JS_VOLUME", "VolumeSettings", "settings", "format_slider_value"]
 

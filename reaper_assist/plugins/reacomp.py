@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from reaper_assist.plugins import uncertain as U
 from reaper_assist.plugins.base import PluginState
 from reaper_assist.plugins.cockos import (
+    LINEAR_DB_ROW,
     Float32VstSpec,
     Row,
     fmt_attack,
@@ -23,8 +24,6 @@ from reaper_assist.plugins.cockos import (
     fmt_onoff,
     fmt_release,
     fmt_rms,
-    linear_db,
-    linear_from_db,
 )
 
 __all__ = ["REACOMP", "CompSettings", "ReaCompSpec", "format_ratio", "settings"]
@@ -47,11 +46,8 @@ def _fmt_knee(native: float) -> str:
     return f"{U.knee_db(native):.1f}"
 
 
-_DB = dict(unit="dB", to_units=linear_db, from_units=linear_from_db, mapping="linear_amplitude_db",
-           mapped=True)
-
 ROWS: tuple[Row, ...] = (
-    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
     Row("Ratio", "ratio", 0.0, 1.0, "ratio", U.ratio, U.ratio_native, _fmt_ratio, "comp_ratio", True),
     Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, fmt_attack, "attack", True),
     Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, fmt_release,
@@ -63,8 +59,8 @@ ROWS: tuple[Row, ...] = (
     Row("Hipass", "detector_hipass_native", 0.0, 1.0),
     Row("SignIn", "detector_input_native", 0.0, 1.0),
     Row("AudIn", "audio_input_native", 0.0, 1.0),
-    Row("Dry", "dry_db", 0.0, 2.0, formatter=fmt_level, **_DB),
-    Row("Wet", "wet_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Dry", "dry_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
+    Row("Wet", "wet_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
     Row("Filter Preview", "filter_preview", 0.0, 1.0, formatter=fmt_onoff),
     Row("RMS size", "rms_ms", 0.0, 10.0, "ms", U.rms_ms, U.rms_native, fmt_rms, "rms_size", True),
     Row("Knee", "knee_db", 0.0, 1.0, "dB", U.knee_db, U.knee_native, _fmt_knee, "comp_knee", True),

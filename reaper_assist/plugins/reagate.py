@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from reaper_assist.plugins import uncertain as U
 from reaper_assist.plugins.base import PluginState
 from reaper_assist.plugins.cockos import (
+    LINEAR_DB_ROW,
     Float32VstSpec,
     Row,
     fmt_attack,
@@ -21,8 +22,6 @@ from reaper_assist.plugins.cockos import (
     fmt_onoff,
     fmt_release,
     fmt_rms,
-    linear_db,
-    linear_from_db,
 )
 
 __all__ = ["REAGATE", "GateSettings", "ReaGateSpec", "settings"]
@@ -32,11 +31,8 @@ def _fmt_note(native: float) -> str:
     return str(round(native * 127))
 
 
-_DB = dict(unit="dB", to_units=linear_db, from_units=linear_from_db, mapping="linear_amplitude_db",
-           mapped=True)
-
 ROWS: tuple[Row, ...] = (
-    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Threshold", "threshold_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
     Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, fmt_attack, "attack", True),
     Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, fmt_release,
         "release", True),
@@ -46,9 +42,9 @@ ROWS: tuple[Row, ...] = (
     Row("Hipass", "detector_hipass_native", 0.0, 1.0),
     Row("SignIn", "detector_input_native", 0.0, 1.0),
     Row("AudIn", "audio_input_native", 0.0, 1.0),
-    Row("Dry", "dry_db", 0.0, 2.0, formatter=fmt_level, **_DB),
-    Row("Wet", "wet_db", 0.0, 2.0, formatter=fmt_level, **_DB),
-    Row("Noise level", "noise_level_db", 0.0, 2.0, formatter=fmt_level, **_DB),
+    Row("Dry", "dry_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
+    Row("Wet", "wet_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
+    Row("Noise level", "noise_level_db", 0.0, 2.0, formatter=fmt_level, **LINEAR_DB_ROW),
     Row("Hysteresis", "hysteresis_native", 0.0, 2.0),
     Row("Preview Filter", "filter_preview", 0.0, 1.0, formatter=fmt_onoff),
     Row("RMS size", "rms_ms", 0.0, 10.0, "ms", U.rms_ms, U.rms_native, fmt_rms, "rms_size", True),
