@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reaper_assist.errors import ParameterError, ProjectFormatError
@@ -417,30 +418,31 @@ def eq_param_info(bands: list[EqBand], param_index: int) -> tuple[int, int, int]
     return (api_type, band_idx, param_type)
 
 
+# (value -> native, native -> value) per EQ param type: 0 freq (Hz), 1 gain (dB), 2 bandwidth (oct)
+_EQ_CURVES = {
+    0: (freq_native, freq_hz),
+    1: (U.reaeq_gain_native, U.reaeq_gain_db),
+    2: (bw_native, bw_oct),
+}
+_EQ_MASTER_CURVES = (linear_from_db, linear_db)
+
+
+def _eq_curves(api_type: int, param_type: int) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    if api_type == -1:
+        return _EQ_MASTER_CURVES
+    if param_type not in _EQ_CURVES:
+        raise ParameterError(f"ReaEQ EQ param type {param_type} outside 0..2 (freq, gain, bw)")
+    return _EQ_CURVES[param_type]
+
+
 def eq_value_to_native(api_type: int, param_type: int, value: float) -> float:
     """Native value for ``SetEQParam(..., isnorm=False)``: Hz, dB, octaves (facts 2.1, INFER).
 
     The master gain (``api_type`` -1) is in dB too.
     """
-    if api_type == -1:
-        return linear_from_db(value)
-    if param_type == 0:
-        return freq_native(value)
-    if param_type == 1:
-        return U.reaeq_gain_native(value)
-    if param_type == 2:
-        return bw_native(value)
-    raise ParameterError(f"ReaEQ EQ param type {param_type} outside 0..2 (freq, gain, bw)")
+    return _eq_curves(api_type, param_type)[0](value)
 
 
 def eq_native_to_value(api_type: int, param_type: int, native: float) -> float:
     """Inverse of :func:`eq_value_to_native`."""
-    if api_type == -1:
-        return linear_db(native)
-    if param_type == 0:
-        return freq_hz(native)
-    if param_type == 1:
-        return U.reaeq_gain_db(native)
-    if param_type == 2:
-        return bw_oct(native)
-    raise ParameterError(f"ReaEQ EQ param type {param_type} outside 0..2 (freq, gain, bw)")
+    return _eq_curves(api_type, param_type)[1](native)
