@@ -45,10 +45,6 @@ ENVELOPE_TOGGLE_ACTIONS = {40406: "VOLENV2", 40407: "PANENV2", 40408: "VOLENV", 
 FIRST_SCRIPT_COMMAND_ID = 53000
 
 
-def _contains(seq: list, obj: Any) -> bool:
-    return any(x is obj for x in seq)
-
-
 class Reaper:
     """One emulated REAPER instance with one open project tab."""
 
@@ -89,8 +85,6 @@ class Reaper:
             return obj.guid.upper()
         if ptype == "GUID*":
             return ("guid", obj)
-        if ptype == "AudioAccessor*":
-            return ("aa", id(obj))
         return ("obj", id(obj))
 
     def _resolve_key(self, ptype: str, key: Any) -> Any:
@@ -107,20 +101,21 @@ class Reaper:
         return obj
 
     def _still_live(self, ptype: str, obj: Any) -> bool:
+        # ``in`` on chunk children is an identity test (Chunk and Line compare by identity)
         p = self.project
         if ptype == "MediaTrack*":
-            return obj is p.master if obj.is_master else (obj.project is p and _contains(p.root.children, obj.chunk))
+            return obj is p.master if obj.is_master else (obj.project is p and obj.chunk in p.root.children)
         if ptype == "MediaItem*":
-            return self._still_live("MediaTrack*", obj.track) and _contains(obj.track.chunk.children, obj.chunk)
+            return self._still_live("MediaTrack*", obj.track) and obj.chunk in obj.track.chunk.children
         if ptype == "MediaItem_Take*":
             return self._still_live("MediaItem*", obj.item) and all(
-                _contains(obj.item.chunk.children, n) for n in obj.nodes[:1])
+                n in obj.item.chunk.children for n in obj.nodes[:1])
         if ptype == "TrackEnvelope*":
             if not self._still_live("MediaTrack*", obj.track):
                 return False
             if obj.fx is not None:
-                return _contains(obj.fx.extras, obj.chunk) and obj.fx in obj.track.fx
-            return _contains(obj.track.chunk.children, obj.chunk)
+                return obj.chunk in obj.fx.extras and obj.fx in obj.track.fx
+            return obj.chunk in obj.track.chunk.children
         return False  # sources, GUIDs: always looked up again
 
     def _lookup_key(self, ptype: str, key: Any) -> Any:
@@ -131,16 +126,14 @@ class Reaper:
             return p.master if key == "master" else p.track_by_guid(key)
         if ptype == "MediaItem*":
             return self._item_by_guid(key)
+        # a take or source is found through its (cached) parent, not by scanning every item
         if ptype == "MediaItem_Take*":
-            item = self._item_by_guid(key[0])
+            item = self._resolve_key("MediaItem*", key[0])
             takes = item.takes if item else []
             return takes[key[1]] if key[1] < len(takes) else None
         if ptype == "PCM_source*":
-            item = self._item_by_guid(key[1])
-            takes = item.takes if item else []
-            if key[2] >= len(takes):
-                return None
-            src = takes[key[2]].source
+            take = self._resolve_key("MediaItem_Take*", (key[1], key[2]))
+            src = take.source if take is not None else None
             if src is None:
                 return None
             return src if key[3] == src.type else (src.root if src.root.type == key[3] else None)
@@ -148,8 +141,6 @@ class Reaper:
             return next((e for e in p.iter_all_envelopes() if e.guid.upper() == key), None)
         if ptype == "GUID*":
             return key[1]
-        if ptype == "AudioAccessor*":
-            return self._accessors.get(key[1]) if hasattr(self, "_accessors") else None
         return None
 
     def _item_by_guid(self, guid: str) -> Item | None:
