@@ -145,9 +145,39 @@ def _convert_in(kind: str, value: Any, pointers: PointerTable) -> Any:
     return value
 
 
-def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: PointerTable) -> Callable[..., Any]:
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {"str": str, "int": int, "float": float, "": lambda x: x}
+
+
+def _return_plan(spec: FunctionSpec) -> list[tuple[str, int]] | None:
+    """The tuple return items as ``(converter name, arg index)``; ``("r", -1)`` for the C return.
+    Parsed once per function, not per call."""
     items = spec.return_items
+    if items is None:
+        return None
+    plan = []
+    for it in items:
+        if it == "r":
+            plan.append(("r", -1))
+            continue
+        m = re.fullmatch(r"(str|int|float)?\(?p(\d+)\)?", it)
+        if m is None:  # pragma: no cover - the table only holds these forms
+            raise RuntimeError(f"unknown return item {it!r} for {spec.name}")
+        plan.append((m.group(1) or "", int(m.group(2))))
+    return plan
+
+
+def _return_pointer_type(spec: FunctionSpec) -> str:
+    """Pointer type of a ``ptr`` C return, from the table's Python return text."""
+    if spec.python_return.startswith("pointer"):
+        return spec.python_return.split(" ", 1)[1]
+    m = re.search(r"rpr_unpackp\('([^']+)'", spec.python_return)
+    return m.group(1) if m else "void*"
+
+
+def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: PointerTable) -> Callable[..., Any]:
+    plan = _return_plan(spec)
     ret = spec.python_return
+    ptype = _return_pointer_type(spec) if spec.c_return == "ptr" else "void*"
 
     def rpr(*args: Any) -> Any:
         if len(args) != spec.n_args:
@@ -158,32 +188,21 @@ def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: Po
             conv = list(args)
         res = impl(*conv)
         r, outs = (res.r, res.outs or {}) if isinstance(res, Out) else (res, {})
-        r = _convert_return(spec, r, pointers)
-        if items is None:
+        r = _convert_return(spec.c_return, ptype, r, pointers)
+        if plan is None:
             if ret.startswith("str"):
                 if r is None:  # the binding does r.decode() on NULL
                     raise AttributeError("'NoneType' object has no attribute 'decode'")
                 return str(r)
             return r
         out: list[Any] = []
-        for it in items:
-            if it == "r":
+        for conv_name, idx in plan:
+            if conv_name == "r":
                 out.append(r)
-                continue
-            m = re.fullmatch(r"(str|int|float)?\(?p(\d+)\)?", it)
-            if m is None:  # pragma: no cover - the table only holds these forms
-                raise RuntimeError(f"unknown return item {it!r} for {spec.name}")
-            conv_name, idx_s = m.groups()
-            idx = int(idx_s)
-            if idx in outs:
-                v = outs[idx]
-                out.append({"str": str, "int": int, "float": float}.get(conv_name or "", lambda x: x)(v))
-            elif conv_name == "str":
-                out.append(str(conv[idx]))
-            elif conv_name == "int":
-                out.append(int(conv[idx]))
-            elif conv_name == "float":
-                out.append(float(conv[idx]))
+            elif idx in outs:
+                out.append(_CONVERTERS[conv_name](outs[idx]))
+            elif conv_name:
+                out.append(_CONVERTERS[conv_name](conv[idx]))
             else:
                 out.append(args[idx])
         return tuple(out)
@@ -194,8 +213,7 @@ def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: Po
     return rpr
 
 
-def _convert_return(spec: FunctionSpec, r: Any, pointers: PointerTable) -> Any:
-    c = spec.c_return
+def _convert_return(c: str, ptype: str, r: Any, pointers: PointerTable) -> Any:
     if c == "void":
         return None
     if c == "bool":
@@ -205,11 +223,7 @@ def _convert_return(spec: FunctionSpec, r: Any, pointers: PointerTable) -> Any:
     if c == "double":
         return float(r or 0.0)
     if c == "ptr":
-        ptype = spec.python_return.split(" ", 1)[1] if spec.python_return.startswith("pointer") else None
-        if ptype is None and spec.return_items:
-            m = re.search(r"rpr_unpackp\('([^']+)'", spec.python_return)
-            ptype = m.group(1) if m else "void*"
         if isinstance(r, str) and POINTER_RE.match(r):
             return r
-        return pointers.to_string(ptype or "void*", r)
+        return pointers.to_string(ptype, r)
     return r
