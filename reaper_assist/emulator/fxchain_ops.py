@@ -6,6 +6,7 @@ from reaper_assist.emulator import uncertain
 from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.project import FX, Track, new_guid
 from reaper_assist.emulator.rpp import Chunk, Line
+from reaper_assist.plugins import find_spec
 
 TYPE_PREFIXES = ("VST3:", "VST2:", "VST:", "VST3i:", "VSTi:", "AU:", "AUi:", "JS:", "DX:", "CLAP:", "CLAPi:", "LV2:")
 
@@ -50,9 +51,7 @@ def add_by_name(track: Track, name: str, instantiate: int) -> int:
     existing = find_fx(track, name)
     if instantiate == 0 or (instantiate > 0 and existing >= 0):
         return existing
-    from reaper_assist import plugins
-
-    spec = plugins.find_spec(name) if hasattr(plugins, "find_spec") else None
+    spec = find_spec(name)
     if spec is None:
         return -1  # only stock plugins are "installed" in the emulator
     chain = track.fxchain

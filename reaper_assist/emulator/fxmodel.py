@@ -8,17 +8,7 @@ handled here so that a parameter index means the same thing as in REAPER.
 from __future__ import annotations
 
 from reaper_assist.emulator.rpp import Chunk, Line
-
-
-def _plugins():
-    try:
-        from reaper_assist import plugins
-    except ImportError:  # pragma: no cover - the package is part of the distribution
-        return None
-    return plugins if hasattr(plugins, "spec_for_chunk") else None
-
-
-WRAPPER = (("Bypass", ":bypass"), ("Wet", ":wet"), ("Delta", ":delta"))
+from reaper_assist.plugins import WRAPPER_PARAMS, spec_for_chunk
 
 
 class FXModel:
@@ -26,20 +16,19 @@ class FXModel:
         self.spec = spec
         self.state = state
         self.body = body
-        self.wet = 1.0
-        self.delta = 0.0
-        self.bypass_param = 0.0
+        # the wrapper params' values (Bypass mirrors the chunk's BYPASS line, see reascript)
+        self.bypass_param, self.wet, self.delta = (w.default_native for w in WRAPPER_PARAMS)
         self.dirty = False
 
     @classmethod
     def for_chunk(cls, chunk: Chunk) -> FXModel:
         body = [c.text for c in chunk.children if isinstance(c, Line)]
-        plugins = _plugins()
-        spec = plugins.spec_for_chunk(chunk.tag, chunk.attrs) if plugins else None
+        attrs = chunk.attrs
+        spec = spec_for_chunk(chunk.tag, attrs)
         state = None
         if spec is not None:
             try:
-                state = spec.decode(chunk.attrs, body)
+                state = spec.decode(attrs, body)
             except Exception:  # unknown layout: keep it opaque rather than corrupt it
                 spec, state = None, None
         return cls(spec, state, body)
@@ -61,15 +50,23 @@ class FXModel:
 
     # params ----------------------------------------------------------------------------------
     def _own(self) -> list:
-        return list(self.spec.params(self.state)) if self.spec is not None else []
+        return self.spec.params(self.state) if self.spec is not None else []
+
+    @property
+    def num_own_params(self) -> int:
+        """The plugin's own params; the wrapper params Bypass, Wet, Delta follow them."""
+        return len(self._own())
 
     @property
     def num_params(self) -> int:
-        return len(self._own()) + len(WRAPPER)
+        return self.num_own_params + len(WRAPPER_PARAMS)
 
     def _wrapper_index(self, index: int) -> int | None:
-        n = len(self._own())
-        return index - n if n <= index < n + len(WRAPPER) else None
+        n = self.num_own_params
+        return index - n if n <= index < n + len(WRAPPER_PARAMS) else None
+
+    def is_bypass_param(self, index: int) -> bool:
+        return self._wrapper_index(index) == 0
 
     def valid(self, index: int) -> bool:
         return 0 <= index < self.num_params
@@ -77,21 +74,21 @@ class FXModel:
     def param_name(self, index: int) -> str:
         w = self._wrapper_index(index)
         if w is not None:
-            return WRAPPER[w][0]
+            return WRAPPER_PARAMS[w].name
         own = self._own()
         return own[index].name if 0 <= index < len(own) else ""
 
     def param_ident(self, index: int) -> str:
         w = self._wrapper_index(index)
         if w is not None:
-            return f"{index}{WRAPPER[w][1]}"
+            return f"{index}{WRAPPER_PARAMS[w].ident}"
         own = self._own()
         return own[index].ident if 0 <= index < len(own) else str(index)
 
     def param_range(self, index: int) -> tuple[float, float]:
         w = self._wrapper_index(index)
         if w is not None:
-            return (0.0, 1.0)
+            return (WRAPPER_PARAMS[w].native_min, WRAPPER_PARAMS[w].native_max)
         own = self._own()
         if 0 <= index < len(own):
             return (own[index].native_min, own[index].native_max)

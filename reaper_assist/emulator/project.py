@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reaper_assist.emulator import rpp
+from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.rpp import Chunk, Line, fmt_number
 from reaper_assist.errors import ProjectFormatError
 
@@ -159,9 +160,7 @@ class FX:
         self.bypass_line = bypass
         self.plugin = plugin
         self.extras = extras  # nodes after the plugin chunk up to the next BYPASS (FXID, PARMENV...)
-        from reaper_assist.emulator import fxmodel  # late: fxmodel imports the plugins package
-
-        self.model = fxmodel.FXModel.for_chunk(plugin)
+        self.model = FXModel.for_chunk(plugin)
 
     @property
     def track(self) -> Track:

@@ -728,7 +728,7 @@ class Reaper:
         return -1
 
     def _param_value(self, fx: FX, p: int) -> float:
-        if p == fx.model.num_params - 3:  # Bypass wrapper mirrors the BYPASS line
+        if fx.model.is_bypass_param(p):  # the Bypass wrapper mirrors the BYPASS line
             return 0.0 if fx.enabled else 1.0
         return fx.model.get_param(p)
 
@@ -747,7 +747,7 @@ class Reaper:
         return Out(self._param_value(fx, p), {3: lo, 4: hi, 5: (lo + hi) / 2})
 
     def _set_param(self, track: Track, fx: FX, p: int, set_fn: Callable[[], bool]) -> bool:
-        if p == fx.model.num_params - 3:
+        if fx.model.is_bypass_param(p):
             ok = set_fn()
             fx.enabled = fx.model.bypass_param < 0.5
             track.fxchain.flush()
@@ -764,7 +764,7 @@ class Reaper:
         fx = self._fx(track, idx)
         if fx is None or not fx.model.valid(p):
             return 0.0
-        if p == fx.model.num_params - 3:
+        if fx.model.is_bypass_param(p):
             return self._param_value(fx, p)
         return fx.model.get_normalized(p)
 

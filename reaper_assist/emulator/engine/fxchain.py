@@ -22,7 +22,6 @@ MODELS: dict[str, Callable[[np.ndarray, float, list], np.ndarray]] = {
     "realimit": realimit.process,
     "js_volume": js_volume.process,
 }
-N_WRAPPER = 3  # Bypass, Wet, Delta
 
 
 def _where(track: Track, k: int, fx: FX) -> str:
@@ -44,7 +43,7 @@ def segments(fx: FX, envs: dict[int, list], n: int, sample_rate: float, start_s:
     :data:`.uncertain.AUTOMATION_BLOCK` samples where own parameters are automated."""
     m = fx.model
     spec, state = m.spec, m.state
-    n_own = m.num_params - N_WRAPPER
+    n_own = m.num_own_params  # then Bypass, Wet, Delta
     own = {p: pts for p, pts in envs.items() if 0 <= p < n_own}
     if not own:
         return [(0, spec.settings(state))]
@@ -100,7 +99,7 @@ def run_chain(track: Track, audio: np.ndarray, sample_rate: float, start_s: floa
             if str(exc).startswith(where):
                 raise
             raise ParameterError(f"{where}: {exc}") from exc
-        n_own = m.num_params - N_WRAPPER
+        n_own = m.num_own_params  # then Bypass, Wet, Delta
         times = None
         if envs.keys() & {n_own, n_own + 1, n_own + 2}:
             times = start_s + np.arange(n) / sample_rate
