@@ -6,7 +6,11 @@ block (one undo point); ``abort`` puts back what was written, closes the block a
 left a point. If the client vanishes before ``commit`` the bridge runs ``abort`` for it (registered
 with :mod:`reaper_assist.bridge.context`), so a plan is either wholly applied or not at all.
 
-Operations and their semantics are those of :func:`reaper_assist.host.remote.apply_ops_with`.
+An operation may carry ``expect`` (the value the plan was computed from); a mismatch means the
+project changed since analysis and nothing is written. Operations on an FX added earlier in the same
+plan refer to it as ``"fx": "@<n>"`` (the n-th operation's result, an FX GUID). The operations
+themselves are :mod:`reaper_assist.host.remote`'s. :func:`apply_with` runs a whole plan in one call
+(the in-process host).
 """
 
 from __future__ import annotations
@@ -107,6 +111,16 @@ def abort_with(api: Any, tid: str) -> bool:
         if remote._can_undo(api) == marker:
             api.Undo_DoUndo2(0)
     return True
+
+
+def apply_with(
+    api: Any, ops: list[dict[str, Any]], undo_name: str, fail_after: int | None = None
+) -> dict[str, Any]:
+    """``begin``, every ``step`` and ``commit`` in one call; ``fail_after`` (tests) raises after
+    that many operations, and what was written is put back."""
+    tid = begin_with(api, ops, undo_name, fail_after)
+    steps_with(api, tid, 0, len(ops))
+    return commit_with(api, tid)
 
 
 def _get(tid: str) -> dict[str, Any]:

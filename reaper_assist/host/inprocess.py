@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
+from reaper_assist.bridge import txn
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host import remote
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -41,7 +42,7 @@ class InProcessHost:
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> ApplyResult:
         try:
-            r = self._call(remote.apply_ops_with, ops, undo_name, fail_after=fail_after)
+            r = self._call(txn.apply_with, ops, undo_name, fail_after)
         except StaleReferenceError:
             raise
         except Exception as exc:  # pragma: no cover - defensive

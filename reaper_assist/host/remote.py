@@ -3,11 +3,12 @@
 Each takes the ReaScript API as an object ``api`` whose attributes are the functions without the
 ``RPR_`` prefix (``reapy.reascript_api`` inside REAPER, or the emulator's in-process binding), and
 returns plain JSON-serialisable data. The live host ships a whole operation as ONE reapy request
-(callable by module and name, reapy_behaviour 2), so reading 64 tracks or applying a plan costs one
-round trip, and the undo block of an apply opens and closes inside one defer cycle.
+(callable by module and name, reapy_behaviour 2), so reading 64 tracks costs one round trip.
 
-The entry points without ``api`` (``read_state``, ``apply_ops``, ...) are what reapy calls; they
-bind ``reapy.reascript_api`` (and so import reapy) only when called, inside REAPER.
+The entry points without ``api`` (``read_state``, ``undo``, ...) are what reapy calls; they
+bind ``reapy.reascript_api`` (and so import reapy) only when called, inside REAPER. Plans are
+applied by :mod:`reaper_assist.bridge.txn` with the operations defined here (``validate_ops``,
+``_apply_one``, ``_capture``, ``_revert``).
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
 
 
 # ------------------------------------------------------------------------------------------------
-# writing: a list of operations applied inside one undo block, all-or-nothing
+# writing: the operations of a plan (applied all-or-nothing by reaper_assist.bridge.txn)
 # ------------------------------------------------------------------------------------------------
 class ApplyError(Exception):
     pass
@@ -339,42 +340,6 @@ def validate_ops(api, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return handles
 
 
-def apply_ops_with(api, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> dict[str, Any]:
-    """Validate every operation against the live project, then apply all of them in one undo block.
-
-    An operation may carry ``expect`` (the value the plan was computed from); a mismatch means the
-    project changed since analysis and nothing is written. If anything fails while writing, what
-    was written is put back (in reverse order) before the block closes, so the project is exactly
-    as before and no undo point of ours is left. ``fail_after`` is a fault-injection hook for
-    tests (raise after that many operations).
-
-    Operations on an FX added earlier in the same list refer to it as ``"fx": "@<n>"`` (the n-th
-    operation's result, an FX GUID).
-    """
-    handles = validate_ops(api, ops)
-    api.Undo_BeginBlock2(0)
-    done: list[tuple[dict[str, Any], dict[str, Any], Any, Any]] = []
-    results: list[Any] = []
-    try:
-        for n, (op, h) in enumerate(zip(ops, handles)):
-            if fail_after is not None and n >= fail_after:
-                raise ApplyError(f"injected fault after {n} operations")
-            if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
-                h = dict(h)
-                h["fx"] = _fx_by_guid(api, h["track"], results[int(op["fx"][1:])])
-            old = _capture(api, op, h)
-            res = _apply_one(api, op, h)
-            results.append(res)
-            done.append((op, h, old, res))
-    except BaseException:
-        for op, h, old, res in reversed(done):
-            _revert(api, op, h, old, res)
-        api.Undo_EndBlock2(0, undo_name, -1)
-        raise
-    api.Undo_EndBlock2(0, undo_name, -1)  # -1: all state (facts 1.6: 0 may miss FX changes)
-    return {"results": results, "undo": _can_undo(api) or ""}
-
-
 def set_proj_ext_with(api, section: str, key: str, value: str) -> int:
     """Project ExtState outside any undo block (the tool's own record survives an undo)."""
     return api.SetProjExtState(0, section, key, value)
@@ -408,10 +373,6 @@ def _api():
 
 def read_state(**kwargs):
     return read_state_with(_api(), **kwargs)
-
-
-def apply_ops(ops, undo_name, fail_after=None):
-    return apply_ops_with(_api(), ops, undo_name, fail_after=fail_after)
 
 
 def undo():

@@ -74,7 +74,7 @@ REFUSED = [
     ("reapy.__main__", "main", []),
     ("reaper_assist.emulator.__main__", "main", []),  # would start an emulator inside REAPER
     ("reaper_assist.emulator.control", "save_project", ["x.rpp"]),  # needs the token
-    ("reaper_assist.host.remote", "apply_ops", [[], "x"]),  # needs the token
+    ("reaper_assist.bridge.txn", "begin", [[], "x"]),  # needs the token
 ]
 
 

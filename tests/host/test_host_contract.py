@@ -95,7 +95,7 @@ def test_a_fault_at_any_step_leaves_the_project_unchanged(host, tmp_path, fail_a
         {"op": "fx_param", "track": t.guid, "fx": "@1", "param": 0, "value": 0.25},
         {"op": "track_ext", "track": t.guid, "key": "reaper_assist_tag", "value": "x"},
     ]
-    with pytest.raises(Exception, match="injected fault"):
+    with pytest.raises(StaleReferenceError, match="injected fault"):
         host.apply(ops, "x", fail_after=fail_after)
     host.save(str(tmp_path / "after.rpp"))
     assert (tmp_path / "after.rpp").read_text() == (tmp_path / "before.rpp").read_text()
