@@ -637,10 +637,11 @@ def audio_features(audio: np.ndarray, sample_rate: float) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (10,)
+    numpy.ndarray, shape (12,)
         Centroid (log2 Hz); power in 20-60, 20-120, 200-500, 2-6 kHz and 8-16 kHz relative to
         the total (dB, floor -80); spectral flatness 100 Hz-8 kHz (dB); onsets per active
-        second; median short-term crest (dB); active fraction.
+        second; median short-term crest (dB); active fraction; loudest third-octave band and
+        85 % roll-off frequency (log2 Hz).
     """
     from reaper_assist.analysis.dynamics import dynamics_from_granules
     from reaper_assist.analysis.loudness import measure_loudness_stream
