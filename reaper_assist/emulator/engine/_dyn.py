@@ -9,6 +9,24 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.emulator.engine import uncertain as U
+from reaper_assist.errors import ParameterError
+
+
+def check_ranges(plugin: str, checks: Sequence[tuple[str, float, float, float, str]]) -> None:
+    """Raise :class:`ParameterError` for the first ``(name, value, lo, hi, unit)`` outside
+    ``[lo, hi]`` (NaN included), naming the plugin, the parameter, the value and the range."""
+    for name, v, lo, hi, unit in checks:
+        if not (lo <= v <= hi):
+            u = f" {unit}" if unit else ""
+            raise ParameterError(f"{plugin} parameter {name!r}: {v!r}{u} outside the range [{lo:g}, {hi:g}]{u}")
+
+
+def look_ahead(level: np.ndarray, samples: int) -> np.ndarray:
+    """The detector ``samples`` ahead (pre-comp, pre-open): shifted earlier, the end held."""
+    n = level.shape[0]
+    if samples <= 0 or n == 0:
+        return level
+    return np.concatenate([level[samples:], np.full(min(samples, n), level[-1])])
 
 
 def field(segments: Sequence[tuple[int, Any]], name: str, n: int) -> float | np.ndarray:

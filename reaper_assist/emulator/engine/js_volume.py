@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reaper_assist.errors import ParameterError
+from reaper_assist.emulator.engine import _dyn
 from reaper_assist.plugins.js_volume import VolumeSettings
 
 __all__ = ["process"]
@@ -19,11 +19,8 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     out = np.empty_like(x)
     bounds = [s for s, _ in segments] + [x.shape[1]]
     for (start, s), end in zip(segments, bounds[1:]):
-        for name in ("adjustment_db", "max_volume_db"):
-            v = getattr(s, name)
-            if not -150.0 <= v <= 150.0:
-                raise ParameterError(f"JS: Volume Adjustment parameter {name!r}: {v!r} dB outside "
-                                     "the range [-150, 150] dB")
+        _dyn.check_ranges("JS: Volume Adjustment", [(name, getattr(s, name), -150.0, 150.0, "dB")
+                                                    for name in ("adjustment_db", "max_volume_db")])
         lim = s.clamp_linear
         out[:, start:end] = np.clip(x[:, start:end] * s.gain_linear, -lim, lim)
     return out

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from reaper_assist.emulator.engine import _dyn
-from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reacomp import CompSettings
 
 __all__ = ["check_settings", "process", "static_gain_reduction_db"]
@@ -23,13 +22,10 @@ __all__ = ["check_settings", "process", "static_gain_reduction_db"]
 
 def check_settings(s: CompSettings) -> None:
     """Raise :class:`ParameterError` naming the parameter and its range."""
-    checks = (("ratio", s.ratio, 1.0, math.inf, ""), ("attack_ms", s.attack_ms, 0.0, 500.0, " ms"),
-              ("release_ms", s.release_ms, 0.0, 5000.0, " ms"), ("knee_db", s.knee_db, 0.0, 24.0, " dB"),
-              ("rms_ms", s.rms_ms, 0.0, 1000.0, " ms"), ("precomp_ms", s.precomp_ms, 0.0, 250.0, " ms"))
-    for name, v, lo, hi, unit in checks:
-        if not (lo <= v <= hi):
-            raise ParameterError(f"ReaComp parameter {name!r}: {v!r}{unit} outside the range "
-                                 f"[{lo:g}, {hi:g}]{unit}")
+    _dyn.check_ranges("ReaComp", (
+        ("ratio", s.ratio, 1.0, math.inf, ""), ("attack_ms", s.attack_ms, 0.0, 500.0, "ms"),
+        ("release_ms", s.release_ms, 0.0, 5000.0, "ms"), ("knee_db", s.knee_db, 0.0, 24.0, "dB"),
+        ("rms_ms", s.rms_ms, 0.0, 1000.0, "ms"), ("precomp_ms", s.precomp_ms, 0.0, 250.0, "ms")))
 
 
 def static_gain_reduction_db(level_db: np.ndarray, threshold_db, ratio, knee_db) -> np.ndarray:
@@ -63,9 +59,7 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     first = segments[0][1]
     f = lambda name: _dyn.field(segments, name, n)
     level = _dyn.level_db(x, sample_rate, first.rms_ms)
-    look = int(round(first.precomp_ms * sample_rate / 1000.0))
-    if look > 0 and n:
-        level = np.concatenate([level[look:], np.full(min(look, n), level[-1])])
+    level = _dyn.look_ahead(level, int(round(first.precomp_ms * sample_rate / 1000.0)))
     thr, ratio, knee = f("threshold_db"), f("ratio"), f("knee_db")
     thr = np.maximum(thr, -200.0)  # native 0 is -inf dB: compress everything, without inf - inf
     target = static_gain_reduction_db(level, thr, ratio, knee)

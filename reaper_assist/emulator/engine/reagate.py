@@ -10,19 +10,17 @@ import numpy as np
 
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.emulator.engine import uncertain as U
-from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reagate import GateSettings
 
 __all__ = ["gate_state", "process"]
 
 
 def _check(s: GateSettings) -> None:
-    for name, v, lo, hi in (("attack_ms", s.attack_ms, 0.0, 500.0), ("release_ms", s.release_ms, 0.0, 5000.0),
-                            ("rms_ms", s.rms_ms, 0.0, 1000.0), ("hold_native", s.hold_native, 0.0, 1.0),
-                            ("preopen_native", s.preopen_native, 0.0, 1.0),
-                            ("hysteresis_native", s.hysteresis_native, 0.0, 2.0)):
-        if not (lo <= v <= hi):
-            raise ParameterError(f"ReaGate parameter {name!r}: {v!r} outside the range [{lo:g}, {hi:g}]")
+    _dyn.check_ranges("ReaGate", (
+        ("attack_ms", s.attack_ms, 0.0, 500.0, "ms"), ("release_ms", s.release_ms, 0.0, 5000.0, "ms"),
+        ("rms_ms", s.rms_ms, 0.0, 1000.0, "ms"), ("hold_native", s.hold_native, 0.0, 1.0, ""),
+        ("preopen_native", s.preopen_native, 0.0, 1.0, ""),
+        ("hysteresis_native", s.hysteresis_native, 0.0, 2.0, "")))
 
 
 def gate_state(level_db: np.ndarray, open_db, close_db, hold_samples: int) -> np.ndarray:
@@ -76,9 +74,8 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     first = segments[0][1]
     f = lambda name: _dyn.field(segments, name, n)
     level = _dyn.level_db(x, sample_rate, first.rms_ms)
-    pre = int(round(first.preopen_native * U.GATE_PREOPEN_MS_PER_NATIVE * sample_rate / 1000.0))
-    if pre > 0 and n:
-        level = np.concatenate([level[pre:], np.full(min(pre, n), level[-1])])
+    level = _dyn.look_ahead(level, int(round(first.preopen_native * U.GATE_PREOPEN_MS_PER_NATIVE
+                                             * sample_rate / 1000.0)))
     thr = f("threshold_db")
     hyst = min(first.hysteresis_native, 1.0)
     close = thr + (20.0 * math.log10(hyst) if hyst > 0 else -math.inf)

@@ -18,7 +18,6 @@ from scipy.signal import lfilter
 
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.emulator.engine import uncertain as U
-from reaper_assist.errors import ParameterError
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.realimit import LimitSettings
 
@@ -38,14 +37,10 @@ def _annex2_phases() -> np.ndarray:
 
 
 def _check(s: LimitSettings) -> None:
-    for name, v, lo, hi, unit in (
+    _dyn.check_ranges("ReaLimit", (
         ("threshold_db", s.threshold_db, PU.LIMIT_THRESHOLD_MIN_DB, PU.LIMIT_THRESHOLD_MAX_DB, "dB"),
         ("ceiling_db", s.ceiling_db, PU.LIMIT_CEILING_MIN_DB, PU.LIMIT_CEILING_MAX_DB, "dB"),
-        ("release_ms", s.release_ms, 0.0, PU.LIMIT_RELEASE_MAX_MS, "ms"),
-    ):
-        if not (lo <= v <= hi):
-            raise ParameterError(f"ReaLimit parameter {name!r}: {v!r} {unit} outside the range "
-                                 f"[{lo:g}, {hi:g}] {unit}")
+        ("release_ms", s.release_ms, 0.0, PU.LIMIT_RELEASE_MAX_MS, "ms")))
 
 
 def true_peak(x: np.ndarray) -> np.ndarray:
