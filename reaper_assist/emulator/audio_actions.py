@@ -1,13 +1,10 @@
 """Native actions that need the audio engine (dry-run loudness 42437-42441); installed into the
-emulated REAPER at start-up. The engine itself is added by the audio-engine work (issue 4)."""
+emulated REAPER at start-up."""
 
 from __future__ import annotations
 
 
 def install(reaper) -> None:
-    try:
-        from reaper_assist.emulator import engine
-    except ImportError:
-        return
-    if hasattr(engine, "install_actions"):
-        engine.install_actions(reaper)
+    from reaper_assist.emulator.engine import install_actions  # late: numpy/scipy at start-up only
+
+    install_actions(reaper)

@@ -59,17 +59,6 @@ class UndoHistory:
             self.points.append(UndoPoint(description, before, after, flags))
             self.redo_stack.clear()
 
-    def abort(self) -> None:
-        """Close an open block and restore the project to its state at BeginBlock."""
-        if self._before is not None:
-            self._restore(self._before)
-        self.depth = 0
-        self._before = None
-
-    @property
-    def in_block(self) -> bool:
-        return self.depth > 0
-
     def can_undo(self) -> str | None:
         return self.points[-1].description if self.points else None
 
