@@ -4,7 +4,7 @@ import json
 import os
 
 
-def run(host, *, track_guids, selected, options):
+def run(host, *, track_guids, selected, options, dry_run=False):
     flag = os.environ.get("RA_TEST_RAISE_FLAG")
     if flag and os.path.exists(flag):
         raise RuntimeError("the test action failed on purpose")
