@@ -25,22 +25,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from reaper_assist.bridge import wire
+from reaper_assist.bridge.server import AUTH, HELLO, auth_digest
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host import remote
 from reaper_assist.host.base import ApplyResult, ProjectState
 
 DEFAULT_WEB_PORT = 2307
-HELLO, AUTH = "RA_HELLO", "RA_AUTH"
-HEADER = 8
-
-
-def _digest(token: str, nonce: str, address: str) -> str:
-    import hashlib
-    import hmac
-
-    return hmac.new(
-        token.encode("utf-8"), f"{nonce}|{address}".encode(), hashlib.sha256
-    ).hexdigest()
 
 
 class _Connection:
@@ -63,7 +54,7 @@ class _Connection:
 
     def _recv(self, timeout_s: float) -> bytes:
         self.sock.settimeout(timeout_s)
-        n = int.from_bytes(self._recv_exact(HEADER), "little")
+        n = int.from_bytes(self._recv_exact(wire.HEADER_BYTES), "little")
         return self._recv_exact(n)
 
     def request(
@@ -75,7 +66,7 @@ class _Connection:
             {"function": function, "input": {"args": list(args), "kwargs": kwargs}}
         ).encode()
         self.sock.settimeout(timeout_s)
-        self.sock.sendall(len(data).to_bytes(HEADER, "little") + data)
+        self.sock.sendall(wire.frame(data))
         reply = json.loads(
             self._recv(timeout_s).decode("utf-8")
         )  # plain JSON: never import what a server names
@@ -207,7 +198,7 @@ class ReapyHost:
             if token:
                 try:
                     self.authenticated = bool(
-                        self._send(AUTH, _digest(token, hello["nonce"], hello["address"]))
+                        self._send(AUTH, auth_digest(token, hello["nonce"], hello["address"]))
                     )
                 except HostError as exc:
                     if self.require_bridge:
@@ -291,8 +282,6 @@ class ReapyHost:
         if last.startswith("reaper-assist bridge:") and "token" in last:
             raise HostError(f"REAPER's bridge refused the request: {last.split(':', 1)[1].strip()}")
         raise HostError(f"REAPER reported an error: {last}")
-
-    _request = _send
 
     def read_state(
         self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True
