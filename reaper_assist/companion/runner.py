@@ -17,17 +17,12 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from reaper_assist.app import registry
+from reaper_assist.app import records, registry
 from reaper_assist.companion import remote_ops
 from reaper_assist.companion.config import InstallConfig
 from reaper_assist.errors import HostUnavailableError
 
 log = logging.getLogger("reaper_assist.companion")
-
-
-def error_record(action: str, message: str) -> dict[str, Any]:
-    return {"action": action, "status": "error", "message": message, "tracks": [],
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "source": "companion"}
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -95,7 +90,7 @@ class JobRunner:
         except Exception as exc:
             message = f"{title} failed: {exc}"
             log.exception("%s failed", action)
-            record = error_record(action, message)
+            record = {**records.error_record(action, message), "source": "companion"}
             self.report(record, host)
             return record
 

@@ -126,3 +126,6 @@ def test_runner_turns_host_failures_into_error_records(tmp_path):
     rec = runner.run({"action": "gain-stage", "project": ""})
     assert rec["status"] == "error" and "lost the connection to REAPER" in rec["message"]
     assert rec["message"].startswith("Gain-stage selected tracks failed")
+    assert rec["source"] == "companion" and rec["tracks"] == [] and rec["changes"] == []
+    # one reconnect for the project check, then two tries to record the error through the bridge
+    assert calls == ["current_project", "current_project", "record_result", "record_result"]
