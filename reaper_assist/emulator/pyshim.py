@@ -8,10 +8,11 @@ strings of code) into ``__main__`` (facts 1.1). reapy decides it runs inside REA
 
 from __future__ import annotations
 
-import re
 import sys
 import types
 from typing import TYPE_CHECKING
+
+from reaper_assist.emulator.binding import POINTER_RE
 
 if TYPE_CHECKING:  # pragma: no cover
     from reaper_assist.emulator.reascript import Reaper
@@ -24,7 +25,7 @@ def build_module(reaper: Reaper) -> types.ModuleType:
     mod._ft = {}  # real C function pointers in REAPER; reapy's MIDI wrappers need them
 
     def rpr_packp(t, v):  # same contract as the generated binding (facts 1.2)
-        m = re.match(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$", str(v))
+        m = POINTER_RE.match(str(v))
         if m and (m.group(1) == t or t == "void*"):
             addr = int(m.group(2), 16)
             if reaper.pointers.resolve_address(addr, m.group(1)) is not None:
