@@ -167,7 +167,7 @@ class Chunk:
         while len(toks2) <= index + 1:
             toks2.append("0")
         toks2[index + 1] = value if isinstance(value, str) else fmt_number(value)  # type: ignore[arg-type]
-        ln.text = " ".join(quote(t) if isinstance(t, str) else fmt_number(t) for t in toks2)
+        ln.set_tokens(toks2)
 
     def insert_line(self, ln: Line, *, after: tuple[str, ...] = ()) -> None:
         pos = None
