@@ -440,34 +440,29 @@ class Reaper:
                 return i
         return -1
 
+    # parm -> (view attribute, conversion of the value written); facts 1.4
+    _TRACK_NUM: dict[str, tuple[str, Callable[[float], Any]]] = {
+        "D_VOL": ("volume", float), "D_PAN": ("pan", lambda v: max(-1.0, min(1.0, v))),
+        "B_MUTE": ("mute", bool), "I_SOLO": ("solo", int), "B_PHASE": ("phase", bool),
+        "I_SELECTED": ("selected", bool), "I_FOLDERDEPTH": ("folder_depth", int), "I_FXEN": ("fx_enabled", bool),
+        "I_NCHAN": ("nchan", lambda v: max(2, min(128, int(v) + (int(v) % 2)))),  # 2..128, even
+    }
+    _MASTER_SETTABLE = ("D_VOL", "D_PAN", "I_SELECTED")
+
     def GetMediaTrackInfo_Value(self, track, parm):
         if track is None:
             return 0.0
-        getters: dict[str, Callable[[], float]] = {
-            "D_VOL": lambda: track.volume, "D_PAN": lambda: track.pan, "B_MUTE": lambda: float(track.mute),
-            "I_SOLO": lambda: float(getattr(track, "solo", 0)), "B_PHASE": lambda: float(getattr(track, "phase", False)),
-            "I_NCHAN": lambda: float(track.nchan), "I_SELECTED": lambda: float(track.selected),
-            "I_FOLDERDEPTH": lambda: float(track.folder_depth), "I_FXEN": lambda: float(getattr(track, "fx_enabled", True)),
-            "IP_TRACKNUMBER": lambda: -1.0 if track.is_master else float(self._track_index(track) + 1),
-        }
-        g = getters.get(parm)
-        return float(g()) if g else 0.0
+        if parm == "IP_TRACKNUMBER":
+            return -1.0 if track.is_master else float(self._track_index(track) + 1)
+        entry = self._TRACK_NUM.get(parm)
+        return float(getattr(track, entry[0])) if entry else 0.0
 
     def SetMediaTrackInfo_Value(self, track, parm, value):
-        if track is None:
+        entry = self._TRACK_NUM.get(parm)
+        if track is None or entry is None or (track.is_master and parm not in self._MASTER_SETTABLE):
             return False
-        setters: dict[str, Callable[[float], None]] = {
-            "D_VOL": lambda v: setattr(track, "volume", v), "D_PAN": lambda v: setattr(track, "pan", max(-1.0, min(1.0, v))),
-            "B_MUTE": lambda v: setattr(track, "mute", bool(v)), "I_SOLO": lambda v: setattr(track, "solo", int(v)),
-            "B_PHASE": lambda v: setattr(track, "phase", bool(v)), "I_SELECTED": lambda v: setattr(track, "selected", bool(v)),
-            "I_FOLDERDEPTH": lambda v: setattr(track, "folder_depth", int(v)), "I_FXEN": lambda v: setattr(track, "fx_enabled", bool(v)),
-            # facts 1.4: 2..128, even
-            "I_NCHAN": lambda v: setattr(track, "nchan", max(2, min(128, int(v) + (int(v) % 2)))),
-        }
-        s = setters.get(parm)
-        if s is None or (track.is_master and parm not in ("D_VOL", "D_PAN", "I_SELECTED")):
-            return False
-        s(float(value))
+        attr, convert = entry
+        setattr(track, attr, convert(float(value)))
         return True
 
     def GetTrackStateChunk(self, track, buf, sz, isundo):
