@@ -36,6 +36,19 @@ TRACK_ENVELOPES: dict[str, str] = {
 }
 FADER_SCALED_ENVELOPES = ("VOLENV2", "VOLENV", "VOLENV3")
 
+# Default fields of lines REAPER writes, used by new objects and when a missing line is created
+TRACK_VOLPAN = [1, 0, -1, -1, 1]  # VOLPAN / MASTER_VOLUME: volume, pan, ...
+ITEM_VOLPAN = [1, 0, 1, -1]  # item VOLPAN: item volume, take pan, take volume, ...
+FADE = [1, 0, 0, 1, 0, 0, 0]  # FADEIN / FADEOUT: shape, length, ...
+
+
+def _envelope_chunk(tag: str, attrs: list[object], *, arm: int) -> Chunk:
+    """A new envelope chunk with the header lines REAPER writes (no points)."""
+    ch = Chunk.new(tag, attrs)
+    ch.children = [Line.from_tokens(["EGUID", new_guid()]), Line("ACT 1 -1"), Line("VIS 1 1 1"),
+                   Line("LANEHEIGHT 0 0"), Line(f"ARM {arm}"), Line("DEFSHAPE 0 -1 -1")]
+    return ch
+
 
 def new_guid() -> str:
     return "{" + str(uuid.uuid4()).upper() + "}"
@@ -241,10 +254,8 @@ class FX:
             return None
         lo, hi = self.model.param_range(index)
         ident = self.model.param_ident(index)
-        ch = Chunk.new("PARMENV", [ident, lo, hi, self.model.get_param(index),
-                                   f"{self.param_name(index)} / {self.short_name}"])
-        ch.children = [Line.from_tokens(["EGUID", new_guid()]), Line("ACT 1 -1"), Line("VIS 1 1 1"),
-                       Line("LANEHEIGHT 0 0"), Line("ARM 0"), Line("DEFSHAPE 0 -1 -1")]
+        ch = _envelope_chunk("PARMENV", [ident, lo, hi, self.model.get_param(index),
+                                         f"{self.param_name(index)} / {self.short_name}"], arm=0)
         # REAPER keeps PARMENV chunks before WAK
         pos = len(self.extras)
         for i, n in enumerate(self.extras):
@@ -358,7 +369,7 @@ class Take:
     @volume.setter
     def volume(self, v: float) -> None:
         if self.index == 0:
-            self.item.chunk.set("VOLPAN", 2, v, fill=[1, 0, 1, -1])
+            self.item.chunk.set("VOLPAN", 2, v, fill=ITEM_VOLPAN)
         else:
             self._set("TAKEVOLPAN", 1, v, [0, 1, -1])
 
@@ -457,11 +468,11 @@ class Item:
     loop_source = property(lambda s: s._num("LOOP") != 0, lambda s, v: s.chunk.set("LOOP", 0, int(bool(v))))
     # FADEIN <shape> <len> <auto len> <shape> <?> <dir> ... field meanings past len are UNCERTAIN
     fade_in_shape = property(lambda s: int(s._num("FADEIN", 0)))
-    fade_in = property(lambda s: s._num("FADEIN", 1), lambda s, v: s.chunk.set("FADEIN", 1, v, fill=[1, 0, 0, 1, 0, 0]))
+    fade_in = property(lambda s: s._num("FADEIN", 1), lambda s, v: s.chunk.set("FADEIN", 1, v, fill=FADE))
     fade_in_auto = property(lambda s: s._num("FADEIN", 2))
     fade_in_dir = property(lambda s: s._num("FADEIN", 5))
     fade_out_shape = property(lambda s: int(s._num("FADEOUT", 0)))
-    fade_out = property(lambda s: s._num("FADEOUT", 1), lambda s, v: s.chunk.set("FADEOUT", 1, v, fill=[1, 0, 0, 1, 0, 0]))
+    fade_out = property(lambda s: s._num("FADEOUT", 1), lambda s, v: s.chunk.set("FADEOUT", 1, v, fill=FADE))
     fade_out_auto = property(lambda s: s._num("FADEOUT", 2))
     fade_out_dir = property(lambda s: s._num("FADEOUT", 5))
 
@@ -471,7 +482,7 @@ class Item:
 
     @volume.setter
     def volume(self, v: float) -> None:
-        self.chunk.set("VOLPAN", 0, v, fill=[1, 0, 1, -1])
+        self.chunk.set("VOLPAN", 0, v, fill=ITEM_VOLPAN)
 
     @property
     def takes(self) -> list[Take]:
@@ -530,8 +541,8 @@ class Track:
     def _num(self, key: str, i: int = 0, default: float = 0.0) -> float:
         return self.chunk.get_float(key, i, default)
 
-    volume = property(lambda s: s._num("VOLPAN", 0, 1.0), lambda s, v: s.chunk.set("VOLPAN", 0, v, fill=[1, 0, -1, -1, 1]))
-    pan = property(lambda s: s._num("VOLPAN", 1), lambda s, v: s.chunk.set("VOLPAN", 1, v, fill=[1, 0, -1, -1, 1]))
+    volume = property(lambda s: s._num("VOLPAN", 0, 1.0), lambda s, v: s.chunk.set("VOLPAN", 0, v, fill=TRACK_VOLPAN))
+    pan = property(lambda s: s._num("VOLPAN", 1), lambda s, v: s.chunk.set("VOLPAN", 1, v, fill=TRACK_VOLPAN))
     mute = property(lambda s: s._num("MUTESOLO", 0) != 0, lambda s, v: s.chunk.set("MUTESOLO", 0, int(bool(v)), fill=[0, 0, 0]))
     solo = property(lambda s: int(s._num("MUTESOLO", 1)), lambda s, v: s.chunk.set("MUTESOLO", 1, int(v), fill=[0, 0, 0]))
     phase = property(lambda s: s._num("IPHASE") != 0, lambda s, v: s.chunk.set("IPHASE", 0, int(bool(v))))
@@ -621,9 +632,7 @@ class Track:
     def envelope_by_chunk_name(self, tag: str, *, create: bool = False) -> Envelope | None:
         ch = self.chunk.chunk(tag)
         if ch is None and create:
-            ch = Chunk.new(tag)
-            ch.children = [Line.from_tokens(["EGUID", new_guid()]), Line("ACT 1 -1"), Line("VIS 1 1 1"),
-                           Line("LANEHEIGHT 0 0"), Line("ARM 1"), Line("DEFSHAPE 0 -1 -1")]
+            ch = _envelope_chunk(tag, [], arm=1)
             if tag in FADER_SCALED_ENVELOPES:
                 ch.children.append(Line("VOLTYPE 1"))
             default = {"VOLENV2": 1, "VOLENV": 1, "VOLENV3": 1, "MUTEENV": 1}.get(tag, 0)
@@ -655,8 +664,8 @@ class MasterTrack(Track):
     def name(self) -> str:
         return "MASTER"
 
-    volume = property(lambda s: s._num("MASTER_VOLUME", 0, 1.0), lambda s, v: s.chunk.set("MASTER_VOLUME", 0, v, fill=[1, 0, -1, -1, 1]))
-    pan = property(lambda s: s._num("MASTER_VOLUME", 1), lambda s, v: s.chunk.set("MASTER_VOLUME", 1, v, fill=[1, 0, -1, -1, 1]))
+    volume = property(lambda s: s._num("MASTER_VOLUME", 0, 1.0), lambda s, v: s.chunk.set("MASTER_VOLUME", 0, v, fill=TRACK_VOLPAN))
+    pan = property(lambda s: s._num("MASTER_VOLUME", 1), lambda s, v: s.chunk.set("MASTER_VOLUME", 1, v, fill=TRACK_VOLPAN))
     mute = property(lambda s: (int(s._num("MASTERMUTESOLO")) & 1) != 0)
     nchan = property(lambda s: int(s._num("MASTER_NCH", 0, 2)))
     selected = property(lambda s: s._num("MASTER_SEL") != 0, lambda s, v: s.chunk.set("MASTER_SEL", 0, int(bool(v))))
@@ -769,7 +778,7 @@ class Project:
         guid = new_guid()
         ch = Chunk.new("TRACK", [guid])
         ch.children = [Line.from_tokens(l) for l in (
-            ["NAME", name], ["PEAKCOL", 16576], ["BEAT", -1], ["AUTOMODE", 0], ["VOLPAN", 1, 0, -1, -1, 1],
+            ["NAME", name], ["PEAKCOL", 16576], ["BEAT", -1], ["AUTOMODE", 0], ["VOLPAN", *TRACK_VOLPAN],
             ["MUTESOLO", 0, 0, 0], ["IPHASE", 0], ["ISBUS", 0, 0], ["BUSCOMP", 0, 0, 0, 0, 0],
             ["SHOWINMIX", 1, 0.6667, 0.5, 1, 0.5, 0, 0, 0], ["SEL", 0], ["REC", 0, 0, 1, 0, 0, 0, 0, 0],
             ["VU", 2], ["TRACKHEIGHT", 0, 0, 0, 0, 0, 0], ["INQ", 0, 0, 0, 0.5, 100, 0, 0, 100],
@@ -789,9 +798,9 @@ class Project:
                  source_type: str = "WAVE") -> Item:
         ch = Chunk.new("ITEM")
         lines = [["POSITION", position], ["SNAPOFFS", 0], ["LENGTH", length], ["LOOP", 0], ["ALLTAKES", 0],
-                 ["FADEIN", 1, 0, 0, 1, 0, 0, 0], ["FADEOUT", 1, 0, 0, 1, 0, 0, 0], ["MUTE", 0, 0], ["SEL", 0],
+                 ["FADEIN", *FADE], ["FADEOUT", *FADE], ["MUTE", 0, 0], ["SEL", 0],
                  ["IGUID", new_guid()], ["IID", 1], ["NAME", Path(file).name if file else ""],
-                 ["VOLPAN", 1, 0, 1, -1], ["SOFFS", 0], ["PLAYRATE", 1, 1, 0, -1, 0, 0.0025], ["CHANMODE", 0],
+                 ["VOLPAN", *ITEM_VOLPAN], ["SOFFS", 0], ["PLAYRATE", 1, 1, 0, -1, 0, 0.0025], ["CHANMODE", 0],
                  ["GUID", new_guid()]]
         ch.children = [Line.from_tokens(l) for l in lines]
         if file is not None:
