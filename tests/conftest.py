@@ -6,14 +6,12 @@ emulator's before reapy is imported (reaper_assist.host.reapy_ports).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.emulator_proc import EmulatorProcess
 
 DATA = Path(__file__).parent / "data"
 RPP_DIR = DATA / "rpp"
@@ -25,36 +23,14 @@ def data_dir() -> Path:
     return DATA
 
 
-class EmulatorProc:
+class EmulatorProc(EmulatorProcess):
     def __init__(self, tmp: Path, project: Path | None, defer_hz: float = 200.0, extra: list[str] | None = None):
         self.resource = tmp / "resource"
         self.resource.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "reaper_assist.emulator", "--resource-path", str(self.resource),
-               "--defer-hz", str(defer_hz), "--quiet"] + (["--project", str(project)] if project else []) + (extra or [])
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     cwd=str(Path(__file__).parent.parent))
-        line = ""
-        deadline = time.monotonic() + 30
-        while "ready" not in line:
-            line = self.proc.stdout.readline()
-            if not line and self.proc.poll() is not None:
-                raise RuntimeError(f"emulator exited: {self.proc.stderr.read()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("emulator did not become ready in 30 s")
-        fields = dict(kv.split("=") for kv in line.split() if "=" in kv)
-        self.web_port = int(fields["web_port"])
-        self.bridge_port = int(fields["bridge_port"])
-        self.ready_line = line
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                return self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                return self.proc.wait()
-        return self.proc.returncode
+        super().__init__(["--resource-path", str(self.resource), "--defer-hz", str(defer_hz), "--quiet"]
+                         + (["--project", str(project)] if project else []) + (extra or []))
+        self.web_port = int(self.fields["web_port"])
+        self.bridge_port = int(self.fields["bridge_port"])
 
 
 @pytest.fixture(scope="session")

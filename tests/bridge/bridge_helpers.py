@@ -6,23 +6,16 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.emulator_proc import REPO, EmulatorProcess, free_port
+
 RPP = REPO / "tests" / "data" / "rpp" / "rpp-editor_test2.rpp"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class BridgeEmulator:
+class BridgeEmulator(EmulatorProcess):
     """``python -m reaper_assist.emulator --no-reapy-server`` on a resource folder where
     ``reaper-assist install`` ran; ``bridge_settings`` go into reaper_assist.json's "bridge"."""
 
@@ -50,39 +43,13 @@ class BridgeEmulator:
             cfg_path.write_text(json.dumps(cfg))
         self.project = tmp / "song.rpp"
         shutil.copy(project, self.project)
-        cmd = (
-            (prefix or [])
-            + [
-                sys.executable,
-                "-m",
-                "reaper_assist.emulator",
-                "--resource-path",
-                str(self.resource),
-                "--project",
-                str(self.project),
-                "--web-port",
-                str(self.web_port),
-                "--defer-hz",
-                str(defer_hz),
-                "--no-reapy-server",
-            ]
-            + (["--quiet"] if quiet else [])
-        )
-        self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(REPO)
-        )
-        deadline = time.monotonic() + 30
-        line = ""
-        self.startup_output = ""  # the console echo before "ready" (without --quiet)
-        while "ready" not in line:
-            line = self.proc.stdout.readline()
-            self.startup_output += line
-            if not line and self.proc.poll() is not None:
-                raise RuntimeError(f"emulator exited: {self.proc.stderr.read()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("emulator not ready in 30 s")
-        fields = dict(kv.split("=") for kv in line.split() if "=" in kv)
-        self.pid = int(fields["pid"])
+        super().__init__(
+            ["--resource-path", str(self.resource), "--project", str(self.project),
+             "--web-port", str(self.web_port), "--defer-hz", str(defer_hz), "--no-reapy-server"]
+            + (["--quiet"] if quiet else []),
+            prefix=prefix,
+        )  # startup_output: the console echo before "ready" (without --quiet)
+        self.pid = int(self.fields["pid"])
         # inside another network namespace (``prefix``) the ports are not reachable from here
         self.bridge_port = 0 if prefix else int(self.ext_state("reapy", "server_port") or 0)
 
@@ -94,16 +61,6 @@ class BridgeEmulator:
         from reaper_assist.host.reapy_host import ReapyHost
 
         return ReapyHost(web_port=self.web_port, **kw)
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                return self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                return self.proc.wait()
-        return self.proc.returncode
 
 
 class RawClient:

@@ -6,28 +6,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.emulator_proc import REPO, EmulatorProcess, free_port  # noqa: F401 - free_port: for the tests
+
 HERE = Path(__file__).parent
-REPO = HERE.parent.parent
 SITE = HERE / "site"
 RPP = REPO / "tests" / "data" / "rpp" / "rpp-editor_test2.rpp"
 
 REAPER_INI = "[REAPER]\r\nlastproject=\r\ncsurf_cnt=1\r\ncsurf_0=OSC 0 8000 '' ''\r\npythonlibpath64=C:\\Python39\r\n\r\n[verchk]\r\nlast=0\r\n"
 KB_INI = 'SCR 4 0 RS0123 "Custom: mine.lua" "my scripts/mine.lua"\nKEY 1 65 _RS0123 0'  # no final newline
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -58,21 +51,11 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-class Emulator:
+class Emulator(EmulatorProcess):
     def __init__(self, resource: Path, project: Path, web_port: int, env: dict[str, str]):
         self.resource, self.web_port = resource, web_port
-        cmd = [sys.executable, "-m", "reaper_assist.emulator", "--resource-path", str(resource), "--project",
-               str(project), "--web-port", str(web_port), "--defer-hz", "200", "--quiet", "--no-reapy-server"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                     cwd=str(REPO))
-        deadline = time.monotonic() + 30
-        line = ""
-        while "ready" not in line:
-            line = self.proc.stdout.readline()
-            if not line and self.proc.poll() is not None:
-                raise RuntimeError(f"emulator exited: {self.proc.stderr.read()}")
-            if time.monotonic() > deadline:
-                raise RuntimeError("emulator not ready in 30 s")
+        super().__init__(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
+                          "--defer-hz", "200", "--quiet", "--no-reapy-server"], env=env)
 
     def press(self, command_id: str) -> None:
         """Run an action as a shortcut would (the web interface's /_/<command>)."""
@@ -84,15 +67,6 @@ class Emulator:
                              env={k: v for k, v in child_env().items() if k != "RA_TEST_ACTIONS"})
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout.strip().splitlines()[-1])
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture
