@@ -9,7 +9,6 @@ tension-weighted quadratic Bezier are used and kept here, in one place.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,21 +33,10 @@ def shape_fraction(shape: int, x: np.ndarray | float, tension: float = 0.0):
 
 
 def evaluate(points: Sequence, time: float, *, default: float = 0.0) -> float:
-    """Stored value at ``time`` (before the first point: its value; after the last: its value)."""
-    if not points:
-        return default
-    times = [p.time for p in points]
-    i = bisect.bisect_right(times, time) - 1
-    if i < 0:
-        return points[0].value
-    if i >= len(points) - 1:
-        return points[-1].value
-    a, b = points[i], points[i + 1]
-    span = b.time - a.time
-    if span <= 0:
-        return b.value
-    f = shape_fraction(a.shape, (time - a.time) / span, a.tension)
-    return float(a.value + (b.value - a.value) * f)
+    """Stored value at ``time`` (before the first point: its value; after the last: its value).
+    :func:`evaluate_array` at one time, so the API (Envelope_Evaluate) and the audio engine
+    cannot disagree."""
+    return float(evaluate_array(points, np.array([float(time)]), default=default)[0])
 
 
 def evaluate_array(points: Sequence, times: np.ndarray, *, default: float = 0.0) -> np.ndarray:
