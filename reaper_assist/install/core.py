@@ -233,10 +233,7 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
             plan.notes.append(f"could not find the shared Python library of {cfg.python}: set it in REAPER "
                               "(Options > Preferences > Plug-ins > ReaScript)")
         if edits.find_web_interface(text, cfg.web_port) is None:
-            try:
-                n = int(edits.get_key(text, "csurf_cnt") or "0")
-            except ValueError:
-                n = 0
+            n = edits.surface_count(text)
             wanted["csurf_cnt"] = str(n + 1)
             wanted[f"csurf_{n}"] = edits.web_interface_line(cfg.web_port)
         for key, value in wanted.items():

@@ -175,13 +175,17 @@ def web_interface_line(port: int) -> str:
     return f"HTTP 0 {int(port)} '' 'index.html' 0 ''"
 
 
+def surface_count(text: str) -> int:
+    """reaper.ini's ``csurf_cnt`` (0 when missing or not a number)."""
+    try:
+        return int(get_key(text, "csurf_cnt") or "0")
+    except ValueError:
+        return 0
+
+
 def find_web_interface(text: str, port: int) -> str | None:
     """The ``csurf_<n>`` key of an HTTP surface on ``port``, if any."""
-    try:
-        count = int(get_key(text, "csurf_cnt") or "0")
-    except ValueError:
-        count = 0
-    for i in range(count):
+    for i in range(surface_count(text)):
         v = get_key(text, f"csurf_{i}") or ""
         parts = v.split()
         if len(parts) >= 3 and parts[0] == "HTTP" and parts[2] == str(port):
