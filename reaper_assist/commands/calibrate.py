@@ -67,7 +67,7 @@ def build_plan(keys: list[str] | None, steps: int) -> tuple[list[dict[str, Any]]
     from reaper_assist.errors import ParameterError
     from reaper_assist.plugins import SPECS
 
-    if steps < 1:
+    if not 1 <= steps <= 1000:
         raise ParameterError(f"--steps {steps} outside the range [1, 1000]")
     norms = tuple(i / steps for i in range(steps + 1))
     wanted = keys or list(SPECS)

@@ -57,6 +57,12 @@ def test_calibrate_sweep_function_removes_its_track_in_process(session):
     assert texts["reacomp"]["0"][-1] == "+6.0"  # threshold native 2.0 = +6.02 dB
 
 
+@pytest.mark.parametrize("steps", [0, 1001])
+def test_calibrate_steps_outside_1_to_1000_name_the_range(steps):
+    with pytest.raises(ParameterError, match=rf"--steps {steps} outside the range \[1, 1000\]"):
+        calibrate_cmd.build_plan(None, steps)
+
+
 @pytest.mark.slow
 def test_calibrate_against_the_emulator_reports_zero_mismatches(emulator, reapy_host, capsys):
     from reaper_assist.emulator import control
