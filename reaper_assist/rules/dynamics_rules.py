@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from reaper_assist.dsp import attack_release, static_gain_reduction_db
+
 STEP_MS = 1.0
 GRANULE_MS = 10.0
 ACTIVE_RANGE_DB = 20.0
@@ -49,27 +51,12 @@ def detector_db(audio: np.ndarray, sample_rate: float, rms_ms: float) -> tuple[n
     return level, p.mean(axis=0)
 
 
-def static_gr_db(level_db: np.ndarray, threshold_db: float, ratio: float, knee_db: float) -> np.ndarray:
-    """Static gain reduction (>= 0 dB), quadratic soft knee (Giannoulis et al. 2012 eq. 4)."""
-    over = level_db - threshold_db
-    slope = 1.0 - 1.0 / ratio
-    gr = np.where(over > 0, over * slope, 0.0)
-    if knee_db > 0:
-        inside = np.abs(over) <= knee_db / 2
-        gr = np.where(inside, slope * (over + knee_db / 2) ** 2 / (2 * knee_db), gr)
-    return gr
-
-
 def smooth_gr_db(target: np.ndarray, attack_ms: float, release_ms: float) -> np.ndarray:
-    """One-pole smoothing at 1 ms steps: attack while the reduction grows, release otherwise."""
+    """One-pole smoothing at 1 ms steps: attack while the reduction grows, release otherwise
+    (the engine's ReaComp recursion, reaper_assist.dsp.attack_release)."""
     a = math.exp(-STEP_MS / attack_ms) if attack_ms > 0 else 0.0
     r = math.exp(-STEP_MS / release_ms) if release_ms > 0 else 0.0
-    out = np.empty_like(target)
-    y = 0.0
-    for i, t in enumerate(target.tolist()):
-        y = (a if t > y else r) * (y - t) + t
-        out[i] = y
-    return out
+    return np.asarray(attack_release(np.asarray(target, dtype=np.float64).tolist(), a, r))
 
 
 def active_granules(energy_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +125,7 @@ def compressor(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, cr
     level, energy = detector_db(audio, sample_rate, rms)
 
     def predicted(thr: float) -> float:
-        return average_gr_db(smooth_gr_db(static_gr_db(level, thr, ratio, knee), attack, release), energy)
+        return average_gr_db(smooth_gr_db(static_gain_reduction_db(level, thr, ratio, knee), attack, release), energy)
 
     top = float(np.max(level)) if level.size else -60.0
     lo, hi = top - 60.0, top + knee / 2 + 0.1  # at hi nothing is reduced

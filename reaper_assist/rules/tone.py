@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from reaper_assist.dsp import rbj_sos
+
 HIGH_PASS = 4  # ReaEQ BANDTYPE codes (plugins.reaeq.BANDTYPE_NAMES)
 BAND = 8
 N_BANDS = 5
@@ -301,11 +303,6 @@ def unmask_layout(cuts: list[EqBand]) -> list[EqBand]:
 
 
 def peaking_sos(freq_hz: float, gain_db: float, bw_oct: float, sample_rate: float) -> np.ndarray:
-    """RBJ peaking biquad with the bandwidth in octaves (as ReaEQ's Band), one SOS row: used to
-    predict the effect of planned cuts for the record."""
-    a = 10.0 ** (gain_db / 40.0)
-    w0 = 2.0 * math.pi * min(freq_hz, 0.49 * sample_rate) / sample_rate
-    alpha = math.sin(w0) * math.sinh(math.log(2.0) / 2.0 * bw_oct * w0 / math.sin(w0))
-    b = np.array([1 + alpha * a, -2 * math.cos(w0), 1 - alpha * a])
-    den = np.array([1 + alpha / a, -2 * math.cos(w0), 1 - alpha / a])
-    return np.concatenate([b / den[0], den / den[0]])[None, :]
+    """ReaEQ's Band (RBJ peaking biquad, bandwidth in octaves) as one SOS row, the same model the
+    emulator renders with: used to predict the effect of planned cuts for the record."""
+    return rbj_sos("peak", freq_hz, gain_db, bw_oct, sample_rate)[None, :]

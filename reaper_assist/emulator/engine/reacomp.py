@@ -14,10 +14,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from reaper_assist.dsp import static_gain_reduction_db
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.plugins.reacomp import CompSettings
 
-__all__ = ["check_settings", "process", "static_gain_reduction_db"]
+__all__ = ["check_settings", "process", "static_gain_reduction_db"]  # the last one from reaper_assist.dsp
 
 
 def check_settings(s: CompSettings) -> None:
@@ -26,24 +27,6 @@ def check_settings(s: CompSettings) -> None:
         ("ratio", s.ratio, 1.0, math.inf, ""), ("attack_ms", s.attack_ms, 0.0, 500.0, "ms"),
         ("release_ms", s.release_ms, 0.0, 5000.0, "ms"), ("knee_db", s.knee_db, 0.0, 24.0, "dB"),
         ("rms_ms", s.rms_ms, 0.0, 1000.0, "ms"), ("precomp_ms", s.precomp_ms, 0.0, 250.0, "ms")))
-
-
-def static_gain_reduction_db(level_db: np.ndarray, threshold_db, ratio, knee_db) -> np.ndarray:
-    """Gain reduction (>= 0 dB) of the static curve at a detector level (eq. 4 of Giannoulis)."""
-    over = level_db - threshold_db
-    slope = 1.0 - 1.0 / np.asarray(ratio, dtype=np.float64)  # ratio inf -> 1
-    if np.ndim(knee_db) == 0 and knee_db == 0:  # hard knee: the common, fast case
-        gr = np.maximum(over, 0.0)
-        gr *= slope
-        return gr
-    w = np.asarray(knee_db, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        hard = np.where(over > 0, over * slope, 0.0)
-        wsafe = np.where(w > 0, w, 1.0)
-        soft = slope * (over + w / 2.0) ** 2 / (2.0 * wsafe)
-        in_knee = (w > 0) & (np.abs(over) <= w / 2.0)
-    gr = np.where(in_knee, soft, hard)
-    return np.nan_to_num(gr, nan=0.0, neginf=0.0)
 
 
 def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, CompSettings]]) -> np.ndarray:

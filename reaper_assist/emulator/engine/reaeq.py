@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.signal import sosfilt
 
+from reaper_assist.dsp import rbj_sos
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, FREQ_MAX_HZ, FREQ_MIN_HZ, EqSettings
@@ -21,7 +22,7 @@ from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, FREQ_MAX_HZ, FREQ_MIN_HZ
 BW_MIN_OCT, BW_MAX_OCT = 0.01, 4.0
 GAIN_MAX_DB = 12.05  # linear 4.0 (facts Q1: +12.04 dB); a little slack for rounding
 _KIND = {0: "lowshelf", 1: "highshelf", 2: "peak", 3: "lowpass", 4: "highpass", 5: "allpass",
-         6: "notch", 7: "bandpass", 8: "peak", 9: "peak", 10: "bandpass"}
+         6: "notch", 7: "bandpass", 8: "peak", 9: "peak", 10: "bandpass"}  # BANDTYPE -> dsp.rbj_sos kind
 
 
 def _check(band: int, name: str, value: float, lo: float, hi: float, unit: str) -> None:
@@ -58,45 +59,8 @@ def band_sos(band_type: int, freq_hz: float, gain_db: float, bw_oct: float, samp
     _check(band, "freq_hz", freq_hz, FREQ_MIN_HZ, FREQ_MAX_HZ, "Hz")
     _check(band, "gain_db", gain_db, -math.inf, GAIN_MAX_DB, "dB")
     _check(band, "bw_oct", bw_oct, BW_MIN_OCT, BW_MAX_OCT + 1e-9, "oct")
-    kind = _KIND[band_type]
-    f = min(freq_hz, U.EQ_NYQUIST_FRACTION * sample_rate)
-    w0 = 2.0 * math.pi * f / sample_rate
-    cw, sw = math.cos(w0), math.sin(w0)
-    alpha = sw * math.sinh(math.log(2.0) / 2.0 * bw_oct * w0 / sw)
-    A = 10.0 ** (gain_db / 40.0) if math.isfinite(gain_db) else 0.0
-    if kind == "peak":
-        b = (1 + alpha * A, -2 * cw, 1 - alpha * A)
-        a = (1 + alpha / A, -2 * cw, 1 - alpha / A) if A > 0 else None
-        if a is None:  # -inf dB: a notch
-            b, a = (1.0, -2 * cw, 1.0), (1 + alpha, -2 * cw, 1 - alpha)
-    elif kind in ("lowshelf", "highshelf"):
-        if A == 0:
-            A = 1e-8
-        sA = 2.0 * math.sqrt(A) * alpha
-        s = 1.0 if kind == "lowshelf" else -1.0
-        b = (A * ((A + 1) - s * (A - 1) * cw + sA),
-             s * 2 * A * ((A - 1) - s * (A + 1) * cw),
-             A * ((A + 1) - s * (A - 1) * cw - sA))
-        a = ((A + 1) + s * (A - 1) * cw + sA,
-             -s * 2 * ((A - 1) + s * (A + 1) * cw),
-             (A + 1) + s * (A - 1) * cw - sA)
-    elif kind == "lowpass":
-        b = ((1 - cw) / 2, 1 - cw, (1 - cw) / 2)
-        a = (1 + alpha, -2 * cw, 1 - alpha)
-    elif kind == "highpass":
-        b = ((1 + cw) / 2, -(1 + cw), (1 + cw) / 2)
-        a = (1 + alpha, -2 * cw, 1 - alpha)
-    elif kind == "bandpass":  # constant 0 dB peak gain
-        b = (alpha, 0.0, -alpha)
-        a = (1 + alpha, -2 * cw, 1 - alpha)
-    elif kind == "notch":
-        b = (1.0, -2 * cw, 1.0)
-        a = (1 + alpha, -2 * cw, 1 - alpha)
-    else:  # allpass
-        b = (1 - alpha, -2 * cw, 1 + alpha)
-        a = (1 + alpha, -2 * cw, 1 - alpha)
-    a0 = a[0]
-    return np.array([b[0] / a0, b[1] / a0, b[2] / a0, 1.0, a[1] / a0, a[2] / a0])
+    return rbj_sos(_KIND[band_type], freq_hz, gain_db, bw_oct, sample_rate,
+                   nyquist_fraction=U.EQ_NYQUIST_FRACTION)
 
 
 def settings_sos(settings: EqSettings, sample_rate: float) -> tuple[np.ndarray, float]:
