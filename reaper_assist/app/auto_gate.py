@@ -28,12 +28,6 @@ RENAME = "RA Gate"
 TAG = "auto-gate"
 USER_GATE_WORDS = ("gate", "expander")
 DRUMS = ("kick", "snare", "tom", "percussion", "hihat", "drums")
-# ReaGate Hold and Pre-open have no published curve: native x 1000 ms and x 250 ms, the same
-# UNCERTAIN assumption as the emulator's model (emulator/engine/uncertain.py); calibrate on REAPER.
-HOLD_MS_PER_NATIVE = 1000.0
-PREOPEN_MS_PER_NATIVE = 250.0
-
-
 def gate_writes(gp: R.GatePlan) -> list[C.ParamWrite]:
     ev = {k: getattr(gp, k) for k in ("threshold_db", "attack_ms", "hold_ms", "release_ms", "preopen_ms", "rms_ms",
                                       "range_db", "noise_floor_db", "hit_level_db")}
@@ -43,9 +37,8 @@ def gate_writes(gp: R.GatePlan) -> list[C.ParamWrite]:
         w("threshold_db", gp.threshold_db, f"Threshold ({gp.threshold_db:+.1f} dB)"),
         w("attack_ms", gp.attack_ms, f"Attack ({gp.attack_ms:.1f} ms)"),
         w("release_ms", gp.release_ms, f"Release ({gp.release_ms:.0f} ms)"),
-        w("preopen_native", min(1.0, gp.preopen_ms / PREOPEN_MS_PER_NATIVE), f"Pre-open ({gp.preopen_ms:.1f} ms)",
-          native=True),
-        w("hold_native", min(1.0, gp.hold_ms / HOLD_MS_PER_NATIVE), f"Hold ({gp.hold_ms:.0f} ms)", native=True),
+        w("preopen_ms", gp.preopen_ms, f"Pre-open ({gp.preopen_ms:.1f} ms)"),
+        w("hold_ms", gp.hold_ms, f"Hold ({gp.hold_ms:.0f} ms)"),
         w("dry_db", -gp.range_db, f"Dry (closed: {-gp.range_db:.0f} dB)"),
         w("wet_db", 1.0 - dry, "Wet (open: unity with the dry)", native=True),  # linear: may be 0 (-inf dB)
         w("rms_ms", gp.rms_ms, f"RMS size ({gp.rms_ms:.1f} ms)"),

@@ -19,6 +19,7 @@ from reaper_assist.plugins.cockos import (
     Row,
     fmt_attack,
     fmt_level,
+    fmt_ms1,
     fmt_onoff,
     fmt_release,
     fmt_rms,
@@ -36,8 +37,9 @@ ROWS: tuple[Row, ...] = (
     Row("Attack", "attack_ms", 0.0, 1.0, "ms", U.attack_ms, U.attack_native, fmt_attack, "attack", True),
     Row("Release", "release_ms", 0.0, 1.0, "ms", U.release_ms, U.release_native, fmt_release,
         "release", True),
-    Row("Pre-open", "preopen_native", 0.0, 1.0),
-    Row("Hold", "hold_native", 0.0, 1.0),
+    Row("Pre-open", "preopen_ms", 0.0, 1.0, "ms", U.gate_preopen_ms, U.gate_preopen_native, fmt_ms1,
+        "gate_preopen", True),
+    Row("Hold", "hold_ms", 0.0, 1.0, "ms", U.gate_hold_ms, U.gate_hold_native, fmt_ms1, "gate_hold", True),
     Row("Lowpass", "detector_lowpass_native", 0.0, 1.0),
     Row("Hipass", "detector_hipass_native", 0.0, 1.0),
     Row("SignIn", "detector_input_native", 0.0, 1.0),
@@ -72,8 +74,8 @@ class GateSettings:
     threshold_db: float
     attack_ms: float
     release_ms: float
-    preopen_native: float
-    hold_native: float
+    preopen_ms: float
+    hold_ms: float
     hysteresis_native: float
     rms_ms: float
     dry_db: float

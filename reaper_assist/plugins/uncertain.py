@@ -152,6 +152,29 @@ def precomp_native(ms: float) -> float:
     return ms / PRECOMP_MS_PER_NATIVE
 
 
+# --- ReaGate Hold and Pre-open (facts 2.3 lists them; no source gives a curve) --------------------
+# Guess: linear, hold = native x 1000 ms, pre-open = native x 250 ms (pre-open like ReaComp's
+# pre-comp). The emulator's gate model and the auto-gate action both use these.
+GATE_HOLD_MS_PER_NATIVE = 1000.0
+GATE_PREOPEN_MS_PER_NATIVE = 250.0
+
+
+def gate_hold_ms(native: float) -> float:
+    return native * GATE_HOLD_MS_PER_NATIVE
+
+
+def gate_hold_native(ms: float) -> float:
+    return ms / GATE_HOLD_MS_PER_NATIVE
+
+
+def gate_preopen_ms(native: float) -> float:
+    return native * GATE_PREOPEN_MS_PER_NATIVE
+
+
+def gate_preopen_native(ms: float) -> float:
+    return ms / GATE_PREOPEN_MS_PER_NATIVE
+
+
 # --- ReaLimit (facts 2.4, Q4: "not settled") ------------------------------------------------
 # Threshold: linear in dB over -60..+12 so that the default 0.8333 shows +0.00 (S12; INFER).
 # Ceiling: linear in dB over -60..0 so that the default 1.0 shows 0 dB (S12 default; range INFER).
@@ -240,6 +263,14 @@ UNCERTAIN: dict[str, UncertainMapping] = {
         UncertainMapping(
             "comp_precomp", "reacomp", ("Pre-comp",), "ms", precomp_ms, precomp_native,
             ("INFER",), "guess", "ms = native*250; no source",
+        ),
+        UncertainMapping(
+            "gate_hold", "reagate", ("Hold",), "ms", gate_hold_ms, gate_hold_native, ("INFER",), "guess",
+            "ms = native*1000; no source",
+        ),
+        UncertainMapping(
+            "gate_preopen", "reagate", ("Pre-open",), "ms", gate_preopen_ms, gate_preopen_native, ("INFER",),
+            "guess", "ms = native*250 (like ReaComp's pre-comp); no source",
         ),
         UncertainMapping(
             "limit_threshold", "realimit", ("Threshold",), "dB", limit_threshold_db,

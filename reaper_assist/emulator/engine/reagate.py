@@ -18,8 +18,8 @@ __all__ = ["gate_state", "process"]
 def _check(s: GateSettings) -> None:
     _dyn.check_ranges("ReaGate", (
         ("attack_ms", s.attack_ms, 0.0, 500.0, "ms"), ("release_ms", s.release_ms, 0.0, 5000.0, "ms"),
-        ("rms_ms", s.rms_ms, 0.0, 1000.0, "ms"), ("hold_native", s.hold_native, 0.0, 1.0, ""),
-        ("preopen_native", s.preopen_native, 0.0, 1.0, ""),
+        ("rms_ms", s.rms_ms, 0.0, 1000.0, "ms"), ("hold_ms", s.hold_ms, 0.0, 1000.0, "ms"),
+        ("preopen_ms", s.preopen_ms, 0.0, 250.0, "ms"),
         ("hysteresis_native", s.hysteresis_native, 0.0, 2.0, "")))
 
 
@@ -74,12 +74,12 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     first = segments[0][1]
     f = lambda name: _dyn.field(segments, name, n)
     level = _dyn.level_db(x, sample_rate, first.rms_ms)
-    level = _dyn.look_ahead(level, int(round(first.preopen_native * U.GATE_PREOPEN_MS_PER_NATIVE
+    level = _dyn.look_ahead(level, int(round(first.preopen_ms
                                              * sample_rate / 1000.0)))
     thr = f("threshold_db")
     hyst = min(first.hysteresis_native, 1.0)
     close = thr + (20.0 * math.log10(hyst) if hyst > 0 else -math.inf)
-    hold = int(round(first.hold_native * U.GATE_HOLD_MS_PER_NATIVE * sample_rate / 1000.0))
+    hold = int(round(first.hold_ms * sample_rate / 1000.0))
     state = gate_state(level, thr, close, hold)
     g = _smooth_binary(state, first.attack_ms, first.release_ms, sample_rate)
     if first.invert_wet:

@@ -80,11 +80,9 @@ SMOOTHER_STEPS_PER_TAU = 16
 # --- ReaGate -----------------------------------------------------------------------------------
 # Hysteresis (native 0..2, linear like the threshold): the gate closes when the level falls below
 # threshold x hysteresis (1.0 = same level; values above 1 are treated as 1).
-# Hold and pre-open have no known curve: hold = native x 1000 ms, pre-open = native x 250 ms.
+# Hold and pre-open curves: plugins/uncertain.py (gate_hold_ms, gate_preopen_ms).
 # Attack/release: one-pole on the linear gate gain (opening with attack, closing with release).
 # "Noise level", MIDI output, detector filters and side-chain: not modelled.
-GATE_HOLD_MS_PER_NATIVE = 1000.0
-GATE_PREOPEN_MS_PER_NATIVE = 250.0
 
 # --- ReaLimit ----------------------------------------------------------------------------------
 # Threshold works like a "maximizer": the signal is raised by (ceiling - threshold) dB and then
