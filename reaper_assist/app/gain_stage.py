@@ -16,6 +16,7 @@ from reaper_assist.app.assist_common import clean, our_fx, parse_amount, run_ass
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
 from reaper_assist.errors import InvalidAudioError, ParameterError
 from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.plugins import js_volume
 from reaper_assist.rules import gain_staging as rule
 from reaper_assist.rules.plan import Change, Plan, TrackDecision
 from reaper_assist.rules.targets import parse_target
@@ -115,7 +116,7 @@ def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, si
             decisions.append(TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why))
             continue
         js = our_fx(tr, JS_TAG) if s.method == "js" else None
-        js_gain = rule.js_gain_for_adjustment(js.params[0]) if js is not None and js.params else 0.0
+        js_gain = js_volume.gain_db(js.params[0]) if js is not None and js.params else 0.0
         level = level_for(s.target.kind, m) + js_gain
         level_in = m["sample_peak_dbfs"] + js_gain
         tl = rule.TrackLevel(tr.guid, tr.name, level, level_in, js_gain)
@@ -134,9 +135,9 @@ def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, si
 
 
 def _js_changes(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, reason: str) -> list[Change]:
-    adjust = rule.js_adjustment_for_gain(total_gain_db)
+    adjust = js_volume.slider_for_gain_db(total_gain_db)
     # Max Volume clamps the output at 2^(max/6) (facts 2.6): keep it above the peak guard.
-    max_vol = max(0.0, math.ceil(rule.js_adjustment_for_gain(s.peak_ceiling_dbfs + 6.0)))
+    max_vol = max(0.0, math.ceil(js_volume.slider_for_gain_db(s.peak_ceiling_dbfs + 6.0)))
     if js is None:
         return [
             Change(tr.guid, tr.name, "add JS: Volume Adjustment (RA Gain)", None, JS_NAME, reason,

@@ -13,12 +13,13 @@ line in tests/data/rpp written by REAPER >= 6).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from reaper_assist.errors import ProjectFormatError
 from reaper_assist.plugins.base import ParamSpec, PluginSpec, PluginState, make_ident
 
-__all__ = ["JsVolumeSpec", "JS_VOLUME", "VolumeSettings", "settings", "format_slider_value"]
+__all__ = ["JS_VOLUME", "JsVolumeSpec", "VolumeSettings", "format_slider_value", "settings"]
 
 JS_PATH = "utility/volume"
 SLOTS = 64
@@ -50,6 +51,20 @@ PARAMS = [
 ]
 
 
+DB_PER_DOUBLING = 6.0  # the JSFX's law: gain = 2^(slider / 6), an approximation of 10^(dB/20) (S18)
+
+
+def gain_db(slider_db: float) -> float:
+    """The gain in true dB that an "Adjustment (dB)" slider value applies (+6 on the slider is
+    +6.02 dB)."""
+    return slider_db * 20.0 * math.log10(2.0) / DB_PER_DOUBLING
+
+
+def slider_for_gain_db(db: float) -> float:
+    """The "Adjustment (dB)" slider value that applies exactly ``db`` dB."""
+    return db * DB_PER_DOUBLING / (20.0 * math.log10(2.0))
+
+
 @dataclass(frozen=True)
 class VolumeSettings:
     adjustment_db: float
@@ -58,12 +73,12 @@ class VolumeSettings:
     @property
     def gain_linear(self) -> float:
         """Gain the JSFX applies: ``2^(dB/6)`` (S18, an approximation of 10^(dB/20))."""
-        return 2.0 ** (self.adjustment_db / 6.0)
+        return 2.0 ** (self.adjustment_db / DB_PER_DOUBLING)
 
     @property
     def clamp_linear(self) -> float:
         """Hard clamp of the output: ``2^(max/6)`` (1.0 with the default Max Volume 0)."""
-        return 2.0 ** (self.max_volume_db / 6.0)
+        return 2.0 ** (self.max_volume_db / DB_PER_DOUBLING)
 
 
 class JsVolumeSpec(PluginSpec):

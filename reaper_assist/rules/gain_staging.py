@@ -15,7 +15,6 @@ from reaper_assist.rules.targets import Target
 from reaper_assist.units import db_to_amp
 
 AT_TARGET_TOL_DB = 0.1  # a second run changes nothing within this (issue 3)
-JS_VOLUME_DB_PER_DOUBLING = 6.0  # JS Volume Adjustment applies 2^(dB/6), not 10^(dB/20) (facts 2.6)
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,3 @@ def take_volume_changes(track: TrackLevel, change_db: float, items: list[dict[st
         out.append(Change(track.guid, track.name, f"take volume (item {it['index'] + 1})", old, old * g, reason,
                           {"op": "take_info", "item": it["guid"], "parm": "D_VOL", "expect": old}))
     return out
-
-
-def js_adjustment_for_gain(gain_db: float) -> float:
-    """Slider value giving exactly ``gain_db``: the JSFX applies 2^(x/6) = 10^(gain/20)."""
-    return gain_db * JS_VOLUME_DB_PER_DOUBLING / (20.0 * math.log10(2.0))
-
-
-def js_gain_for_adjustment(adjust: float) -> float:
-    return adjust * 20.0 * math.log10(2.0) / JS_VOLUME_DB_PER_DOUBLING
