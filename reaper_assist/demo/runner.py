@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -21,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reaper_assist.app.registry import EXT_SECTION, LAST_RUN_KEY, get_action
-from reaper_assist.errors import HostUnavailableError, ReaperAssistError
+from reaper_assist.emulator.launcher import EmulatorProcess
+from reaper_assist.errors import ReaperAssistError
+from reaper_assist.ports import free_port
 
 
 @dataclass(frozen=True)
@@ -34,37 +35,15 @@ class RunResult:
     console: str
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Emulator:
+class _Emulator(EmulatorProcess):
     def __init__(self, project: Path, resource: Path, web_port: int):
-        cmd = [sys.executable, "-m", "reaper_assist.emulator", "--project", str(project), "--resource-path",
-               str(resource), "--web-port", str(web_port), "--defer-hz", "30", "--no-reapy-server", "--quiet"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 30
-        line = ""
-        while "ready" not in line:
-            line = self.proc.stdout.readline()
-            if (not line and self.proc.poll() is not None) or time.monotonic() > deadline:
-                raise HostUnavailableError(f"the emulator did not start: {self.proc.stderr.read()[-2000:]}")
+        super().__init__(["--project", str(project), "--resource-path", str(resource), "--web-port", str(web_port),
+                          "--defer-hz", "30", "--no-reapy-server", "--quiet"])
         self.web_port = web_port
 
     def press(self, command_id: str) -> None:
+        """Run an action as a shortcut would: through REAPER's web interface."""
         urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/_/_{command_id}", timeout=15).read()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 def _stop_companion(resource: Path) -> None:
@@ -86,7 +65,7 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
     out_dir.mkdir(parents=True, exist_ok=True)
     resource = out_dir / "resource"
     resource.mkdir(exist_ok=True)
-    web_port = _free_port()
+    web_port = free_port()
     install(resource, python=sys.executable, web_port=web_port)
     emu = _Emulator(project, resource, web_port)
     try:

@@ -13,29 +13,24 @@ from __future__ import annotations
 import os
 import queue
 import signal
-import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from reaper_assist.emulator import pyshim, scripts
 from reaper_assist.emulator.project import Project
 from reaper_assist.emulator.reascript import Reaper
 from reaper_assist.emulator.web import WebInterface
+from reaper_assist.ports import free_port
 
 DEFAULT_DEFER_HZ = 30.0  # REAPER's defer timer runs at about 30 Hz (reapy_behaviour 5)
 
 
 class _Stop(BaseException):
     """Raised by the signal handler to unwind out of any loop, including a held reapy batch."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 class EmulatorProcess:

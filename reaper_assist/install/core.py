@@ -14,7 +14,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import socket
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from reaper_assist.companion.config import (
 )
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.install import edits, paths, startup
+from reaper_assist.ports import free_port
 
 BACKUP_SUFFIX = ".reaper-assist.bak"
 SCRIPTS_SUBDIR = "reaper-assist"  # <resource>/Scripts/reaper-assist/
@@ -115,12 +115,6 @@ def _bytes(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _load_existing(resource: Path) -> InstallConfig | None:
     from reaper_assist.companion.config import ConfigError, load_config
 
@@ -158,7 +152,7 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
         resource_path=str(resource),
         python=str(Path(python or sys.executable).absolute()),
         web_port=int(web_port or (old.web_port if old else DEFAULT_WEB_PORT)),
-        companion_port=int(companion_port or (old.companion_port if old else 0) or _free_port()),
+        companion_port=int(companion_port or (old.companion_port if old else 0) or free_port()),
         token=(old.token if old and old.token else secrets.token_hex(16)),
         idle_minutes=old.idle_minutes if old else DEFAULT_IDLE_MINUTES,
         bridge=dict(old.bridge) if old else {},
