@@ -30,6 +30,8 @@ class UndoHistory:
         self.redo_stack: list[UndoPoint] = []
         self.depth = 0
         self._before: str | None = None
+        # the project as loaded: what a point made before any other point goes back to
+        self._baseline = self._text()
 
     def _text(self) -> str:
         return self.reaper.project.dumps()
@@ -54,8 +56,8 @@ class UndoHistory:
     def point(self, description: str, flags: int = -1) -> None:
         """An undo point for a change made outside a block (e.g. a native action)."""
         after = self._text()
-        before = self.points[-1].after if self.points else None
-        if before is not None and before != after:
+        before = self.points[-1].after if self.points else self._baseline
+        if before != after:
             self.points.append(UndoPoint(description, before, after, flags))
             self.redo_stack.clear()
 

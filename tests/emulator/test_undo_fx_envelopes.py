@@ -227,3 +227,14 @@ def test_fx_parameter_envelope_stores_native_values(rf):
     assert f["RPR_Envelope_Evaluate"](env, 3.0, 48000, 1, 0, 0, 0, 0)[5] == -6.0
     text = r.project.dumps()
     assert "<PARMENV 0:_Adjustment__dB_" in text and "PT 1 -6 0" in text
+
+
+def test_a_native_action_in_a_fresh_project_is_undoable(rf):
+    r, f = rf
+    before = r.project.dumps()
+    tr = f["RPR_GetTrack"](0, 1)
+    f["RPR_SetOnlyTrackSelected"](tr)
+    f["RPR_Main_OnCommand"](40406, 0)  # the first undo point of the session
+    assert f["RPR_Undo_CanUndo2"](0) == "Toggle envelope visible"
+    assert f["RPR_Undo_DoUndo2"](0) == 1
+    assert r.project.dumps() == before
