@@ -7,16 +7,7 @@ from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.project import FX, Track, new_guid
 from reaper_assist.emulator.rpp import Chunk, Line
 from reaper_assist.plugins import find_spec
-
-TYPE_PREFIXES = ("VST3:", "VST2:", "VST:", "VST3i:", "VSTi:", "AU:", "AUi:", "JS:", "DX:", "CLAP:", "CLAPi:", "LV2:")
-
-
-def _strip_prefix(name: str) -> tuple[str | None, str]:
-    for p in TYPE_PREFIXES:
-        if name.lower().startswith(p.lower()):
-            return p[:-1].upper(), name[len(p):].strip()
-    return None, name.strip()
-
+from reaper_assist.plugins.base import split_type_prefix
 
 def _norm(s: str) -> str:
     return s.lower() if uncertain.ADDBYNAME_CASE_INSENSITIVE else s
@@ -26,9 +17,9 @@ def _matches(fx: FX, name: str) -> bool:
     """Loose matching as in REAPER (facts 1.3): with or without type prefix and vendor suffix."""
     if fx.model.spec is not None and fx.model.spec.matches(name):
         return True
-    _, bare = _strip_prefix(name)
+    _, bare = split_type_prefix(name)
     for candidate in (fx.original_name, fx.name):
-        _, cand = _strip_prefix(candidate)
+        _, cand = split_type_prefix(candidate)
         if _norm(cand) == _norm(bare) or _norm(cand.rsplit(" (", 1)[0]) == _norm(bare):
             return True
     if fx.plugin.tag == "JS" and fx.plugin.attrs and _norm(fx.plugin.attrs[0]) == _norm(bare):

@@ -223,8 +223,9 @@ class PluginState:
         return copy.deepcopy(self)
 
 
-# Prefixes TrackFX_AddByName accepts ("VST3:", "VST2:", "VST:", "AU:", "JS:", "DX:", S2).
-_TYPE_PREFIX = re.compile(r"^\s*(vst3i|vst3|vst2i|vst2|vsti|vst|js|au|aui|dx|clap|clapi)\s*:\s*", re.I)
+# Prefixes TrackFX_AddByName accepts ("VST3:", "VST2:", "VST:", "AU:", "JS:", "DX:", S2), with the
+# instrument ("...i") forms and CLAP/LV2 as REAPER names them in its FX browser.
+_TYPE_PREFIX = re.compile(r"^\s*(vst3i|vst3|vst2i|vst2|vsti|vst|js|aui|au|dxi|dx|clapi|clap|lv2i|lv2)\s*:\s*", re.I)
 
 
 def split_type_prefix(name: str) -> tuple[str | None, str]:
