@@ -41,6 +41,11 @@ def db_to_power(db: float | np.ndarray) -> float | np.ndarray:
     return 10.0 ** (db / 10.0)
 
 
+def db_to_amp_array(db) -> np.ndarray:
+    """Element-wise :func:`db_to_amp` on scalars or arrays (``-inf`` maps to 0)."""
+    return np.power(10.0, np.asarray(db, dtype=np.float64) / 20.0)
+
+
 def power_to_db_array(power: np.ndarray) -> np.ndarray:
     """Element-wise :func:`power_to_db` (0 and negative map to ``-inf``), without warnings."""
     p = np.asarray(power, dtype=np.float64)

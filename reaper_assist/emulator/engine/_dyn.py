@@ -121,9 +121,5 @@ def smooth_attack_release(target: np.ndarray, attack_ms, release_ms, sample_rate
     return full.reshape(-1)[:n]
 
 
-def db_to_gain(db: np.ndarray | float) -> np.ndarray | float:
-    return np.power(10.0, np.asarray(db) / 20.0)
-
-
 def finite_or(x: float, default: float) -> float:
     return x if math.isfinite(x) else default

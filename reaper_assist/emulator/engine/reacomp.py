@@ -17,6 +17,7 @@ import numpy as np
 from reaper_assist.dsp import static_gain_reduction_db
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.plugins.reacomp import CompSettings
+from reaper_assist.units import db_to_amp_array
 
 __all__ = ["check_settings", "process", "static_gain_reduction_db"]  # the last one from reaper_assist.dsp
 
@@ -54,9 +55,9 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
         auto = f("auto_makeup")
         if not isinstance(auto, bool):
             gain_db = np.where(np.asarray(auto, dtype=bool), gain_db, -gr)
-    gain = _dyn.db_to_gain(gain_db)
-    wet = _dyn.db_to_gain(f("wet_db"))
-    dry = _dyn.db_to_gain(f("dry_db"))
+    gain = db_to_amp_array(gain_db)
+    wet = db_to_amp_array(f("wet_db"))
+    dry = db_to_amp_array(f("dry_db"))
     factor = gain * wet
     factor += dry
     return x * factor

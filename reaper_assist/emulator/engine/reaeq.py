@@ -18,6 +18,7 @@ from reaper_assist.dsp import rbj_sos
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, FREQ_MAX_HZ, FREQ_MIN_HZ, EqSettings
+from reaper_assist.units import db_to_amp
 
 BW_MIN_OCT, BW_MAX_OCT = 0.01, 4.0
 GAIN_MAX_DB = 12.05  # linear 4.0 (facts Q1: +12.04 dB); a little slack for rounding
@@ -68,7 +69,7 @@ def settings_sos(settings: EqSettings, sample_rate: float) -> tuple[np.ndarray, 
     rows = [band_sos(b.type, b.freq_hz, b.gain_db, b.bw_oct, sample_rate, band=k + 1)
             for k, b in enumerate(settings.bands) if b.enabled]
     g = settings.global_gain_db
-    gain = 0.0 if g == -math.inf else 10.0 ** (g / 20.0)
+    gain = db_to_amp(g)
     sos = np.array(rows) if rows else np.zeros((0, 6))
     return sos, gain
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from reaper_assist.emulator.engine import _dyn
-from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.plugins.reagate import GateSettings
+from reaper_assist.units import db_to_amp_array
 
 __all__ = ["gate_state", "process"]
 
@@ -84,6 +84,6 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     g = _smooth_binary(state, first.attack_ms, first.release_ms, sample_rate)
     if first.invert_wet:
         g = 1.0 - g
-    wet = _dyn.db_to_gain(f("wet_db"))
-    dry = _dyn.db_to_gain(f("dry_db"))
+    wet = db_to_amp_array(f("wet_db"))
+    dry = db_to_amp_array(f("dry_db"))
     return x * (dry + wet * g)

@@ -20,6 +20,7 @@ from reaper_assist.emulator.engine import _dyn
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.realimit import LimitSettings
+from reaper_assist.units import db_to_amp_array
 
 __all__ = ["process", "sliding_min", "true_peak"]
 
@@ -103,9 +104,9 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     first = segments[0][1]
     thr = _dyn.field(segments, "threshold_db", n)
     ceil_db = _dyn.field(segments, "ceiling_db", n)
-    y0 = x * _dyn.db_to_gain(np.asarray(ceil_db) - np.asarray(thr))
+    y0 = x * db_to_amp_array(np.asarray(ceil_db) - np.asarray(thr))
     look = int(round(U.LIMIT_LOOKAHEAD_MS * sample_rate / 1000.0))
-    ceil_lin = _dyn.db_to_gain(ceil_db)
+    ceil_lin = db_to_amp_array(ceil_db)
     if not first.truepeak:
         peak = np.abs(y0).max(axis=0) if n else np.zeros(0)
         y = y0 * _gain(peak, ceil_lin, look, first.release_ms, sample_rate)
