@@ -311,5 +311,30 @@ def track_inputs(track: TrackState, sample_rate: int, tag: str, words, kind: str
     return our_fx(track, tag), src
 
 
+StepFn = Callable[[TrackState, FXState | None, TrackSource, dict[str, dict[str, Any]], float],
+                  tuple[list[Change], TrackDecision]]
+
+
+def plan_each_track(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any], *, action: str,
+                    title: str, tag: str, user_words: tuple[str, ...], user_kind: str, step: StepFn) -> Plan:
+    """The plan of an assistant that keeps one tagged plugin per track: for every track, either a
+    decision without change (the user's own plugin does the job; nothing to analyse) or
+    ``step(track, our FX or None, source, rule table, amount) -> (changes, decision)``."""
+    amount = parse_amount(raw, action)
+    table = table_with_overrides(action, raw)
+    changes: list[Change] = []
+    decisions: list[TrackDecision] = []
+    for tr in tracks:
+        inputs = track_inputs(tr, state.sample_rate, tag, user_words, user_kind)
+        if isinstance(inputs, TrackDecision):
+            decisions.append(inputs)
+            continue
+        ours, src = inputs
+        ch, d = step(tr, ours, src, table, amount)
+        changes.extend(ch)
+        decisions.append(d)
+    return Plan(action, undo_name(title, len(tracks)), tuple(changes), tuple(decisions), {"amount": amount * 100.0})
+
+
 def skipped(track: TrackState, why: str, evidence: dict[str, Any] | None = None) -> TrackDecision:
     return TrackDecision(track.guid, track.name, "skipped", None, None, 0.0, why, clean(evidence or {}))

@@ -46,34 +46,25 @@ def comp_writes(cp: R.CompPlan, reason: str) -> list[C.ParamWrite]:
     ]
 
 
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Change], TrackDecision]:
+    row, known = C.row_for(table, src.instrument)
+    dyn = measure_dynamics(src.audio, src.sample_rate, name=tr.name)
+    crest = dyn.crest_db if math.isfinite(dyn.crest_db) else 12.0
+    cp = R.compressor(src.audio, src.sample_rate, row, crest_db=crest,
+                      transient_density_hz=dyn.transient_density_hz, amount=amount)
+    reason = (f"{C.instrument_note(src, known)}; crest {crest:.1f} dB, {dyn.transient_density_hz:.1f} onsets/s: "
+              f"{cp.threshold_db:+.1f} dB, {cp.ratio:.1f}:1, knee {cp.knee_db:.0f} dB, "
+              f"{cp.attack_ms:.1f}/{cp.release_ms:.0f} ms -> average reduction {cp.predicted_gr_db:.1f} dB "
+              f"(target {cp.target_gr_db:.1f} dB)")
+    ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=-1,
+                      params=comp_writes(cp, reason), config=[], reason=reason)
+    ev = {"instrument": src.instrument, "generic_rules": not known, **cp.evidence}
+    return ch, C.decision(tr, ch, reason, ev, before=0.0, after=-cp.predicted_gr_db, change=-cp.predicted_gr_db)
+
+
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    amount = C.parse_amount(raw, ACTION)
-    table = C.table_with_overrides(ACTION, raw)
-    changes: list[Change] = []
-    decisions = []
-    for tr in tracks:
-        inputs = C.track_inputs(tr, state.sample_rate, TAG, USER_COMP_WORDS, "compressor")
-        if isinstance(inputs, TrackDecision):
-            decisions.append(inputs)
-            continue
-        ours, src = inputs
-        row, known = C.row_for(table, src.instrument)
-        dyn = measure_dynamics(src.audio, src.sample_rate, name=tr.name)
-        crest = dyn.crest_db if math.isfinite(dyn.crest_db) else 12.0
-        cp = R.compressor(src.audio, src.sample_rate, row, crest_db=crest,
-                          transient_density_hz=dyn.transient_density_hz, amount=amount)
-        reason = (f"{C.instrument_note(src, known)}; crest {crest:.1f} dB, {dyn.transient_density_hz:.1f} onsets/s: "
-                  f"{cp.threshold_db:+.1f} dB, {cp.ratio:.1f}:1, knee {cp.knee_db:.0f} dB, "
-                  f"{cp.attack_ms:.1f}/{cp.release_ms:.0f} ms -> average reduction {cp.predicted_gr_db:.1f} dB "
-                  f"(target {cp.target_gr_db:.1f} dB)")
-        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=-1,
-                          params=comp_writes(cp, reason), config=[], reason=reason)
-        changes.extend(ch)
-        ev = {"instrument": src.instrument, "generic_rules": not known, **cp.evidence}
-        decisions.append(C.decision(tr, ch, reason, ev, before=0.0, after=-cp.predicted_gr_db,
-                                    change=-cp.predicted_gr_db))
-    return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(changes), tuple(decisions),
-                {"amount": amount * 100.0})
+    return C.plan_each_track(state, tracks, raw, action=ACTION, title=TITLE, tag=TAG, user_words=USER_COMP_WORDS,
+                             user_kind="compressor", step=step)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,

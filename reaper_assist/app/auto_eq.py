@@ -83,26 +83,18 @@ def decide_track(tr: TrackState, src: C.TrackSource, table: dict, amount: float)
     return bands, "; ".join(parts), ev
 
 
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Change], TrackDecision]:
+    bands, reason, ev = decide_track(tr, src, table, amount)
+    params, config = band_writes(bands)
+    ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=params,
+                      config=config, reason=reason)
+    cut = min((b.gain_db for b in bands if b.enabled and b.band_type == tone.BAND), default=0.0)
+    return ch, C.decision(tr, ch, reason, ev, change=cut)
+
+
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    amount = C.parse_amount(raw, ACTION)
-    table = C.table_with_overrides(ACTION, raw)
-    changes: list[Change] = []
-    decisions = []
-    for tr in tracks:
-        inputs = C.track_inputs(tr, state.sample_rate, TAG, USER_EQ_WORDS, "EQ")
-        if isinstance(inputs, TrackDecision):
-            decisions.append(inputs)
-            continue
-        ours, src = inputs
-        bands, reason, ev = decide_track(tr, src, table, amount)
-        params, config = band_writes(bands)
-        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=params,
-                          config=config, reason=reason)
-        changes.extend(ch)
-        cut = min((b.gain_db for b in bands if b.enabled and b.band_type == tone.BAND), default=0.0)
-        decisions.append(C.decision(tr, ch, reason, ev, change=cut))
-    return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(changes), tuple(decisions),
-                {"amount": amount * 100.0})
+    return C.plan_each_track(state, tracks, raw, action=ACTION, title=TITLE, tag=TAG, user_words=USER_EQ_WORDS,
+                             user_kind="EQ", step=step)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,

@@ -45,35 +45,25 @@ def gate_writes(gp: R.GatePlan) -> list[C.ParamWrite]:
     ]
 
 
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Change], TrackDecision]:
+    row, known = C.row_for(table, src.instrument)
+    gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS, amount=amount)
+    note = C.instrument_note(src, known)
+    if gp is None:
+        return [], C.decision(tr, [], f"{note}; no gate: {why}", {"instrument": src.instrument})
+    reason = (f"{note}; noise floor {gp.noise_floor_db:.1f} dB, hits {gp.hit_level_db:.1f} dB: threshold "
+              f"{gp.threshold_db:+.1f} dB, hold {gp.hold_ms:.0f} ms, release {gp.release_ms:.0f} ms, "
+              f"range {gp.range_db:.0f} dB")
+    ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=gate_writes(gp),
+                      config=[], reason=reason)
+    ev = {"instrument": src.instrument, "generic_rules": not known, **gp.evidence}
+    return ch, C.decision(tr, ch, reason, ev, before=gp.noise_floor_db, after=gp.noise_floor_db - gp.range_db,
+                          change=-gp.range_db)
+
+
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    amount = C.parse_amount(raw, ACTION)
-    table = C.table_with_overrides(ACTION, raw)
-    changes: list[Change] = []
-    decisions = []
-    for tr in tracks:
-        inputs = C.track_inputs(tr, state.sample_rate, TAG, USER_GATE_WORDS, "gate")
-        if isinstance(inputs, TrackDecision):
-            decisions.append(inputs)
-            continue
-        ours, src = inputs
-        row, known = C.row_for(table, src.instrument)
-        gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS,
-                         amount=amount)
-        note = C.instrument_note(src, known)
-        if gp is None:
-            decisions.append(C.decision(tr, [], f"{note}; no gate: {why}", {"instrument": src.instrument}))
-            continue
-        reason = (f"{note}; noise floor {gp.noise_floor_db:.1f} dB, hits {gp.hit_level_db:.1f} dB: threshold "
-                  f"{gp.threshold_db:+.1f} dB, hold {gp.hold_ms:.0f} ms, release {gp.release_ms:.0f} ms, "
-                  f"range {gp.range_db:.0f} dB")
-        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=gate_writes(gp),
-                          config=[], reason=reason)
-        changes.extend(ch)
-        ev = {"instrument": src.instrument, "generic_rules": not known, **gp.evidence}
-        decisions.append(C.decision(tr, ch, reason, ev, before=gp.noise_floor_db,
-                                    after=gp.noise_floor_db - gp.range_db, change=-gp.range_db))
-    return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(changes), tuple(decisions),
-                {"amount": amount * 100.0})
+    return C.plan_each_track(state, tracks, raw, action=ACTION, title=TITLE, tag=TAG, user_words=USER_GATE_WORDS,
+                             user_kind="gate", step=step)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
