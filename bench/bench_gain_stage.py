@@ -76,7 +76,7 @@ def main() -> int:
             second, _ = timed("second run")
             # reference in the same process: the same analysis with no cache, on one thread
             state = host.read_state()
-            gain_stage._CACHE._items.clear()
+            gain_stage._CACHE.clear()
             t = time.perf_counter()
             for tr in state.tracks:
                 gain_stage._measure(tr, state.sample_rate, -60.0)

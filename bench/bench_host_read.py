@@ -69,11 +69,11 @@ def main() -> int:
             t_naive = time.perf_counter() - t0
             n_naive = counter["n"]
 
-            counter["n"] = 0
+            n0 = host.round_trips  # our host talks to the bridge on its own connection
             t0 = time.perf_counter()
             state = host.read_state()
             t_ours = time.perf_counter() - t0
-            n_ours = counter["n"]
+            n_ours = host.round_trips - n0
             assert len(state.tracks) == N_TRACKS and [t[0] for t in naive] == [t.name for t in state.tracks]
             print(f"reading {N_TRACKS} tracks (names, selection, volume, items, FX) at 30 Hz defer pacing")
             print(f"  reference (reapy objects): {n_naive:5d} round trips  {t_naive:7.3f} s")
