@@ -9,7 +9,7 @@ with :mod:`reaper_assist.bridge.context`), so a plan is either wholly applied or
 An operation may carry ``expect`` (the value the plan was computed from); a mismatch means the
 project changed since analysis and nothing is written. Operations on an FX added earlier in the same
 plan refer to it as ``"fx": "@<n>"`` (the n-th operation's result, an FX GUID). The operations
-themselves are :mod:`reaper_assist.host.remote`'s. :func:`apply_with` runs a whole plan in one call
+themselves are :mod:`reaper_assist.bridge.remote`'s. :func:`apply_with` runs a whole plan in one call
 (the in-process host).
 """
 
@@ -19,7 +19,7 @@ import secrets
 from typing import Any
 
 from reaper_assist.bridge import context
-from reaper_assist.host import remote
+from reaper_assist.bridge import remote
 
 _TXNS: dict[str, dict[str, Any]] = {}
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reaper_assist.app import records, registry
-from reaper_assist.companion import remote_ops
+from reaper_assist.bridge import remote as remote_ops
 from reaper_assist.companion.config import InstallConfig
 from reaper_assist.errors import HostUnavailableError
 

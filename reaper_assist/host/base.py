@@ -133,6 +133,6 @@ class Host(Protocol):
 
 def parse_tags(text: str) -> dict[str, str]:
     """{FX GUID (upper case): tag} of the FX reaper-assist added to a track (P_EXT JSON)."""
-    from reaper_assist.host.remote import _tags
+    from reaper_assist.bridge.remote import _tags
 
     return _tags(text)

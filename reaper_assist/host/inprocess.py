@@ -7,7 +7,7 @@ from typing import Any
 
 from reaper_assist.bridge import txn
 from reaper_assist.errors import HostError, StaleReferenceError
-from reaper_assist.host import remote
+from reaper_assist.bridge import remote
 from reaper_assist.host.base import ApplyResult, ProjectState
 
 

@@ -1,6 +1,6 @@
 """A Host on a running REAPER (or the emulator process) through python-reapy's protocol.
 
-Every read is one request naming a function of :mod:`reaper_assist.host.remote`, which REAPER's
+Every read is one request naming a function of :mod:`reaper_assist.bridge.remote`, which REAPER's
 Python resolves by module and name and runs in one defer cycle (reapy_behaviour 2). An apply is one
 held batch (HOLD, validate + open the undo block, one request per operation, close the block,
 RELEASE: see :mod:`reaper_assist.bridge.txn`), so if this process or its connection dies halfway,
@@ -28,7 +28,7 @@ from typing import Any
 from reaper_assist.bridge import wire
 from reaper_assist.bridge.server import AUTH, HELLO, auth_digest
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
-from reaper_assist.host import remote
+from reaper_assist.bridge import remote
 from reaper_assist.host.base import ApplyResult, ProjectState
 
 DEFAULT_WEB_PORT = 2307

@@ -12,7 +12,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Change:
-    """One write. ``op`` is a host operation (host/remote.py) with everything but old/new values."""
+    """One write. ``op`` is a host operation (bridge/remote.py) with everything but old/new values."""
 
     track_guid: str
     track_name: str

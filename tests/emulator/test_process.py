@@ -63,7 +63,7 @@ def test_reapy_selection_and_items(reapy_host, live_project):
 
 
 def test_undo_restores_the_saved_file_exactly(reapy_host, live_project, tmp_path):
-    from reaper_assist.host import remote
+    from reaper_assist.bridge import remote
 
     live_project("ultraschall_StudioLink.RPP")
     reapy_host.save(str(tmp_path / "before.rpp"))

@@ -393,3 +393,20 @@ def set_proj_ext(section, key, value):
 
 def console(text):
     return console_with(_api(), text)
+
+
+# ------------------------------------------------------------------------------------------------
+# companion operations (were companion/remote_ops.py)
+# ------------------------------------------------------------------------------------------------
+def current_project() -> str:
+    """The file of the project open in REAPER now ("" when it was never saved)."""
+    return str(_api().EnumProjects(-1, "", 4096)[2] or "")
+
+
+def record_result(section: str, key: str, record_json: str, console_text: str) -> bool:
+    """Store a ``last_run`` record in the current project's ExtState and tell the user."""
+    api = _api()
+    api.SetProjExtState(0, section, key, record_json)
+    if console_text:
+        api.ShowConsoleMsg(console_text)
+    return True
