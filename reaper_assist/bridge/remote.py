@@ -83,9 +83,50 @@ def _item_state(api, item: str, index: int) -> dict[str, Any]:
     return d
 
 
+CHUNK_BUF = 4 * 1024 * 1024  # the binding allocates 4 MiB for every string buffer (facts 1.2)
+
+
+def _chain_fxids(chunk: str) -> list[str]:
+    """The ``FXID {GUID}`` lines directly inside the track's ``<FXCHAIN`` block, in chain order
+    (facts 4.4: each plugin's FXID follows its plugin block). FXIDs nested deeper (in a container,
+    a take's ``<TAKEFX``) and the input chain ``<FXCHAIN_REC`` are not the track FX's."""
+    out: list[str] = []
+    depth, in_chain = 0, False
+    for raw in chunk.splitlines():
+        line = raw.strip()
+        if line.startswith("<"):
+            depth += 1
+            if depth == 2:
+                in_chain = line.split(None, 1)[0] == "<FXCHAIN"
+        elif line == ">":
+            if depth == 2:
+                in_chain = False
+            depth -= 1
+        elif in_chain and depth == 2 and line.startswith("FXID "):
+            out.append(line.split(None, 1)[1].strip())
+    return out
+
+
+def _fx_guids(api, track: str) -> list[str]:
+    """The GUIDs of the track's FX in chain order ("" where the chunk names none).
+
+    From the FXID lines of the track's state chunk: TrackFX_GetFXGUID returns a ``GUID*``, and
+    REAPER's stock binding passes a ``GUID*`` on as NULL (its rpr_packp keeps only pointers that
+    pass ValidatePtr, which checks no GUID* type; facts 1.2, 1.3), so guidToString would read
+    nothing unless reapy's packing had replaced the stock one.
+    """
+    n = int(api.TrackFX_GetCount(track))
+    if n <= 0:
+        return []
+    r = api.GetTrackStateChunk(track, "", CHUNK_BUF, False)
+    ids = _chain_fxids(str(r[2])) if r[0] else []
+    return (ids + [""] * n)[:n]
+
+
 def _fx_guid(api, track: str, index: int) -> str:
-    """The FX's GUID as text: TrackFX_GetFXGUID returns a GUID* pointer, guidToString reads it."""
-    return api.guidToString(api.TrackFX_GetFXGUID(track, index), "")[1]
+    """The GUID of FX ``index`` on the track, as text (see :func:`_fx_guids`)."""
+    guids = _fx_guids(api, track)
+    return guids[index] if 0 <= index < len(guids) else ""
 
 
 def _fx_params(api, track: str, index: int) -> list[float]:
@@ -109,13 +150,13 @@ def _fx_band_config(api, track: str, index: int) -> dict[str, str]:
     return out
 
 
-def _fx_state(api, track: str, index: int) -> dict[str, Any]:
+def _fx_state(api, track: str, index: int, guid: str) -> dict[str, Any]:
     name = api.TrackFX_GetFXName(track, index, "", 2048)[3]
     renamed = api.TrackFX_GetNamedConfigParm(track, index, "renamed_name", "", 2048)
     original = api.TrackFX_GetNamedConfigParm(track, index, "fx_name", "", 2048)
     return {
         "index": index,
-        "guid": _fx_guid(api, track, index),
+        "guid": guid,
         "name": name,
         "renamed_name": renamed[4] if renamed[0] else "",
         "original_name": original[4] if original[0] else name,
@@ -153,7 +194,7 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             td["items"] = [_item_state(api, api.GetTrackMediaItem(tr, k), k)
                            for k in range(api.CountTrackMediaItems(tr))]
         if with_fx:
-            td["fx"] = [_fx_state(api, tr, k) for k in range(api.TrackFX_GetCount(tr))]
+            td["fx"] = [_fx_state(api, tr, k, g) for k, g in enumerate(_fx_guids(api, tr))]
             ours = _tags(td["tags"])
             for fx in td["fx"]:  # parameter values only for our own tagged FX (few round trips inside)
                 mine = str(fx["guid"]).upper() in ours
@@ -197,10 +238,8 @@ def _item_by_guid(api, track: str, guid: str) -> str | None:
 
 
 def _fx_by_guid(api, track: str, guid: str) -> int:
-    for k in range(api.TrackFX_GetCount(track)):
-        if _fx_guid(api, track, k).upper() == guid.upper():
-            return k
-    return -1
+    g = guid.upper()
+    return next((k for k, fg in enumerate(_fx_guids(api, track)) if fg and fg.upper() == g), -1)
 
 
 def _resolve(api, op: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from reaper_assist.emulator import uncertain
+
 POINTER_RE = re.compile(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$")
+
+#: The pointer types ``ValidatePtr`` / ``ValidatePtr2`` check (facts 1.3, ValidatePtr2, PRIMARY S2:
+#: "Supported types are: ReaProject*, MediaTrack*, MediaItem*, MediaItem_Take*, TrackEnvelope*
+#: and PCM_source*"). What it says for any other type is :data:`uncertain.VALIDATEPTR_UNLISTED_TYPES`.
+VALIDATED_TYPES = frozenset({"ReaProject*", "MediaTrack*", "MediaItem*", "MediaItem_Take*",
+                             "TrackEnvelope*", "PCM_source*"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,12 @@ class PointerTable:
 
     Objects are registered under a stable key (type, identity key such as a GUID), so that an
     address stays valid across an undo that rebuilds the model, as REAPER's MediaTrack* does.
+
+    Pointer arguments are packed as the generated binding packs them (facts 1.2): every wrapper
+    calls the ``rpr_packp`` found in :attr:`packing` *at call time* (the ``reaper_python``
+    module's dict once :mod:`.pyshim` built it), so replacing that attribute, as reapy does with
+    its non-validating version, changes how every function packs, exactly as in REAPER. The stock
+    :meth:`stock_packp` turns anything :meth:`validate` rejects into NULL.
     """
 
     def __init__(self, resolver: Callable[[str, Any], Any], keyer: Callable[[str, Any], Any]):
@@ -82,6 +96,7 @@ class PointerTable:
         self._by_key: dict[tuple[str, Any], int] = {}
         self._by_addr: dict[int, tuple[str, Any]] = {}
         self._next = 0x10A1A000
+        self.packing: dict[str, Any] = {"rpr_packp": self.stock_packp}
 
     def address(self, ptype: str, key: Any) -> int:
         k = (ptype, key)
@@ -105,15 +120,31 @@ class PointerTable:
             return None
         return self._resolver(entry[0], entry[1])
 
-    def resolve(self, ptype: str, value: Any) -> Any:
-        """``rpr_packp`` semantics: anything but a valid pointer string of this type is NULL."""
+    def validate(self, addr: int, ptype: str) -> bool:
+        """``ValidatePtr(addr, ptype)``: a live object of that type, for the types it checks."""
+        if ptype not in VALIDATED_TYPES and not uncertain.VALIDATEPTR_UNLISTED_TYPES:
+            return False
+        return self.resolve_address(addr, ptype) is not None
+
+    def stock_packp(self, ptype: str, value: Any) -> int:
+        """The generated binding's ``rpr_packp`` (facts 1.2): the address of a pointer string whose
+        tag is ``ptype`` (or any tag for ``void*``) and that passes ``ValidatePtr(p, ptype)``;
+        anything else is silently 0 (NULL)."""
         m = POINTER_RE.match(str(value))
         if m is None:
-            return None
+            return 0
         t, hexpart = m.groups()
         if t != ptype and ptype != "void*":
-            return None
-        return self.resolve_address(int(hexpart, 16), t)
+            return 0
+        addr = int(hexpart, 16) & 0xFFFFFFFFFFFFFFFF
+        return addr if self.validate(addr, ptype) else 0
+
+    def resolve(self, ptype: str, value: Any) -> Any:
+        """What the C function receives for a pointer argument: the object at the address the
+        binding's current ``rpr_packp`` packed, or ``None`` for NULL (or an address that names no
+        live object, where REAPER would read freed memory)."""
+        addr = self.packing["rpr_packp"](ptype, value)
+        return self.resolve_address(int(addr)) if addr else None
 
 
 def _is_pointer_kind(kind: str) -> bool:

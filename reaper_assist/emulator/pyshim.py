@@ -12,8 +12,6 @@ import sys
 import types
 from typing import TYPE_CHECKING
 
-from reaper_assist.emulator.binding import POINTER_RE
-
 if TYPE_CHECKING:  # pragma: no cover
     from reaper_assist.emulator.reascript import Reaper
 
@@ -24,18 +22,11 @@ def build_module(reaper: Reaper) -> types.ModuleType:
     mod.__dict__.update(funcs)
     mod._ft = {}  # real C function pointers in REAPER; reapy's MIDI wrappers need them
 
-    def rpr_packp(t, v):  # same contract as the generated binding (facts 1.2)
-        m = POINTER_RE.match(str(v))
-        if m and (m.group(1) == t or t == "void*"):
-            addr = int(m.group(2), 16)
-            if reaper.pointers.resolve_address(addr, m.group(1)) is not None:
-                return addr
-        return 0
-
     def rpr_unpackp(t, v):
         return reaper.pointers.to_string(t, None) if not v else f"({t})0x{int(v):016X}"
 
-    mod.rpr_packp = rpr_packp
+    mod.rpr_packp = reaper.pointers.stock_packp  # facts 1.2; reapy replaces it (no ValidatePtr)
+    reaper.pointers.packing = mod.__dict__  # the wrappers pack with whatever rpr_packp is now
     mod.rpr_unpackp = rpr_unpackp
     mod.rpr_packsc = lambda v: str(v).encode()
     mod.rpr_packs = lambda v: str(v).encode()

@@ -182,8 +182,8 @@ class Reaper:
             return Out(self.project, {1: self.project.path or ""})
         return Out(None, {1: ""})
 
-    def ValidatePtr(self, pointer, ctype):  # (int address, type)
-        return self.pointers.resolve_address(int(pointer), ctype) is not None
+    def ValidatePtr(self, pointer, ctype):  # (int address, type): what the stock rpr_packp asks
+        return self.pointers.validate(int(pointer), str(ctype))
 
     def ValidatePtr2(self, proj, pointer, ctype):
         if isinstance(pointer, int):
@@ -468,6 +468,8 @@ class Reaper:
     def GetTrackStateChunk(self, track, buf, sz, isundo):
         if track is None or track.is_master:
             return Out(False, {1: ""})
+        for fx in track.fx:  # REAPER gives every FX an FXID line; a loaded file may lack them
+            fx.guid
         track.flush()
         return Out(True, {1: rpp.dumps(track.chunk)})
 

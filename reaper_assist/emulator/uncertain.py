@@ -20,6 +20,13 @@ TRACK_EXT_CHUNK = "EXT"
 # 3 shape again, 4 unknown, 5 curvature (-1..1). Only 0 and 1 are seen documented (facts 4.3).
 FADE_FIELDS = {"shape": 0, "length": 1, "auto_length": 2, "dir": 5}
 
+# ValidatePtr(p, type) for a type its doc does not list (GUID*, AudioAccessor*, HWND, void*, ...).
+# The SDK lists the types it checks (facts 1.3, ValidatePtr2) and says nothing of others. False is
+# the strict choice: the stock binding's rpr_packp (facts 1.2) then passes NULL for such pointers,
+# so a GUID* from TrackFX_GetFXGUID cannot reach guidToString (issue 10 point 4). reapy replaces
+# rpr_packp with a version that skips the check, which the emulator honours. [UNCERTAIN, inferred]
+VALIDATEPTR_UNLISTED_TYPES = False
+
 # Fader scaling (facts addendum Q2, MULTI for the curve shape; DB2SLIDER(0) = 716.2 vs 716.0 open).
 _K = 10 ** (12 / 20) / 2  # DB2VAL(+12)/2
 
