@@ -14,6 +14,7 @@ def item_spec(track: TrackState, item: ItemState) -> ItemSpec:
     take = item.take
     info = {"D_POSITION": item.position_s, "D_LENGTH": item.length_s, "B_MUTE": float(item.mute),
             "D_VOL": item.item_volume, "D_FADEINLEN": item.fade_in_s, "C_FADEINSHAPE": item.fade_in_shape,
+            "D_FADEINLEN_AUTO": item.fade_in_auto_s, "D_FADEOUTLEN_AUTO": item.fade_out_auto_s,
             "D_FADEINDIR": item.fade_in_dir, "D_FADEOUTLEN": item.fade_out_s, "C_FADEOUTSHAPE": item.fade_out_shape,
             "D_FADEOUTDIR": item.fade_out_dir, "B_LOOPSRC": float(item.loop_source)}
     if take is None:

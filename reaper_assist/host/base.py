@@ -40,9 +40,11 @@ class ItemState:
     mute: bool
     item_volume: float
     fade_in_s: float
+    fade_in_auto_s: float  # D_FADEINLEN_AUTO: an auto-crossfade's length, used when > 0 (-1: none)
     fade_in_shape: int
     fade_in_dir: float
     fade_out_s: float
+    fade_out_auto_s: float
     fade_out_shape: int
     fade_out_dir: float
     loop_source: bool
