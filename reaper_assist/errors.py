@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ReaperAssistError(Exception):
     """Base of every error reaper-assist raises on purpose."""
@@ -43,3 +45,40 @@ class HostUnavailableError(HostError):
 
 class StaleReferenceError(HostError):
     """A track or FX changed or vanished between analysis and apply."""
+
+
+#: Why an item played silence, as :class:`MediaProblem` reports it.
+MEDIA_PROBLEM_REASONS = {
+    "missing": "missing media",
+    "unreadable": "unreadable media",
+    "midi": "MIDI item, no audio to read",
+    "offline": "offline media",
+    "empty": "empty item, no source",
+}
+
+
+@dataclass(frozen=True)
+class MediaProblem:
+    """An item whose audio could not be used: it plays silence, and this says why (never fatal).
+
+    The one record for the product's media reader and the emulator (its project check and its
+    audio engine): ``reason`` is a key of :data:`MEDIA_PROBLEM_REASONS`; ``item_index`` is the
+    item's 0-based index on its track; ``track_index`` (0-based) is known to the emulator only.
+    """
+
+    track_name: str
+    item_index: int
+    file: str | None
+    reason: str
+    detail: str = ""
+    track_index: int | None = None
+
+    def __str__(self) -> str:
+        where = f"track {self.track_index + 1} " if self.track_index is not None else "track "
+        text = f"{where}{self.track_name!r}, item {self.item_index}: "
+        text += MEDIA_PROBLEM_REASONS.get(self.reason, self.reason)
+        if self.file:
+            text += f" ({self.file})"
+        if self.detail:
+            text += f": {self.detail}"
+        return text

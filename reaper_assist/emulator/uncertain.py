@@ -56,3 +56,80 @@ ADDBYNAME_CASE_INSENSITIVE = True
 
 # GetExtState for a missing key returns "" (facts 1.3: presumably).
 MISSING_EXTSTATE = ""
+
+
+# --- Item playback (the engine's item player, engine/items.py) -----------------------------------
+# None of this is in facts.md; each choice is the emulator's own statement of a hypothesis, kept
+# here so that a live REAPER render of one item can settle it.
+
+def frame_nearest(seconds: float, rate: float) -> int:
+    """Item edges, take offsets and SECTION bounds land on the nearest sample at ``rate`` (round
+    half to even). REAPER may keep sub-sample positions: at most half a sample of shift."""
+    return int(round(float(seconds) * float(rate)))
+
+
+# A mono source (or a mono channel mode) plays in channels 1 and 2 at this gain: unity, as if
+# items were not panned by the pan law before the FX. A -3 dB law would make it 0.7071.
+MONO_TO_STEREO_GAIN = 1.0
+
+
+def downmix_gain(source_channels: int) -> float:
+    """CHANMODE 2 (mono downmix): the sum of the source channels times this gain, i.e. their
+    mean. REAPER might sum at 0 dB or -3 dB instead; no source gives it."""
+    return 1.0 / max(1, int(source_channels))
+
+
+# A playrate (or source/project rate ratio) is resampled as the nearest fraction with a
+# denominator <= 2000 (scipy resample_poly): exact for the ratios of standard rates and for
+# playrates like 0.5, 1.25 or 2; otherwise the timing drifts by |r - r'|/r (below 1e-6 of the
+# duration for any ratio). REAPER's resampler (and its preserve-pitch stretch) is not modelled.
+PLAYRATE_RATIO = "nearest fraction, denominator <= 2000"
+
+# Fade curves (FADEIN/FADEOUT shape 0..6 with curvature -1..1). Source: the reverse-engineered
+# curves of the Cockos forum thread https://forum.cockos.com/showthread.php?t=262260 ("cohler"),
+# as used by ReaTeam's "Convert item fades to take volume envelopes" (Oded D, v1.4): shape k is
+# entry k+1 of its table, and a fade-out is the fade-in read backwards from the item end with the
+# curvature negated. That script passes the item's stored curvature, so do we (its defaults for
+# shapes 2-4 apply only without one). Overlapping fade-in and fade-out multiply.
+
+
+def _bend(x: np.ndarray, c: float, base, up, down) -> np.ndarray:
+    """``base`` pulled toward ``up`` (curvature c > 0) or ``down`` (c < 0) by |c|."""
+    w = abs(c)
+    return (1.0 - w) * base(x) + w * (up(x) if c >= 0 else down(x))
+
+
+def _bezier_warp(x: np.ndarray, t: float) -> np.ndarray:
+    """Time warp of the S-curves: solve the quadratic Bezier ``x = (1-2t) g^2 + 2t g`` (control
+    point t) for g (stable root), then map g through the Bezier with control point ``1 - t``."""
+    g = x / (t + np.sqrt(t * t + (1.0 - 2.0 * t) * x))
+    return (2.0 - 2.0 * t) * g + (2.0 * t - 1.0) * g * g
+
+
+def _quartic_pull(x):
+    return x ** 4
+
+
+def _quartic_push(x):
+    return 1.0 - (1.0 - x) ** 4
+
+
+_CURVES = {
+    0: lambda x, c: _bend(x, c, lambda v: v, _quartic_pull, _quartic_push),
+    1: lambda x, c: _bend(x, c, lambda v: v * (2.0 - v), _quartic_pull,
+                          lambda v: np.sqrt(1.0 - (1.0 - v) ** 8)),
+    2: lambda x, c: _bend(x, c, lambda v: v, lambda v: v * v, lambda v: 1.0 - (1.0 - v) ** 2),
+    5: lambda x, c: (lambda u: u * u * (3.0 - 2.0 * u))(_bezier_warp(x, (c + 2.0) / 4.0)),
+    6: lambda x, c: (lambda u: np.where(u <= 0.5, 8.0 * u ** 4, 1.0 - 8.0 * (1.0 - u) ** 4))(
+        _bezier_warp(x, (5.0 * c + 8.0) / 16.0)),
+}
+_CURVES[3] = _CURVES[4] = _CURVES[0]
+
+
+def fade_curve(x, shape: int, curvature: float) -> np.ndarray:
+    """Fade-in gain at fade position ``x`` (0 start .. 1 end, clamped), shape 0..6 (others as
+    0), curvature clamped to -1..1. 0 at x = 0, 1 at x >= 1."""
+    xs = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0)
+    c = max(-1.0, min(1.0, float(curvature)))
+    f = _CURVES.get(int(shape), _CURVES[0])
+    return np.clip(f(xs, c), 0.0, 1.0)

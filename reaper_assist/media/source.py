@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Hashable
 
 import numpy as np
@@ -215,7 +216,10 @@ def take_signal(
     step = playrate * rate_in / sample_rate
     p0 = start_offset_s * rate_in + k0 * step  # source position of the first wanted frame
     p1 = p0 + n * step
-    margin = int(math.ceil(RESAMPLE_MARGIN_FRAMES * max(1.0, step)))
+    # soxr's output j lies at source a + j * step: a margin of whole resampling periods (source
+    # frames per whole number of output frames) puts an integral p0 exactly on an output frame
+    period = Fraction(1.0 / step).limit_denominator(10_000).denominator
+    margin = -(-int(math.ceil(RESAMPLE_MARGIN_FRAMES * max(1.0, step))) // period) * period
     a = int(math.floor(p0)) - margin
     b = int(math.ceil(p1)) + margin
     key = ("resampled", key_base, float(playrate), int(sample_rate), a, b)

@@ -1,4 +1,5 @@
-"""Shared pieces of the dynamics models: detectors, smoothers, segment fields."""
+"""Shared pieces of the dynamics models: detectors, the compressor's static curve, smoothers,
+segment fields. The emulator's own code, independent of the product's (issue 12 point 5)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from reaper_assist.dsp import attack_release
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.errors import ParameterError
 
@@ -66,6 +66,41 @@ def level_db(x: np.ndarray, sample_rate: float, rms_ms: float) -> np.ndarray:
     return out
 
 
+def static_reduction_db(level_db: np.ndarray, threshold_db, ratio, knee_db) -> np.ndarray:
+    """Gain reduction (dB, >= 0) of a compressor's static curve at a detector level.
+
+    Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor Design", JAES 2012, eq. 4:
+    output ``y = x`` below the knee, ``T + (x - T)/R`` above it, and inside the knee
+    (``|x - T| <= W/2``) ``y = x + (1/R - 1)(x - T + W/2)^2 / (2W)``; the reduction is ``x - y``.
+    Arguments may be scalars or per-sample arrays; ratio inf is a limiter.
+    """
+    x = np.asarray(level_db, dtype=np.float64)
+    over = x - threshold_db
+    keep = 1.0 - 1.0 / np.asarray(ratio, dtype=np.float64)  # share of the overshoot removed
+    if np.ndim(knee_db) == 0 and knee_db == 0:  # hard knee, the common case
+        return np.clip(over, 0.0, None) * keep
+    w = np.broadcast_to(np.asarray(knee_db, dtype=np.float64), over.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        above = np.clip(over, 0.0, None) * keep
+        knee = keep * np.square(over + w / 2.0) / (2.0 * w)
+    in_knee = (w > 0) & (2.0 * np.abs(over) <= w)
+    out = np.where(in_knee, knee, above)
+    out[~np.isfinite(out)] = 0.0  # -inf levels (digital silence) are not reduced
+    return out
+
+
+def _follow(target: list[float], up: list[float], down: list[float], y: float) -> list[float]:
+    """The attack/release recursion over Python floats: each step the output moves the fraction
+    ``1 - c`` of the way to the target, ``c`` from ``up`` while the target is above the output
+    (attack) and from ``down`` otherwise (release)."""
+    out = []
+    append = out.append
+    for t, cu, cd in zip(target, up, down):
+        y = t + (y - t) * (cu if t > y else cd)
+        append(y)
+    return out
+
+
 def one_pole_coef(tau_ms: float | np.ndarray, sample_rate: float, step: int = 1) -> float | np.ndarray:
     """Per-step coefficient ``exp(-step / (tau * sr))``; 0 (instant) for tau <= 0."""
     tau = np.asarray(tau_ms, dtype=np.float64) / 1000.0 * sample_rate
@@ -105,11 +140,9 @@ def smooth_attack_release(target: np.ndarray, attack_ms, release_ms, sample_rate
     tb = padded.reshape(nb, step).max(axis=1)
     ca = one_pole_coef(attack_ms, sample_rate, step)
     cr = one_pole_coef(release_ms, sample_rate, step)
-    if isinstance(ca, np.ndarray):
-        ca = ca[::step][:nb].tolist()
-    if isinstance(cr, np.ndarray):
-        cr = cr[::step][:nb].tolist()
-    yb = attack_release(tb.tolist(), ca, cr, float(initial))
+    up = ca[::step][:nb].tolist() if isinstance(ca, np.ndarray) else [ca] * nb
+    down = cr[::step][:nb].tolist() if isinstance(cr, np.ndarray) else [cr] * nb
+    yb = _follow(tb.tolist(), up, down, float(initial))
     if step == 1:
         return np.asarray(yb)
     # linear interpolation between step ends (knots every ``step`` samples): block b runs from

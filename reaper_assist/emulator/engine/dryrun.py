@@ -3,7 +3,7 @@
 Format (facts, dry-run addendum): one group per rendered target,
 ``FILE:<name>;LUFSI:<x>;RMSI:<x>;PEAK:<x>;LUFSMMAX:<x>;LUFSSMAX:<x>;LRA:<x>;CLIP:<n>;``, numbers in
 dB / LU. Track stems are named by the track name and measured post-fader. Measurement:
-:func:`reaper_assist.analysis.loudness.measure_loudness` (BS.1770-4, EBU Tech 3341/3342).
+:func:`.meter.stats`, the emulator's own meter (pyloudnorm: BS.1770-4, EBU Tech 3341/3342).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reaper_assist.emulator.engine import meter
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.emulator.engine.render import render
 
@@ -34,18 +35,11 @@ def _num(x: float) -> str:
 
 def stats_text(name: str, audio: np.ndarray, sample_rate: int) -> str:
     """One target's ``FILE:...;...;`` group."""
-    fields = {"LUFSI": -math.inf, "RMSI": -math.inf, "PEAK": -math.inf, "LUFSMMAX": -math.inf,
-              "LUFSSMAX": -math.inf, "LRA": 0.0}
-    clip = 0
-    if audio.shape[1] > 0:
-        from reaper_assist.analysis.loudness import measure_loudness
-
-        r = measure_loudness(audio, sample_rate, true_peak=False, name=name)
-        fields = {"LUFSI": r.integrated_lufs, "RMSI": r.rms_dbfs, "PEAK": r.sample_peak_dbfs,
-                  "LUFSMMAX": r.max_momentary_lufs, "LUFSSMAX": r.max_short_term_lufs, "LRA": r.lra_lu}
-        clip = int(r.clipped_samples)
+    r = meter.stats(audio, sample_rate)
+    fields = {"LUFSI": r.integrated_lufs, "RMSI": r.rms_db, "PEAK": r.sample_peak_db,
+              "LUFSMMAX": r.max_momentary_lufs, "LUFSSMAX": r.max_short_term_lufs, "LRA": r.lra_lu}
     body = "".join(f"{k}:{_num(v)};" for k, v in fields.items())
-    return f"FILE:{name};{body}CLIP:{clip};"
+    return f"FILE:{name};{body}CLIP:{r.clipped};"
 
 
 def _time_selection(project) -> tuple[float, float] | None:

@@ -21,6 +21,6 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     for (start, s), end in zip(segments, bounds[1:]):
         _dyn.check_ranges("JS: Volume Adjustment", [(name, getattr(s, name), -150.0, 150.0, "dB")
                                                     for name in ("adjustment_db", "max_volume_db")])
-        lim = s.clamp_linear
-        out[:, start:end] = np.clip(x[:, start:end] * s.gain_linear, -lim, lim)
+        lim = 2.0 ** (s.max_volume_db / 6.0)
+        out[:, start:end] = np.clip(x[:, start:end] * 2.0 ** (s.adjustment_db / 6.0), -lim, lim)
     return out

@@ -14,12 +14,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from reaper_assist.dsp import static_gain_reduction_db
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.plugins.reacomp import CompSettings
 from reaper_assist.units import db_to_amp_array
 
-__all__ = ["check_settings", "process", "static_gain_reduction_db"]  # the last one from reaper_assist.dsp
+__all__ = ["check_settings", "process", "static_gain_reduction_db"]
+
+static_gain_reduction_db = _dyn.static_reduction_db
 
 
 def check_settings(s: CompSettings) -> None:

@@ -1,11 +1,11 @@
 """ReaLimit model: gain by (ceiling - threshold), then a brickwall lookahead limiter to the ceiling.
 
-Gain computer: the gain each sample needs (``ceiling / |x|``, channels linked, on the 4x
-oversampled signal in true-peak mode) -> sliding minimum over the lookahead window -> moving
-average over the lookahead (attack; never above what any sample in reach needs) -> exponential
-release toward unity gain. The output is latency-compensated. In true-peak mode the result is
-measured again (4x oversampling) and the ceiling lowered by any overshoot, so the output true
-peak stays within ``ceiling + LIMIT_TP_TOLERANCE_DB``. Choices: :mod:`.uncertain`.
+Gain computer: the gain each sample needs (``ceiling / |x|``, channels linked, on the
+oversampled signal of :func:`.meter.true_peak` in true-peak mode) -> sliding minimum over the
+lookahead window -> moving average over the lookahead (attack; never above what any sample in
+reach needs) -> exponential release toward unity gain. The output is latency-compensated. In
+true-peak mode the result is measured again and the ceiling lowered by any overshoot, so the
+output true peak stays within ``ceiling + LIMIT_TP_TOLERANCE_DB``. Choices: :mod:`.uncertain`.
 """
 
 from __future__ import annotations
@@ -14,27 +14,17 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import lfilter
 
 from reaper_assist.emulator.engine import _dyn
 from reaper_assist.emulator.engine import uncertain as U
+from reaper_assist.emulator.engine.meter import true_peak
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.realimit import LimitSettings
 from reaper_assist.units import db_to_amp_array
 
 __all__ = ["process", "sliding_min", "true_peak"]
 
-OVERSAMPLE = 4
 _INTERP_SPAN = 8  # samples around a sample that an inter-sample peak can depend on
-_TP_DELAY = 6  # the Annex 2 phase filters are causal: output n interpolates near input n - 6
-
-
-def _annex2_phases() -> np.ndarray:
-    """The BS.1770-4 Annex 2 interpolator (4 phases x 12 taps), shared with the loudness meter
-    so that the limiter's ceiling holds on the meter that checks it."""
-    from reaper_assist.analysis.loudness import TRUE_PEAK_PHASES
-
-    return np.asarray(TRUE_PEAK_PHASES, dtype=np.float64)
 
 
 def _check(s: LimitSettings) -> None:
@@ -42,20 +32,6 @@ def _check(s: LimitSettings) -> None:
         ("threshold_db", s.threshold_db, PU.LIMIT_THRESHOLD_MIN_DB, PU.LIMIT_THRESHOLD_MAX_DB, "dB"),
         ("ceiling_db", s.ceiling_db, PU.LIMIT_CEILING_MIN_DB, PU.LIMIT_CEILING_MAX_DB, "dB"),
         ("release_ms", s.release_ms, 0.0, PU.LIMIT_RELEASE_MAX_MS, "ms")))
-
-
-def true_peak(x: np.ndarray) -> np.ndarray:
-    """Per-sample peak over channels of the 4x oversampled signal ``(channels, samples)``
-    (BS.1770-4 Annex 2 interpolator), aligned to the input sample it lies next to."""
-    n = x.shape[1]
-    if n == 0:
-        return np.zeros(0)
-    padded = np.concatenate([x, np.zeros((x.shape[0], _TP_DELAY))], axis=1)
-    peak = np.abs(x).max(axis=0)
-    for h in _annex2_phases():
-        y = np.abs(lfilter(h, [1.0], padded, axis=1)).max(axis=0)
-        peak = np.maximum(peak, y[_TP_DELAY:])
-    return peak
 
 
 def sliding_min(g: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -111,12 +87,12 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
         peak = np.abs(y0).max(axis=0) if n else np.zeros(0)
         y = y0 * _gain(peak, ceil_lin, look, first.release_ms, sample_rate)
         return np.clip(y, -ceil_lin, ceil_lin)
-    peak = true_peak(y0)
+    peak = true_peak(y0, sample_rate)
     target = ceil_lin
     limit = ceil_lin * 10.0 ** (U.LIMIT_TP_TOLERANCE_DB / 2.0 / 20.0)
     for _ in range(4):
         y = y0 * _gain(peak, target, look, first.release_ms, sample_rate)
-        tp = true_peak(y)
+        tp = true_peak(y, sample_rate)
         over = tp > limit
         if not over.any():
             break

@@ -1,6 +1,6 @@
 """Render an emulated project (a track, or the master mix) to audio.
 
-Signal flow per track, as REAPER runs it: items (pre-FX, :func:`reaper_assist.media.render_items`)
+Signal flow per track, as REAPER runs it: items (pre-FX, the emulator's own item player :func:`.items.track_items`)
 + child tracks of a folder -> polarity -> pre-FX volume/pan envelopes -> FX chain -> volume
 (fader x Volume envelope x Trim Volume envelope) -> pan -> mute (and Mute envelope). The master
 sums the top-level tracks that send to it, then runs the master FX, master volume and pan.
@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reaper_assist.emulator import uncertain as EU
 from reaper_assist.emulator.engine import uncertain as U
-from reaper_assist.emulator.engine.automation import envelope_values, item_specs
+from reaper_assist.emulator.engine.automation import envelope_values
 from reaper_assist.emulator.engine.fxchain import run_chain
+from reaper_assist.emulator.engine.items import track_items
 from reaper_assist.emulator.project import MasterTrack, Project, Track
-from reaper_assist.errors import ParameterError
-from reaper_assist.media import MediaProblem, render_items
+from reaper_assist.errors import MediaProblem, ParameterError
 
 CHANNELS = 2
 
@@ -80,6 +81,7 @@ class _Renderer:
         self.project = project
         self.sr = sample_rate
         self.t0 = start_s
+        self.start_frame = EU.frame_nearest(start_s, sample_rate)
         self.n = n
         self.tracks = project.tracks
         self.parent, self.children = folder_tree(self.tracks)
@@ -100,24 +102,13 @@ class _Renderer:
         return envelope_values(env, self.times)
 
     def items(self, i: int) -> np.ndarray:
-        tr = self.tracks[i]
-        specs, notes = item_specs(tr, self.project)
+        only = self.only_items.get(i, set()) if self.only_items is not None else None
+        audio, problems, notes = track_items(self.project, self.tracks[i], sample_rate=self.sr,
+                                             channels=CHANNELS, start=self.start_frame, n=self.n,
+                                             only=only)
         self.unmodelled.extend(notes)
-        if self.only_items is not None:
-            keep = self.only_items.get(i, set())
-            specs = [s for s in specs if s.item_index in keep]
-        if not specs:
-            return np.zeros((CHANNELS, self.n))
-        ta = render_items(specs, sample_rate=self.sr, channels=CHANNELS, start_s=self.t0,
-                          end_s=self.t0 + self.n / self.sr)
-        self.problems.extend(ta.problems)
-        a = ta.audio
-        if a.shape[1] != self.n:  # rounding of the window: pad/trim to our length
-            b = np.zeros((CHANNELS, self.n))
-            m = min(self.n, a.shape[1])
-            b[:, :m] = a[:, :m]
-            a = b
-        return a
+        self.problems.extend(problems)
+        return audio
 
     def _sends_to_parent(self, tr: Track) -> bool:
         return tr.chunk.get("MAINSEND", 0, "1") != "0"

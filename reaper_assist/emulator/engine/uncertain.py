@@ -13,8 +13,7 @@ import numpy as np
 # --- Track pan law (facts 1.4: D_PANLAW < 0 = project default; the default is not sourced) ----
 # Chosen: REAPER's default pan mode "stereo balance / mono pan" with a 0 dB centre: at pan 0 both
 # channels are unity; the side the pan moves away from falls linearly to 0 at full pan, the other
-# side keeps unity. Same law as the take pan in reaper_assist.media.uncertain.take_pan_gains, so
-# one correction fixes both. Alternatives: a -3 dB (sine/cosine) or -6 dB centre, or a sine taper.
+# side keeps unity. The engine's item player uses the same law for the take pan (VOLPAN field 1). Alternatives: a -3 dB (sine/cosine) or -6 dB centre, or a sine taper.
 PAN_LAW = "balance, 0 dB centre, linear taper"
 
 
@@ -59,6 +58,9 @@ AUTOMATION_BLOCK = 256
 # modelled as the peaking band, "Parallel Band Pass" as band pass. Frequencies above 0.49 x the
 # sample rate (ReaEQ allows 24 kHz at any rate) are clamped there.
 EQ_NYQUIST_FRACTION = 0.49
+# A band gain of -inf dB (native 0): a peaking band becomes a notch of the band's bandwidth; a
+# shelf's gain is floored here (REAPER's usual -inf). Unverified: what ReaEQ does at gain 0.
+EQ_SHELF_FLOOR_DB = -150.0
 
 # --- ReaComp -----------------------------------------------------------------------------------
 # Detector: per channel RMS over the "RMS size" window (a causal moving average of the square), or
@@ -91,9 +93,24 @@ SMOOTHER_STEPS_PER_TAU = 16
 # gain. True-peak mode detects on the 4x oversampled signal (BS.1770-4 Annex 2 style) and the
 # output is re-checked so its true peak stays within the ceiling + LIMIT_TP_TOLERANCE_DB.
 LIMIT_LOOKAHEAD_MS = 1.5
+# The true-peak detector (engine/meter.py) oversamples with resample_poly through BS.1770-4
+# Annex 2's published 48-tap interpolator, so the limiter holds its ceiling on a standard meter.
+# With scipy's default resample_poly filter instead (Kaiser, 10 zero crossings, beta 5, which
+# attenuates content near Nyquist) the limiter's output read -0.73 dBTP on an Annex 2 meter for
+# a -1 dB ceiling (the ReaLimit true-peak test in tests/engine). How closely a true peak is read
+# depends on the interpolator (a long sinc reads that output near 0 dBTP); REAPER's own detector
+# is not published. At 2x (96-192 kHz) phases 0 and 2 of the same filter are used.
+TRUE_PEAK_INTERPOLATOR = "BS.1770-4 Annex 2, 48 taps"
 LIMIT_TP_TOLERANCE_DB = 0.1
 
 # --- RENDER_STATS text (facts dry-run addendum) --------------------------------------------------
 # Numbers printed with two decimals; silence prints "-inf". The master's FILE is the project file
 # name with ".wav" (or "master.wav" for an unsaved project); a track stem's FILE is the track name.
 STATS_DECIMALS = 2
+# LUFSMMAX / LUFSSMAX: the loudest 400 ms / 3 s window, windows starting every STATS_HOP_S (EBU
+# Tech 3341 asks for at least 10 updates a second; REAPER's own step is not published).
+STATS_HOP_S = 0.01
+# RMSI: the mean square over all samples of both channels, in dB (a sine of peak 1 reads -3.01).
+# CLIP: samples (each channel counted) whose magnitude reaches STATS_CLIP_LEVEL (0 dBFS); REAPER's
+# exact clip criterion is not published.
+STATS_CLIP_LEVEL = 1.0
