@@ -25,12 +25,13 @@ from reaper_assist.app.records import error_record, record_for_plan, write_recor
 from reaper_assist.app.track_audio import pre_fx_audio
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host.base import FXState, ProjectState, TrackState, parse_tags
-from reaper_assist.rules.plan import Change, Plan, TrackDecision
+from reaper_assist.host import realize
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import BandValue, ParamValue, Step, TaggedPlugin
 
 MIN_ACTIVE_S = 1.0  # less sounding audio than this is "too short" to analyse
 SILENCE_PEAK_DBFS = -80.0  # a track whose peak stays below this is "silent"
 MIN_AUDIO_CONFIDENCE = 0.4  # an audio-only instrument guess below this counts as unknown (generic rules)
-NATIVE_TOL = 1e-5  # ReaComp/ReaGate store float32: a re-read native value differs by ~1e-7
 
 
 # ------------------------------------------------------------------------------------------------
@@ -149,82 +150,15 @@ def fx_label(fx: FXState) -> str:
     return fx.renamed_name or fx.name
 
 
-@dataclass(frozen=True)
-class ParamWrite:
-    index: int
-    native: float
-    label: str
-    evidence: dict[str, Any]
-
-
-def param_write(spec, key: str, value: float, label: str, evidence: dict[str, Any], *,
-                native: bool = False) -> ParamWrite:
-    """A parameter write by our key (``threshold_db``, ``attack_ms``...), converted to REAPER's native
-    value through the plugin's own map (reaper_assist.plugins), which also range-checks it;
-    ``native=True`` for parameters without a unit map."""
-    index, p = spec.param_by_key(None, key)
-    return ParamWrite(index, float(value) if native else p.from_units(value), label, evidence)
-
-
-@dataclass(frozen=True)
-class ConfigWrite:
-    key: str
-    value: str
-    label: str
-    evidence: dict[str, Any]
-
-
-def fx_changes(track: TrackState, ours: FXState | None, *, fx_name: str, rename: str, tag: str, position: int,
-               params: list[ParamWrite], config: list[ConfigWrite], reason: str) -> list[Change]:
-    """Changes that make the track's tagged ``rename`` FX hold ``params``/``config``.
-
-    A missing FX is added (at ``position``), renamed and tagged, then every value is written. An
-    existing one (ours only) gets writes for the values that differ, each with the value it had
-    as ``expect`` so an edit made meanwhile stops the apply. Nothing differs: no change at all."""
-    out: list[Change] = []
-    if ours is None:
-        ev = {"why": "no tagged instance on the track yet"}
-        out.append(Change(track.guid, track.name, f"add {fx_name} ({rename})", None, fx_name, reason,
-                          {"op": "add_fx", "name": fx_name, "rename": rename, "position": position, "evidence": ev}))
-        out.append(Change(track.guid, track.name, f"tag {rename} as reaper-assist's", None, tag, reason,
-                          {"op": "tag_fx", "fx": "@0", "evidence": ev}))
-        for c in config:
-            out.append(Change(track.guid, track.name, f"{rename}: {c.label}", None, c.value, reason,
-                              {"op": "fx_config", "fx": "@0", "key": c.key, "evidence": c.evidence}))
-        for p in params:
-            out.append(Change(track.guid, track.name, f"{rename}: {p.label}", None, p.native, reason,
-                              {"op": "fx_param", "fx": "@0", "param": p.index, "evidence": p.evidence}))
-        return out
-    cur_cfg = ours.config or {}
-    for c in config:
-        if str(cur_cfg.get(c.key)) != c.value:
-            out.append(Change(track.guid, track.name, f"{fx_label(ours)}: {c.label}", cur_cfg.get(c.key), c.value,
-                              reason, {"op": "fx_config", "fx": ours.guid, "key": c.key, "evidence": c.evidence}))
-    cur = ours.params or ()
-    for p in params:
-        old = cur[p.index] if p.index < len(cur) else None
-        if old is not None and abs(float(old) - p.native) <= NATIVE_TOL * max(1.0, abs(p.native)):
-            continue
-        op: dict[str, Any] = {"op": "fx_param", "fx": ours.guid, "param": p.index, "evidence": p.evidence}
-        if old is not None:
-            op["expect"] = old
-        out.append(Change(track.guid, track.name, f"{fx_label(ours)}: {p.label}", old, p.native, reason, op))
-    return out
-
-
-def fix_refs(p: Plan) -> list[dict[str, Any]]:
-    """Host operations of a plan: per-track ``@0`` -> plan-wide ``@n``; evidence stays in the record."""
-    ops = []
-    last_add: dict[str, int] = {}
-    for i, c in enumerate(p.changes):
-        op = c.to_op()
-        op.pop("evidence", None)
-        if op["op"] == "add_fx":
-            last_add[c.track_guid] = i
-        if op.get("fx") == "@0":
-            op["fx"] = f"@{last_add[c.track_guid]}"
-        ops.append(op)
-    return ops
+def plugin_steps(track: TrackState, ours: FXState | None, *, plugin: str, rename: str, tag: str, position: int,
+                 reason: str, params: tuple[ParamValue, ...] = (), bands: tuple[BandValue, ...] = (),
+                 evidence: dict[str, Any] | None = None) -> list[Step]:
+    """The step that makes the track's tagged ``rename`` plugin hold ``params``/``bands``: added
+    (at ``position``) when missing; when ours is there and already holds them, no step at all."""
+    step = TaggedPlugin(track_guid=track.guid, track_name=track.name, reason=reason, evidence=evidence or {},
+                        plugin=plugin, rename=rename, tag=tag, position=position,
+                        existing_guid=ours.guid if ours is not None else None, params=params, bands=bands)
+    return [step] if realize.track_writes(track, [step]) else []
 
 
 def clean(x: Any) -> Any:
@@ -264,12 +198,11 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
         p = plan_fn(state, tracks, raw)
         timings["analyse_s"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        if not dry_run and not p.is_empty:
-            host.apply(fix_refs(p), p.undo_name)
+        writes = realize.realize(state, p.steps)
+        if not dry_run and writes:
+            host.apply(realize.ops(writes), p.undo_name)
         timings["apply_s"] = time.perf_counter() - t2
-        record = record_for_plan(p, dry_run=dry_run)
-        for entry, c in zip(record["changes"], p.changes):
-            entry["evidence"] = clean(c.op.get("evidence", {}))
+        record = record_for_plan(p, writes, dry_run=dry_run)
     except ReaperAssistError as exc:
         record = error_record(action, str(exc))
     record["timings"] = {k: round(v, 4) for k, v in timings.items()}
@@ -278,7 +211,7 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
     return record
 
 
-def decision(track: TrackState, changes: list[Change], reason: str, evidence: dict[str, Any], *,
+def decision(track: TrackState, changes: list[Step], reason: str, evidence: dict[str, Any], *,
              before: float | None = None, after: float | None = None, change: float = 0.0,
              no_change_status: str = "at target") -> TrackDecision:
     status = "changed" if changes else no_change_status
@@ -312,17 +245,17 @@ def track_inputs(track: TrackState, sample_rate: int, tag: str, words, kind: str
 
 
 StepFn = Callable[[TrackState, FXState | None, TrackSource, dict[str, dict[str, Any]], float],
-                  tuple[list[Change], TrackDecision]]
+                  tuple[list[Step], TrackDecision]]
 
 
 def plan_each_track(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any], *, action: str,
                     title: str, tag: str, user_words: tuple[str, ...], user_kind: str, step: StepFn) -> Plan:
     """The plan of an assistant that keeps one tagged plugin per track: for every track, either a
     decision without change (the user's own plugin does the job; nothing to analyse) or
-    ``step(track, our FX or None, source, rule table, amount) -> (changes, decision)``."""
+    ``step(track, our FX or None, source, rule table, amount) -> (steps, decision)``."""
     amount = parse_amount(raw, action)
     table = table_with_overrides(action, raw)
-    changes: list[Change] = []
+    changes: list[Step] = []
     decisions: list[TrackDecision] = []
     for tr in tracks:
         inputs = track_inputs(tr, state.sample_rate, tag, user_words, user_kind)

@@ -11,42 +11,41 @@ ReaComp's own auto make-up is left off (it would add the reduction of a 0 dBFS s
 from __future__ import annotations
 
 import math
-from functools import partial
 from typing import Any
 
 from reaper_assist.analysis.dynamics import measure_dynamics
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
-from reaper_assist.plugins.reacomp import REACOMP
 from reaper_assist.rules import dynamics_rules as R
-from reaper_assist.rules.plan import Change, Plan, TrackDecision
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import ParamValue, Step
 
 ACTION = "auto-compress"
 TITLE = "Auto-compress"
-FX_NAME = "ReaComp"
+PLUGIN = "reacomp"
 RENAME = "RA Comp"
 TAG = "auto-compress"
 USER_COMP_WORDS = ("comp", "1176", "la-2a", "leveler", "leveller")
 
 
-def comp_writes(cp: R.CompPlan, reason: str) -> list[C.ParamWrite]:
+def comp_values(cp: R.CompPlan) -> tuple[ParamValue, ...]:
+    """ReaComp's parameters for a compressor plan (make-up through Wet; auto make-up off)."""
     ev = {k: getattr(cp, k) for k in ("threshold_db", "ratio", "knee_db", "attack_ms", "release_ms", "rms_ms",
                                       "makeup_db", "predicted_gr_db", "target_gr_db")}
     ev.update(cp.evidence)
-    w = partial(C.param_write, REACOMP, evidence=ev)
-    return [
-        w("threshold_db", cp.threshold_db, f"Threshold ({cp.threshold_db:+.1f} dB)"),
-        w("ratio", cp.ratio, f"Ratio ({cp.ratio:.1f}:1)"),
-        w("attack_ms", cp.attack_ms, f"Attack ({cp.attack_ms:.1f} ms)"),
-        w("release_ms", cp.release_ms, f"Release ({cp.release_ms:.0f} ms)"),
-        w("wet_db", cp.makeup_db, f"Wet (make-up {cp.makeup_db:+.1f} dB)"),
-        w("rms_ms", cp.rms_ms, f"RMS size ({cp.rms_ms:.1f} ms)"),
-        w("knee_db", cp.knee_db, f"Knee ({cp.knee_db:.1f} dB)"),
-        w("auto_makeup", 0.0, "Auto Make Up Gain (off)", native=True),
-    ]
+    return tuple(ParamValue(k, v, label, ev) for k, v, label in (
+        ("threshold_db", cp.threshold_db, f"Threshold ({cp.threshold_db:+.1f} dB)"),
+        ("ratio", cp.ratio, f"Ratio ({cp.ratio:.1f}:1)"),
+        ("attack_ms", cp.attack_ms, f"Attack ({cp.attack_ms:.1f} ms)"),
+        ("release_ms", cp.release_ms, f"Release ({cp.release_ms:.0f} ms)"),
+        ("wet_db", cp.makeup_db, f"Wet (make-up {cp.makeup_db:+.1f} dB)"),
+        ("rms_ms", cp.rms_ms, f"RMS size ({cp.rms_ms:.1f} ms)"),
+        ("knee_db", cp.knee_db, f"Knee ({cp.knee_db:.1f} dB)"),
+        ("auto_makeup", 0.0, "Auto Make Up Gain (off)"),
+    ))
 
 
-def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Change], TrackDecision]:
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Step], TrackDecision]:
     row, known = C.row_for(table, src.instrument)
     dyn = measure_dynamics(src.audio, src.sample_rate, name=tr.name)
     crest = dyn.crest_db if math.isfinite(dyn.crest_db) else 12.0
@@ -56,8 +55,8 @@ def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -
               f"{cp.threshold_db:+.1f} dB, {cp.ratio:.1f}:1, knee {cp.knee_db:.0f} dB, "
               f"{cp.attack_ms:.1f}/{cp.release_ms:.0f} ms -> average reduction {cp.predicted_gr_db:.1f} dB "
               f"(target {cp.target_gr_db:.1f} dB)")
-    ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=-1,
-                      params=comp_writes(cp, reason), config=[], reason=reason)
+    ch = C.plugin_steps(tr, ours, plugin=PLUGIN, rename=RENAME, tag=TAG, position=-1, params=comp_values(cp),
+                        reason=reason)
     ev = {"instrument": src.instrument, "generic_rules": not known, **cp.evidence}
     return ch, C.decision(tr, ch, reason, ev, before=0.0, after=-cp.predicted_gr_db, change=-cp.predicted_gr_db)
 

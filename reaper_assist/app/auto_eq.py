@@ -15,36 +15,23 @@ from typing import Any
 from reaper_assist.analysis.spectrum import find_resonances, long_term_spectrum
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
-from reaper_assist.plugins import uncertain as PU
-from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
 from reaper_assist.rules import tone
-from reaper_assist.rules.plan import Change, Plan, TrackDecision
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import BandValue, Step
 
 ACTION = "auto-eq"
 TITLE = "Auto-EQ"
-FX_NAME = "ReaEQ"
+PLUGIN = "reaeq"
 RENAME = "RA EQ"
 TAG = "auto-eq"
 REFINE_PASSES = 3
 USER_EQ_WORDS = ("eq", "equaliz", "pro-q", "filter")
 
 
-def band_writes(bands: list[tone.EqBand]) -> tuple[list[C.ParamWrite], list[C.ConfigWrite]]:
-    """ReaEQ params (native) and named config for a band layout (TrackFX_SetEQParam numbering:
-    band k's Freq/Gain/BW are params 3k, 3k+1, 3k+2)."""
-    params: list[C.ParamWrite] = []
-    config: list[C.ConfigWrite] = []
-    for k, b in enumerate(bands):
-        ev = {"purpose": b.purpose, **b.evidence}
-        name = f"band {k + 1} ({BANDTYPE_NAMES[b.band_type]})"
-        config.append(C.ConfigWrite(f"BANDTYPE{k}", str(b.band_type), f"{name} type", ev))
-        config.append(C.ConfigWrite(f"BANDENABLED{k}", "1" if b.enabled else "0",
-                                    f"{name} {'on' if b.enabled else 'off'}", ev))
-        params.append(C.ParamWrite(3 * k, freq_native(b.freq_hz), f"{name} freq ({b.freq_hz:.0f} Hz)", ev))
-        params.append(C.ParamWrite(3 * k + 1, PU.reaeq_gain_native(b.gain_db), f"{name} gain ({b.gain_db:+.1f} dB)",
-                                   ev))
-        params.append(C.ParamWrite(3 * k + 2, bw_native(b.bw_oct), f"{name} BW ({b.bw_oct:.2f} oct)", ev))
-    return params, config
+def band_values(bands: list[tone.EqBand]) -> tuple[BandValue, ...]:
+    """The band layout as typed band values, band k of the layout on ReaEQ band k."""
+    return tuple(BandValue(k, b.band_type, b.enabled, b.freq_hz, b.gain_db, b.bw_oct,
+                           {"purpose": b.purpose, **b.evidence}) for k, b in enumerate(bands))
 
 
 def decide_track(tr: TrackState, src: C.TrackSource, table: dict, amount: float) -> tuple[list[tone.EqBand], str, dict]:
@@ -83,11 +70,10 @@ def decide_track(tr: TrackState, src: C.TrackSource, table: dict, amount: float)
     return bands, "; ".join(parts), ev
 
 
-def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Change], TrackDecision]:
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Step], TrackDecision]:
     bands, reason, ev = decide_track(tr, src, table, amount)
-    params, config = band_writes(bands)
-    ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=params,
-                      config=config, reason=reason)
+    ch = C.plugin_steps(tr, ours, plugin=PLUGIN, rename=RENAME, tag=TAG, position=0, bands=band_values(bands),
+                        reason=reason)
     cut = min((b.gain_db for b in bands if b.enabled and b.band_type == tone.BAND), default=0.0)
     return ch, C.decision(tr, ch, reason, ev, change=cut)
 

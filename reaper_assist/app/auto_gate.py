@@ -12,40 +12,41 @@ The closed gate turns the track down by ``range_db`` x amount: ReaGate Dry = -ra
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
-from reaper_assist.plugins.reagate import REAGATE
 from reaper_assist.rules import dynamics_rules as R
-from reaper_assist.rules.plan import Change, Plan, TrackDecision
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import ParamValue, Step
+from reaper_assist.units import amp_to_db, db_to_amp
 
 ACTION = "auto-gate"
 TITLE = "Auto-gate"
-FX_NAME = "ReaGate"
+PLUGIN = "reagate"
 RENAME = "RA Gate"
 TAG = "auto-gate"
 USER_GATE_WORDS = ("gate", "expander")
 DRUMS = ("kick", "snare", "tom", "percussion", "hihat", "drums")
-def gate_writes(gp: R.GatePlan) -> list[C.ParamWrite]:
+def gate_values(gp: R.GatePlan) -> tuple[ParamValue, ...]:
+    """ReaGate's parameters for a gate plan: the closed gate at -range (Dry), the open one at unity
+    with the dry signal (Wet = 1 - Dry, linear, so 0 dB range gives Wet -inf dB)."""
     ev = {k: getattr(gp, k) for k in ("threshold_db", "attack_ms", "hold_ms", "release_ms", "preopen_ms", "rms_ms",
                                       "range_db", "noise_floor_db", "hit_level_db")}
-    w = partial(C.param_write, REAGATE, evidence=ev)
-    dry = 10.0 ** (-gp.range_db / 20.0)
-    return [
-        w("threshold_db", gp.threshold_db, f"Threshold ({gp.threshold_db:+.1f} dB)"),
-        w("attack_ms", gp.attack_ms, f"Attack ({gp.attack_ms:.1f} ms)"),
-        w("release_ms", gp.release_ms, f"Release ({gp.release_ms:.0f} ms)"),
-        w("preopen_ms", gp.preopen_ms, f"Pre-open ({gp.preopen_ms:.1f} ms)"),
-        w("hold_ms", gp.hold_ms, f"Hold ({gp.hold_ms:.0f} ms)"),
-        w("dry_db", -gp.range_db, f"Dry (closed: {-gp.range_db:.0f} dB)"),
-        w("wet_db", 1.0 - dry, "Wet (open: unity with the dry)", native=True),  # linear: may be 0 (-inf dB)
-        w("rms_ms", gp.rms_ms, f"RMS size ({gp.rms_ms:.1f} ms)"),
-    ]
+    wet_db = amp_to_db(1.0 - db_to_amp(-gp.range_db))
+    return tuple(ParamValue(k, v, label, ev) for k, v, label in (
+        ("threshold_db", gp.threshold_db, f"Threshold ({gp.threshold_db:+.1f} dB)"),
+        ("attack_ms", gp.attack_ms, f"Attack ({gp.attack_ms:.1f} ms)"),
+        ("release_ms", gp.release_ms, f"Release ({gp.release_ms:.0f} ms)"),
+        ("preopen_ms", gp.preopen_ms, f"Pre-open ({gp.preopen_ms:.1f} ms)"),
+        ("hold_ms", gp.hold_ms, f"Hold ({gp.hold_ms:.0f} ms)"),
+        ("dry_db", -gp.range_db, f"Dry (closed: {-gp.range_db:.0f} dB)"),
+        ("wet_db", wet_db, "Wet (open: unity with the dry)"),
+        ("rms_ms", gp.rms_ms, f"RMS size ({gp.rms_ms:.1f} ms)"),
+    ))
 
 
-def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Change], TrackDecision]:
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Step], TrackDecision]:
     row, known = C.row_for(table, src.instrument)
     gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS, amount=amount)
     note = C.instrument_note(src, known)
@@ -54,8 +55,8 @@ def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -
     reason = (f"{note}; noise floor {gp.noise_floor_db:.1f} dB, hits {gp.hit_level_db:.1f} dB: threshold "
               f"{gp.threshold_db:+.1f} dB, hold {gp.hold_ms:.0f} ms, release {gp.release_ms:.0f} ms, "
               f"range {gp.range_db:.0f} dB")
-    ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=0, params=gate_writes(gp),
-                      config=[], reason=reason)
+    ch = C.plugin_steps(tr, ours, plugin=PLUGIN, rename=RENAME, tag=TAG, position=0, params=gate_values(gp),
+                        reason=reason)
     ev = {"instrument": src.instrument, "generic_rules": not known, **gp.evidence}
     return ch, C.decision(tr, ch, reason, ev, before=gp.noise_floor_db, after=gp.noise_floor_db - gp.range_db,
                           change=-gp.range_db)

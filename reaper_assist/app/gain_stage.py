@@ -15,14 +15,15 @@ from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.app.assist_common import clean, our_fx, parse_amount, run_assistant, undo_name
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
 from reaper_assist.errors import InvalidAudioError, ParameterError
+from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
-from reaper_assist.plugins import js_volume
 from reaper_assist.rules import gain_staging as rule
-from reaper_assist.rules.plan import Change, Plan, TrackDecision
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import ParamValue, Step, TaggedPlugin
 from reaper_assist.rules.targets import parse_target
 
 ACTION = "gain-stage"
-JS_NAME = "JS: Volume Adjustment"
+JS_PLUGIN = "js_volume"
 JS_TAG = "gain"
 JS_RENAME = "RA Gain"
 
@@ -103,12 +104,8 @@ def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float
     return [(_shift(m, g0_db), why) for (m, why), (_, g0_db) in zip(results, slots)]
 
 
-def level_for(target_kind: str, m: dict[str, Any]) -> float:
-    return {"rms": m["active_rms_dbfs"], "lufs": m["integrated_lufs"], "peak": m["sample_peak_dbfs"]}[target_kind]
-
-
 def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, silence_dbfs: float) -> Plan:
-    changes: list[Change] = []
+    changes: list[Step] = []
     decisions: list[TrackDecision] = []
     measured = _measure_all(tracks, state.sample_rate, silence_dbfs)
     for tr, (m, why) in zip(tracks, measured):
@@ -116,41 +113,33 @@ def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, si
             decisions.append(TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why))
             continue
         js = our_fx(tr, JS_TAG) if s.method == "js" else None
-        js_gain = js_volume.gain_db(js.params[0]) if js is not None and js.params else 0.0
-        level = level_for(s.target.kind, m) + js_gain
+        js_gain = (realize.param_units(JS_PLUGIN, js, "gain_db") if js is not None else None) or 0.0
+        level = rule.level_for(s.target.kind, m) + js_gain
         level_in = m["sample_peak_dbfs"] + js_gain
         tl = rule.TrackLevel(tr.guid, tr.name, level, level_in, js_gain)
         change, status, reason = rule.decide(tl, s)
         ev = clean(m)
         if status == "changed":
             if s.method == "take":
-                items = [{"index": it.index, "guid": it.guid, "take_volume": it.take.volume}
-                         for it in tr.items if it.take is not None]
-                changes.extend(rule.take_volume_changes(tl, change, items, reason))
+                items = [(it.index, it.guid) for it in tr.items if it.take is not None]
+                changes.extend(rule.take_gain_steps(tl, change, items, reason))
             else:
-                changes.extend(_js_changes(tr, js, js_gain + change, s, reason))
+                changes.extend(_js_steps(tr, js, js_gain + change, s, reason))
         decisions.append(TrackDecision(tr.guid, tr.name, status, level if math.isfinite(level) else None,
                                        (level + change) if math.isfinite(level) else None, change, reason, ev))
     return Plan(ACTION, undo_name("Gain-stage", len(tracks)), tuple(changes), tuple(decisions), s.to_json())
 
 
-def _js_changes(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, reason: str) -> list[Change]:
-    adjust = js_volume.slider_for_gain_db(total_gain_db)
-    # Max Volume clamps the output at 2^(max/6) (facts 2.6): keep it above the peak guard.
-    max_vol = max(0.0, math.ceil(js_volume.slider_for_gain_db(s.peak_ceiling_dbfs + 6.0)))
+def _js_steps(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, reason: str) -> list[Step]:
+    """Our tagged JS Volume at ``total_gain_db``; a new one also lets the peak guard's level
+    through (its Max Volume clamps the output, facts 2.6)."""
+    params = [ParamValue("gain_db", total_gain_db, "Adjustment (dB)")]
     if js is None:
-        return [
-            Change(tr.guid, tr.name, "add JS: Volume Adjustment (RA Gain)", None, JS_NAME, reason,
-                   {"op": "add_fx", "name": JS_NAME, "rename": JS_RENAME, "position": 0}),
-            Change(tr.guid, tr.name, "tag RA Gain as reaper-assist's", None, JS_TAG, reason,
-                   {"op": "tag_fx", "fx": "@0"}),
-            Change(tr.guid, tr.name, "RA Gain: Adjustment (dB)", None, adjust, reason,
-                   {"op": "fx_param", "fx": "@0", "param": 0}),
-            Change(tr.guid, tr.name, "RA Gain: Max Volume (dB)", None, max_vol, reason,
-                   {"op": "fx_param", "fx": "@0", "param": 1}),
-        ]
-    return [Change(tr.guid, tr.name, "RA Gain: Adjustment (dB)", js.params[0], adjust, reason,
-                   {"op": "fx_param", "fx": js.guid, "param": 0, "expect": js.params[0]})]
+        params.append(ParamValue("passes_db", s.peak_ceiling_dbfs + 6.0, "Max Volume (dB)"))
+    step = TaggedPlugin(track_guid=tr.guid, track_name=tr.name, reason=reason, plugin=JS_PLUGIN, rename=JS_RENAME,
+                        tag=JS_TAG, position=0, existing_guid=js.guid if js is not None else None,
+                        params=tuple(params))
+    return [step]
 
 
 def _plan_from_settings(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:

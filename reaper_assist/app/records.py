@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
 from reaper_assist.app.registry import EXT_SECTION, LAST_RUN_KEY
+from reaper_assist.host.realize import Write
 from reaper_assist.rules.plan import Plan
 
 
@@ -30,7 +30,8 @@ def clean(x: Any, digits: int = 4) -> Any:
     return x
 
 
-def record_for_plan(p: Plan, *, dry_run: bool = False) -> dict[str, Any]:
+def record_for_plan(p: Plan, writes: list[Write], *, dry_run: bool = False) -> dict[str, Any]:
+    """The record of a plan and its native writes (one ``changes`` entry per write)."""
     changed = [d for d in p.decisions if d.status == "changed"]
     skipped = [d for d in p.decisions if d.status == "skipped"]  # could not be measured
     kept = [d for d in p.decisions if d.status == "kept"]  # left to the user's own plugin on purpose
@@ -53,7 +54,7 @@ def record_for_plan(p: Plan, *, dry_run: bool = False) -> dict[str, Any]:
         "tracks": [{"guid": d.guid, "name": d.name, "status": d.status, "before_db": d.before_db,
                     "after_db": d.after_db, "change_db": d.change_db, "reason": d.reason, "evidence": d.evidence}
                    for d in p.decisions],
-        "changes": [{k: v for k, v in asdict(c).items() if k != "op"} for c in p.changes],
+        "changes": [{**w.record(), "evidence": clean(w.evidence, 3)} for w in writes],
     })
 
 

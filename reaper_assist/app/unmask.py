@@ -20,11 +20,12 @@ from reaper_assist.app import assist_common as C
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import tone
-from reaper_assist.rules.plan import Change, Plan
+from reaper_assist.rules.plan import Plan
+from reaper_assist.rules.steps import Step
 
 ACTION = "unmask"
 TITLE = "Unmask"
-FX_NAME = "ReaEQ"
+PLUGIN = "reaeq"
 RENAME = "RA Unmask"
 TAG = "unmask"
 
@@ -47,12 +48,12 @@ def _apply_cuts(x: np.ndarray, cuts: list[tone.EqBand], sr: int) -> np.ndarray:
 
 
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    from reaper_assist.app.auto_eq import band_writes
+    from reaper_assist.app.auto_eq import band_values
 
     amount = C.parse_amount(raw, ACTION)
     table = C.table_with_overrides(ACTION, raw)
     focus = _pick_focus(tracks, raw.get("focus"))
-    changes: list[Change] = []
+    changes: list[Step] = []
     decisions = []
     fsrc = C.track_source(focus, state.sample_rate)
     if fsrc.audio is None:
@@ -80,7 +81,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
             overall_after = after.overall_masking
         else:
             overall_after = m.overall_masking
-        params, config = band_writes(tone.unmask_layout(cuts))
+        bands = band_values(tone.unmask_layout(cuts))
         note = C.instrument_note(src, known)
         reason = (f"{note}; masks {focus.name!r}: overall masking {m.overall_masking:.3f} -> "
                   f"{overall_after:.3f} (predicted) with {len(cuts)} cut{'s' if len(cuts) != 1 else ''}")
@@ -89,8 +90,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
             decisions.append(C.decision(tr, [], f"{note}; does not mask {focus.name!r} enough to cut",
                                         {"overall_masking_before": m.overall_masking}))
             continue
-        ch = C.fx_changes(tr, ours, fx_name=FX_NAME, rename=RENAME, tag=TAG, position=-1, params=params,
-                          config=config, reason=reason)
+        ch = C.plugin_steps(tr, ours, plugin=PLUGIN, rename=RENAME, tag=TAG, position=-1, bands=bands, reason=reason)
         changes.extend(ch)
         ev = {"focus": focus.name, "focus_guid": focus.guid, "overall_masking_before": m.overall_masking,
               "overall_masking_after_predicted": overall_after, "generic_rules": not known,

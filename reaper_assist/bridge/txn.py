@@ -8,9 +8,13 @@ with :mod:`reaper_assist.bridge.context`), so a plan is either wholly applied or
 
 An operation may carry ``expect`` (the value the plan was computed from); a mismatch means the
 project changed since analysis and nothing is written. Operations on an FX added earlier in the same
-plan refer to it as ``"fx": "@<n>"`` (the n-th operation's result, an FX GUID). The operations
-themselves are :mod:`reaper_assist.bridge.remote`'s. :func:`apply_with` runs a whole plan in one call
-(the in-process host).
+plan refer to it as ``"fx": "@<n>"`` (the n-th operation's result, an FX GUID). Each operation is an
+instance of its write kind (:mod:`reaper_assist.bridge.writes`). :func:`apply_with` runs a whole plan
+in one call (the in-process host).
+
+The batch runs with REAPER's UI refresh held (``PreventUIRefresh(1)`` from ``begin`` to ``commit`` or
+``abort``), then the arrange view and the track list are refreshed once (``UpdateArrange``,
+``TrackList_AdjustWindows``), so a plan of many writes redraws once (issue 10 point 6).
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from reaper_assist.bridge import context
-from reaper_assist.bridge import remote
+from reaper_assist.bridge import context, writes
+from reaper_assist.bridge.writes import ApplyError
 
 _TXNS: dict[str, dict[str, Any]] = {}
 
@@ -33,12 +37,13 @@ def _api() -> Any:
 def begin_with(
     api: Any, ops: list[dict[str, Any]], undo_name: str, fail_after: int | None = None
 ) -> str:
-    handles = remote.validate_ops(api, ops)
+    kinds, handles = writes.prepare(api, ops)
     tid = secrets.token_hex(8)
+    api.PreventUIRefresh(1)
     api.Undo_BeginBlock2(0)
     txn: dict[str, Any] = {
         "api": api,
-        "ops": ops,
+        "ops": kinds,
         "handles": handles,
         "done": [],
         "results": [],
@@ -56,17 +61,15 @@ def step_with(api: Any, tid: str, n: int) -> Any:
     ops, done = txn["ops"], txn["done"]
     try:
         if n != len(done) or not 0 <= n < len(ops):
-            raise remote.ApplyError(
+            raise ApplyError(
                 f"operation {n} out of order (expected {len(done)} of {len(ops)})"
             )
         if txn["fail_after"] is not None and n >= int(txn["fail_after"]):
-            raise remote.ApplyError(f"injected fault after {n} operations")
-        op, h = ops[n], txn["handles"][n]
-        if isinstance(op.get("fx"), str) and op["fx"].startswith("@"):
-            h = dict(h)
-            h["fx"] = remote._fx_by_guid(api, h["track"], txn["results"][int(op["fx"][1:])])
-        old = remote._capture(api, op, h)
-        res = remote._apply_one(api, op, h)
+            raise ApplyError(f"injected fault after {n} operations")
+        op = ops[n]
+        h = op.bind(api, txn["handles"][n], txn["results"])
+        old = op.capture(api, h)
+        res = op.apply(api, h)
         txn["results"].append(res)
         done.append((op, h, old, res))
         return res
@@ -84,13 +87,14 @@ def commit_with(api: Any, tid: str) -> dict[str, Any]:
     txn = _get(tid)
     if len(txn["done"]) != len(txn["ops"]):
         abort_with(api, tid)
-        raise remote.ApplyError(
+        raise ApplyError(
             f"commit after {len(txn['done'])} of {len(txn['ops'])} operations; nothing applied"
         )
     _TXNS.pop(tid, None)
     context.forget(txn["cleanup"])
     api.Undo_EndBlock2(0, txn["undo_name"], -1)  # -1: all state (facts 1.6)
-    return {"results": txn["results"], "undo": remote._can_undo(api) or ""}
+    _refresh(api)
+    return {"results": txn["results"], "undo": _can_undo(api) or ""}
 
 
 def abort_with(api: Any, tid: str) -> bool:
@@ -102,15 +106,30 @@ def abort_with(api: Any, tid: str) -> bool:
     try:
         for op, h, old, res in reversed(txn["done"]):
             try:
-                remote._revert(api, op, h, old, res)
+                op.revert(api, h, old, res)
             except Exception:  # noqa: BLE001, S110 - the undo below restores it anyway
                 pass
     finally:
         marker = f"{txn['undo_name']} (aborted {tid})"  # unique: never undo someone else's point
         api.Undo_EndBlock2(0, marker, -1)
-        if remote._can_undo(api) == marker:
+        if _can_undo(api) == marker:
             api.Undo_DoUndo2(0)
+        _refresh(api)
     return True
+
+
+def _refresh(api: Any) -> None:
+    """End the held UI refresh of this batch and redraw what the writes changed, once."""
+    api.PreventUIRefresh(-1)
+    api.UpdateArrange()
+    api.TrackList_AdjustWindows(False)
+
+
+def _can_undo(api: Any) -> str | None:
+    try:
+        return api.Undo_CanUndo2(0)
+    except AttributeError:  # NULL: nothing to undo (facts 1.2)
+        return None
 
 
 def apply_with(
@@ -126,7 +145,7 @@ def apply_with(
 def _get(tid: str) -> dict[str, Any]:
     txn = _TXNS.get(str(tid))
     if txn is None:
-        raise remote.ApplyError(f"no open apply {tid!r} (it was aborted or committed)")
+        raise ApplyError(f"no open apply {tid!r} (it was aborted or committed)")
     return txn
 
 

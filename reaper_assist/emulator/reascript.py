@@ -10,6 +10,7 @@ exact arity and return shape of REAPER's generated Python binding. Semantics fol
 from __future__ import annotations
 
 import configparser
+from collections import deque
 import os
 import re
 import sys
@@ -60,7 +61,8 @@ class Reaper:
         self.script_runner: Callable[[str], None] | None = None  # set by the process (actions.py)
         self.action_hooks: dict[int, Callable[[], None]] = {}  # extra native actions (audio engine)
         self.render_stats: dict[str, str] = {}
-        self.ui_refresh = 0
+        self.ui_refresh = 0  # PreventUIRefresh's count: > 0 while REAPER holds its UI redraw
+        self.ui_log: deque[tuple] = deque(maxlen=4096)  # the UI calls in order (PreventUIRefresh, UpdateArrange...)
         self._live: dict[tuple[str, Any], Any] = {}
         self.pointers = PointerTable(self._resolve_key, self._key_of)
         self.specs = load_specs()
@@ -258,15 +260,16 @@ class Reaper:
 
     def PreventUIRefresh(self, count):
         self.ui_refresh += count
+        self.ui_log.append(("PreventUIRefresh", int(count)))
 
     def UpdateArrange(self):
-        return None
+        self.ui_log.append(("UpdateArrange",))
 
     def UpdateTimeline(self):
         return None
 
     def TrackList_AdjustWindows(self, is_minor):
-        return None
+        self.ui_log.append(("TrackList_AdjustWindows", bool(is_minor)))
 
     def DB2SLIDER(self, x):
         return uncertain.amp_to_slider(db_to_amp(x))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import txn
+from reaper_assist.bridge import remote, txn
+from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
-from reaper_assist.bridge import remote
 from reaper_assist.host.base import ApplyResult, ProjectState
 
 
@@ -33,7 +33,7 @@ class InProcessHost:
         self.round_trips += 1
         try:
             return fn(self.api, *args, **kwargs)
-        except remote.ApplyError as exc:
+        except ApplyError as exc:
             raise StaleReferenceError(str(exc)) from exc
 
     def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True) -> ProjectState:

@@ -10,9 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.rules.plan import Change
+from reaper_assist.rules.steps import TakeGain
 from reaper_assist.rules.targets import Target
-from reaper_assist.units import db_to_amp
 
 AT_TARGET_TOL_DB = 0.1  # a second run changes nothing within this (issue 3)
 
@@ -64,13 +63,12 @@ def decide(track: TrackLevel, s: GainSettings) -> tuple[float, str, str]:
     return change, "changed", reason
 
 
-def take_volume_changes(track: TrackLevel, change_db: float, items: list[dict[str, Any]],
-                        reason: str) -> list[Change]:
-    """The same dB on every item's active take volume; the sign (polarity) is kept (style rule 4)."""
-    g = db_to_amp(change_db)
-    out = []
-    for it in items:
-        old = it["take_volume"]
-        out.append(Change(track.guid, track.name, f"take volume (item {it['index'] + 1})", old, old * g, reason,
-                          {"op": "take_info", "item": it["guid"], "parm": "D_VOL", "expect": old}))
-    return out
+def level_for(target_kind: str, m: dict[str, Any]) -> float:
+    """The measured level a target of ``target_kind`` is compared with (the choice of measure)."""
+    return {"rms": m["active_rms_dbfs"], "lufs": m["integrated_lufs"], "peak": m["sample_peak_dbfs"]}[target_kind]
+
+
+def take_gain_steps(track: TrackLevel, change_db: float, items: list[tuple[int, str]], reason: str) -> list[TakeGain]:
+    """The same dB on every item's active take (``items``: (index, GUID)): relative levels kept."""
+    return [TakeGain(track_guid=track.guid, track_name=track.name, reason=reason, item_guid=guid, item_index=index,
+                     gain_db=change_db) for index, guid in items]

@@ -1,34 +1,16 @@
-"""The Plan: an ordered list of changes, each with its target, old and new value, and reason.
+"""The Plan: an action's typed steps (:mod:`reaper_assist.rules.steps`, real units, each with its
+reason) and one decision per track.
 
-Dry run prints it, the host applies it (as host operations, in one undo block), and it is the
-evidence stored in the project's ``last_run`` record. JSON-serialisable by construction.
+Dry run prints it, :mod:`reaper_assist.host.realize` turns its steps into native writes that the
+host applies in one undo block, and it is the evidence stored in the project's ``last_run`` record.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass(frozen=True)
-class Change:
-    """One write. ``op`` is a host operation (bridge/remote.py) with everything but old/new values."""
-
-    track_guid: str
-    track_name: str
-    what: str  # human label, e.g. "take volume (item 2)"
-    old: float | str | None
-    new: float | str | None
-    reason: str
-    op: dict[str, Any] = field(default_factory=dict)
-
-    def to_op(self) -> dict[str, Any]:
-        op = dict(self.op)
-        op.setdefault("track", self.track_guid)
-        op.setdefault("track_name", self.track_name)
-        if "value" not in op:
-            op["value"] = self.new
-        return op
+from reaper_assist.rules.steps import Step
 
 
 @dataclass(frozen=True)
@@ -49,17 +31,10 @@ class TrackDecision:
 class Plan:
     action: str
     undo_name: str
-    changes: tuple[Change, ...]
+    steps: tuple[Step, ...]
     decisions: tuple[TrackDecision, ...]
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
-        return not self.changes
-
-    def ops(self) -> list[dict[str, Any]]:
-        return [c.to_op() for c in self.changes]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"action": self.action, "undo_name": self.undo_name, "settings": self.settings,
-                "changes": [asdict(c) for c in self.changes], "decisions": [asdict(d) for d in self.decisions]}
+        return not self.steps

@@ -1,0 +1,287 @@
+"""The realize step: a plan's typed steps (real units) -> native REAPER writes, through the plugin maps.
+
+This and the inside-REAPER package (:mod:`reaper_assist.bridge`) are the only places that know
+REAPER's API keys (``D_VOL``, ``BANDTYPE<k>``...) and native values: every parameter index, native
+range and curve comes from :mod:`reaper_assist.plugins`. Each :class:`Write` is one write kind of
+:mod:`reaper_assist.bridge.writes` (its ``op``) plus what the ``last_run`` record shows (label,
+old and new native value, reason, evidence).
+
+A parameter of an FX we are about to add is written by REAPER's parameter name, a ReaEQ band by its
+number: the FX REAPER gives us may come from the user's default preset (issue 10 point 3). An FX we
+added earlier is updated only where its value differs, each write with the value it had as
+``expect`` (an edit made meanwhile stops the apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reaper_assist.errors import ReaperAssistError
+from reaper_assist.host.base import FXState, ProjectState, TrackState
+from reaper_assist.plugins import get_spec
+from reaper_assist.plugins import uncertain as PU
+from reaper_assist.plugins.base import PluginSpec
+from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
+from reaper_assist.rules import steps as S
+from reaper_assist.units import db_to_amp
+
+NATIVE_TOL = 1e-5  # ReaComp/ReaGate store float32: a re-read native value differs by ~1e-7
+ADD_NAMES = {"js_volume": "JS: Volume Adjustment"}  # TrackFX_AddByName name when not the short name
+
+
+@dataclass(frozen=True)
+class Write:
+    """One native write and its line in the record."""
+
+    track_guid: str
+    track_name: str
+    what: str  # human label, e.g. "take volume (item 2)"
+    old: float | str | None
+    new: float | str | None
+    reason: str
+    op: dict[str, Any]
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return {"track_guid": self.track_guid, "track_name": self.track_name, "what": self.what, "old": self.old,
+                "new": self.new, "reason": self.reason, "evidence": self.evidence}
+
+
+def realize(state: ProjectState, steps: Iterable[S.Step]) -> list[Write]:
+    """The native writes of ``steps``, in order (an FX's writes follow the write that adds it)."""
+    out: list[Write] = []
+    for s in steps:
+        fn = _REALIZERS.get(type(s))
+        if fn is None:
+            raise TypeError(f"no realize step for {type(s).__name__}")
+        out.extend(fn(state, s, len(out)))
+    return out
+
+
+def track_writes(track: TrackState, steps: Iterable[S.Step]) -> list[Write]:
+    """The writes ``steps`` of one track would make, from that track's state alone (does a
+    step change anything?)."""
+    return realize(ProjectState("", "", 0, 1, (track,)), steps)
+
+
+def ops(writes: Sequence[Write]) -> list[dict[str, Any]]:
+    """The host operations of the writes (what ``host.apply`` sends)."""
+    return [w.op for w in writes]
+
+
+def param_units(plugin: str, fx: FXState, key: str) -> float | None:
+    """The current value, in our unit, of parameter ``key`` of one of our tagged FX (read state)."""
+    if not fx.params:
+        return None
+    spec = get_spec(plugin)
+    derived = _DERIVED.get((plugin, key))
+    index, p = spec.param_by_key(None, derived[0] if derived else key)
+    if index >= len(fx.params):
+        return None
+    return derived[2](fx.params[index]) if derived else p.to_units(fx.params[index])
+
+
+# ------------------------------------------------------------------------------------------------
+# track, item and take values
+# ------------------------------------------------------------------------------------------------
+def _track(state: ProjectState, s: S.Step) -> TrackState:
+    tr = state.track(s.track_guid)
+    if tr is None:
+        raise ReaperAssistError(f"track {s.track_name!r} is not in the state the plan was made from")
+    return tr
+
+
+def _op(s: S.Step, kind: str, **fields: Any) -> dict[str, Any]:
+    return {"op": kind, "track": s.track_guid, "track_name": s.track_name, **fields}
+
+
+def _take_gain(state: ProjectState, s: S.TakeGain, base: int) -> list[Write]:
+    """Take volume x 10^(dB/20); the sign (polarity) is kept (style rule 4)."""
+    tr = _track(state, s)
+    item = next((it for it in tr.items if it.guid.upper() == s.item_guid.upper()), None)
+    if item is None or item.take is None:
+        raise ReaperAssistError(f"track {s.track_name!r}: item {s.item_index + 1} has no active take")
+    old = item.take.volume
+    new = old * db_to_amp(s.gain_db)
+    op = _op(s, "take_info", item=item.guid, parm="D_VOL", value=new, expect=old)
+    return [Write(s.track_guid, s.track_name, f"take volume (item {s.item_index + 1})", old, new, s.reason, op,
+                  s.evidence)]
+
+
+def _track_volume(state: ProjectState, s: S.TrackVolume, base: int) -> list[Write]:
+    tr = _track(state, s)
+    new = db_to_amp(s.volume_db)
+    op = _op(s, "track_info", parm="D_VOL", value=new, expect=tr.volume)
+    return [Write(s.track_guid, s.track_name, f"track volume ({s.volume_db:+.1f} dB)", tr.volume, new, s.reason,
+                  op, s.evidence)]
+
+
+def _track_pan(state: ProjectState, s: S.TrackPan, base: int) -> list[Write]:
+    tr = _track(state, s)
+    op = _op(s, "track_info", parm="D_PAN", value=float(s.pan), expect=tr.pan)
+    return [Write(s.track_guid, s.track_name, f"track pan ({s.pan:+.2f})", tr.pan, float(s.pan), s.reason, op,
+                  s.evidence)]
+
+
+def _envelope(state: ProjectState, s: S.EnvelopePoints, base: int) -> list[Write]:
+    _track(state, s)
+    pts = [[float(p.time_s), db_to_amp(p.value_db), S.ENVELOPE_SHAPES[p.shape]] for p in s.points]
+    op = _op(s, "envelope_points", envelope=s.envelope, points=pts)
+    span = f"{s.points[0].time_s:.2f}-{s.points[-1].time_s:.2f} s"
+    return [Write(s.track_guid, s.track_name, f"{s.envelope} envelope: {len(pts)} points ({span})", None,
+                  len(pts), s.reason, op, s.evidence)]
+
+
+# ------------------------------------------------------------------------------------------------
+# our tagged plugin
+# ------------------------------------------------------------------------------------------------
+def _js_max_volume(db: float) -> float:
+    """The Max Volume slider that lets ``db`` dB through: at least 0, whole slider steps."""
+    from reaper_assist.plugins import js_volume
+
+    import math
+
+    return max(0.0, math.ceil(js_volume.slider_for_gain_db(db)))
+
+
+def _js_gain(db: float) -> float:
+    from reaper_assist.plugins import js_volume
+
+    return js_volume.slider_for_gain_db(db)
+
+
+def _js_gain_of(native: float) -> float:
+    from reaper_assist.plugins import js_volume
+
+    return js_volume.gain_db(native)
+
+
+# (plugin, our key) -> (the plugin map's key, units -> native, native -> units) for keys in true dB
+# where the plugin's own scale is not dB (JS Volume's sliders follow 2^(x/6))
+_DERIVED: dict[tuple[str, str], tuple[str, Callable[[float], float], Callable[[float], float]]] = {
+    ("js_volume", "gain_db"): ("adjustment_db", _js_gain, _js_gain_of),
+    ("js_volume", "passes_db"): ("max_volume_db", _js_max_volume, _js_gain_of),
+}
+
+
+def _native(plugin: str, spec: PluginSpec, key: str, value: float) -> tuple[str, int, float]:
+    """(REAPER's parameter name, its index on a factory instance, native value) of our key."""
+    derived = _DERIVED.get((plugin, key))
+    index, p = spec.param_by_key(None, derived[0] if derived else key)
+    native = p.check_native(derived[1](value)) if derived else p.from_units(value)
+    return p.name, index, native
+
+
+def _band_natives(b: S.BandValue) -> dict[str, float]:
+    return {"freq": freq_native(b.freq_hz), "gain": PU.reaeq_gain_native(b.gain_db), "bw": bw_native(b.bw_oct)}
+
+
+def _band_labels(b: S.BandValue) -> tuple[str, dict[str, str]]:
+    name = f"band {b.band + 1} ({BANDTYPE_NAMES[b.band_type]})"
+    return name, {"freq": f"{name} freq ({b.freq_hz:.0f} Hz)", "gain": f"{name} gain ({b.gain_db:+.1f} dB)",
+                  "bw": f"{name} BW ({b.bw_oct:.2f} oct)"}
+
+
+def _fx_label(fx: FXState) -> str:
+    return fx.renamed_name or fx.name
+
+
+def _tagged(state: ProjectState, s: S.TaggedPlugin, base: int) -> list[Write]:
+    tr = _track(state, s)
+    spec = get_spec(s.plugin)
+    ours = None
+    if s.existing_guid is not None:
+        ours = next((fx for fx in tr.fx if fx.guid.upper() == s.existing_guid.upper()), None)
+        if ours is None:
+            raise ReaperAssistError(f"track {s.track_name!r}: our {s.rename} is not in the state the plan was made from")
+    return _update(s, spec, ours) if ours is not None else _add(s, spec, base)
+
+
+def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
+    """Add, rename, tag, then every value, each by name or band (whatever the user's default preset gave)."""
+    name = ADD_NAMES.get(s.plugin, spec.short_name)
+    ev = {"why": "no tagged instance on the track yet"}
+    ref = f"@{base}"
+    w = [Write(s.track_guid, s.track_name, f"add {name} ({s.rename})", None, name, s.reason,
+               _op(s, "add_fx", name=name, rename=s.rename, position=s.position), ev),
+         Write(s.track_guid, s.track_name, f"tag {s.rename} as reaper-assist's", None, s.tag, s.reason,
+               _op(s, "tag_fx", fx=ref, value=s.tag), ev)]
+    label = f"{s.rename}: "
+    for b in s.bands:
+        bname, _ = _band_labels(b)
+        bev = dict(b.evidence)
+        w.append(Write(s.track_guid, s.track_name, f"{label}{bname} type", None, str(b.band_type), s.reason,
+                       _op(s, "fx_config", fx=ref, key=f"BANDTYPE{b.band}", value=str(b.band_type)), bev))
+        on = "1" if b.enabled else "0"
+        w.append(Write(s.track_guid, s.track_name, f"{label}{bname} {'on' if b.enabled else 'off'}", None, on,
+                       s.reason, _op(s, "fx_config", fx=ref, key=f"BANDENABLED{b.band}", value=on), bev))
+    for b in s.bands:
+        _, labels = _band_labels(b)
+        for param, native in _band_natives(b).items():
+            w.append(Write(s.track_guid, s.track_name, f"{label}{labels[param]}", None, native, s.reason,
+                           _op(s, "eq_band_param", fx=ref, band=b.band, param=param, value=native), dict(b.evidence)))
+    if s.bands:  # a default preset may bring more bands, and its own global gain
+        first = max(b.band for b in s.bands) + 1
+        w.append(Write(s.track_guid, s.track_name, f"{label}bands {first + 1} and up off", None, "0", s.reason,
+                       _op(s, "eq_bands_off_from", fx=ref, first=first), ev))
+        pname, _, native = _native(s.plugin, spec, "global_gain_db", 0.0)
+        w.append(Write(s.track_guid, s.track_name, f"{label}{pname} (+0.0 dB)", None, native, s.reason,
+                       _op(s, "fx_param", fx=ref, name=pname, value=native), ev))
+    for p in s.params:
+        pname, _, native = _native(s.plugin, spec, p.key, p.value)
+        w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", None, native, s.reason,
+                       _op(s, "fx_param", fx=ref, name=pname, value=native), dict(p.evidence)))
+    return w
+
+
+def _differs(old: float | None, new: float) -> bool:
+    return old is None or abs(float(old) - new) > NATIVE_TOL * max(1.0, abs(new))
+
+
+def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
+    """Writes for the values of our FX that differ, by name/band, each expecting what it held."""
+    label = f"{_fx_label(ours)}: "
+    cfg = ours.config or {}
+    cur = ours.params or ()
+    w: list[Write] = []
+    for b in s.bands:
+        bname, _ = _band_labels(b)
+        for key, value, text in ((f"BANDTYPE{b.band}", str(b.band_type), "type"),
+                                 (f"BANDENABLED{b.band}", "1" if b.enabled else "0", "on" if b.enabled else "off")):
+            if str(cfg.get(key)) != value:
+                w.append(Write(s.track_guid, s.track_name, f"{label}{bname} {text}", cfg.get(key), value, s.reason,
+                               _op(s, "fx_config", fx=ours.guid, key=key, value=value), dict(b.evidence)))
+    for b in s.bands:
+        _, labels = _band_labels(b)
+        for j, (param, native) in enumerate(_band_natives(b).items()):
+            i = 3 * b.band + j  # the layout we read back from this FX (three params per band, facts 2.1)
+            old = cur[i] if i < len(cur) else None
+            if not _differs(old, native):
+                continue
+            op = _op(s, "eq_band_param", fx=ours.guid, band=b.band, param=param, value=native)
+            if old is not None:
+                op["expect"] = old
+            w.append(Write(s.track_guid, s.track_name, f"{label}{labels[param]}", old, native, s.reason, op,
+                           dict(b.evidence)))
+    for p in s.params:
+        pname, index, native = _native(s.plugin, spec, p.key, p.value)
+        old = cur[index] if index < len(cur) else None
+        if not _differs(old, native):
+            continue
+        op = _op(s, "fx_param", fx=ours.guid, name=pname, value=native)
+        if old is not None:
+            op["expect"] = old
+        w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", old, native, s.reason, op,
+                       dict(p.evidence)))
+    return w
+
+
+_REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
+    S.TakeGain: _take_gain,
+    S.TrackVolume: _track_volume,
+    S.TrackPan: _track_pan,
+    S.EnvelopePoints: _envelope,
+    S.TaggedPlugin: _tagged,
+}
