@@ -192,9 +192,13 @@ class Write:
         cur = self.current(api, h)
         exp = float(self.op["expect"])
         if cur is None or abs(float(cur) - exp) > 1e-9 * max(1.0, abs(exp)):
-            what = self.op.get("parm", self.op.get("param", self.op.get("name", "")))
             raise ApplyError(f"{self.op.get('track_name', 'a track')!r} changed since it was analysed "
-                             f"({self.kind} {what}: expected {self.op['expect']}, now {cur})")
+                             f"({self.describe()}: expected {self.op['expect']}, now {cur})")
+
+    def describe(self) -> str:
+        """The write in a message: its kind and what it writes."""
+        what = self.op.get("parm", self.op.get("name", self.op.get("param", self.op.get("key", ""))))
+        return f"{self.kind} {what}".strip()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -449,6 +453,9 @@ class EqBandParam(Write):
 
     def apply(self, api, h):
         return api.TrackFX_SetParam(h["track"], h["fx"], self.index(api, h), float(self.op["value"]))
+
+    def describe(self) -> str:
+        return f"{self.kind} band {int(self.op['band']) + 1} {self.op['param']}"
 
 
 class EqBandsOffFrom(Write):

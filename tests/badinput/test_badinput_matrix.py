@@ -324,7 +324,8 @@ def expect(case: str, action: str) -> Expect:
     if case == "deleted_track_before_apply":
         return Expect("error", None, r"track 'Snare 2' no longer exists", True)
     if case == "changed_before_apply":
-        what = r"take_info D_VOL: expected 1\.0, now 0\.3" if gs else r"fx_param \d+: expected [-0-9.e]+, now [-0-9.e]+"
+        what = (r"take_info D_VOL: expected 1\.0, now 0\.3" if gs
+                else r"(fx_param [\w /-]+|eq_band_param band \d+ (freq|gain|bw)): expected [-0-9.e]+, now [-0-9.e]+")
         return Expect("error", None, rf"'Snare' changed since it was analysed \({what}\)", True)
     if case == "user_fx_with_our_name" and action in ("auto-eq", "auto-compress", "auto-gate"):
         kind = {"auto-eq": "EQ", "auto-compress": "compressor", "auto-gate": "gate"}[action]
