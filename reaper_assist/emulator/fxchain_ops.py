@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from reaper_assist.emulator import uncertain
+from reaper_assist.emulator import defpresets, uncertain
 from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.project import FX, Track, new_guid
 from reaper_assist.emulator.rpp import Chunk, Line
 from reaper_assist.plugins import find_spec
+from reaper_assist.plugins import vstchunk
 from reaper_assist.plugins.base import split_type_prefix
 
 def _norm(s: str) -> str:
@@ -34,9 +35,10 @@ def find_fx(track: Track, name: str) -> int:
     return -1
 
 
-def add_by_name(track: Track, name: str, instantiate: int) -> int:
+def add_by_name(track: Track, name: str, instantiate: int, *, resource_path: str | None = None) -> int:
     """TrackFX_AddByName: <0 always add, 0 query only, >0 add if missing, <=-1000 insert at
-    position -1000-instantiate; -1 when the plugin is unknown (facts 1.3)."""
+    position -1000-instantiate; -1 when the plugin is unknown (facts 1.3). A new FX starts from the
+    user's default preset when ``resource_path`` lists one (:mod:`.defpresets`), else factory fresh."""
     if name.upper().startswith("FXADD:"):
         return -1
     existing = find_fx(track, name)
@@ -50,9 +52,15 @@ def add_by_name(track: Track, name: str, instantiate: int) -> int:
     plugin = Chunk.new(spec.chunk_tag, [])
     plugin.head = spec.chunk_tag + " " + " ".join(spec.chunk_header())
     plugin.children = [Line(t) for t in body]
+    program = "Program 1"
+    preset = defpresets.default_preset(resource_path, plugin.attrs[1]) if spec.chunk_tag == "VST" else None
+    if preset is not None:
+        plugin.children = [Line(t) for t in _with_state(body, preset.data, preset.name)]
+        model = FXModel.for_chunk(plugin)
+        program = preset.name
     extras = [Line("FLOATPOS 0 0 0 0"), Line.from_tokens(["FXID", new_guid()]), Line("WAK 0 0")]
     if spec.chunk_tag == "VST":
-        extras.insert(0, Line.from_tokens(["PRESETNAME", "Program 1"]))
+        extras.insert(0, Line.from_tokens(["PRESETNAME", program]))
     fx = FX(chain, Line("BYPASS 0 0 0"), plugin, extras)
     fx.model = model
     pos = len(chain.fx)
@@ -61,6 +69,13 @@ def add_by_name(track: Track, name: str, instantiate: int) -> int:
     chain.fx.insert(pos, fx)
     chain.flush()
     return pos
+
+
+def _with_state(body: list[str], state: bytes, program: str) -> list[str]:
+    """A fresh ``<VST`` body with the plugin state (and program name) of a preset (facts 4.4)."""
+    blob = vstchunk.decode_blob(body).with_state(state)
+    trailer = b"\x00" + program.encode("utf-8") + b"\x00" + blob.trailer[-4:]
+    return vstchunk.encode_blob(vstchunk.VstBlob(blob.header, blob.state, trailer))
 
 
 def get_eq(track: Track, instantiate: bool) -> int:

@@ -675,7 +675,7 @@ class Reaper:
 
         if track is None or rec_fx:
             return -1
-        return fxchain_ops.add_by_name(track, fxname, instantiate)
+        return fxchain_ops.add_by_name(track, fxname, instantiate, resource_path=self.resource_path)
 
     def TrackFX_Delete(self, track, idx):
         fx = self._fx(track, idx)

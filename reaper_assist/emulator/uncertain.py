@@ -133,3 +133,19 @@ def fade_curve(x, shape: int, curvature: float) -> np.ndarray:
     c = max(-1.0, min(1.0, float(curvature)))
     f = _CURVES.get(int(shape), _CURVES[0])
     return np.clip(f(xs, c), 0.0, 1.0)
+
+
+# User default presets (reaper-defpresets.ini; docs/emulator.md "User default presets").
+# Section name: "[defaultpresets]" in Ultraschall's file-type descriptions (mespotine,
+# Docs/Filetype-Descriptions.html); one public parser uses "[defpresets]". UNCERTAIN: the former.
+DEFPRESETS_SECTION = "defaultpresets"
+# Keys: "vst-reacomp" (Windows) and "vst-reacomp.vst" (macOS) per the same page; the Linux form
+# (a file "reacomp.vst.so") is not documented: the key without extension is accepted. UNCERTAIN.
+DEFPRESET_KEY_WITHOUT_EXTENSION = True
+DEFPRESET_KEY_MAC_VST = True
+# A preset's Data (hex) is taken to be the plugin's own state, the middle segment of the <VST body;
+# its Len field is not checked (the page's formula for it is unclear). UNCERTAIN.
+DEFPRESET_DATA_IS_PLUGIN_STATE = True
+# Where a plugin's presets live: "presets/<key>.ini" (the page says one file per plugin in <resource>/presets,
+# named after the plugin; the exact stem, "vst-reaeq", is assumed equal to the defpresets key). UNCERTAIN.
+DEFPRESET_FILE = "presets/{key}.ini"

@@ -229,10 +229,18 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
         pname, _, native = _native(s.plugin, spec, "global_gain_db", 0.0)
         w.append(Write(s.track_guid, s.track_name, f"{label}{pname} (+0.0 dB)", None, native, s.reason,
                        _op(s, "fx_param", fx=ref, name=pname, value=native), ev))
+    written = set()
     for p in s.params:
         pname, _, native = _native(s.plugin, spec, p.key, p.value)
+        written.add(pname)
         w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", None, native, s.reason,
                        _op(s, "fx_param", fx=ref, name=pname, value=native), dict(p.evidence)))
+    if s.params and not s.bands:  # what the plan does not set starts at the factory value, not a preset's
+        for p in spec.params(None):
+            if p.name not in written:
+                w.append(Write(s.track_guid, s.track_name, f"{label}{p.name} (factory default)", None,
+                               p.default_native, s.reason,
+                               _op(s, "fx_param", fx=ref, name=p.name, value=p.default_native), ev))
     return w
 
 

@@ -99,6 +99,8 @@ def _ours(track, tag: str) -> list:
 def _param_index(action: str, fx, label: str) -> int | None:
     """REAPER's parameter index for one of our change labels ("RA Comp: Threshold (-20.1 dB)",
     "RA EQ: band 2 (Band) gain (-3.0 dB)"), found by name in the plugin map."""
+    if label.endswith(" (factory default)"):  # a parameter the plan leaves at REAPER's factory value
+        return next(i for i in range(fx.model.num_params) if fx.param_name(i) == label[: -len(" (factory default)")])
     m = re.match(r"band (\d+) \([^)]*\) (freq|gain|BW) ", label)
     if m:
         return 3 * (int(m.group(1)) - 1) + {"freq": 0, "gain": 1, "BW": 2}[m.group(2)]
