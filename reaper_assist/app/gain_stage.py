@@ -12,32 +12,20 @@ from typing import Any
 
 from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.analysis.loudness import measure_loudness
-from reaper_assist.app.assist_common import clean, our_fx, parse_amount, run_assistant, undo_name
+from reaper_assist.app.our_fx import our_fx
+from reaper_assist.app.run_action import clean, run_assistant, undo_name
 from reaper_assist.app.track_audio import identity_key, pre_fx_audio
-from reaper_assist.errors import InvalidAudioError, ParameterError
+from reaper_assist.errors import InvalidAudioError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import gain_staging as rule
 from reaper_assist.rules.plan import Plan, TrackDecision
 from reaper_assist.rules.steps import ParamValue, Step, TaggedPlugin
-from reaper_assist.rules.targets import parse_target
 
 ACTION = "gain-stage"
 JS_PLUGIN = "js_volume"
 JS_TAG = "gain"
 JS_RENAME = "RA Gain"
-
-
-def parse_settings(raw: dict[str, Any]) -> tuple[rule.GainSettings, float]:
-    method = str(raw.get("method", "take"))
-    if method not in ("take", "js"):
-        raise ParameterError(f"gain-stage method {method!r}: use 'take' (take volume) or 'js' (JS Volume Adjustment)")
-    amount = parse_amount(raw, ACTION)
-    ceiling = float(raw.get("peak_ceiling_dbfs", -6.0))
-    if not -60.0 <= ceiling <= 0.0:
-        raise ParameterError(f"gain-stage peak_ceiling_dbfs {ceiling:g}: must be within -60..0 dBFS")
-    s = rule.GainSettings(parse_target(raw.get("target", "rms:-18")), ceiling, method, amount)
-    return s, float(raw.get("silence_threshold_dbfs", -60.0))
 
 
 _CACHE: ResultCache[tuple[dict[str, Any] | None, str]] = ResultCache(max_entries=512)
@@ -143,7 +131,7 @@ def _js_steps(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, re
 
 
 def _plan_from_settings(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    s, silence = parse_settings(raw)
+    s, silence = rule.parse_settings(raw)
     return plan(state, tracks, s, silence)
 
 

@@ -10,8 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from reaper_assist.errors import ParameterError
 from reaper_assist.rules.steps import TakeGain
-from reaper_assist.rules.targets import Target
+from reaper_assist.rules.tables import parse_amount
+from reaper_assist.rules.targets import Target, parse_target
 
 AT_TARGET_TOL_DB = 0.1  # a second run changes nothing within this (issue 3)
 
@@ -61,6 +63,20 @@ def decide(track: TrackLevel, s: GainSettings) -> tuple[float, str, str]:
                                       f"{s.target.label})")
         return 0.0, "at target", f"already at target ({track.level_db:.1f}, within {AT_TARGET_TOL_DB} dB)"
     return change, "changed", reason
+
+
+def parse_settings(raw: dict[str, Any]) -> tuple[GainSettings, float]:
+    """The rule's settings from the merged settings (:mod:`reaper_assist.app.settings`), and the
+    silence threshold of the measurement (dBFS)."""
+    method = str(raw.get("method", "take"))
+    if method not in ("take", "js"):
+        raise ParameterError(f"gain-stage method {method!r}: use 'take' (take volume) or 'js' (JS Volume Adjustment)")
+    amount = parse_amount(raw, "gain-stage")
+    ceiling = float(raw.get("peak_ceiling_dbfs", -6.0))
+    if not -60.0 <= ceiling <= 0.0:
+        raise ParameterError(f"gain-stage peak_ceiling_dbfs {ceiling:g}: must be within -60..0 dBFS")
+    s = GainSettings(parse_target(raw.get("target", "rms:-18")), ceiling, method, amount)
+    return s, float(raw.get("silence_threshold_dbfs", -60.0))
 
 
 def level_for(target_kind: str, m: dict[str, Any]) -> float:

@@ -1,0 +1,68 @@
+"""The run of an action: settings -> read (one round trip) -> plan -> realize -> apply in one undo
+block -> the ``last_run`` record (outside the undo block, so it survives an undo)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from reaper_assist.app import settings as settings_mod
+from reaper_assist.app.records import clean as records_clean
+from reaper_assist.app.records import error_record, record_for_plan, write_record
+from reaper_assist.errors import ReaperAssistError
+from reaper_assist.host import realize
+from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.rules.plan import Plan
+
+
+def load_settings(host, action: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    overrides = host.get_proj_ext(settings_mod.EXT_SECTION, settings_mod.SETTINGS_KEY)
+    return settings_mod.load(action, project_overrides=overrides, options=options)
+
+
+def clean(x: Any) -> Any:
+    """Evidence values as stored in the record: 3 decimals (see records.clean)."""
+    return records_clean(x, 3)
+
+
+def undo_name(title: str, n: int) -> str:
+    return f"reaper-assist: {title} {n} track{'s' if n != 1 else ''}"
+
+
+PlanFn = Callable[[ProjectState, list[TrackState], dict[str, Any]], Plan]
+
+
+def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] | None, selected: bool,
+                  options: dict[str, Any] | None, dry_run: bool, what: str) -> dict[str, Any]:
+    """Read -> plan -> apply in one undo block -> ``last_run`` record (outside the undo block)."""
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    try:
+        raw = load_settings(host, action, options)
+        state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
+        timings["read_s"] = time.perf_counter() - t0
+        tracks = list(state.tracks)
+        if track_guids:
+            missing = {g.upper() for g in track_guids} - {t.guid.upper() for t in tracks}
+            if missing:
+                raise ReaperAssistError(f"{len(missing)} of the requested tracks no longer exist")
+            order = {g.upper(): i for i, g in enumerate(track_guids)}
+            tracks.sort(key=lambda t: order[t.guid.upper()])
+        if not tracks:
+            raise ReaperAssistError(f"no tracks selected: select the tracks to {what} first")
+        t1 = time.perf_counter()
+        p = plan_fn(state, tracks, raw)
+        timings["analyse_s"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        writes = realize.realize(state, p.steps)
+        if not dry_run and writes:
+            host.apply(realize.ops(writes), p.undo_name)
+        timings["apply_s"] = time.perf_counter() - t2
+        record = record_for_plan(p, writes, dry_run=dry_run)
+    except ReaperAssistError as exc:
+        record = error_record(action, str(exc))
+    record["timings"] = {k: round(v, 4) for k, v in timings.items()}
+    if not dry_run:
+        write_record(host, record)
+    return record
