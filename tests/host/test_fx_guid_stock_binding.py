@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from reaper_assist.bridge import remote
+from reaper_assist.bridge import remote, writes
 from reaper_assist.host.inprocess import InProcessHost
 from tests.conftest import RPP_DIR
 
@@ -36,8 +36,8 @@ def test_a_tagged_fx_is_found_and_its_params_read_through_the_stock_binding(tmp_
     host.api.GetSetMediaTrackInfo_String(track_ptr, remote.TAG_KEY, json.dumps({fx_guid: "gain"}), True)
     t = host.read_state(track_guids=[track.guid]).tracks[0]
     assert t.fx[0].guid == fx_guid and t.fx[0].params is not None and len(t.fx[0].params) == t.fx[0].n_params
-    assert remote._fx_by_guid(host.api, track_ptr, fx_guid.lower()) == 0
-    assert remote._fx_by_guid(host.api, track_ptr, "{00000000-0000-0000-0000-000000000000}") == -1
+    assert writes.fx_by_guid(host.api, track_ptr, fx_guid.lower()) == 0  # what the writes resolve by
+    assert writes.fx_by_guid(host.api, track_ptr, "{00000000-0000-0000-0000-000000000000}") == -1
 
 
 CHUNK = """<TRACK {0F8F62A1-4F0B-4D57-9B5C-2D7C1E36A001}
