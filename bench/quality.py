@@ -1,0 +1,685 @@
+"""The scorecard of issue 13: how the assistants' judgement holds on material they were never tuned on.
+
+Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--json FILE] [--seed S]``.
+
+For each source of the corpus (``bench/corpus.py``; the evaluation split by default) it builds .RPP
+sessions of the source's stems with injected problems at seeded random frequencies, levels and Q,
+runs the product's public actions on them through the in-process host exactly as a user's headless
+run does (``reaper_assist.app.auto_eq/auto_compress/auto_gate.run``), saves the result and measures
+the emulator's render of it (the emulator is the independent oracle; the measurements below use
+numpy/scipy only, never ``reaper_assist.analysis``). It prints one line per metric of the issue's
+acceptance, per source and for the whole split, with PASS/FAIL.
+
+Metrics (issue 13 "Acceptance"):
+
+* ``resonance cut``: share of injected resonances (+8..10 dB, Q 6..10, 200 Hz-6 kHz; counted when
+  they stand > 6 dB above the smoothed spectrum before) that end within 2 dB of the smoothed
+  spectrum; goal >= 90 %.
+* ``fundamentals kept``: share of tonal tracks whose EQ moves every played note's fundamental
+  (the MIDI notes; those within 1/3 octave of the injected resonance excepted) by < 1 dB.
+* ``rumble non-bass`` / ``rumble bass/kick``: rumble (1/6-octave noise inside 25-40 Hz, and for
+  bass/kick at least half an octave under the fundamental; 12-20 dB under the track) lowered >= 12 dB / >= 6 dB; for bass and kick also the fundamental region
+  (lowest note / the kick's spectral peak, +-1/6 octave) moving < 1 dB.
+* ``cuts within caps``: share of tracks with no bell cut deeper than the cap (the rule table's
+  ``tonal_max_cut_db`` for tonal instruments, :data:`CAP_DB` otherwise) unless the change's
+  evidence states a resonance.
+* ``compressor GR``: rendered average gain reduction within +-1.5 dB of the target the action
+  states, without and with user FX (JS Volume gain, a ReaEQ band) before the compressor, over
+  seeded level offsets.
+* ``gate noise`` / ``gate onsets`` / ``clean ungated``: drum hits over noise floors (-66..-48 dBFS)
+  lose >= 20 dB of noise between hits and < 1 dB at onsets (peak of the first 50 ms); clean tonal
+  and speech tracks get no gate.
+* ``recognition``: accuracy with names withheld (tracks named "Audio N"), the lowest per-class
+  recall, and the share of answers that are wrong with confidence > 0.8 (goals >= 85 %, >= 70 %,
+  <= 5 %). "Unknown" answers count as not correct.
+
+EQ responses are measured by rendering a white-noise probe through the saved chain (ReaEQ is
+linear); compressor and gate figures from renders of the tracks themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np
+from scipy.ndimage import median_filter
+from scipy.signal import butter, sosfilt, welch
+
+from bench import corpus as K
+
+RATE = K.RATE
+# acceptance of issue 13 (names say where each number comes from)
+RESONANCE_RESIDUAL_DB = 2.0
+RESONANCE_SHARE = 0.90
+STANDS_OUT_DB = 6.0
+FUNDAMENTAL_TOL_DB = 1.0
+RUMBLE_DROP_DB = 12.0
+RUMBLE_DROP_BASS_DB = 6.0
+RUMBLE_HALF_OCT = 1 / 12  # the injected rumble is 1/6-octave noise lying inside 25-40 Hz
+CAP_DB = 6.0  # a bell cut deeper than this needs a stated resonance (non-tonal rows; tonal: the table's cap)
+GR_TOL_DB = 1.5
+GATE_NOISE_DROP_DB = 20.0
+ONSET_TOL_DB = 1.0
+RECOGNITION_ACCURACY = 0.85
+RECOGNITION_RECALL = 0.70
+CONFIDENT_WRONG_SHARE = 0.05
+CONFIDENT = 0.8
+
+TRACK_NAMES = {"kick": "Kick", "snare": "Snare", "hihat": "HH", "tom": "Toms", "drums": "Drums", "bass": "Bass",
+               "keys": "Keys", "guitar": "Gtr", "pad": "Pad", "strings": "Strings", "synth": "Synth",
+               "vocal": "Vox"}
+TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
+BASS_KICK = ("bass", "kick")
+
+
+# --- sessions -------------------------------------------------------------------------------------------
+class Session:
+    """An .RPP project of stereo WAV items (one per track), saved, run, rendered."""
+
+    def __init__(self, tmp: Path, name: str):
+        from reaper_assist.emulator.project import Project
+
+        self.tmp = tmp / name
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        self.project = Project.new(sample_rate=RATE)
+        self.path = self.tmp / "in.rpp"
+        self.out = self.tmp / "out.rpp"
+        self.project.path = str(self.path)
+        self.files: list[Path] = []
+
+    def track(self, name: str, audio: np.ndarray) -> int:
+        import soundfile as sf
+
+        k = len(self.project.tracks)
+        tr = self.project.add_track(k, name=name)
+        f = self.tmp / f"t{k:03d}.wav"
+        sf.write(f, np.ascontiguousarray(audio.T), RATE, subtype="FLOAT")
+        self.project.add_item(tr, position=0.0, length=audio.shape[1] / RATE, file=str(f))
+        tr.selected = True
+        self.files.append(f)
+        return k
+
+    def api(self):
+        from reaper_assist.emulator.reascript import Reaper
+
+        return Reaper(self.project).rpr_functions()
+
+    def run(self, action: Callable, **kw) -> dict:
+        """Save, run the action on the saved project through the in-process host, save the result."""
+        from reaper_assist.host.inprocess import InProcessHost
+
+        self.project.save(str(self.path))
+        host = InProcessHost.open(str(self.path))
+        record = action(host, selected=True, **kw)
+        if not kw.get("dry_run"):
+            host.save(str(self.out))
+        return record
+
+    def render(self, which: str = "out", text_edit: Callable[[str], str] | None = None) -> list[np.ndarray]:
+        """Every track rendered alone (emulator engine) from the saved ``in`` or ``out`` project."""
+        from reaper_assist.emulator.engine import render
+        from reaper_assist.emulator.project import Project
+
+        path = self.path if which == "in" else self.out
+        p = Project.load(str(path)) if text_edit is None else Project.loads(text_edit(path.read_text()),
+                                                                               path=str(path))
+        return [render(p, track=t).audio for t in p.tracks]
+
+    def probe_responses(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(freqs, |H(f)|^2 per track) of each saved track's FX chain, from a white-noise probe."""
+        import soundfile as sf
+
+        n = max(int(sf.info(f).frames) for f in self.files)
+        noise = np.random.default_rng(1).standard_normal((2, n)) * 0.05
+        probe = self.tmp / "probe.wav"
+        sf.write(probe, noise.T, RATE, subtype="FLOAT")
+
+        def swap(text: str) -> str:
+            for f in self.files:
+                text = text.replace(str(f), str(probe))
+            return text
+
+        outs = self.render("out", swap)
+        f, p_in = welch(noise, fs=RATE, nperseg=16384, axis=-1)
+        p_in = p_in.mean(axis=0)
+        return f, [welch(y[:, :n], fs=RATE, nperseg=16384, axis=-1)[1].mean(axis=0) / p_in for y in outs]
+
+
+def fx_names(project_path: Path) -> list[list[str]]:
+    from reaper_assist.emulator.project import Project
+
+    p = Project.load(str(project_path))
+    return [[fx.name for fx in t.fxchain.fx] if t.fxchain else [] for t in p.tracks]
+
+
+# --- measurements (numpy/scipy only) ----------------------------------------------------------------------
+def psd_db(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    f, p = welch(np.asarray(x, dtype=np.float64), fs=RATE, nperseg=16384, axis=-1)
+    return f, 10 * np.log10(np.maximum(p.mean(axis=0), 1e-30))
+
+
+def excess_db(x: np.ndarray, freq_hz: float) -> float:
+    """Height of the 1/20-octave-smoothed spectrum within +-1/24 octave of ``freq_hz`` above its
+    one-octave running median ("distance to the smoothed spectrum")."""
+    f, pdb = psd_db(x)
+    grid = 2 ** np.arange(np.log2(30.0), np.log2(18000.0), 1 / 96)
+    level = 10 * np.log10(np.maximum(np.interp(grid, f, 10 ** (pdb / 10)), 1e-30))
+    light = np.convolve(level, np.ones(5) / 5, mode="same")
+    base = median_filter(level, size=97, mode="nearest")
+    sel = np.abs(np.log2(grid / freq_hz)) <= 1 / 24
+    return float(np.max(light[sel] - base[sel]))
+
+
+def response_db(freqs: np.ndarray, h2: np.ndarray, f0: float, half_oct: float = 1 / 48) -> float:
+    sel = np.abs(np.log2(np.maximum(freqs, 1e-9) / f0)) <= half_oct
+    if not np.any(sel):
+        sel = np.argmin(np.abs(freqs - f0))
+    return float(10 * np.log10(np.mean(np.atleast_1d(h2[sel]))))
+
+
+def granule_db(x: np.ndarray, ms: float = 10.0) -> np.ndarray:
+    n = int(RATE * ms / 1000)
+    m = x.shape[1] // n * n
+    e = (np.asarray(x[:, :m], dtype=np.float64) ** 2).reshape(x.shape[0], -1, n).mean(axis=(0, 2))
+    return 10 * np.log10(np.maximum(e, 1e-30))
+
+
+def peaking(x: np.ndarray, freq_hz: float, gain_db: float, q: float) -> np.ndarray:
+    """RBJ-cookbook peaking filter: the injected resonance."""
+    a = 10 ** (gain_db / 40)
+    w0 = 2 * math.pi * freq_hz / RATE
+    alpha = math.sin(w0) / (2 * q)
+    b = np.array([1 + alpha * a, -2 * math.cos(w0), 1 - alpha * a])
+    den = np.array([1 + alpha / a, -2 * math.cos(w0), 1 - alpha / a])
+    return sosfilt(np.concatenate([b / den[0], den / den[0]])[None, :], x, axis=-1)
+
+
+def band_noise(n: int, centre_hz: float, rms_db: float, rng: np.random.Generator) -> np.ndarray:
+    """1/6-octave noise centred at ``centre_hz`` (rumble), ``rms_db`` dBFS RMS, the same in both channels."""
+    sos = butter(4, [centre_hz * 2 ** -RUMBLE_HALF_OCT, centre_hz * 2 ** RUMBLE_HALF_OCT], btype="bandpass", fs=RATE,
+                 output="sos")
+    r = sosfilt(sos, rng.standard_normal(n + RATE))[RATE:]
+    r *= 10 ** (rms_db / 20) / np.sqrt(np.mean(r**2))
+    return np.stack([r, r])
+
+
+def rms_db(x: np.ndarray) -> float:
+    return 10 * math.log10(max(float(np.mean(np.asarray(x) ** 2)), 1e-30))
+
+
+def kick_peak_hz(x: np.ndarray) -> float:
+    f, pdb = psd_db(x)
+    sel = (f >= 35) & (f <= 150)
+    return float(f[sel][np.argmax(pdb[sel])])
+
+
+def loguniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
+
+
+# --- results --------------------------------------------------------------------------------------------
+@dataclass
+class Metric:
+    name: str
+    goal: str
+    passed: Callable[[float], bool]
+    fmt: str = "{:.0%}"
+    per_source: dict[str, tuple[float, int]] = field(default_factory=dict)  # source -> (value, n)
+    details: list[str] = field(default_factory=list)
+
+    def line(self, names: Sequence[str]) -> str:
+        cells = []
+        for s in names:
+            if s in self.per_source:
+                v, n = self.per_source[s]
+                cells.append(f"{self.fmt.format(v)} (n={n})" if not math.isnan(v) else "n/a")
+            else:
+                cells.append("-")
+        return cells
+
+
+def share(flags: Sequence[bool]) -> float:
+    return float(np.mean(flags)) if len(flags) else float("nan")
+
+
+# --- scenarios ------------------------------------------------------------------------------------------
+def eq_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generator) -> dict:
+    """Resonances and fundamentals, caps: one injected resonance per stem, auto-EQ, renders."""
+    from reaper_assist.app import auto_eq
+
+    s = Session(tmp, f"{_safe(src)}-eq")
+    inj = []
+    for st in stems:
+        f0, g, q = loguniform(rng, 200.0, 6000.0), float(rng.uniform(8.0, 10.0)), float(rng.uniform(6.0, 10.0))
+        s.track(f"{TRACK_NAMES[st.label]} {len(inj) + 1}", peaking(st.read(), f0, g, q))
+        inj.append((st, f0, g, q))
+    rec = s.run(auto_eq.run)
+    ins, outs = s.render("in"), s.render("out")
+    freqs, h2 = s.probe_responses()
+    rows = []
+    for k, (st, f0, g, q) in enumerate(inj):
+        before, after = excess_db(ins[k], f0), excess_db(outs[k], f0)
+        funds = [fh for fh in st.fundamentals_hz if fh >= 20 and abs(math.log2(fh / f0)) > 1 / 3]
+        fund_moves = [abs(response_db(freqs, h2[k], fh)) for fh in funds]
+        rows.append({"stem": st.id, "label": st.label, "freq_hz": round(f0, 1), "gain_db": round(g, 1),
+                     "q": round(q, 1), "before_db": round(before, 2), "after_db": round(after, 2),
+                     "fundamental_move_db": round(max(fund_moves), 2) if fund_moves else None,
+                     "cut_at_db": round(response_db(freqs, h2[k], f0), 2)})
+    caps = caps_check(rec, s, [st for st, *_ in inj])
+    return {"rows": rows, "caps": caps, "record": rec}
+
+
+def caps_check(rec: dict, s: Session, stems: list[K.Stem]) -> list[dict]:
+    """Bell cuts deeper than the cap without a stated resonance, per track (read from the saved
+    project through the emulator's API, and from the record's evidence)."""
+    from reaper_assist.emulator.project import Project
+    from reaper_assist.emulator.reascript import Reaper
+
+    table = _table("auto-eq")
+    p = Project.load(str(s.out))
+    f = Reaper(p).rpr_functions()
+    out = []
+    for k, st in enumerate(stems):
+        tr = f["RPR_GetTrack"](0, k)
+        row = {**table.get("generic", {}), **table.get(st.label, {})}
+        cap = float(row.get("tonal_max_cut_db", CAP_DB)) if row.get("tonal") else CAP_DB
+        name = p.tracks[k].name
+        changes = [c for c in rec.get("changes", []) if c.get("track_name") == name]
+        deep = []
+        for fx in range(f["RPR_TrackFX_GetCount"](tr)):
+            if "ReaEQ" not in _fx_name(f, tr, fx):
+                continue
+            for band in range(16):
+                btype = f["RPR_TrackFX_GetNamedConfigParm"](tr, fx, f"BANDTYPE{band}", "", 64)
+                if not btype[0]:
+                    break
+                enabled = f["RPR_TrackFX_GetNamedConfigParm"](tr, fx, f"BANDENABLED{band}", "", 64)[4]
+                if btype[4] not in ("8", "2") or enabled != "1":  # band / peak types (facts: ReaEQ BANDTYPE)
+                    continue
+                gain = _float(f["RPR_TrackFX_GetFormattedParamValue"](tr, fx, 3 * band + 1, "", 64)[4])
+                hz = _float(f["RPR_TrackFX_GetFormattedParamValue"](tr, fx, 3 * band, "", 64)[4])
+                if gain is not None and gain < -cap - 0.05:
+                    ev = [c for c in changes if f"band {band + 1} " in str(c.get("what", ""))]
+                    stated = any("resonan" in json.dumps(c.get("evidence", {})).lower() and
+                                 "excess" in json.dumps(c.get("evidence", {})).lower() for c in ev)
+                    deep.append({"band": band + 1, "freq": hz, "gain_db": gain, "stated_resonance": stated})
+        out.append({"stem": st.id, "label": st.label, "cap_db": cap, "deep_cuts": deep,
+                    "ok": all(d["stated_resonance"] for d in deep)})
+    return out
+
+
+def rumble_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generator) -> list[dict]:
+    from reaper_assist.app import auto_eq
+
+    s = Session(tmp, f"{_safe(src)}-rumble")
+    plan = []
+    for st in stems:
+        x = st.read()
+        fund = None
+        if st.label == "bass" and st.fundamentals_hz:
+            fund = min(st.fundamentals_hz)
+        elif st.label == "kick":
+            fund = kick_peak_hz(x)
+        hi = 40.0 if fund is None else min(40.0, fund / math.sqrt(2))  # half an octave under the fundamental
+        lo, hi = 25.0 * 2 ** RUMBLE_HALF_OCT, max(25.0 * 2 ** RUMBLE_HALF_OCT, hi * 2 ** -RUMBLE_HALF_OCT)
+        fc = loguniform(rng, lo, hi) if hi > lo else lo
+        level = rms_db(x) - float(rng.uniform(12.0, 20.0))
+        s.track(f"{TRACK_NAMES[st.label]} {len(plan) + 1}", x + band_noise(x.shape[1], fc, level, rng))
+        plan.append((st, fc, fund))
+    s.run(auto_eq.run)
+    freqs, h2 = s.probe_responses()
+    rows = []
+    for k, (st, fc, fund) in enumerate(plan):
+        sel = np.abs(np.log2(np.maximum(freqs, 1e-9) / fc)) <= RUMBLE_HALF_OCT
+        drop = -10 * math.log10(float(np.mean(h2[k][sel])))
+        move = abs(response_db(freqs, h2[k], fund, 1 / 6)) if fund else None
+        rows.append({"stem": st.id, "label": st.label, "rumble_hz": round(fc, 1), "drop_db": round(drop, 2),
+                     "fundamental_hz": round(fund, 1) if fund else None,
+                     "fundamental_move_db": round(move, 2) if move is not None else None})
+    return rows
+
+
+def compress_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generator) -> list[dict]:
+    from reaper_assist.app import auto_compress
+
+    s = Session(tmp, f"{_safe(src)}-comp")
+    plan = []
+    for i, st in enumerate(stems):
+        offset = float(rng.uniform(-12.0, 0.0))
+        k = s.track(f"{TRACK_NAMES[st.label]} {i + 1}", st.read() * 10 ** (offset / 20))
+        user = None
+        api = s.api()
+        tr = api["RPR_GetTrack"](0, k)
+        if i % 3 == 1:  # the user's gain plugin before the compressor
+            g = float(rng.choice([-9.0, -6.0, -12.0, 4.0, 6.0]))
+            fx = api["RPR_TrackFX_AddByName"](tr, "JS: Volume Adjustment", False, -1)
+            api["RPR_TrackFX_SetParam"](tr, fx, 0, g)
+            user = f"JS Volume {g:+.0f} dB"
+        elif i % 3 == 2:  # the user's EQ before the compressor: one bell, +-6 dB
+            g, hz = float(rng.choice([-6.0, 6.0])), loguniform(rng, 100.0, 4000.0)
+            fx = api["RPR_TrackFX_AddByName"](tr, "ReaEQ", False, -1)
+            api["RPR_TrackFX_SetEQParam"](tr, fx, 8, 1, 0, hz, False)
+            api["RPR_TrackFX_SetEQParam"](tr, fx, 8, 1, 1, g, False)
+            user = f"ReaEQ {g:+.0f} dB at {hz:.0f} Hz"
+        plan.append((st, offset, user))
+    rec = s.run(auto_compress.run)
+    ins, outs = s.render("in"), s.render("out")
+    rows = []
+    by_name = {t["name"]: t for t in rec.get("tracks", [])}
+    from reaper_assist.emulator.project import Project
+    from reaper_assist.emulator.reascript import Reaper
+
+    p = Project.load(str(s.out))
+    api = Reaper(p).rpr_functions()
+    for k, (st, offset, user) in enumerate(plan):
+        t = by_name.get(p.tracks[k].name, {})
+        target = (t.get("evidence") or {}).get("target_gr_db")
+        makeup = _comp_makeup_db(api, k)
+        gr = None
+        if makeup is not None:
+            gi, go = granule_db(ins[k]), granule_db(outs[k]) - makeup
+            active = (gi >= np.percentile(gi, 95) - 20.0) & (gi > -60.0)
+            gr = float(np.mean(gi[active] - go[active]))
+        rows.append({"stem": st.id, "label": st.label, "offset_db": round(offset, 1), "user_fx": user,
+                     "target_gr_db": target, "rendered_gr_db": round(gr, 2) if gr is not None else None,
+                     "status": t.get("status")})
+    return rows
+
+
+def _fx_name(api, tr, fx: int) -> str:
+    """The plugin's own name (not the name the user or the tool renamed it to)."""
+    return str(api["RPR_TrackFX_GetNamedConfigParm"](tr, fx, "fx_name", "", 256)[4])
+
+
+def _comp_makeup_db(api, k: int) -> float | None:
+    """ReaComp's Wet (make-up) in dB on track ``k``, read as a script would; None without a ReaComp."""
+    tr = api["RPR_GetTrack"](0, k)
+    for fx in range(api["RPR_TrackFX_GetCount"](tr)):
+        if "ReaComp" not in _fx_name(api, tr, fx):
+            continue
+        for p in range(api["RPR_TrackFX_GetNumParams"](tr, fx)):
+            if api["RPR_TrackFX_GetParamName"](tr, fx, p, "", 64)[4] == "Wet":
+                v = float(api["RPR_TrackFX_GetParam"](tr, fx, p, 0.0, 0.0)[0])
+                return 20 * math.log10(max(v, 1e-9))  # native 0..2, linear amplitude
+    return None
+
+
+def gate_scenario(src: str, hits: list[K.Stem], clean: list[K.Stem], tmp: Path,
+                  rng: np.random.Generator) -> list[dict]:
+    from reaper_assist.app import auto_gate
+
+    s = Session(tmp, f"{_safe(src)}-gate")
+    plan = []
+    for h in hits:
+        hit = h.read()
+        every = float(rng.uniform(1.4, 2.2))
+        n = int(K.SECONDS * RATE)
+        onsets = np.arange(int(0.1 * RATE), n - hit.shape[1], int(every * RATE))
+        x = np.zeros((2, n))
+        for i in onsets:
+            x[:, i: i + hit.shape[1]] += hit * float(rng.uniform(0.6, 1.0))
+        x *= 10 ** (-6 / 20) / np.max(np.abs(x))
+        noise_db = float(rng.uniform(-66.0, -48.0))
+        noise = rng.standard_normal((2, n))
+        noise *= 10 ** (noise_db / 20) / np.sqrt(np.mean(noise**2))
+        s.track(f"{TRACK_NAMES[h.label]} {len(plan) + 1}", x + noise)
+        plan.append(("drum", h, onsets, every, noise_db))
+    for c in clean:
+        s.track(f"{TRACK_NAMES[c.label]} {len(plan) + 1}", c.read())
+        plan.append(("clean", c, None, None, None))
+    s.run(auto_gate.run)
+    ins, outs = s.render("in"), s.render("out")
+    names = fx_names(s.out)
+    rows = []
+    for k, (kind, st, onsets, every, noise_db) in enumerate(plan):
+        gated = any("ReaGate" in n for n in names[k])
+        row = {"stem": st.id, "label": st.label, "kind": kind, "gated": gated}
+        if kind == "drum":
+            hit_len = int(K.HIT_S * RATE)
+            gi, go, peaks = [], [], []
+            for i in onsets:
+                a, b = i + hit_len + int(0.05 * RATE), i + int((every - 0.05) * RATE)
+                if a < b <= ins[k].shape[1]:
+                    gi.append(ins[k][:, a:b])
+                    go.append(outs[k][:, a:b])
+                seg = slice(i, i + int(0.05 * RATE))
+                peaks.append(20 * math.log10(max(np.max(np.abs(outs[k][:, seg])), 1e-12)
+                                             / max(np.max(np.abs(ins[k][:, seg])), 1e-12)))
+            row.update({"noise_dbfs": round(noise_db, 1),
+                        "noise_drop_db": round(rms_db(np.concatenate(gi, 1)) - rms_db(np.concatenate(go, 1)), 2)
+                        if gi else None,
+                        "onset_loss_db": round(-min(peaks), 2)})
+        rows.append(row)
+    return rows
+
+
+def recognition_scenario(src: str, stems: list[K.Stem], tmp: Path) -> list[dict]:
+    """Names withheld ("Audio N"): what the product's auto-EQ (dry run) says each track is."""
+    from reaper_assist.app import auto_eq
+
+    s = Session(tmp, f"{_safe(src)}-recog")
+    for i, st in enumerate(stems):
+        s.track(f"Audio {i + 1}", st.read())
+    rec = s.run(auto_eq.run, dry_run=True)
+    by_name = {t["name"]: t for t in rec.get("tracks", [])}
+    rows = []
+    for i, st in enumerate(stems):
+        ev = (by_name.get(f"Audio {i + 1}") or {}).get("evidence") or {}
+        guess = ev.get("instrument", "unknown")
+        rows.append({"stem": st.id, "label": st.label, "guess": guess,
+                     "confidence": float(ev.get("instrument_confidence", 0.0)),
+                     "source": ev.get("instrument_source")})
+    return rows
+
+
+# --- scorecard ------------------------------------------------------------------------------------------
+def pick(stems: list[K.Stem], per_class: int | None) -> list[K.Stem]:
+    if per_class is None:
+        return stems
+    out, seen = [], {}
+    for st in stems:
+        if seen.get(st.label, 0) < per_class:
+            out.append(st)
+            seen[st.label] = seen.get(st.label, 0) + 1
+    return out
+
+
+def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: int = 13,
+               scenarios: Sequence[str] = ("eq", "rumble", "compress", "gate", "recognition")) -> dict:
+    all_stems = K.build_source(src)
+    stems = pick([s for s in all_stems if s.role == "stem"], per_class)
+    hits = [s for s in all_stems if s.role == "hit" and s.label in ("kick", "snare", "tom")]
+    rng = np.random.default_rng([seed, zlib.crc32(src.name.encode())])
+    out: dict = {"source": src.name}
+    if "eq" in scenarios:
+        eq = eq_scenario(src.name, stems, tmp, rng)
+        out["resonance"] = eq["rows"]
+        out["caps"] = eq["caps"]
+    if "rumble" in scenarios:
+        out["rumble"] = rumble_scenario(src.name, stems, tmp, rng)
+    if "compress" in scenarios:
+        out["compress"] = compress_scenario(src.name, stems, tmp, rng)
+    if "gate" in scenarios:
+        clean = pick([s for s in stems if s.label in TONAL], 1 if per_class is None else per_class)
+        out["gate"] = gate_scenario(src.name, hits, clean, tmp, rng)
+    if "recognition" in scenarios:
+        out["recognition"] = recognition_scenario(src.name, stems, tmp)
+    return out
+
+
+def metrics(results: list[dict]) -> list[Metric]:
+    """The acceptance metrics, per source and over all sources ("all")."""
+    ms = {
+        "res": Metric("resonance cut to <= 2 dB", ">= 90 %", lambda v: v >= RESONANCE_SHARE),
+        "fund": Metric("fundamentals move < 1 dB (tonal)", "100 %", lambda v: v >= 1.0),
+        "rum": Metric("rumble down >= 12 dB (non-bass)", "100 %", lambda v: v >= 1.0),
+        "rumb": Metric("rumble >= 6 dB, fund. < 1 dB (bass/kick)", "100 %", lambda v: v >= 1.0),
+        "caps": Metric("no cut beyond caps w/o resonance", "100 %", lambda v: v >= 1.0),
+        "gr": Metric("comp GR within +-1.5 dB, no user FX", "100 %", lambda v: v >= 1.0),
+        "gru": Metric("comp GR within +-1.5 dB, user FX before", "100 %", lambda v: v >= 1.0),
+        "gn": Metric("gate noise down >= 20 dB (drums)", "100 %", lambda v: v >= 1.0),
+        "go": Metric("gate onsets lose < 1 dB (drums)", "100 %", lambda v: v >= 1.0),
+        "gc": Metric("clean tracks ungated", "100 %", lambda v: v >= 1.0),
+        "acc": Metric("recognition accuracy, names withheld", ">= 85 %", lambda v: v >= RECOGNITION_ACCURACY),
+        "rec": Metric("recognition lowest class recall", ">= 70 %", lambda v: v >= RECOGNITION_RECALL),
+        "cw": Metric("wrong with confidence > 0.8", "<= 5 %", lambda v: v <= CONFIDENT_WRONG_SHARE),
+    }
+    pooled: dict[str, dict[str, list]] = {}
+
+    def put(key: str, src: str, flags: list, details: list[str] | None = None) -> None:
+        for s in (src, "all"):
+            pooled.setdefault(key, {}).setdefault(s, []).extend(flags)
+        if details:
+            ms[key].details.extend(details)
+
+    rec_rows: dict[str, list[dict]] = {}
+    for r in results:
+        src = r["source"]
+        if "resonance" in r:
+            rows = [x for x in r["resonance"] if x["before_db"] > STANDS_OUT_DB]
+            put("res", src, [x["after_db"] <= RESONANCE_RESIDUAL_DB for x in rows],
+                [f"{src} {x['stem']} {x['freq_hz']:.0f} Hz: {x['before_db']:.1f} -> {x['after_db']:.1f} dB"
+                 for x in rows if x["after_db"] > RESONANCE_RESIDUAL_DB])
+            rows = [x for x in r["resonance"] if x["fundamental_move_db"] is not None]
+            put("fund", src, [x["fundamental_move_db"] < FUNDAMENTAL_TOL_DB for x in rows],
+                [f"{src} {x['stem']}: a fundamental moved {x['fundamental_move_db']:.1f} dB" for x in rows
+                 if x["fundamental_move_db"] >= FUNDAMENTAL_TOL_DB])
+        if "caps" in r:
+            put("caps", src, [x["ok"] for x in r["caps"]],
+                [f"{src} {x['stem']}: {d['gain_db']:.1f} dB at {d['freq']} Hz (cap {x['cap_db']:g})"
+                 for x in r["caps"] if not x["ok"] for d in x["deep_cuts"] if not d["stated_resonance"]])
+        if "rumble" in r:
+            nb = [x for x in r["rumble"] if x["label"] not in BASS_KICK]
+            put("rum", src, [x["drop_db"] >= RUMBLE_DROP_DB for x in nb],
+                [f"{src} {x['stem']}: rumble at {x['rumble_hz']:.0f} Hz down {x['drop_db']:.1f} dB" for x in nb
+                 if x["drop_db"] < RUMBLE_DROP_DB])
+            bk = [x for x in r["rumble"] if x["label"] in BASS_KICK]
+            ok = [x["drop_db"] >= RUMBLE_DROP_BASS_DB and (x["fundamental_move_db"] or 0.0) < FUNDAMENTAL_TOL_DB
+                  for x in bk]
+            put("rumb", src, ok, [f"{src} {x['stem']}: rumble at {x['rumble_hz']:.0f} Hz down {x['drop_db']:.1f} dB,"
+                                  f" fundamental {x['fundamental_hz']} Hz moved {x['fundamental_move_db']} dB"
+                                  for x, o in zip(bk, ok) if not o])
+        if "compress" in r:
+            for key, rows in (("gr", [x for x in r["compress"] if not x["user_fx"]]),
+                              ("gru", [x for x in r["compress"] if x["user_fx"]])):
+                ok = [x["rendered_gr_db"] is not None and x["target_gr_db"] is not None
+                      and abs(x["rendered_gr_db"] - x["target_gr_db"]) <= GR_TOL_DB for x in rows]
+                put(key, src, ok, [f"{src} {x['stem']} ({x['user_fx'] or 'no user FX'}, offset {x['offset_db']} dB):"
+                                   f" rendered {x['rendered_gr_db']} dB vs target {x['target_gr_db']}"
+                                   for x, o in zip(rows, ok) if not o])
+        if "gate" in r:
+            drums = [x for x in r["gate"] if x["kind"] == "drum"]
+            put("gn", src, [(x["noise_drop_db"] or 0.0) >= GATE_NOISE_DROP_DB for x in drums],
+                [f"{src} {x['stem']} (noise {x['noise_dbfs']} dBFS): down {x['noise_drop_db']} dB" for x in drums
+                 if (x["noise_drop_db"] or 0.0) < GATE_NOISE_DROP_DB])
+            put("go", src, [x["onset_loss_db"] < ONSET_TOL_DB for x in drums],
+                [f"{src} {x['stem']}: onsets lose {x['onset_loss_db']} dB" for x in drums
+                 if x["onset_loss_db"] >= ONSET_TOL_DB])
+            clean = [x for x in r["gate"] if x["kind"] == "clean"]
+            put("gc", src, [not x["gated"] for x in clean], [f"{src} {x['stem']}: gated" for x in clean if x["gated"]])
+        if "recognition" in r:
+            rec_rows.setdefault(src, []).extend(r["recognition"])
+            rec_rows.setdefault("all", []).extend(r["recognition"])
+    for key, by_src in pooled.items():
+        for s, flags in by_src.items():
+            ms[key].per_source[s] = (share(flags), len(flags))
+    for s, rows in rec_rows.items():
+        right = [x["guess"] == x["label"] for x in rows]
+        ms["acc"].per_source[s] = (share(right), len(rows))
+        recalls = {lab: share([x["guess"] == lab for x in rows if x["label"] == lab]) for lab in {x["label"] for x in rows}}
+        worst = min(recalls, key=recalls.get)
+        ms["rec"].per_source[s] = (recalls[worst], len(rows))
+        ms["cw"].per_source[s] = (share([x["guess"] != x["label"] and x["confidence"] > CONFIDENT for x in rows]),
+                                  len(rows))
+        if s == "all":
+            ms["rec"].details.extend(f"recall {lab}: {v:.0%}" for lab, v in sorted(recalls.items()))
+            conf: dict[tuple[str, str], int] = {}
+            for x in rows:
+                if x["guess"] != x["label"]:
+                    conf[(x["label"], x["guess"])] = conf.get((x["label"], x["guess"]), 0) + 1
+            ms["acc"].details.extend(f"{a} -> {b} x{n}" for (a, b), n in sorted(conf.items(), key=lambda c: -c[1]))
+            ms["cw"].details.extend(f"{x['stem']}: {x['label']} -> {x['guess']} {x['confidence']:.2f}" for x in rows
+                                    if x["guess"] != x["label"] and x["confidence"] > CONFIDENT)
+    return [m for m in ms.values() if m.per_source]
+
+
+def format_scorecard(ms: list[Metric], names: Sequence[str], *, details: bool = True) -> str:
+    cols = list(names) + ["all"]
+    head = f"{'metric':44s} {'goal':9s} " + " ".join(f"{c[:22]:>22s}" for c in cols) + "  verdict"
+    lines = [head, "-" * len(head)]
+    for m in ms:
+        allv = m.per_source.get("all", (float("nan"), 0))[0]
+        verdict = "PASS" if not math.isnan(allv) and m.passed(allv) else "FAIL"
+        lines.append(f"{m.name:44s} {m.goal:9s} " + " ".join(f"{c:>22s}" for c in m.line(cols)) + f"  {verdict}")
+    if details:
+        for m in ms:
+            if m.details:
+                lines.append(f"\n{m.name}:")
+                lines.extend(f"  {d}" for d in m.details[:40])
+                if len(m.details) > 40:
+                    lines.append(f"  ... {len(m.details) - 40} more")
+    return "\n".join(lines)
+
+
+def scorecard(split: str = "evaluation", *, per_class: int | None = None, seed: int = 13,
+              tmp: Path | None = None, scenarios: Sequence[str] = ("eq", "rumble", "compress", "gate", "recognition"),
+              source_names: Sequence[str] | None = None) -> tuple[list[Metric], list[dict], list[str]]:
+    """Run the scenarios on every available source of ``split``; (metrics, raw results, sources)."""
+    srcs = [s for s in K.sources() if s.split == split and (source_names is None or s.name in source_names)]
+    missing = [s for s in srcs if not K.available(s)]
+    if missing:
+        raise RuntimeError("; ".join(K.missing_message(s) for s in missing))
+    results = []
+    with tempfile.TemporaryDirectory(dir=tmp) as t:
+        for src in srcs:
+            results.append(run_source(src, Path(t), per_class=per_class, seed=seed, scenarios=scenarios))
+    return metrics(results), results, [s.name for s in srcs]
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _float(text: str) -> float | None:
+    import re
+
+    m = re.search(r"[-+]?\d+(\.\d+)?", str(text))
+    return float(m.group(0)) if m else None
+
+
+def _table(action: str) -> dict:
+    from reaper_assist.app.assist_common import load_table
+
+    return load_table(action)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--split", default="evaluation", choices=("evaluation", "tuning"))
+    ap.add_argument("--per-class", type=int, default=None, help="at most N stems per class and source (a slice)")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--source", action="append", help="only these sources (repeatable)")
+    ap.add_argument("--json", type=Path, help="write the raw per-track results here")
+    args = ap.parse_args(argv)
+    ms, results, names = scorecard(args.split, per_class=args.per_class, seed=args.seed, source_names=args.source)
+    print(f"issue 13 scorecard, {args.split} split (seed {args.seed}; python bench/quality.py"
+          f"{' --split ' + args.split if args.split != 'evaluation' else ''}"
+          f"{f' --per-class {args.per_class}' if args.per_class else ''})\n")
+    print(format_scorecard(ms, names))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

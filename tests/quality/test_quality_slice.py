@@ -1,0 +1,87 @@
+"""Issue 13's acceptance on a small, fast slice of the EVALUATION set (bench/quality.py runs it all).
+
+One stem per class and evaluation source (FluidR3, the BJA_Pacific hydrogen kit, the evaluation
+espeak-ng voices), with problems injected at the scorecard's seeded frequencies, levels and Q; the
+product's actions run through the in-process host on saved .RPP sessions and the emulator renders
+the result. Metrics the product does not meet yet are listed in NOT_MET_YET: they are strict
+xfails, so the day a change makes one hold, the suite says so and the entry must be removed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import corpus as K
+from bench import quality as Q
+
+# metric -> what is wrong today (bench/quality.py on the full evaluation set; docs/quality.md)
+NOT_MET_YET = {
+    "resonance cut to <= 2 dB": "tonal parts: resonances not told from harmonics (issue 13 point 2)",
+    "fundamentals move < 1 dB (tonal)": "the guitar high-pass sits on the low E (issue 13 point 3)",
+    "rumble down >= 12 dB (non-bass)": "toms/kits: rumble read as a fundamental (issue 13 point 3)",
+    "rumble >= 6 dB, fund. < 1 dB (bass/kick)": "no steep high-pass close below the fundamental (point 3)",
+    "comp GR within +-1.5 dB, user FX before": "decides on pre-FX audio (issue 13 point 5)",
+    "gate noise down >= 20 dB (drums)": "a GM tom's noise floor is not gated down (issue 13 point 6)",
+    "recognition accuracy, names withheld": "point 8",
+    "recognition lowest class recall": "point 8",
+    "wrong with confidence > 0.8": "point 8",
+}
+
+
+@pytest.fixture(scope="module")
+def card(tmp_path_factory):
+    missing = [K.missing_message(s) for s in K.sources() if s.split == "evaluation" and not K.available(s)]
+    assert not missing, "; ".join(missing)
+    ms, results, names = Q.scorecard("evaluation", per_class=1, tmp=tmp_path_factory.mktemp("quality"))
+    return {m.name: m for m in ms}, results, names
+
+
+def test_the_split_is_by_source_and_the_evaluation_set_is_fixed():
+    srcs = K.sources()
+    assert len({s.name for s in srcs}) == len(srcs)
+    ev = {s.name for s in srcs if s.split == "evaluation"}
+    assert ev == {"fluidr3", "hydrogen:BJA_Pacific", "espeak:eval"}
+    # no voice variant, SoundFont or kit folder is shared between the two splits
+    assert not set(K.EVAL_VOICES) & set(K.TUNING_VOICES)
+    assert not {v.split("+")[1] for v in K.EVAL_VOICES} & {v.split("+")[1] for v in K.TUNING_VOICES}
+    paths = {}
+    for s in srcs:
+        for p in s.path.split(","):
+            paths.setdefault(p, set()).add(s.split)
+    assert all(len(v) == 1 for v in paths.values())
+
+
+def test_the_corpus_is_deterministic(tmp_path, monkeypatch):
+    """Two builds of the same source into two cache folders hold the same samples."""
+    src = next(s for s in K.sources() if s.name == "espeak:eval")
+    monkeypatch.setenv("REAPER_ASSIST_CORPUS", str(tmp_path / "a"))
+    a = K.build_source(src)
+    monkeypatch.setenv("REAPER_ASSIST_CORPUS", str(tmp_path / "b"))
+    b = K.build_source(src)
+    assert [s.label for s in a] == [s.label for s in b] == ["vocal"] * len(K.EVAL_VOICES)
+    for x, y in zip(a, b):
+        assert (x.read() == y.read()).all()
+
+
+def test_every_scenario_measured_something(card):
+    ms, results, names = card
+    assert names == ["fluidr3", "hydrogen:BJA_Pacific", "espeak:eval"]
+    for name in ("resonance cut to <= 2 dB", "rumble down >= 12 dB (non-bass)", "comp GR within +-1.5 dB, no user FX",
+                 "comp GR within +-1.5 dB, user FX before", "gate noise down >= 20 dB (drums)",
+                 "clean tracks ungated", "recognition accuracy, names withheld"):
+        assert ms[name].per_source["all"][1] >= 3, name
+
+
+@pytest.mark.parametrize("metric", [
+    "resonance cut to <= 2 dB", "fundamentals move < 1 dB (tonal)", "rumble down >= 12 dB (non-bass)",
+    "rumble >= 6 dB, fund. < 1 dB (bass/kick)", "no cut beyond caps w/o resonance",
+    "comp GR within +-1.5 dB, no user FX", "comp GR within +-1.5 dB, user FX before",
+    "gate noise down >= 20 dB (drums)", "gate onsets lose < 1 dB (drums)", "clean tracks ungated",
+    "recognition accuracy, names withheld", "recognition lowest class recall", "wrong with confidence > 0.8",
+])
+def test_acceptance_on_the_evaluation_slice(card, metric, request):
+    if metric in NOT_MET_YET:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 13 not met yet: {NOT_MET_YET[metric]}"))
+    m = card[0][metric]
+    value, n = m.per_source["all"]
+    assert m.passed(value), f"{metric}: {value:.2f} over {n} (goal {m.goal}); " + "; ".join(m.details[:8])
