@@ -331,7 +331,7 @@ def _write_midi(path: Path, segments: list[tuple[int, int | None, list[Note]]], 
     tr.append(mido.MetaMessage("set_tempo", tempo=tempo, time=0))
 
     def tick(s: float) -> int:
-        return int(round(s * 2 * tpb))
+        return round(s * 2 * tpb)
 
     events: list[tuple[int, int, object]] = []
     for i, (ch, program, notes) in enumerate(segments):
@@ -403,10 +403,10 @@ def _build_gm(src: Source, tmp: Path) -> list[tuple[dict, np.ndarray]]:
 
 
 _KIT_LABELS = (
-    ("kick", re.compile(r"kick|bass ?drum|(^|[^a-z])bd([^a-z]|$)", re.I)),
-    ("snare", re.compile(r"snare(?!.*(rim|roll))", re.I)),
-    ("hihat", re.compile(r"(hi.?hat|(^|[^a-z])hh)(?!.*(open|pedal|swish|choke|free))", re.I)),
-    ("tom", re.compile(r"tom", re.I)),
+    ("kick", re.compile(r"kick|bass ?drum|(^|[^a-z])bd([^a-z]|$)", re.IGNORECASE)),
+    ("snare", re.compile(r"snare(?!.*(rim|roll))", re.IGNORECASE)),
+    ("hihat", re.compile(r"(hi.?hat|(^|[^a-z])hh)(?!.*(open|pedal|swish|choke|free))", re.IGNORECASE)),
+    ("tom", re.compile(r"tom", re.IGNORECASE)),
 )
 
 
@@ -414,7 +414,7 @@ def kit_instruments(kit: Path) -> dict[str, Path]:
     """label -> the loudest layer's sample of the first instrument of that kind in drumkit.xml."""
     text = (kit / "drumkit.xml").read_text(encoding="utf-8", errors="replace")
     found: dict[str, Path] = {}
-    for block in re.findall(r"<instrument>(.*?)</instrument>", text, re.S):
+    for block in re.findall(r"<instrument>(.*?)</instrument>", text, re.DOTALL):
         name = re.search(r"<name>([^<]*)</name>", block)
         files = re.findall(r"<filename>([^<]*)</filename>", block)
         if not name or not files:

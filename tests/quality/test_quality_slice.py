@@ -64,7 +64,7 @@ def test_the_corpus_is_deterministic(tmp_path, monkeypatch):
 
 
 def test_every_scenario_measured_something(card):
-    ms, results, names = card
+    ms, _, names = card
     assert names == ["fluidr3", "hydrogen:BJA_Pacific", "espeak:eval"]
     for name in ("resonance cut to <= 2 dB", "rumble down >= 12 dB (non-bass)", "comp GR within +-1.5 dB, no user FX",
                  "comp GR within +-1.5 dB, user FX before", "gate noise down >= 20 dB (drums)",
