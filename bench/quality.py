@@ -658,7 +658,7 @@ def _float(text: str) -> float | None:
 
 
 def _table(action: str) -> dict:
-    from reaper_assist.app.assist_common import load_table
+    from reaper_assist.rules.tables import load_table
 
     return load_table(action)
 
