@@ -1,6 +1,8 @@
 # reaper-assist: Auto-compress selected tracks
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # auto-compress the selected tracks (one tagged ReaComp each) and returns at once.
+from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+
 ACTION = "auto-compress"
 
 try:

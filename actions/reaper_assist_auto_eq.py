@@ -1,6 +1,8 @@
 # reaper-assist: Auto-EQ selected tracks
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # auto-EQ the selected tracks (one tagged ReaEQ each) and returns at once.
+from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+
 ACTION = "auto-eq"
 
 try:

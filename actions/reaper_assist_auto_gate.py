@@ -1,6 +1,8 @@
 # reaper-assist: Auto-gate selected tracks
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # auto-gate the selected tracks (one tagged ReaGate each) and returns at once.
+from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+
 ACTION = "auto-gate"
 
 try:

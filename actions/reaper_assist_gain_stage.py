@@ -1,6 +1,8 @@
 # reaper-assist: Gain-stage selected tracks
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # gain-stage the selected tracks of the current project and returns at once.
+from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+
 ACTION = "gain-stage"
 
 try:

@@ -7,13 +7,22 @@ time: inside REAPER ``sys.executable`` is REAPER itself), and returns at once. E
 a console message naming the cause and, when the companion cannot be reached or started, an
 ``error`` record in the project's ExtState (``reaper_assist`` / ``last_run``); never a traceback.
 Keep the wire format in step with ``reaper_assist/companion/protocol.py``.
+
+It also starts the bridge for ``reaper_assist_start_bridge.py`` (:func:`start_bridge`): REAPER's
+embedded Python ignores a virtual environment's site-packages, so the folders install recorded
+(``site_paths`` in reaper_assist.json) are added to ``sys.path`` first; the action's toggle state
+shows whether the bridge runs.
 """
 
 import json
 import os
+import site
 import socket
 import subprocess
+import sys
 import time
+
+from reaper_python import *  # noqa: F403 - REAPER's API; every module REAPER runs imports it itself
 
 CONFIG_NAME = "reaper_assist.json"
 LOG_NAME = "reaper_assist.log"
@@ -108,15 +117,17 @@ def _record_error(ns, action, message):
         pass
 
 
-def run(action, ns):
-    """Send ``action`` for the selected tracks of the current project; ``ns`` holds the RPR_* names."""
-    show = ns.get("RPR_ShowConsoleMsg") or print
+def run(action, ns=None):
+    """Send ``action`` for the selected tracks of the current project (``ns``: unused, kept for the
+    action scripts of older installs)."""
+    ns = {"RPR_SetProjExtState": RPR_SetProjExtState}  # noqa: F405
+    show = RPR_ShowConsoleMsg  # noqa: F405
     record = True
     try:
-        resource = str(ns["RPR_GetResourcePath"]())
+        resource = str(RPR_GetResourcePath())  # noqa: F405
         project = ""
         try:
-            project = str(ns["RPR_EnumProjects"](-1, "", 4096)[2] or "")
+            project = str(RPR_EnumProjects(-1, "", 4096)[2] or "")  # noqa: F405
         except Exception:  # noqa: BLE001 - an unsaved project is sent as ""
             pass
         path = os.path.join(resource, CONFIG_NAME)
@@ -155,3 +166,80 @@ def run(action, ns):
     show("reaper-assist: %s\n" % message)
     if record:
         _record_error(ns, action, message)
+
+
+# ------------------------------------------------------------------------------------------------
+# the bridge (reaper_assist_start_bridge.py)
+# ------------------------------------------------------------------------------------------------
+BRIDGE_COMMAND_ID = "RS_reaper_assist_start_bridge"  # = reaper_assist/install/startup.py
+_STOPPED = ("from reaper_python import RPR_ShowConsoleMsg as _ra_show\n"
+            "import runpy\n"
+            "_ra_show('reaper-assist: the bridge stopped (its script was ended, or REAPER is closing); '\n"
+            "         'the action \"reaper-assist: Start bridge\" starts it again\\n')\n"
+            "runpy.run_path(%r)['set_bridge_toggle'](False)\n")
+
+
+def add_site_paths(resource):
+    """Put the site-packages folders install recorded on ``sys.path`` (``.pth`` files included, so
+    editable installs work), before anything imports reaper_assist or reapy. Returns the added ones."""
+    try:
+        with open(os.path.join(resource, CONFIG_NAME), encoding="utf-8") as f:
+            paths = json.load(f).get("site_paths") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    added = []
+    for p in paths:
+        if isinstance(p, str) and p not in sys.path and os.path.isdir(p):
+            site.addsitedir(p)
+            added.append(p)
+    return added
+
+
+def _builtin(name):
+    """A ReaScript built-in (``RPR_<name>``) if this REAPER has it: REAPER puts its built-ins into
+    ``__main__`` (RPR_defer, RPR_atexit); newer ones may also be in reaper_python."""
+    main = sys.modules.get("__main__")
+    return getattr(main, "RPR_" + name, None) or globals().get("RPR_" + name)
+
+
+def set_bridge_toggle(on):
+    """Show in REAPER (toolbar button, action list) whether the bridge runs: the toggle state of the
+    "Start bridge" action. ``get_action_context`` gives the running action's section and command
+    where REAPER has it for Python; else the command is looked up by its id (section 0, main)."""
+    section, cmd = 0, RPR_NamedCommandLookup("_" + BRIDGE_COMMAND_ID)  # noqa: F405
+    context = _builtin("get_action_context")
+    if context is not None:
+        try:
+            ctx = context()
+            if str(ctx[1]).endswith("reaper_assist_start_bridge.py") and int(ctx[3]) > 0:
+                section, cmd = int(ctx[2]), int(ctx[3])
+        except Exception:  # noqa: BLE001, S110 - fall back to the looked-up command
+            pass
+    if cmd:
+        RPR_SetToggleCommandState(section, cmd, 1 if on else 0)  # noqa: F405
+        RPR_RefreshToolbar2(section, cmd)  # noqa: F405
+
+
+def start_bridge():
+    """Start reaper-assist's bridge in this REAPER (once; a second start leaves it alone)."""
+    resource = str(RPR_GetResourcePath())  # noqa: F405
+    add_site_paths(resource)
+    import reaper_assist.bridge.start as bridge
+
+    was_running = bridge.is_running()
+    result = bridge.start()
+    running = bridge.is_running()
+    options = _builtin("set_action_options")  # REAPER 7.03+ (Lua); 4: toggle on, 8: toggle off
+    if options is not None:
+        try:
+            options(4 if running else 8)
+        except Exception:  # noqa: BLE001, S110 - the toggle below still shows it
+            pass
+    set_bridge_toggle(running)
+    if running and not was_running:
+        # when this script instance ends (REAPER closing, or "Terminate" in REAPER's task control), the
+        # bridge's own atexit stops it: say so, and show the toggle off
+        _builtin("atexit")(_STOPPED % os.path.join(resource, "Scripts", "reaper-assist", "reaper_assist_launcher.py"))
+    elif was_running:
+        RPR_ShowConsoleMsg("reaper-assist: the bridge is already running (%s)\n" % result)  # noqa: F405
+    return result

@@ -1,6 +1,8 @@
 # reaper-assist: Unmask selected tracks against the focus track
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # cut the other selected tracks where they mask the first selected one (one tagged ReaEQ each); returns at once.
+from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+
 ACTION = "unmask"
 
 try:

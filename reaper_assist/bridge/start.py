@@ -36,9 +36,12 @@ _TICK_ERRORS = 0
 
 def _console(text: str) -> None:
     try:
-        (_API.ShowConsoleMsg if _API is not None else sys.modules["__main__"].RPR_ShowConsoleMsg)(
-            text
-        )
+        if _API is not None:
+            _API.ShowConsoleMsg(text)
+        else:
+            from reaper_python import RPR_ShowConsoleMsg  # REAPER puts no API name into __main__
+
+            RPR_ShowConsoleMsg(text)
     except Exception:  # noqa: BLE001, S110 - there is nowhere else to say it
         pass
 
@@ -55,6 +58,11 @@ def read_settings(resource_path: str) -> tuple[str, dict[str, Any], str]:
         return "", {}, f"{path} is missing (run `reaper-assist install`)"
     except (OSError, ValueError) as exc:
         return "", {}, f"cannot read {path}: {exc}"
+
+
+def is_running() -> bool:
+    """Whether the bridge serves in this REAPER (the "Start bridge" action's toggle state)."""
+    return _SERVER is not None
 
 
 def start() -> str:

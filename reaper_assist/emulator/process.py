@@ -62,10 +62,11 @@ class EmulatorProcess:
         reaper.console_echo = self.echo_console
         self.defer = pyshim.DeferQueue()
         self.main, self.ns = pyshim.install_main(reaper, self.defer)
-        reaper.script_runner = lambda path: scripts.run_script(path, self.ns)
+        self.scripts = scripts.ScriptHost(self.ns, self.defer)
+        reaper.script_runner = self.scripts.run_action
         for action in scripts.read_kb_ini(self.resource_path):
             if action.section == 0:
-                reaper.register_script(action.command_id, action.path, action.description)
+                reaper.register_script(action.command_id, action.path, action.description, flags=action.flags)
         EmulatorProcess.current = self
 
         # reapy inside "REAPER": __main__.obj is set, reaper_python is importable
@@ -91,11 +92,11 @@ class EmulatorProcess:
 
         startup = Path(self.resource_path, "Scripts", "__startup.py")
         if startup.is_file():
-            scripts.run_script(str(startup), self.ns)
+            self.scripts.run(str(startup))
         if self.reapy_server:
             import reapy.reascripts.activate_reapy_server as act
 
-            scripts.run_script(act.__file__, self.ns)
+            self.scripts.run(act.__file__)
 
     def _on_main(self, fn: Callable[[], Any], timeout_s: float = 10.0) -> Any:
         """Run ``fn`` on the main thread (between defer cycles, as REAPER does) and return its result."""

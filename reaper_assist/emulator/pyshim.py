@@ -1,16 +1,25 @@
 """The ``reaper_python`` module and the ``__main__`` namespace REAPER gives Python ReaScripts.
 
-REAPER's embedded Python exposes the API as ``RPR_*`` functions of a module named
-``reaper_python``, and injects ``RPR_defer`` / ``RPR_runloop`` / ``RPR_atexit`` (which take
-strings of code) into ``__main__`` (facts 1.1). reapy decides it runs inside REAPER when
-``__main__`` has an attribute ``obj`` (facts 1.7).
+As strict as REAPER (docs/emulator.md "The Python a script runs in"):
+
+* The API is the ``RPR_*`` functions of the module ``reaper_python`` and nothing else: a script
+  (and every module it imports) must ``from reaper_python import *`` itself (reascripthelp
+  "ReaScript/Python API", facts 1.1). None of them is put into ``__main__``, so a script without
+  the import fails with NameError, as in REAPER.
+* ``__main__`` gets only what REAPER's Python host itself provides there: the three built-ins
+  ``RPR_defer`` / ``RPR_runloop`` / ``RPR_atexit``, which take strings of code and are not in the
+  generated ``reaper_python.py`` (reascripthelp "ReaScript/Python Built-In Function list"; reapy's
+  ``Deferrer`` and a public asyncio loop for REAPER take them from ``sys.modules["__main__"]``),
+  and ``obj``, by which reapy recognises REAPER's Python (``hasattr(__main__, "obj")``, facts 1.7).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import types
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from reaper_assist.emulator.reascript import Reaper
@@ -35,36 +44,79 @@ def build_module(reaper: Reaper) -> types.ModuleType:
     return mod
 
 
+Owner = Any  # the script instance that deferred a piece of code; None: REAPER itself
+
+
 class DeferQueue:
-    """``RPR_defer`` / ``RPR_atexit``: code strings run later in ``__main__``."""
+    """``RPR_defer`` / ``RPR_atexit``: code strings run later in ``__main__``, each belonging to the
+    script instance that was running when it was deferred (facts 1.1: "Adds code to be executed
+    when the script finishes or is ended by the user")."""
 
     def __init__(self) -> None:
-        self.pending: list[str] = []
-        self.at_exit: list[str] = []
+        self.pending: list[tuple[Owner, str]] = []
+        self.at_exit: list[tuple[Owner, str]] = []
+        self.owner: Owner = None
 
     def defer(self, code: str) -> None:
-        self.pending.append(str(code))
+        self.pending.append((self.owner, str(code)))
 
     def atexit(self, code: str) -> None:
-        self.at_exit.append(str(code))
+        self.at_exit.append((self.owner, str(code)))
+
+    @contextlib.contextmanager
+    def owned_by(self, owner: Owner) -> Iterator[None]:
+        old, self.owner = self.owner, owner
+        try:
+            yield
+        finally:
+            self.owner = old
+
+    def running(self, match: Callable[[Owner], bool]) -> bool:
+        return any(owner is not None and match(owner) for owner, _ in self.pending)
+
+    def _run(self, owner: Owner, code: str, where: str, namespace: dict) -> None:
+        with self.owned_by(owner):
+            try:
+                exec(compile(code, where, "exec"), namespace)
+            except Exception as exc:  # a failing deferred script stops, REAPER keeps running
+                if where == "<defer>":
+                    console()(f"deferred script error: {exc!r}\n")
 
     def run_cycle(self, namespace: dict) -> int:
         """Run the code deferred before this cycle began (new defers wait for the next one)."""
         batch, self.pending = self.pending, []
-        for code in batch:
-            try:
-                exec(compile(code, "<defer>", "exec"), namespace)
-            except Exception as exc:  # a failing deferred script stops, REAPER keeps running
-                namespace.get("RPR_ShowConsoleMsg", print)(f"deferred script error: {exc!r}\n")
+        for owner, code in batch:
+            self._run(owner, code, "<defer>", namespace)
+        self.finish_idle(namespace)
         return len(batch)
 
+    def finish_idle(self, namespace: dict) -> None:
+        """Script instances with nothing deferred any more have finished: run their atexit code."""
+        live = {owner for owner, _ in self.pending}
+        self._exit([(o, c) for o, c in self.at_exit if o is not None and o not in live], namespace)
+
+    def terminate(self, match: Callable[[Owner], bool], namespace: dict) -> None:
+        """End the matching instances as the user's "Terminate" does: drop their deferred code,
+        run their atexit code."""
+        self.pending = [(o, c) for o, c in self.pending if o is None or not match(o)]
+        self._exit([(o, c) for o, c in self.at_exit if o is not None and match(o)], namespace)
+
+    def _exit(self, entries: list[tuple[Owner, str]], namespace: dict) -> None:
+        for entry in entries:
+            self.at_exit.remove(entry)
+        for owner, code in entries:
+            self._run(owner, code, "<atexit>", namespace)
+
     def run_exit(self, namespace: dict) -> None:
-        for code in self.at_exit:
-            try:
-                exec(compile(code, "<atexit>", "exec"), namespace)
-            except Exception:
-                pass
-        self.at_exit.clear()
+        entries, self.at_exit = self.at_exit, []
+        for owner, code in entries:
+            self._run(owner, code, "<atexit>", namespace)
+
+
+def console() -> Callable[[str], Any]:
+    """REAPER's console for the emulator's own messages (never a name a script must import)."""
+    mod = sys.modules.get("reaper_python")
+    return getattr(mod, "RPR_ShowConsoleMsg", None) or print
 
 
 def install_main(reaper: Reaper, queue: DeferQueue) -> tuple[types.ModuleType, dict]:
@@ -74,7 +126,6 @@ def install_main(reaper: Reaper, queue: DeferQueue) -> tuple[types.ModuleType, d
     main = sys.modules["__main__"]
     ns = main.__dict__
     ns["obj"] = None  # reapy: "inside REAPER" marker
-    ns.update({k: v for k, v in mod.__dict__.items() if k.startswith("RPR_")})
     ns["RPR_defer"] = queue.defer
     ns["RPR_runloop"] = queue.defer
     ns["RPR_atexit"] = queue.atexit

@@ -58,7 +58,9 @@ class Reaper:
         self.ext_state: dict[tuple[str, str], str] = {}
         self.commands: dict[int, dict[str, Any]] = {}  # numeric id -> {named, path, desc}
         self.named_commands: dict[str, int] = {}
-        self.script_runner: Callable[[str], None] | None = None  # set by the process (actions.py)
+        self.script_runner: Callable[[str, int], None] | None = None  # (path, SCR flags); set by the process
+        self.toggle_states: dict[tuple[int, int], int] = {}  # (section, command) -> 0/1 (SetToggleCommandState)
+        self.toolbar_refreshes: list[tuple[int, int]] = []  # RefreshToolbar2 calls
         self.action_hooks: dict[int, Callable[[], None]] = {}  # extra native actions (audio engine)
         self.render_stats: dict[str, str] = {}
         self.ui_refresh = 0  # PreventUIRefresh's count: > 0 while REAPER holds its UI redraw
@@ -1034,13 +1036,13 @@ class Reaper:
     # ---------------------------------------------------------------------------------------
     # actions
     # ---------------------------------------------------------------------------------------
-    def register_script(self, named_id: str, path: str, description: str = "") -> int:
+    def register_script(self, named_id: str, path: str, description: str = "", *, flags: int = 4) -> int:
         named = named_id.lstrip("_")
         if named in self.named_commands:
             cmd = self.named_commands[named]
         else:
             cmd = FIRST_SCRIPT_COMMAND_ID + len(self.commands)
-        self.commands[cmd] = {"named": named, "path": path, "desc": description}
+        self.commands[cmd] = {"named": named, "path": path, "desc": description, "flags": flags}
         self.named_commands[named] = cmd
         return cmd
 
@@ -1071,6 +1073,24 @@ class Reaper:
                 return cmd
         return 0
 
+    # toggle states (reascripthelp: "0=off, 1=on, -1=NA because the action does not have on/off
+    # states"; SetToggleCommandState: "Only ReaScripts can have their toggle states changed
+    # programmatically")
+    def GetToggleCommandStateEx(self, section, cmd):
+        return self.toggle_states.get((int(section), int(cmd)), -1)
+
+    def GetToggleCommandState(self, cmd):
+        return self.GetToggleCommandStateEx(0, cmd)
+
+    def SetToggleCommandState(self, section, cmd, state):
+        if int(section) != 0 or int(cmd) not in self.commands:
+            return False
+        self.toggle_states[(0, int(cmd))] = 1 if state else 0
+        return True
+
+    def RefreshToolbar2(self, section, cmd):
+        self.toolbar_refreshes.append((int(section), int(cmd)))
+
     def Main_OnCommand(self, cmd, flag):
         self.run_command(int(cmd))
 
@@ -1081,7 +1101,8 @@ class Reaper:
         if cmd in self.commands:
             if self.script_runner is None:
                 return False
-            self.script_runner(self.commands[cmd]["path"])
+            c = self.commands[cmd]
+            self.script_runner(c["path"], c.get("flags", 4))
             return True
         if cmd in self.action_hooks:
             self.action_hooks[cmd]()

@@ -179,12 +179,12 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
     # 1. the action scripts, copied into <resource>/Scripts/reaper-assist/
     src = actions_source_dir()
     scripts_dir = resource / "Scripts" / SCRIPTS_SUBDIR
-    entries = [(LAUNCHER, None, None)]
-    entries.append((startup.BRIDGE_SCRIPT, startup.BRIDGE_COMMAND_ID, startup.BRIDGE_TITLE))
+    entries = [(LAUNCHER, None, None, 0)]
+    entries.append((startup.BRIDGE_SCRIPT, startup.BRIDGE_COMMAND_ID, startup.BRIDGE_TITLE, startup.BRIDGE_SCR_FLAGS))
     for info in registry.ACTIONS.values():
-        entries.append((action_script_name(info.name), info.command_id, info.title))
+        entries.append((action_script_name(info.name), info.command_id, info.title, 4))
     kb_lines, ids = [], set()
-    for name, command_id, title in entries:
+    for name, command_id, title, flags in entries:
         f = src / name
         if not f.is_file():
             raise InstallError(f"no action script {f} for {title or name}; reinstall the reaper-assist package")
@@ -192,7 +192,7 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
         note_file(dst)
         plan.put(dst, f.read_bytes())
         if command_id:
-            kb_lines.append(edits.scr_line(command_id, TITLE_PREFIX + title, str(dst)))
+            kb_lines.append(edits.scr_line(command_id, TITLE_PREFIX + title, str(dst), flags=flags))
             ids.add(command_id)
 
     # 2. reaper-kb.ini: the actions

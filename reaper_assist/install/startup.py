@@ -15,6 +15,10 @@ UNCERTAIN (no REAPER to check against; see docs/install.md "What is uncertain"):
 * Custom named command IDs such as ``RS_reaper_assist_start_bridge`` on SCR lines: reaper-keys writes
   custom IDs successfully; REAPER itself generates ``RS`` + 40 hex characters (facts 3.1).
 * If none of this runs, the action "reaper-assist: Start bridge" starts the bridge by hand.
+* The bridge's action is registered with SCR flags 516 ("start a new instance" when it is run while
+  an instance still runs; 4 would open REAPER's "ReaScript task control" dialog, 260 would terminate
+  the running bridge): the flag values come from a public script's comment and reaper-keys' kb.ini
+  (facts 3.1, SECONDARY). The new instance sees the bridge running and only says so.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 BRIDGE_SCRIPT = "reaper_assist_start_bridge.py"
 BRIDGE_COMMAND_ID = "RS_reaper_assist_start_bridge"
 BRIDGE_TITLE = "Start bridge"
+BRIDGE_SCR_FLAGS = 516  # re-running starts a new instance: no task-control dialog, no termination
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class StartupHook:
 
     def body(self, bridge_path: str) -> str:
         if self.file_name.endswith(".py"):
-            return (f"try:\n"
+            return (f"from reaper_python import *  # REAPER's API: every Python ReaScript imports it itself\n"
+                    f"try:\n"
                     f"    _ra_path = {bridge_path!r}\n"
                     f"    exec(compile(open(_ra_path, encoding='utf-8').read(), _ra_path, 'exec'))\n"
                     f"except Exception as _ra_exc:\n"
