@@ -1,0 +1,87 @@
+"""Issue 10 point 5: the long-running "Start bridge" action. Pressed again while the bridge runs it
+neither opens REAPER's task-control dialog nor ends the bridge (install registers it with SCR flags
+516, "new instance"), and its toggle state shows whether the bridge runs. If the user terminates it
+anyway (a kb.ini edited to 260, "terminate"), the console says the bridge stopped and the toggle
+goes off: never silently."""
+
+from __future__ import annotations
+
+import urllib.request
+
+from install_helpers import child_env, free_port
+
+from reaper_assist.install import install, startup
+from tests.emulator_proc import EmulatorProcess
+
+PROBE = '''from reaper_python import *
+cmd = RPR_NamedCommandLookup("_RS_reaper_assist_start_bridge")
+RPR_SetExtState("probe", "toggle", str(RPR_GetToggleCommandStateEx(0, cmd)), False)
+'''
+
+
+class _Emu(EmulatorProcess):
+    def __init__(self, resource, project, web_port):
+        self.web_port = web_port
+        super().__init__(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
+                          "--defer-hz", "200", "--no-reapy-server"], env=child_env())
+
+    def press(self, command_id: str) -> None:
+        urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/_/_{command_id}", timeout=15).read()
+
+    def ext(self, section: str, key: str) -> str:
+        url = f"http://127.0.0.1:{self.web_port}/_/GET/EXTSTATE/{section}/{key}"
+        return urllib.request.urlopen(url, timeout=5).read().decode().split("\t")[-1][:-1]
+
+    def toggle(self) -> str:
+        self.press("RSprobe")
+        return self.ext("probe", "toggle")
+
+    def console_after_stop(self) -> str:
+        self.stop()
+        return self.startup_output + self.proc.stdout.read()
+
+
+def _installed(resource, project, *, bridge_flags: int | None = None, startup_hook: bool = True) -> _Emu:
+    web_port = free_port()
+    install(resource, python=__import__("sys").executable, web_port=web_port)
+    kb = resource / "reaper-kb.ini"
+    text = kb.read_text()
+    if bridge_flags is not None:
+        text = text.replace(f"SCR {startup.BRIDGE_SCR_FLAGS} 0 {startup.BRIDGE_COMMAND_ID}",
+                            f"SCR {bridge_flags} 0 {startup.BRIDGE_COMMAND_ID}")
+    (resource / "Scripts" / "probe.py").write_text(PROBE)
+    kb.write_text(text + 'SCR 4 0 RSprobe "Custom: probe.py" probe.py\n')
+    if not startup_hook:
+        (resource / "Scripts" / "__startup.py").write_text("")  # the bridge starts only when pressed
+    return _Emu(resource, project, web_port)
+
+
+def test_pressing_start_bridge_again_keeps_the_bridge_and_shows_it_on(resource, project):
+    kb = (resource / "reaper-kb.ini")
+    emu = _installed(resource, project)
+    try:
+        assert f"SCR 516 0 {startup.BRIDGE_COMMAND_ID} " in kb.read_text()
+        port = emu.ext("reapy", "server_port")
+        assert port and emu.toggle() == "1"  # started by the installed start-up, shown on
+        emu.press(startup.BRIDGE_COMMAND_ID)
+        emu.press(startup.BRIDGE_COMMAND_ID)
+        assert emu.ext("reapy", "server_port") == port  # the same bridge still serves
+        assert emu.toggle() == "1"
+    finally:
+        console = emu.console_after_stop()
+    assert "ReaScript task control" not in console  # REAPER's dialog would have opened
+    assert "reaper-assist: the bridge is already running" in console
+    assert "the bridge stopped" in console  # at REAPER's exit, said
+
+
+def test_a_terminated_bridge_says_so_and_its_toggle_goes_off(resource, project):
+    emu = _installed(resource, project, bridge_flags=260, startup_hook=False)
+    try:
+        emu.press(startup.BRIDGE_COMMAND_ID)  # first press: the action itself starts the bridge
+        assert emu.ext("reapy", "server_port") and emu.toggle() == "1"
+        emu.press(startup.BRIDGE_COMMAND_ID)  # 260: REAPER terminates the running instance
+        assert emu.ext("reapy", "server_port") == ""
+        assert emu.toggle() == "0"
+    finally:
+        console = emu.console_after_stop()
+    assert "reaper-assist: the bridge stopped" in console
