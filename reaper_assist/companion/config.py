@@ -37,6 +37,8 @@ class InstallConfig:
     # 127.0.0.1 only. Kept across re-installs; only the user writes them.
     bridge: dict[str, Any] = field(default_factory=dict)
     installed: dict[str, Any] = field(default_factory=dict)  # what install changed (the manifest)
+    # site-packages folders of ``python`` for REAPER's embedded Python (install/embedded.py)
+    site_paths: list[str] = field(default_factory=list)
 
     @property
     def log_path(self) -> Path:

@@ -29,7 +29,7 @@ from reaper_assist.companion.config import (
     InstallConfig,
 )
 from reaper_assist.errors import ReaperAssistError
-from reaper_assist.install import edits, paths, startup
+from reaper_assist.install import edits, embedded, paths, startup
 from reaper_assist.ports import free_port
 
 BACKUP_SUFFIX = ".reaper-assist.bak"
@@ -158,6 +158,14 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
         bridge=dict(old.bridge) if old else {},
     )
     plan = Plan(resource)
+    # 0. the Python REAPER will load: its shared library exists and it imports the bridge (embedded.py)
+    try:
+        emb = embedded.check(cfg.python)
+    except embedded.PythonCheckError as exc:
+        raise InstallError(str(exc)) from exc
+    cfg.site_paths = list(emb.site_paths)
+    plan.notes.append(f"REAPER's Python: {emb.libpython}; checked that it imports reaper_assist ({emb.reaper_assist}) "
+                      f"and reapy ({emb.reapy}) with {len(emb.site_paths)} recorded site folder(s)")
     made = list(manifest.get("created_dirs", []))
     for d in (resource / "Scripts", resource / "Scripts" / SCRIPTS_SUBDIR):
         if not d.exists() and d.relative_to(resource).as_posix() not in made:
@@ -219,13 +227,8 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
         keys: dict[str, Any] = entry.setdefault("keys", {})
         text = _text(plan.read(ini))
         wanted: dict[str, str] = {"reascript": "1"}
-        lib = paths.find_libpython(cfg.python)
-        if lib:
-            wanted["pythonlibpath64"] = str(Path(lib).parent)
-            wanted["pythonlibdll64"] = Path(lib).name
-        else:
-            plan.notes.append(f"could not find the shared Python library of {cfg.python}: set it in REAPER "
-                              "(Options > Preferences > Plug-ins > ReaScript)")
+        wanted["pythonlibpath64"] = str(Path(emb.libpython).parent)
+        wanted["pythonlibdll64"] = Path(emb.libpython).name
         if edits.find_web_interface(text, cfg.web_port) is None:
             n = edits.surface_count(text)
             wanted["csurf_cnt"] = str(n + 1)

@@ -1,55 +1,10 @@
-"""Where REAPER keeps its configuration, and which Python library REAPER should load."""
+"""Where REAPER keeps its configuration (the Python library REAPER loads: embedded.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
-
-# Run inside the target interpreter (standard library only): its shared libpython, or "".
-_LIBPYTHON_CODE = r"""
-import os, sys, sysconfig
-names, dirs = [], []
-for v in ("LDLIBRARY", "INSTSONAME"):
-    n = sysconfig.get_config_var(v)
-    if n and not n.endswith(".a"):
-        names.append(n)
-ver = "%d%d" % sys.version_info[:2] if os.name == "nt" else "%d.%d" % sys.version_info[:2]
-names += ["python%s.dll" % ver] if os.name == "nt" else ["libpython%s.so" % ver, "libpython%s.dylib" % ver]
-for d in (sysconfig.get_config_var("LIBDIR"), os.path.dirname(sys.executable), sys.base_prefix,
-          os.path.join(sys.base_prefix, "lib")):
-    if d:
-        dirs.append(d)
-for d in dirs:
-    for n in names:
-        p = os.path.join(d, n)
-        if os.path.isfile(p):
-            print(os.path.realpath(p)); sys.exit(0)
-print("")
-"""
-
-
-def find_libpython(python: str) -> str | None:
-    """The shared Python library of ``python`` (what reaper.ini's pythonlib*64 name), or None."""
-    try:
-        if os.path.realpath(python) == os.path.realpath(sys.executable):
-            import contextlib
-            import io
-
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
-                try:
-                    exec(_LIBPYTHON_CODE, {"__name__": "libpython"})
-                except SystemExit:
-                    pass
-            out = buf.getvalue().strip()
-        else:
-            out = subprocess.run([python, "-c", _LIBPYTHON_CODE], capture_output=True, text=True,
-                                 timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out or None
 
 
 def default_resource_dirs() -> list[Path]:
@@ -84,4 +39,4 @@ def detect_resource_path() -> Path | None:
     return None
 
 
-__all__ = ["detect_resource_path", "find_libpython"]
+__all__ = ["detect_resource_path"]

@@ -21,7 +21,10 @@ GAIN_STAGE = "RS_reaper_assist_gain_stage"
 @pytest.fixture
 def installed_emulator(resource, project, tmp_path):
     web_port = free_port()
-    _, cfg = install(resource, python="/nonexistent/bin/python3", web_port=web_port)
+    _, cfg = install(resource, python=sys.executable, web_port=web_port)
+    # the Python recorded at install time was removed afterwards
+    cfg_path = resource / "reaper_assist.json"
+    cfg_path.write_text(cfg_path.read_text().replace(json.dumps(cfg.python), json.dumps("/nonexistent/bin/python3")))
     flag = tmp_path / "raise"
     emu = Emulator(resource, project, web_port, child_env(RA_TEST_RAISE_FLAG=str(flag)))
     yield emu, flag
