@@ -11,7 +11,7 @@ import urllib.request
 from install_helpers import child_env, free_port
 
 from reaper_assist.install import install, startup
-from tests.emulator_proc import EmulatorProcess
+from tests.emulator_proc import REPO, EmulatorProcess
 
 PROBE = '''from reaper_python import *
 cmd = RPR_NamedCommandLookup("_RS_reaper_assist_start_bridge")
@@ -85,3 +85,36 @@ def test_a_terminated_bridge_says_so_and_its_toggle_goes_off(resource, project):
     finally:
         console = emu.console_after_stop()
     assert "reaper-assist: the bridge stopped" in console
+
+
+TOGGLE_WITH_CONTEXT = """
+import json, runpy, sys, types
+calls = []
+rp = types.ModuleType("reaper_python")
+rp.RPR_NamedCommandLookup = lambda name: calls.append(["lookup", name]) or 53000
+rp.RPR_SetToggleCommandState = lambda s, c, v: calls.append(["toggle", s, c, v]) or True
+rp.RPR_RefreshToolbar2 = lambda s, c: calls.append(["refresh", s, c])
+sys.modules["reaper_python"] = rp
+main = sys.modules["__main__"]
+main.RPR_get_action_context = lambda: (False, "/res/Scripts/reaper-assist/reaper_assist_start_bridge.py", 100, 41234,
+                                       -1, -1, -1)
+launcher = runpy.run_path(sys.argv[1])
+launcher["set_bridge_toggle"](True)
+del main.RPR_get_action_context  # a REAPER without it: the looked-up command in the main section
+launcher["set_bridge_toggle"](False)
+print(json.dumps(calls))
+"""
+
+
+def test_toggle_uses_get_action_context_where_reaper_has_it(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    launcher = str(REPO / "actions" / "reaper_assist_launcher.py")
+    out = subprocess.run([sys.executable, "-c", TOGGLE_WITH_CONTEXT, launcher], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=60)
+    assert out.returncode == 0, out.stderr
+    calls = json.loads(out.stdout.strip().splitlines()[-1])
+    assert ["toggle", 100, 41234, 1] in calls and ["refresh", 100, 41234] in calls
+    assert ["toggle", 0, 53000, 0] in calls and ["refresh", 0, 53000] in calls
