@@ -229,7 +229,7 @@ def start_bridge():
     was_running = bridge.is_running()
     result = bridge.start()
     running = bridge.is_running()
-    options = _builtin("set_action_options")  # REAPER 7.03+ (Lua); 4: toggle on, 8: toggle off
+    options = _builtin("set_action_options")  # REAPER 7 (Lua/EEL; Python: unknown); 4: toggle on, 8: off
     if options is not None:
         try:
             options(4 if running else 8)
