@@ -41,6 +41,9 @@ def _str(api, fn: str, *args) -> str:
 # reading
 # ------------------------------------------------------------------------------------------------
 def _item_state(api, item: str, index: int) -> dict[str, Any]:
+    """One item and its active take; the keys are exactly the fields of ``reaper_assist.items``
+    (ItemState, TakeState, SectionState), the one form the host and media use (not imported here:
+    this package runs inside REAPER with the standard library and reapy only)."""
     g = api.GetMediaItemInfo_Value
     d: dict[str, Any] = {
         "index": index,

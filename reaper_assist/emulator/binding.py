@@ -126,24 +126,33 @@ class PointerTable:
             return False
         return self.resolve_address(addr, ptype) is not None
 
+    def _stock_pack(self, ptype: str, value: Any) -> tuple[int, Any]:
+        """(address, live object) the stock ``rpr_packp`` keeps, or ``(0, None)``."""
+        m = POINTER_RE.match(str(value))
+        if m is None:
+            return 0, None
+        t, hexpart = m.groups()
+        if (t != ptype and ptype != "void*") or (
+                ptype not in VALIDATED_TYPES and not uncertain.VALIDATEPTR_UNLISTED_TYPES):
+            return 0, None
+        addr = int(hexpart, 16) & 0xFFFFFFFFFFFFFFFF
+        obj = self.resolve_address(addr, ptype)
+        return (addr, obj) if obj is not None else (0, None)
+
     def stock_packp(self, ptype: str, value: Any) -> int:
         """The generated binding's ``rpr_packp`` (facts 1.2): the address of a pointer string whose
         tag is ``ptype`` (or any tag for ``void*``) and that passes ``ValidatePtr(p, ptype)``;
         anything else is silently 0 (NULL)."""
-        m = POINTER_RE.match(str(value))
-        if m is None:
-            return 0
-        t, hexpart = m.groups()
-        if t != ptype and ptype != "void*":
-            return 0
-        addr = int(hexpart, 16) & 0xFFFFFFFFFFFFFFFF
-        return addr if self.validate(addr, ptype) else 0
+        return self._stock_pack(ptype, value)[0]
 
     def resolve(self, ptype: str, value: Any) -> Any:
         """What the C function receives for a pointer argument: the object at the address the
         binding's current ``rpr_packp`` packed, or ``None`` for NULL (or an address that names no
         live object, where REAPER would read freed memory)."""
-        addr = self.packing["rpr_packp"](ptype, value)
+        packp = self.packing["rpr_packp"]
+        if packp == self.stock_packp:  # the same check, resolving the object once
+            return self._stock_pack(ptype, value)[1]
+        addr = packp(ptype, value)
         return self.resolve_address(int(addr)) if addr else None
 
 

@@ -11,44 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from reaper_assist.items import ItemState, SectionState, TakeState
 
-@dataclass(frozen=True)
-class TakeState:
-    index: int
-    guid: str
-    name: str
-    volume: float
-    pan: float
-    start_offset_s: float
-    playrate: float
-    chanmode: int
-    source_type: str
-    file: str
-    section: dict | None = None
-
-    @property
-    def is_midi(self) -> bool:
-        return self.source_type.upper() in ("MIDI", "MIDIPOOL")
-
-
-@dataclass(frozen=True)
-class ItemState:
-    index: int
-    guid: str
-    position_s: float
-    length_s: float
-    mute: bool
-    item_volume: float
-    fade_in_s: float
-    fade_in_auto_s: float  # D_FADEINLEN_AUTO: an auto-crossfade's length, used when > 0 (-1: none)
-    fade_in_shape: int
-    fade_in_dir: float
-    fade_out_s: float
-    fade_out_auto_s: float
-    fade_out_shape: int
-    fade_out_dir: float
-    loop_source: bool
-    take: TakeState | None
+__all__ = ["ApplyResult", "FXState", "Host", "ItemState", "ProjectState", "SectionState", "TakeState",
+           "TrackState", "parse_tags"]
 
 
 @dataclass(frozen=True)
@@ -92,13 +58,10 @@ class ProjectState:
     def from_dict(cls, d: dict[str, Any]) -> ProjectState:
         tracks = []
         for t in d["tracks"]:
-            items = []
-            for it in t["items"]:
-                take = TakeState(**it["take"]) if it.get("take") else None
-                items.append(ItemState(**{**it, "take": take}))
+            items = tuple(ItemState.from_dict(it) for it in t["items"])
             fx = tuple(FXState(**{**f, "params": tuple(f["params"]) if f.get("params") is not None else None})
                        for f in t["fx"])
-            tracks.append(TrackState(**{**t, "items": tuple(items), "fx": fx}))
+            tracks.append(TrackState(**{**t, "items": items, "fx": fx}))
         return cls(d["project_file"], d["project_name"], d["sample_rate"], d["track_count"], tuple(tracks))
 
     def track(self, guid: str) -> TrackState | None:

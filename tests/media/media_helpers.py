@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from reaper_assist.items import ItemState, SectionState, TakeState
+
 #: Level of a resampled steady sine vs the source (soxr HQ passband ripple is far below this).
 RESAMPLE_TOL_DB = 0.05
 #: Frequency of a resampled or rate-shifted sine, read from a zero-padded FFT peak.
@@ -48,3 +50,36 @@ def assert_db_close(actual: float, expected: float, tol_db: float, what: str = "
     """Assert two levels in dB agree within ``tol_db``."""
     assert abs(actual - expected) <= tol_db, (
         f"{what}: {actual:.4f} dB, expected {expected:.4f} +- {tol_db} dB")
+
+
+SOURCE_TYPES = {"audio": "WAVE", "midi": "MIDI", "offline": "_OFFLINE_WAVE"}
+
+
+def make_item(index: int, position_s: float = 0.0, length_s: float = 0.0, *, mute: bool = False,
+              item_volume: float = 1.0, take_volume: float = 1.0, take_pan: float = 0.0,
+              start_offset_s: float = 0.0, playrate: float = 1.0, fade_in_s: float = 0.0,
+              fade_in_auto_s: float = -1.0, fade_in_shape: int = 0, fade_in_dir: float = 0.0,
+              fade_out_s: float = 0.0, fade_out_auto_s: float = -1.0, fade_out_shape: int = 0,
+              fade_out_dir: float = 0.0, chanmode: int = 0, source_file: str | None = None,
+              source_kind: str = "audio", section_start_s: float = 0.0, section_length_s: float | None = None,
+              reversed: bool = False, loop_source: bool = False) -> ItemState:
+    """``source_kind`` "empty" is an item without a take. A reversed source without a section is
+    REAPER's reverse of the whole file: a SECTION as long as the file."""
+    take = None
+    if source_kind != "empty":
+        section = None
+        if section_start_s != 0.0 or section_length_s is not None or reversed:
+            if section_length_s is None:
+                import soundfile as sf
+
+                section_length_s = sf.info(source_file).duration - section_start_s
+            section = SectionState(section_start_s, section_length_s, reversed)
+        take = TakeState(index=0, guid="", name="", volume=take_volume, pan=take_pan,
+                         start_offset_s=start_offset_s, playrate=playrate, chanmode=chanmode,
+                         source_type=SOURCE_TYPES.get(source_kind, source_kind), file=source_file or "",
+                         section=section)
+    return ItemState(index=index, guid="", position_s=position_s, length_s=length_s, mute=mute,
+                     item_volume=item_volume, fade_in_s=fade_in_s, fade_in_auto_s=fade_in_auto_s,
+                     fade_in_shape=fade_in_shape, fade_in_dir=fade_in_dir, fade_out_s=fade_out_s,
+                     fade_out_auto_s=fade_out_auto_s, fade_out_shape=fade_out_shape,
+                     fade_out_dir=fade_out_dir, loop_source=loop_source, take=take)

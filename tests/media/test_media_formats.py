@@ -14,12 +14,13 @@ from media_helpers import (
     INT24_LSB,
     RESAMPLE_TOL_DB,
     assert_db_close,
+    make_item,
     peak_freq_hz,
     rms_db,
     sine,
 )
 
-from reaper_assist.media import ItemSpec, map_channels, render_items
+from reaper_assist.media import map_channels, render_items
 
 SINE_HZ = 997.0
 #: A sine of peak 0.5 has RMS 0.5 / sqrt(2): 20 log10(0.5) - 3.01 dB.
@@ -44,13 +45,13 @@ RAMP_INTERP_TOL = 1e-3
 def test_formats_play_back_their_samples(write_media, cache, rng, name, subtype, tol):
     x = rng.uniform(-0.9, 0.9, size=(2, 4800))
     path = write_media(name, x, 48000, subtype=subtype)
-    out = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=48000, cache=cache)
+    out = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=48000, cache=cache)
     np.testing.assert_allclose(out.audio, x, atol=tol)
 
 
 def test_float_sources_above_full_scale_are_not_clipped(write_media, cache):
     path = write_media("hot.wav", np.full(100, 1.5), 1000, subtype="FLOAT")
-    out = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=1000, cache=cache)
+    out = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=1000, cache=cache)
     np.testing.assert_allclose(out.audio, 1.5, atol=FLOAT32_TOL)
 
 
@@ -59,7 +60,7 @@ def test_float_sources_above_full_scale_are_not_clipped(write_media, cache):
 ])
 def test_sources_at_another_rate_are_resampled_to_the_project_rate(write_media, cache, src_rate, project_rate):
     path = write_media(f"sine_{src_rate}.wav", sine(SINE_HZ, 2.0, src_rate), src_rate, subtype="FLOAT")
-    out = render_items([ItemSpec("T", 0, 0.0, 2.0, source_file=path)], sample_rate=project_rate, cache=cache)
+    out = render_items([make_item(0, 0.0, 2.0, source_file=path)], track_name="T", sample_rate=project_rate, cache=cache)
     assert out.audio.shape == (2, 2 * project_rate)
     steady = out.audio[0, project_rate // 10 : -project_rate // 10]
     assert_db_close(rms_db(steady), SINE_RMS_DB, RESAMPLE_TOL_DB, f"{src_rate}->{project_rate}")
@@ -72,7 +73,7 @@ def test_sources_at_another_rate_are_resampled_to_the_project_rate(write_media, 
 @pytest.mark.parametrize("playrate", [0.5, 2.0, 1.5])
 def test_playrate_shifts_pitch_and_keeps_level(write_media, cache, playrate):
     path = write_media("sine.wav", sine(SINE_HZ, 4.0, 48000), 48000, subtype="FLOAT")
-    out = render_items([ItemSpec("T", 0, 0.0, 1.0, playrate=playrate, source_file=path)],
+    out = render_items([make_item(0, 0.0, 1.0, playrate=playrate, source_file=path)], track_name="T",
                        sample_rate=48000, cache=cache)
     steady = out.audio[0, 4800:-4800]
     assert_db_close(rms_db(steady), SINE_RMS_DB, RESAMPLE_TOL_DB, f"playrate {playrate}")
@@ -83,7 +84,7 @@ def test_playrate_consumes_length_times_rate_of_source(write_media, cache):
     # 2 s of sine then 2 s of silence: at rate 2 a 1 s item plays only sine, a 1.5 s item ends silent
     x = np.concatenate([sine(SINE_HZ, 2.0, 48000), np.zeros(96000)])
     path = write_media("sine_then_silence.wav", x, 48000, subtype="FLOAT")
-    out = render_items([ItemSpec("T", 0, 0.0, 1.5, playrate=2.0, source_file=path)],
+    out = render_items([make_item(0, 0.0, 1.5, playrate=2.0, source_file=path)], track_name="T",
                        sample_rate=48000, cache=cache).audio[0]
     assert_db_close(rms_db(out[1000:47000]), SINE_RMS_DB, RESAMPLE_TOL_DB, "first second")
     assert np.max(np.abs(out[49000:])) < 1e-3  # source time 2.0 s is reached at item time 1.0 s
@@ -92,7 +93,7 @@ def test_playrate_consumes_length_times_rate_of_source(write_media, cache):
 def test_playrate_with_start_offset_reads_from_the_offset(write_media, cache):
     ramp = np.linspace(0.0, 1.0, 8000)  # 1 s at 8 kHz: slow enough to survive resampling
     path = write_media("ramp.wav", ramp, 8000)
-    y = render_items([ItemSpec("T", 0, 0.0, 0.25, start_offset_s=0.25, playrate=2.0, source_file=path)],
+    y = render_items([make_item(0, 0.0, 0.25, start_offset_s=0.25, playrate=2.0, source_file=path)], track_name="T",
                      sample_rate=8000, cache=cache).audio[0]
     expected = np.interp(0.25 + 2.0 * np.arange(2000) / 8000, np.arange(8000) / 8000, ramp)
     np.testing.assert_allclose(y[100:-100], expected[100:-100], atol=RAMP_INTERP_TOL)
@@ -106,29 +107,29 @@ def asym_stereo(n: int = 100) -> np.ndarray:
 
 def test_mono_source_on_stereo_track_plays_unity_in_both_channels(write_media, cache):
     path = write_media("m.wav", np.full(100, 0.3), 1000)
-    out = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=1000, cache=cache)
+    out = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=1000, cache=cache)
     np.testing.assert_allclose(out.audio, 0.3, atol=FLOAT_EXACT_TOL)
 
 
 def test_mono_source_on_a_wide_track_fills_channels_one_and_two(write_media, cache):
     path = write_media("m.wav", np.full(100, 0.3), 1000)
-    out = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=1000, channels=4, cache=cache)
+    out = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=1000, channels=4, cache=cache)
     np.testing.assert_allclose(out.audio[:2], 0.3, atol=FLOAT_EXACT_TOL)
     np.testing.assert_array_equal(out.audio[2:], 0.0)
 
 
 def test_stereo_source_keeps_left_and_right(write_media, cache):
     path = write_media("s.wav", asym_stereo(), 1000)
-    out = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=1000, cache=cache)
+    out = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=1000, cache=cache)
     np.testing.assert_allclose(out.audio, asym_stereo(), atol=FLOAT_EXACT_TOL)
 
 
 def test_more_source_channels_than_track_channels_are_dropped(write_media, cache):
     six = np.vstack([np.full(100, 0.1 * (c + 1)) for c in range(6)])
     path = write_media("six.wav", six, 1000)
-    two = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=1000, cache=cache)
+    two = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=1000, cache=cache)
     np.testing.assert_allclose(two.audio, six[:2], atol=FLOAT_EXACT_TOL)
-    eight = render_items([ItemSpec("T", 0, 0.0, 0.1, source_file=path)], sample_rate=1000, channels=8, cache=cache)
+    eight = render_items([make_item(0, 0.0, 0.1, source_file=path)], track_name="T", sample_rate=1000, channels=8, cache=cache)
     np.testing.assert_allclose(eight.audio[:6], six, atol=FLOAT_EXACT_TOL)
     np.testing.assert_array_equal(eight.audio[6:], 0.0)
 
@@ -142,7 +143,7 @@ def test_more_source_channels_than_track_channels_are_dropped(write_media, cache
 ])
 def test_chanmodes(write_media, cache, chanmode, left, right):
     path = write_media("s.wav", asym_stereo(), 1000)
-    out = render_items([ItemSpec("T", 0, 0.0, 0.1, chanmode=chanmode, source_file=path)],
+    out = render_items([make_item(0, 0.0, 0.1, chanmode=chanmode, source_file=path)], track_name="T",
                        sample_rate=1000, cache=cache)
     np.testing.assert_allclose(out.audio[0], left, atol=FLOAT_EXACT_TOL)
     np.testing.assert_allclose(out.audio[1], right, atol=FLOAT_EXACT_TOL)

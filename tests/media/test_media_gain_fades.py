@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from media_helpers import FLOAT_EXACT_TOL, HAND_MIX_TOL
+from media_helpers import FLOAT_EXACT_TOL, HAND_MIX_TOL, make_item
 
-from reaper_assist.media import ItemSpec, fade_gain, render_items
+from reaper_assist.media import fade_gain, render_items
 from reaper_assist.media.uncertain import FADE_SHAPE_NAMES, fade_in_curve, fade_out_curve
 
 SR = 1000  # one sample per millisecond keeps hand-computed fades readable
@@ -27,37 +27,37 @@ def dc_mono(write_media):
 
 @pytest.mark.parametrize("item_vol, take_vol", [(1.0, 1.0), (0.5, 1.0), (1.0, 2.0), (0.5, 0.5), (0.0, 1.0)])
 def test_item_and_take_volume_multiply(dc_stereo, cache, item_vol, take_vol):
-    item = ItemSpec("T", 0, 0.0, 0.1, item_volume=item_vol, take_volume=take_vol, source_file=dc_stereo)
-    out = render_items([item], sample_rate=SR, cache=cache)
+    item = make_item(0, 0.0, 0.1, item_volume=item_vol, take_volume=take_vol, source_file=dc_stereo)
+    out = render_items([item], track_name="T", sample_rate=SR, cache=cache)
     np.testing.assert_allclose(out.audio[0], 0.5 * item_vol * take_vol, atol=FLOAT_EXACT_TOL)
     np.testing.assert_allclose(out.audio[1], 0.1 * item_vol * take_vol, atol=FLOAT_EXACT_TOL)
 
 
 def test_negative_take_volume_flips_polarity_at_its_magnitude(dc_stereo, cache):
-    plain = ItemSpec("T", 0, 0.0, 0.1, take_volume=0.5, source_file=dc_stereo)
-    flipped = ItemSpec("T", 0, 0.0, 0.1, take_volume=-0.5, source_file=dc_stereo)
-    a = render_items([plain], sample_rate=SR, cache=cache).audio
-    b = render_items([flipped], sample_rate=SR, cache=cache).audio
+    plain = make_item(0, 0.0, 0.1, take_volume=0.5, source_file=dc_stereo)
+    flipped = make_item(0, 0.0, 0.1, take_volume=-0.5, source_file=dc_stereo)
+    a = render_items([plain], track_name="T", sample_rate=SR, cache=cache).audio
+    b = render_items([flipped], track_name="T", sample_rate=SR, cache=cache).audio
     np.testing.assert_allclose(b, -a, atol=FLOAT_EXACT_TOL)
     np.testing.assert_allclose(a + b, 0.0, atol=FLOAT_EXACT_TOL)
 
 
 def test_linear_fades_ramp_over_their_length(dc_mono, cache):
-    item = ItemSpec("T", 0, 0.0, 0.1, fade_in_s=0.01, fade_out_s=0.02, source_file=dc_mono)
-    y = render_items([item], sample_rate=SR, cache=cache).audio[0]
+    item = make_item(0, 0.0, 0.1, fade_in_s=0.01, fade_out_s=0.02, source_file=dc_mono)
+    y = render_items([item], track_name="T", sample_rate=SR, cache=cache).audio[0]
     np.testing.assert_allclose(y[:10], 0.25 * np.arange(10) / 10, atol=FLOAT_EXACT_TOL)
     np.testing.assert_allclose(y[10:80], 0.25, atol=FLOAT_EXACT_TOL)
     np.testing.assert_allclose(y[80:], 0.25 * (1 - np.arange(20) / 20), atol=FLOAT_EXACT_TOL)
 
 
 def test_fades_follow_the_item_not_the_window(dc_mono, cache):
-    item = ItemSpec("T", 0, 1.0, 0.1, fade_in_s=0.04, source_file=dc_mono)
-    y = render_items([item], sample_rate=SR, start_s=1.02, end_s=1.03, cache=cache).audio[0]
+    item = make_item(0, 1.0, 0.1, fade_in_s=0.04, source_file=dc_mono)
+    y = render_items([item], track_name="T", sample_rate=SR, start_s=1.02, end_s=1.03, cache=cache).audio[0]
     np.testing.assert_allclose(y, 0.25 * np.arange(20, 30) / 40, atol=FLOAT_EXACT_TOL)
 
 
 def test_fades_apply_in_item_time_whatever_the_playrate(dc_mono, cache):
-    item = ItemSpec("T", 0, 0.0, 0.2, fade_in_s=0.1, playrate=2.0, source_file=dc_mono)
+    item = make_item(0, 0.0, 0.2, fade_in_s=0.1, playrate=2.0, source_file=dc_mono)
     g = fade_gain(item, 0, 200, SR)
     np.testing.assert_allclose(g[:100], np.arange(100) / 100, atol=FLOAT_EXACT_TOL)
     np.testing.assert_array_equal(g[100:], 1.0)
@@ -70,10 +70,10 @@ def test_two_overlapping_items_with_fades_mix_to_hand_computed_samples(write_med
     """
     a_path = write_media("a.wav", np.vstack([np.full(20, 0.5), np.full(20, 0.1)]), SR)
     b_path = write_media("b.wav", np.full(20, 0.25), SR)
-    a = ItemSpec("Vox", 0, 0.000, 0.010, fade_out_s=0.004, source_file=a_path)
-    b = ItemSpec("Vox", 1, 0.006, 0.010, fade_in_s=0.004, item_volume=2.0, take_volume=-1.0,
+    a = make_item(0, 0.000, 0.010, fade_out_s=0.004, source_file=a_path)
+    b = make_item(1, 0.006, 0.010, fade_in_s=0.004, item_volume=2.0, take_volume=-1.0,
                  source_file=b_path)
-    out = render_items([a, b], sample_rate=SR, cache=cache)
+    out = render_items([a, b], track_name="Vox", sample_rate=SR, cache=cache)
     # A's fade-out gains at its samples 6..9: 1, .75, .5, .25; B's fade-in at its 0..3: 0, .25, .5, .75
     left = [.5, .5, .5, .5, .5, .5, .5, .25, 0., -.25, -.5, -.5, -.5, -.5, -.5, -.5]
     right = [.1, .1, .1, .1, .1, .1, .1, -.05, -.2, -.35, -.5, -.5, -.5, -.5, -.5, -.5]
@@ -126,16 +126,16 @@ def test_fade_out_mirrors_fade_in_with_negated_curvature(shape):
 
 
 def test_rendered_fade_uses_the_shape_and_curvature(dc_mono, cache):
-    item = ItemSpec("T", 0, 0.0, 0.1, fade_in_s=0.04, fade_in_shape=3, fade_in_dir=-1.0,
+    item = make_item(0, 0.0, 0.1, fade_in_s=0.04, fade_in_shape=3, fade_in_dir=-1.0,
                     fade_out_s=0.04, fade_out_shape=5, fade_out_dir=0.5, source_file=dc_mono)
-    y = render_items([item], sample_rate=SR, cache=cache).audio[0]
+    y = render_items([item], track_name="T", sample_rate=SR, cache=cache).audio[0]
     k = np.arange(40)
     np.testing.assert_allclose(y[:40], 0.25 * (1 - (1 - k / 40) ** 4), atol=FLOAT_EXACT_TOL)
     np.testing.assert_allclose(y[60:], 0.25 * fade_out_curve(k / 40, 5, 0.5), atol=FLOAT_EXACT_TOL)
 
 
 def test_overlapping_fade_in_and_out_multiply(dc_mono, cache):
-    item = ItemSpec("T", 0, 0.0, 0.01, fade_in_s=0.01, fade_out_s=0.01, source_file=dc_mono)
-    y = render_items([item], sample_rate=SR, cache=cache).audio[0]
+    item = make_item(0, 0.0, 0.01, fade_in_s=0.01, fade_out_s=0.01, source_file=dc_mono)
+    y = render_items([item], track_name="T", sample_rate=SR, cache=cache).audio[0]
     k = np.arange(10) / 10
     np.testing.assert_allclose(y, 0.25 * k * (1 - k), atol=FLOAT_EXACT_TOL)

@@ -6,9 +6,9 @@ import os
 
 import numpy as np
 import pytest
-from media_helpers import FLOAT_EXACT_TOL, READ_MARGIN_FRAMES
+from media_helpers import FLOAT_EXACT_TOL, READ_MARGIN_FRAMES, make_item
 
-from reaper_assist.media import ItemSpec, SegmentCache, render_items
+from reaper_assist.media import SegmentCache, render_items
 from reaper_assist.media import source as source_mod
 
 SR = 1000
@@ -24,7 +24,7 @@ def short_wav(write_media):
 
 
 def render_one(cache, **kw):
-    return render_items([ItemSpec("T", 0, **kw)], sample_rate=SR, cache=cache).audio[0]
+    return render_items([make_item(0, **kw)], track_name="T", sample_rate=SR, cache=cache).audio[0]
 
 
 def test_source_shorter_than_the_item_plays_silence_after_its_end(short_wav, cache):
@@ -111,37 +111,37 @@ def long_wav(tmp_path):
 
 
 def test_only_the_frames_that_play_are_read(long_wav, read_spy, cache):
-    item = ItemSpec("T", 0, 100.0, 1.0, start_offset_s=300.0, source_file=long_wav)
-    render_items([item], sample_rate=8000, cache=cache)
+    item = make_item(0, 100.0, 1.0, start_offset_s=300.0, source_file=long_wav)
+    render_items([item], track_name="T", sample_rate=8000, cache=cache)
     assert read_spy == [(300 * 8000, 301 * 8000)]
 
 
 def test_resampled_reads_stay_near_the_span_that_plays(long_wav, read_spy, cache):
-    item = ItemSpec("T", 0, 100.0, 1.0, start_offset_s=300.0, source_file=long_wav)
-    render_items([item], sample_rate=48000, cache=cache)
+    item = make_item(0, 100.0, 1.0, start_offset_s=300.0, source_file=long_wav)
+    render_items([item], track_name="T", sample_rate=48000, cache=cache)
     (start, stop), = read_spy
     assert 300 * 8000 - READ_MARGIN_FRAMES <= start <= 300 * 8000
     assert 301 * 8000 <= stop <= 301 * 8000 + READ_MARGIN_FRAMES
 
 
 def test_a_second_render_comes_from_the_cache(long_wav, read_spy, cache):
-    items = [ItemSpec("T", 0, 0.0, 1.0, start_offset_s=10.0, source_file=long_wav),
-             ItemSpec("T", 1, 2.0, 1.0, start_offset_s=20.0, playrate=1.5, source_file=long_wav)]
-    first = render_items(items, sample_rate=8000, cache=cache)
+    items = [make_item(0, 0.0, 1.0, start_offset_s=10.0, source_file=long_wav),
+             make_item(1, 2.0, 1.0, start_offset_s=20.0, playrate=1.5, source_file=long_wav)]
+    first = render_items(items, track_name="T", sample_rate=8000, cache=cache)
     n_reads = len(read_spy)
-    second = render_items(items, sample_rate=8000, cache=cache)
+    second = render_items(items, track_name="T", sample_rate=8000, cache=cache)
     assert len(read_spy) == n_reads and cache.hits > 0
     np.testing.assert_array_equal(first.audio, second.audio)
 
 
 def test_a_changed_file_is_read_again(write_media, read_spy, cache):
     path = write_media("x.wav", np.full(100, 0.25), SR)
-    item = ItemSpec("T", 0, 0.0, 0.1, source_file=path)
-    assert render_items([item], sample_rate=SR, cache=cache).audio[0, 0] == 0.25
+    item = make_item(0, 0.0, 0.1, source_file=path)
+    assert render_items([item], track_name="T", sample_rate=SR, cache=cache).audio[0, 0] == 0.25
     write_media("x.wav", np.full(100, -0.5), SR)
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # coarse-mtime filesystems
-    assert render_items([item], sample_rate=SR, cache=cache).audio[0, 0] == -0.5
+    assert render_items([item], track_name="T", sample_rate=SR, cache=cache).audio[0, 0] == -0.5
     assert len(read_spy) == 2
 
 
@@ -160,9 +160,9 @@ def test_cache_is_bounded_in_entries_and_bytes():
 
 def test_cached_segments_are_read_only(write_media, cache):
     path = write_media("x.wav", np.full(100, 0.25), SR)
-    item = ItemSpec("T", 0, 0.0, 0.1, take_volume=-2.0, source_file=path)
-    a = render_items([item], sample_rate=SR, cache=cache).audio
-    b = render_items([item], sample_rate=SR, cache=cache).audio
+    item = make_item(0, 0.0, 0.1, take_volume=-2.0, source_file=path)
+    a = render_items([item], track_name="T", sample_rate=SR, cache=cache).audio
+    b = render_items([item], track_name="T", sample_rate=SR, cache=cache).audio
     np.testing.assert_array_equal(a, b)  # the gain was not applied to the cached segment
     np.testing.assert_allclose(a, -0.5, atol=FLOAT_EXACT_TOL)
 
@@ -170,9 +170,9 @@ def test_cached_segments_are_read_only(write_media, cache):
 def test_media_files_are_never_written(write_media, cache):
     path = write_media("x.flac", np.full((2, 1000), 0.25), SR, subtype="PCM_16")
     before = (open(path, "rb").read(), os.stat(path).st_mtime_ns)
-    items = [ItemSpec("T", 0, 0.0, 2.0, loop_source=True, reversed=True, playrate=1.3, fade_in_s=0.5,
+    items = [make_item(0, 0.0, 2.0, loop_source=True, reversed=True, playrate=1.3, fade_in_s=0.5,
                       source_file=path)]
-    render_items(items, sample_rate=44100, cache=cache)
+    render_items(items, track_name="T", sample_rate=44100, cache=cache)
     assert (open(path, "rb").read(), os.stat(path).st_mtime_ns) == before
 
 
