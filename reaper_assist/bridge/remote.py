@@ -125,12 +125,6 @@ def _fx_guids(api, track: str) -> list[str]:
     return (ids + [""] * n)[:n]
 
 
-def _fx_guid(api, track: str, index: int) -> str:
-    """The GUID of FX ``index`` on the track, as text (see :func:`_fx_guids`)."""
-    guids = _fx_guids(api, track)
-    return guids[index] if 0 <= index < len(guids) else ""
-
-
 def _fx_params(api, track: str, index: int) -> list[float]:
     return [api.TrackFX_GetParam(track, index, p, 0, 0)[0] for p in range(api.TrackFX_GetNumParams(track, index))]
 

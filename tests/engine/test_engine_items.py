@@ -10,7 +10,9 @@ from engine_helpers import SR, write_wav
 from reaper_assist.emulator.engine import render
 from reaper_assist.emulator.engine.items import ratio_fraction, resample
 from reaper_assist.emulator.project import Project
-from reaper_assist.media import item_spec_from_info, render_items
+from reaper_assist.emulator.reascript import Reaper
+from reaper_assist.host.inprocess import InProcessHost
+from reaper_assist.media import render_items
 
 SRC_RATE = 44100
 #: Two different resamplers (soxr HQ in the product, scipy resample_poly with a 32-zero-crossing
@@ -82,26 +84,10 @@ def _project(tmp_path, file, fields, *, position=0.25, length=1.5, section=None)
 
 
 def _product(p: Project, end_s: float):
-    """The same item through the product's media renderer, from the values the API reports."""
-    item = p.tracks[0].items[0]
-    take = item.active_take
-    src = take.source
-    section = src.section
-    spec = item_spec_from_info(
-        "T", 0,
-        {"D_POSITION": item.position, "D_LENGTH": item.length, "B_MUTE": item.mute, "D_VOL": item.volume,
-         "D_FADEINLEN": item.fade_in, "D_FADEINLEN_AUTO": item.fade_in_auto,
-         "C_FADEINSHAPE": item.fade_in_shape, "D_FADEINDIR": item.fade_in_dir,
-         "D_FADEOUTLEN": item.fade_out, "D_FADEOUTLEN_AUTO": item.fade_out_auto,
-         "C_FADEOUTSHAPE": item.fade_out_shape, "D_FADEOUTDIR": item.fade_out_dir,
-         "B_LOOPSRC": item.loop_source},
-        {"D_VOL": take.volume, "D_PAN": take.pan, "D_STARTOFFS": take.start_offset,
-         "D_PLAYRATE": take.playrate, "I_CHANMODE": take.chanmode},
-        source_file=p.resolve_media(src.file),
-        section_start_s=section[0] if section else 0.0,
-        section_length_s=section[1] if section and section[1] > 0 else None,
-        reversed=bool(section[2]) if section else False)
-    return render_items([spec], sample_rate=SR, channels=2, start_s=0.0, end_s=end_s).audio
+    """The same item through the product: read as the host reads it, rendered by media."""
+    track = InProcessHost(Reaper(p)).read_state().tracks[0]
+    return render_items(track.items, track_name=track.name, sample_rate=SR, channels=2, start_s=0.0,
+                        end_s=end_s).audio
 
 
 @pytest.mark.parametrize("case", list(CASES))
