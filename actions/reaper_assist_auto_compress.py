@@ -2,6 +2,7 @@
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # auto-compress the selected tracks (one tagged ReaComp each) and returns at once.
 from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+# ruff: noqa: F405 - the RPR_* names come from that import
 
 ACTION = "auto-compress"
 

@@ -5,6 +5,7 @@
 # again: a running bridge is left alone (the action is registered to start a new instance, so REAPER
 # neither asks nor terminates the running one), and its toggle state shows whether the bridge runs.
 from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+# ruff: noqa: F405 - the RPR_* names come from that import
 
 try:
     import os as _ra_os

@@ -2,6 +2,7 @@
 # A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
 # cut the other selected tracks where they mask the first selected one (one tagged ReaEQ each); returns at once.
 from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+# ruff: noqa: F405 - the RPR_* names come from that import
 
 ACTION = "unmask"
 
