@@ -35,7 +35,7 @@ from reaper_assist.analysis.spectrum import (
 )
 
 #: Bump when a change alters any figure, so cached results are not reused across versions.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: instrument recognition by the shipped model (issue 13)
 #: Samples per block when an in-memory array is analysed.
 BLOCK_SAMPLES = 1 << 18
 

@@ -50,7 +50,7 @@ def track_source(track: TrackState, sample_rate: int) -> TrackSource:
 
 
 def instrument_note(src: TrackSource, known: bool) -> str:
-    if not known and src.instrument in ("other", "generic"):
+    if not known and src.instrument in ("other", "generic", "unknown"):
         return (f"instrument not recognised ({src.instrument_source}, confidence {src.instrument_confidence:.2f}): "
                 "generic rules")
     if not known:  # recognised, but this action's table has no row for it

@@ -1,10 +1,10 @@
 """Labelled instrument stems rendered from real SoundFont material (fluidsynth + mido).
 
-Each stem is one part rendered alone, with its name withheld from the recogniser. Two
-disjoint sets: ``train`` (FluidR3_GM SoundFont, seed 1) gave the centroids stored in
-:mod:`reaper_assist.analysis.instruments`; ``test`` (TimGM6mb SoundFont, other patterns,
-seed 2) measures accuracy. Run ``python tests/analysis/stems.py --report`` to print the
-accuracy and confusion, ``--train`` to print new centroids.
+Each stem is one part rendered alone, with its name withheld from the recogniser. The
+recogniser is trained by ``scripts/train_recognizer.py`` on the tuning split of the issue-13
+corpus (TimGM6mb is one of its sources) and measured on the evaluation split by
+``bench/quality.py``; these stems (other MIDI patterns) are a quick check of the audio path.
+Run ``python tests/analysis/stems.py --report`` to print the accuracy and confusion.
 """
 
 from __future__ import annotations
@@ -318,24 +318,7 @@ def hydrogen_set(out_dir: Path, seconds: float = 10.0, seed: int = 3) -> list[St
 def main(argv: list[str]) -> int:  # pragma: no cover - developer tool
     import tempfile
 
-    from reaper_assist.analysis.instruments import FEATURE_NAMES, audio_features
-
     with tempfile.TemporaryDirectory() as tmp:
-        if "--train" in argv:
-            stems = render_set(Path(tmp), font=FLUIDR3_SF2, seed=1, variants=3)
-            feats: dict[str, list[np.ndarray]] = {}
-            for s in stems:
-                a, r = read(s)
-                feats.setdefault(s.label, []).append(audio_features(a, r))
-            allf = np.array([f for v in feats.values() for f in v])
-            print("FEATURE_MEAN =", np.round(allf.mean(0), 4).tolist())
-            print("FEATURE_STD =", np.round(allf.std(0), 4).tolist())
-            print("CENTROIDS = {")
-            for label, v in feats.items():
-                print(f"    {label!r}: {np.round(np.mean(v, 0), 4).tolist()},")
-            print("}")
-            print(FEATURE_NAMES)
-            return 0
         if "--hydrogen" in argv:
             stems = hydrogen_set(Path(tmp))
             acc, conf = evaluate(stems)
