@@ -427,9 +427,8 @@ def recognise_name(name: str | None) -> InstrumentGuess | None:
 
 # --- audio ------------------------------------------------------------------------------------------
 
-#: Analyse at most this much audio (seconds, from the loudest region) for recognition; the
-#: recogniser's features use the loudest :data:`recognizer.MAX_SECONDS` of it.
-MAX_ANALYSIS_S = 45.0
+#: Analyse at most this much audio (seconds, from the loudest region) for recognition.
+MAX_ANALYSIS_S = recognizer.MAX_SECONDS
 
 
 def _loudest_excerpt(x: np.ndarray, rate: float, seconds: float = MAX_ANALYSIS_S) -> np.ndarray:
@@ -453,7 +452,7 @@ def classify_audio(x: np.ndarray, rate: float) -> InstrumentGuess | None:
     model = recognizer.shipped_model()
     if model is None:
         return None
-    p = model.probabilities(recognizer.features(_loudest_excerpt(x, rate, recognizer.MAX_SECONDS), rate))
+    p = model.probabilities(recognizer.features(_loudest_excerpt(x, rate), rate))
     i = int(np.argmax(p))
     conf = round(float(p[i]), 3)
     if conf < model.unknown_below:

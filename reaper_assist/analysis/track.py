@@ -2,7 +2,7 @@
 
 A single streaming pass feeds the loudness meter (BS.1770-4 / EBU Tech 3341/3342) and the
 Welch spectrum together; dynamics come from the loudness pass's 10 ms granules; the instrument
-comes from the name or, failing that, from the loudest 45 s of audio (read again through a
+comes from the name or, failing that, from the loudest 12 s of audio (read again through a
 caller-supplied function, so a file is never held whole in memory).
 """
 
