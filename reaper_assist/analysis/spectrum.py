@@ -352,12 +352,7 @@ def find_resonances(
     power = db_to_power(spectrum.power_db)
     if not np.any(power > 0) or fmax <= min_freq_hz * 2:
         return ()
-    grid, density = _log_grid_power(spectrum.freqs_hz, power, min_freq_hz, fmax)
-    level = power_to_db_array(np.maximum(density, _FLOOR))
-    light = np.convolve(level, np.ones(5) / 5, mode="same")  # 5/96 ~ 1/20 octave
-    width = max(3, round(smoothing_oct * _GRID_PER_OCT) | 1)
-    baseline = median_filter(level, size=width, mode="nearest")
-    excess = light - baseline
+    grid, level, baseline, excess = _excess_profile(spectrum, min_freq_hz, fmax, smoothing_oct)
     peaks, _ = find_peaks(excess, height=min_excess_db, distance=_GRID_PER_OCT // 12)
     found = []
     for p in peaks:
@@ -379,6 +374,33 @@ def find_resonances(
         found.append(Resonance(float(grid[p]), height, float(grid[p] / (f_hi - f_lo))))
     found.sort(key=lambda r: -r.excess_db)
     return tuple(found[:max_count])
+
+
+def _excess_profile(spectrum: LongTermSpectrum, fmin: float, fmax: float,
+                    smoothing_oct: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(1/96-octave grid, level dB, running-median baseline dB, lightly smoothed level - baseline)."""
+    grid, density = _log_grid_power(spectrum.freqs_hz, db_to_power(spectrum.power_db), fmin, fmax)
+    level = power_to_db_array(np.maximum(density, _FLOOR))
+    light = np.convolve(level, np.ones(5) / 5, mode="same")  # 5/96 ~ 1/20 octave
+    width = max(3, round(smoothing_oct * _GRID_PER_OCT) | 1)
+    baseline = median_filter(level, size=width, mode="nearest")
+    return grid, level, baseline, light - baseline
+
+
+def excess_over_smoothed(
+    spectrum: LongTermSpectrum,
+    *,
+    min_freq_hz: float = 30.0,
+    max_freq_hz: float = 16000.0,
+    smoothing_oct: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Height of the spectrum over its ``smoothing_oct``-wide running median, on the 1/96-octave
+    grid of :func:`find_resonances` (1/20-octave light smoothing): (grid_hz, excess_db)."""
+    fmax = min(max_freq_hz, 0.45 * spectrum.sample_rate)
+    if fmax <= min_freq_hz * 2:
+        return np.zeros(0), np.zeros(0)
+    grid, _, _, excess = _excess_profile(spectrum, min_freq_hz, fmax, smoothing_oct)
+    return grid, excess
 
 
 def _cross(grid: np.ndarray, y: np.ndarray, i: int, j: int, level: float) -> float:
@@ -459,3 +481,48 @@ def masking(
     weights = np.where(n_act > 0, np.nan_to_num(mean_a), 0.0)
     overall = float(np.nansum(share * weights) / weights.sum()) if weights.sum() > 0 else math.nan
     return MaskingResult(centres, share, ratio_db, overlap, overall)
+
+
+# --- spectral lines --------------------------------------------------------------------------------
+
+
+def spectral_lines(
+    spectrum: LongTermSpectrum,
+    *,
+    min_hz: float = 25.0,
+    max_hz: float = 1200.0,
+    min_excess_db: float = 6.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Narrow peaks of the long-term spectrum (the partials of played notes), Hz and dB.
+
+    A line stands ``min_excess_db`` above the 1/3-octave running median and is no wider (between
+    its half-excess points) than four bins or 1/12 of its frequency, whichever is wider: band
+    noise such as rumble makes a broad hump, never a line.
+
+    Returns
+    -------
+    (freqs_hz, level_db) : tuple of ndarray
+        Sorted by frequency.
+    """
+    fmax = min(max_hz, 0.45 * spectrum.sample_rate)
+    power = db_to_power(spectrum.power_db)
+    if not np.any(power > 0) or fmax <= min_hz:
+        return np.zeros(0), np.zeros(0)
+    grid, density = _log_grid_power(spectrum.freqs_hz, power, min_hz, fmax)
+    level = power_to_db_array(np.maximum(density, _FLOOR))
+    baseline = median_filter(level, size=_GRID_PER_OCT // 3 | 1, mode="nearest")
+    excess = level - baseline
+    peaks, _ = find_peaks(excess, height=min_excess_db)
+    df = spectrum.freqs_hz[1] - spectrum.freqs_hz[0]
+    keep = []
+    for p in peaks:
+        half = excess[p] / 2.0
+        left, right = p, p
+        while left > 0 and excess[left] > half:
+            left -= 1
+        while right < len(excess) - 1 and excess[right] > half:
+            right += 1
+        if grid[right] - grid[left] <= max(4.0 * df, grid[p] / 12.0):
+            keep.append(p)
+    idx = np.array(keep, dtype=int)
+    return grid[idx], level[idx]

@@ -1,7 +1,8 @@
 """Action "Unmask selected tracks against the focus track": cuts on the other selected tracks in
 the third-octave bands where they mask the focus track most (masking-guided subtractive EQ after
-Hafezi & Reiss 2015), capped per band; one tagged ReaEQ ("RA Unmask", 5 Band-type bands) per
-masker. The focus is the first selected track, or ``focus`` (a track name or GUID) in the options.
+Hafezi & Reiss 2015), capped per band, never inside the masker's own fundamental range (its
+pitch-tracked notes) and favouring the focus's most important band (a kick's fundamental, a vocal's
+presence); one tagged ReaEQ ("RA Unmask", 5 Band-type bands) per masker. The focus is the first selected track, or ``focus`` (a track name or GUID) in the options.
 
 host read -> pre-FX audio of the focus and each masker -> per-band masking measure -> cuts ->
 predicted masking after the cuts (before/after in the record) -> one undo block
@@ -47,6 +48,29 @@ def _apply_cuts(x: np.ndarray, cuts: list[tone.EqBand], sr: int) -> np.ndarray:
     return y
 
 
+def _fundamental_range(src: C.TrackSource, name: str) -> tuple[float, float] | None:
+    """The track's own notes (pitch-tracked; drums: their event partials), lowest to highest, Hz."""
+    from reaper_assist.app.auto_eq import track_fundamentals
+
+    eq_row, _ = C.row_for(C.load_table("auto-eq"), src.instrument)
+    fu = track_fundamentals(src, eq_row, name)
+    if fu.lowest_hz is None:
+        return None
+    return fu.lowest_hz, max(fu.highest_hz or fu.lowest_hz, fu.lowest_hz)
+
+
+def _key_band(focus_row: dict[str, Any], fsrc: C.TrackSource, name: str) -> tuple[float, float] | None:
+    """The focus instrument's most important band (table ``focus_key_band``), Hz."""
+    spec = focus_row.get("focus_key_band")
+    if spec is None:
+        return None
+    if spec == "fundamental":
+        rng = _fundamental_range(fsrc, name)
+        return None if rng is None else (rng[0] * 2 ** (-1 / 6), rng[1] * 2 ** (1 / 6))
+    lo, hi = (float(v) for v in spec)
+    return lo, hi
+
+
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
     from reaper_assist.app.auto_eq import band_values
 
@@ -59,6 +83,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
     if fsrc.audio is None:
         raise ReaperAssistError(f"the focus track {focus.name!r} cannot be analysed: {fsrc.why_not}")
     fspec = long_term_spectrum(fsrc.audio, fsrc.sample_rate, name=focus.name)
+    key_band = _key_band(C.row_for(table, fsrc.instrument)[0], fsrc, focus.name)
     for tr in tracks:
         if tr is focus:
             decisions.append(C.decision(tr, [], f"focus track ({C.instrument_note(fsrc, True)})",
@@ -72,7 +97,9 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
         m = masking(fsrc.audio, src.audio, src.sample_rate, names=(focus.name, tr.name))
         lf = np.log2(np.asarray(fspec.band_centres_hz))
         focus_db = np.interp(np.log2(m.band_centres_hz), lf, np.asarray(fspec.band_levels_db))
-        cuts = tone.unmask_cuts(m.band_centres_hz, m.masking_ratio, m.masker_to_target_db, focus_db, row, amount)
+        protect = _fundamental_range(src, tr.name)
+        cuts = tone.unmask_cuts(m.band_centres_hz, m.masking_ratio, m.masker_to_target_db, focus_db, row, amount,
+                                protect_hz=protect, key_band_hz=key_band, sample_rate=src.sample_rate)
         if cuts:
             after = masking(fsrc.audio, _apply_cuts(src.audio, cuts, src.sample_rate), src.sample_rate)
             for i, b in enumerate(cuts):
@@ -94,6 +121,8 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
         changes.extend(ch)
         ev = {"focus": focus.name, "focus_guid": focus.guid, "overall_masking_before": m.overall_masking,
               "overall_masking_after_predicted": overall_after, "generic_rules": not known,
+              "own_fundamental_range_hz": None if protect is None else list(protect),
+              "focus_key_band_hz": None if key_band is None else list(key_band),
               "bands": [b.evidence for b in cuts]}
         decisions.append(C.decision(tr, ch, reason, ev, before=None, after=None,
                                     change=min((b.gain_db for b in cuts), default=0.0)))

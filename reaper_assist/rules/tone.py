@@ -4,8 +4,9 @@
 Band layout written to ReaEQ (its 5 default bands; bands cannot be added or removed through the
 API we use, so unused bands are switched off with BANDENABLEDx):
 
-* auto-EQ: band 1 High Pass (BANDTYPE 4), bands 2-5 Band (BANDTYPE 8). The low-mid correction
-  takes band 2 when one is needed; resonance cuts take the remaining bands (at most 4).
+* auto-EQ: band 1 High Pass (BANDTYPE 4; bands 1-2 or 1-3 when the slope is steepened by
+  stacking sections), then Band (BANDTYPE 8): the low-mid correction when one is needed, then
+  resonance cuts in the remaining bands. The decision is :mod:`reaper_assist.rules.eq_decision`.
 * unmask: bands 1-5 Band (BANDTYPE 8), one per masking cut (at most ``max_bands``).
 """
 
@@ -62,63 +63,18 @@ def smooth_db(freqs_hz: np.ndarray, power_db: np.ndarray, width_oct: float) -> n
     return 10.0 * np.log10(np.maximum(mean, 1e-30))
 
 
-def fundamental_hz(freqs_hz: np.ndarray, power_db: np.ndarray, *, lo_hz: float = 30.0, hi_hz: float = 250.0,
-                   within_db: float = 12.0) -> float | None:
-    """Lowest frequency in ``lo_hz..hi_hz`` where the 1/6-octave smoothed spectrum comes within
-    ``within_db`` of its maximum there: the lowest fundamental that matters (kick, bass, toms)."""
-    f = np.asarray(freqs_hz)
-    sm = smooth_db(f, power_db, 1.0 / 6.0)
-    sel = (f >= lo_hz) & (f <= hi_hz)
-    if not np.any(sel):
-        return None
-    level = sm[sel]
-    if not np.isfinite(level.max()) or level.max() < -200:
-        return None
-    idx = np.nonzero(level >= level.max() - within_db)[0]
-    return float(f[sel][idx[0]])
-
-
-def hp_attenuation_db(freq_hz: float, corner_hz: float) -> float:
-    """Attenuation (dB, >= 0) of the Butterworth 12 dB/oct high-pass at ``freq_hz``."""
-    r = (corner_hz / freq_hz) ** 4
-    return 10.0 * math.log10(1.0 + r)
-
-
-def highpass(row: dict[str, Any], fundamental: float | None, amount: float) -> EqBand:
-    """The high-pass: the table's corner, lowered to ``fundamental / fundamental_ratio`` on parts
-    whose fundamental must not move (kick, bass, toms; at most 0.25 dB there)."""
-    hz = row.get("highpass_hz")
-    if hz is None or amount <= 0.0:
-        return EqBand(HIGH_PASS, False, 20.0, 0.0, HP_BW_OCT, "high-pass off",
-                      {"rule": "no high-pass for this instrument" if hz is None else "amount 0 %"})
-    hz = float(hz)
-    ev: dict[str, Any] = {"table_highpass_hz": hz}
-    why = f"high-pass at {hz:.0f} Hz (below the instrument's useful range)"
-    if row.get("protect_fundamental") and fundamental is not None:
-        ratio = float(row.get("fundamental_ratio", 2.1))
-        ev["fundamental_hz"] = fundamental
-        limit = fundamental / ratio
-        if limit < hz:
-            hz = limit
-            why = (f"high-pass at {max(hz, 20.0):.0f} Hz, kept {ratio:g}x below the fundamental "
-                   f"({fundamental:.0f} Hz)")
-        ev["attenuation_at_fundamental_db"] = hp_attenuation_db(fundamental, max(hz, 20.0))
-    hz = max(hz, 20.0)
-    ev["rumble_attenuation_at_30hz_db"] = hp_attenuation_db(30.0, hz)
-    return EqBand(HIGH_PASS, True, hz, 0.0, HP_BW_OCT, why, ev)
-
-
 def resonance_cuts(resonances, row: dict[str, Any], amount: float, slots: int) -> list[EqBand]:
     """Narrow cuts for measured resonances, deepest first, at most ``slots`` (<= 4).
 
     Depth = the measured excess over the octave-smoothed spectrum x amount, capped at
-    ``max_cut_db``. On tonal parts a harmonic is a narrow peak too (docs/analysis.md), so only
+    ``resonance_max_cut_db`` (the per-instrument limits of :mod:`reaper_assist.rules.eq_decision`
+    then apply). On tonal parts a harmonic is a narrow peak too (docs/analysis.md), so only
     peaks broader than a single partial (``q <= tonal_max_q``) are cut, at most
     ``tonal_max_cuts`` of them and no deeper than ``tonal_max_cut_db``.
     """
     tonal = bool(row.get("tonal"))
     min_excess = float(row.get("min_excess_db", 6.0))
-    cap = float(row.get("max_cut_db", 6.0))
+    cap = float(row.get("resonance_max_cut_db", row.get("max_cut_db", 12.0)))
     lo, hi = float(row.get("resonance_min_hz", 150.0)), float(row.get("resonance_max_hz", 10000.0))
     if tonal:
         cap = min(cap, float(row.get("tonal_max_cut_db", 4.0)))
@@ -131,7 +87,7 @@ def resonance_cuts(resonances, row: dict[str, Any], amount: float, slots: int) -
             continue
         if tonal and r.q > float(row.get("tonal_max_q", 16.0)):
             continue
-        if any(abs(math.log2(r.freq_hz / b.freq_hz)) < 1.0 / 6.0 for b in out):
+        if any(abs(math.log2(r.freq_hz / b.freq_hz)) < float(row.get("min_spacing_oct", 1.0 / 3.0)) for b in out):
             continue
         # a little past the smoothed spectrum: the peak's own measurement noise would leave it standing
         depth = min(cap, r.excess_db + (0.0 if tonal else float(row.get("overcut_db", 1.0)))) * amount
@@ -247,10 +203,11 @@ def scale_gains(bands: list[EqBand], amount: float) -> list[EqBand]:
     return out
 
 
-def auto_eq_layout(hp: EqBand, low_mid: EqBand | None, cuts: list[EqBand]) -> list[EqBand]:
-    """Band 1 the high-pass; bands 2-5 the low-mid correction (if any) then the cuts by frequency."""
+def auto_eq_layout(hp: list[EqBand], low_mid: EqBand | None, cuts: list[EqBand]) -> list[EqBand]:
+    """Bands 1.. the high-pass (one, or stacked sections); then the low-mid correction (if any)
+    and the cuts by frequency."""
     peaks = ([low_mid] if low_mid else []) + sorted(cuts, key=lambda b: b.freq_hz)
-    bands = [hp] + peaks[: N_BANDS - 1]
+    bands = list(hp) + peaks[: N_BANDS - len(hp)]
     while len(bands) < N_BANDS:
         bands.append(idle_band())
     return bands
@@ -260,13 +217,22 @@ def auto_eq_layout(hp: EqBand, low_mid: EqBand | None, cuts: list[EqBand]) -> li
 # unmask (Hafezi & Reiss 2015: masking-guided subtractive EQ on the maskers)
 # ------------------------------------------------------------------------------------------------
 def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_to_target_db: np.ndarray,
-                focus_band_db: np.ndarray, row: dict[str, Any], amount: float) -> list[EqBand]:
+                focus_band_db: np.ndarray, row: dict[str, Any], amount: float, *,
+                protect_hz: tuple[float, float] | None = None, key_band_hz: tuple[float, float] | None = None,
+                sample_rate: float = 48000.0) -> list[EqBand]:
     """Cuts on a masker in the third-octave bands where it masks the focus track most.
 
     A band is a candidate when the masker's share there is at least ``min_masking`` and the focus
     is within ``focus_range_db`` of its strongest band (it matters there). Score = share x the
-    focus's relative power; the best ``max_bands``, at least ``min_spacing_oct`` apart, are cut by
-    ``base_cut_db + cut_per_db x (masker - focus dB)``, capped at ``max_cut_db``, x amount.
+    focus's relative power; in the focus's key band (``key_band_hz``: the kick's fundamental, a
+    vocal's 2-5 kHz presence) every band with enough share is a candidate and its score counts
+    ``key_band_weight`` times. The best ``max_bands``, at least ``min_spacing_oct`` apart, are cut
+    by ``base_cut_db + cut_per_db x (masker - focus dB)``, capped at ``max_cut_db``, x amount.
+
+    The masker's own fundamental range (``protect_hz``: its lowest to highest played note) is
+    never cut by more than ``protect_max_loss_db``: a cut whose skirt would reach further into it
+    is narrowed (down to ``min_bw_oct``) or dropped. Only in the focus's key band may a cut reach
+    into it, at most ``key_band_max_cut_db`` deep, and the evidence says so.
     """
     c = np.asarray(band_centres_hz, dtype=np.float64)
     share = np.nan_to_num(np.asarray(masking_ratio, dtype=np.float64), nan=0.0)
@@ -277,8 +243,11 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
     if not np.isfinite(fmax) or amount <= 0.0:
         return []
     weight = 10.0 ** ((np.where(np.isfinite(focus), focus, -300.0) - fmax) / 10.0)
-    cand = inrange & (share >= float(row["min_masking"])) & (focus >= fmax - float(row["focus_range_db"]))
-    score = np.where(cand, share * weight, -1.0)
+    key = np.zeros(c.shape, dtype=bool) if key_band_hz is None else (c >= key_band_hz[0]) & (c <= key_band_hz[1])
+    matters = focus >= fmax - float(row["focus_range_db"])
+    cand = inrange & (share >= float(row["min_masking"])) & (matters | key)
+    # in the key band the focus's own level decides less than how much of it is masked
+    score = np.where(cand, share * np.where(key, float(row.get("key_band_weight", 4.0)), weight), -1.0)
     out: list[EqBand] = []
     for i in np.argsort(-score, kind="stable"):
         if score[i] <= 0 or len(out) >= min(int(row["max_bands"]), N_BANDS):
@@ -287,12 +256,40 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
             continue
         depth = min(float(row["max_cut_db"]), float(row["base_cut_db"]) + float(row["cut_per_db"]) * max(m2t[i], 0.0))
         depth *= amount
-        out.append(EqBand(BAND, True, float(c[i]), -depth, float(row["bw_oct"]),
-                          f"masks the focus at {c[i]:.0f} Hz (share {share[i]:.2f}, {m2t[i]:+.1f} dB vs the focus): "
-                          f"cut {depth:.1f} dB",
-                          {"band_hz": c[i], "masking_ratio_before": share[i], "masker_to_focus_db": m2t[i],
-                           "focus_band_db": focus[i], "cut_db": depth}))
+        bw = float(row["bw_oct"])
+        ev: dict[str, Any] = {"band_hz": c[i], "masking_ratio_before": share[i], "masker_to_focus_db": m2t[i],
+                              "focus_band_db": focus[i], "focus_key_band": bool(key[i])}
+        if protect_hz is not None:
+            ev["masker_fundamental_range_hz"] = list(protect_hz)
+            bw = _fit_outside(c[i], -depth, bw, protect_hz, row, sample_rate)
+            if bw is None and key[i]:
+                depth = min(depth, float(row.get("key_band_max_cut_db", 3.0)) * amount)
+                bw = max(float(row.get("min_bw_oct", 0.33)), 0.5)
+                ev["inside_own_fundamentals"] = "allowed in the focus's key band, capped"
+            if bw is None:
+                continue
+        ev["cut_db"] = depth
+        out.append(EqBand(BAND, True, float(c[i]), -depth, bw,
+                          f"masks the focus at {c[i]:.0f} Hz (share {share[i]:.2f}, {m2t[i]:+.1f} dB vs the focus"
+                          f"{', its key band' if key[i] else ''}): cut {depth:.1f} dB", ev))
     return sorted(out, key=lambda b: b.freq_hz)
+
+
+def _fit_outside(freq_hz: float, gain_db: float, bw_oct: float, protect_hz: tuple[float, float],
+                 row: dict[str, Any], sample_rate: float) -> float | None:
+    """The widest bandwidth (<= ``bw_oct``, >= ``min_bw_oct``) at which a cut takes at most
+    ``protect_max_loss_db`` off the protected range, or None."""
+    lo, hi = protect_hz
+    pts = np.exp(np.linspace(math.log(lo), math.log(max(hi, lo * 1.001)), 16))
+    limit = float(row.get("protect_max_loss_db", 1.0))
+    bw = bw_oct
+    min_bw = float(row.get("min_bw_oct", 0.33))
+    while bw >= min_bw - 1e-9:
+        probe = EqBand(BAND, True, freq_hz, gain_db, bw)
+        if -float(np.min(bands_response_db([probe], pts, sample_rate))) <= limit:
+            return bw
+        bw *= 0.8
+    return None
 
 
 def unmask_layout(cuts: list[EqBand]) -> list[EqBand]:

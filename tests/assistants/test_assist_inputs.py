@@ -113,10 +113,12 @@ def test_rule_table_override_from_the_project_settings(stems, tmp_path):
     s.track("Gtr", stems("guitar"))
     path = s.save()
     host = open_host(path)
-    host.set_proj_ext("reaper_assist", "settings", json.dumps({"auto-eq": {"instruments": {"guitar": {"highpass_hz": 120}}}}))
+    # the table corner (one section; the played notes start at 164 Hz, so 90 Hz costs them < 0.5 dB)
+    over = {"highpass_hz": 90, "highpass_max_sections": 1}
+    host.set_proj_ext("reaper_assist", "settings", json.dumps({"auto-eq": {"instruments": {"guitar": over}}}))
     rec = auto_eq.run(host, selected=True, dry_run=True)
     hp = [c for c in rec["changes"] if "High Pass) freq" in c["what"]]
-    assert hp and "120 Hz" in hp[0]["what"]
+    assert hp and "90 Hz" in hp[0]["what"]
 
 
 def test_headless_command(stems, tmp_path):

@@ -1,0 +1,303 @@
+"""Pitch of the played notes (librosa's probabilistic YIN) and the lowest note a track plays.
+
+Mixing rules need the fundamentals of what is *played*, not the lowest peak of the spectrum:
+rumble at 25-40 Hz is a strong low peak but has no pitch. pYIN (Mauch & Dixon 2014, "pYIN: a
+fundamental frequency estimator using probabilistic threshold distributions", ICASSP) tracks the
+fundamental frame by frame and says which frames are voiced; rumble, noise and silence are not.
+
+Cost is bounded: at most ``max_seconds`` of the loudest (active) audio is analysed, resampled to
+``ANALYSIS_RATE`` (its Nyquist, 4 kHz, is far above any fundamental we look for), with a 50 ms hop
+(``bench/bench_tone.py`` measures it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import butter, sosfilt
+
+from reaper_assist.analysis._validate import as_audio, check_sample_rate
+from reaper_assist.errors import ParameterError
+
+ANALYSIS_RATE = 8000  # Hz; pYIN runs on a resampled mono mix
+FRAME_LENGTH = 1024  # samples at ANALYSIS_RATE: 128 ms, four periods of 31 Hz
+#: pYIN sees the steady band noise of rumble as a (wrong) low pitch; the tracker hears the signal
+#: through a steep high-pass here. A note's period survives it through its harmonics (a 41 Hz
+#: bass note is still tracked at 41 Hz: the missing-fundamental effect).
+PREFILTER_HZ = 60.0
+PREFILTER_ORDER = 8
+HOP_S = 0.05
+CHUNK_S = 1.0  # active audio is chosen in chunks of this length
+ACTIVE_RANGE_DB = 30.0  # a chunk counts as active within this many dB of the loudest chunk
+
+
+@dataclass(frozen=True, eq=False)
+class PitchTrack:
+    """Frame-wise fundamental of a (mostly) monophonic part, over its active audio.
+
+    Attributes
+    ----------
+    f0_hz : ndarray, shape (frames,)
+        Fundamental per frame, Hz; NaN where pYIN calls the frame unvoiced.
+    voiced_probability : ndarray, shape (frames,)
+    voiced_fraction : float
+        Share of the analysed frames that are voiced (0 for noise, rumble, silence).
+    lowest_hz, median_hz, highest_hz : float or None
+        5th, 50th and 95th percentile of the voiced f0 (None when fewer than ``min_voiced``
+        frames are voiced): the lowest note played, robust to single-frame octave errors.
+    seconds_analysed : float
+        Active audio that went into the estimate (<= ``max_seconds``).
+    """
+
+    f0_hz: np.ndarray
+    voiced_probability: np.ndarray
+    voiced_fraction: float
+    lowest_hz: float | None
+    median_hz: float | None
+    highest_hz: float | None
+    seconds_analysed: float
+
+
+def active_excerpt(mono: np.ndarray, sample_rate: float, *, max_seconds: float, chunk_s: float = CHUNK_S,
+                   active_range_db: float = ACTIVE_RANGE_DB) -> np.ndarray:
+    """At most ``max_seconds`` of a mono signal: its active ``chunk_s`` chunks (within
+    ``active_range_db`` of the loudest), evenly spread over the track, joined in order."""
+    n = max(1, int(round(chunk_s * sample_rate)))
+    count = mono.size // n
+    if count == 0:
+        return mono
+    chunks = mono[: count * n].reshape(count, n)
+    energy = np.mean(chunks**2, axis=1)
+    if not np.any(energy > 0):
+        return mono[:0]
+    active = np.nonzero(energy >= energy.max() * 10.0 ** (-active_range_db / 10.0))[0]
+    keep = max(1, int(max_seconds / chunk_s))
+    if active.size > keep:
+        active = active[np.round(np.linspace(0, active.size - 1, keep)).astype(int)]
+    return chunks[active].reshape(-1)
+
+
+def pitch_track(
+    audio: np.ndarray,
+    sample_rate: float,
+    *,
+    fmin_hz: float = 30.0,
+    fmax_hz: float = 1000.0,
+    max_seconds: float = 30.0,
+    min_voiced: int = 5,
+    name: str | None = None,
+) -> PitchTrack:
+    """Fundamental frequency per frame of the active audio, with librosa's pYIN.
+
+    Parameters
+    ----------
+    audio : array_like, shape (channels, samples) or (samples,)
+        Linear samples; channels are averaged.
+    sample_rate : float
+        Hz.
+    fmin_hz, fmax_hz : float
+        Search range of the fundamental, Hz (30 Hz-1 kHz: a bass's low B to a lead's top notes).
+    max_seconds : float
+        At most this much active audio is analysed (cost bound).
+    min_voiced : int
+        Fewer voiced frames than this and the percentiles are None.
+    name : str, optional
+        Track name for error messages.
+
+    Returns
+    -------
+    PitchTrack
+
+    Raises
+    ------
+    InvalidAudioError
+        NaN/inf samples or an impossible shape.
+    ParameterError
+        An empty or inverted pitch range, or one outside 20 Hz-2 kHz.
+    """
+    import librosa
+
+    rate = check_sample_rate(sample_rate, name=name)
+    if not (20.0 <= fmin_hz < fmax_hz <= 2000.0):
+        raise ParameterError(f"pitch range {fmin_hz:g}-{fmax_hz:g} Hz must lie within 20-2000 Hz, low < high")
+    if max_seconds <= 0:
+        raise ParameterError(f"max_seconds={max_seconds!r} must be > 0")
+    x = as_audio(audio, name=name)
+    mono = np.asarray(x, dtype=np.float64).mean(axis=0)
+    y = librosa.resample(mono, orig_sr=rate, target_sr=ANALYSIS_RATE) if rate != ANALYSIS_RATE else mono
+    y = active_excerpt(y, ANALYSIS_RATE, max_seconds=max_seconds)
+    y = sosfilt(butter(PREFILTER_ORDER, PREFILTER_HZ, "highpass", fs=ANALYSIS_RATE, output="sos"), y)
+    if y.size < FRAME_LENGTH or not np.any(y != 0):
+        empty = np.zeros(0)
+        return PitchTrack(empty, empty, 0.0, None, None, None, y.size / ANALYSIS_RATE)
+    f0, voiced, prob = librosa.pyin(
+        y, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_RATE, frame_length=FRAME_LENGTH,
+        hop_length=int(HOP_S * ANALYSIS_RATE), resolution=0.25, center=False,
+    )
+    f0 = np.where(voiced, f0, np.nan)
+    good = f0[np.isfinite(f0)]
+    frac = float(good.size / f0.size) if f0.size else 0.0
+    if good.size < min_voiced:
+        return PitchTrack(f0, prob, frac, None, None, None, y.size / ANALYSIS_RATE)
+    lo, med, hi = (float(v) for v in np.percentile(good, [5.0, 50.0, 95.0]))
+    return PitchTrack(f0, prob, frac, lo, med, hi, y.size / ANALYSIS_RATE)
+
+
+def note_name(freq_hz: float) -> str:
+    """Nearest equal-tempered note (A4 = 440 Hz), e.g. 261.6 -> 'C4', for reasons and evidence."""
+    if not (freq_hz > 0 and math.isfinite(freq_hz)):
+        return "?"
+    midi = int(round(69 + 12 * math.log2(freq_hz / 440.0)))
+    return ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"][midi % 12] + str(midi // 12 - 1)
+
+
+# --- the lowest fundamental a track plays ----------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Fundamentals:
+    """Where a track's own notes (or drum fundamentals) begin, and how that was measured.
+
+    Attributes
+    ----------
+    lowest_hz : float or None
+        The lowest fundamental that matters: the 5th percentile of the tracked pitch, each frame's
+        pitch moved up to its lowest harmonic present as a spectral line (a chord's common
+        "virtual" pitch has no energy of its own); for unpitched parts (drums) the lowest frequency
+        within 12 dB of the strongest low partial of the *events* (the frames after hits), measured
+        only where the events stand 10 dB above the steady floor (rumble, hum: it sounds between
+        hits too). None when neither applies.
+    source : str
+        "pitch", "events" or "none".
+    pitch : PitchTrack
+    lines_hz : ndarray
+        Narrow peaks (spectral lines, notes' partials) of the long-term spectrum below 1.2 kHz.
+    highest_hz : float or None
+        The highest of the held notes' (corrected) fundamentals, for pitched parts; for drums
+        the strongest low partial of the events. With ``lowest_hz`` it spans the track's own
+        fundamental range.
+    pitch_lowest_hz, event_lowest_hz : float or None
+        Each measure alone (rules for drums use the events whatever the pitch tracker says).
+    event_peak_hz : float or None
+        Strongest low partial of the events (30-250 Hz), Hz.
+    """
+
+    lowest_hz: float | None
+    highest_hz: float | None
+    source: str
+    pitch: PitchTrack
+    lines_hz: np.ndarray
+    pitch_lowest_hz: float | None
+    event_lowest_hz: float | None
+    event_peak_hz: float | None
+
+
+def fundamentals(
+    audio: np.ndarray,
+    sample_rate: float,
+    *,
+    max_seconds: float = 30.0,
+    min_voiced_fraction: float = 0.25,
+    name: str | None = None,
+) -> Fundamentals:
+    """The lowest fundamental a track plays, by pitch tracking (pYIN) checked against its
+    spectral lines, or for unpitched parts from its events; rumble below is never read as one.
+
+    Parameters
+    ----------
+    audio : array_like, shape (channels, samples) or (samples,)
+    sample_rate : float
+        Hz.
+    max_seconds : float
+        Active audio analysed, at most (cost bound), for the pitch and the events.
+    min_voiced_fraction : float
+        Below this share of voiced frames the part counts as unpitched.
+    name : str, optional
+        Track name for error messages.
+
+    Returns
+    -------
+    Fundamentals
+    """
+    from reaper_assist.analysis.spectrum import long_term_spectrum, spectral_lines
+
+    rate = check_sample_rate(sample_rate, name=name)
+    x = as_audio(audio, name=name)
+    track = pitch_track(x, rate, max_seconds=max_seconds, name=name)
+    mono = np.asarray(x, dtype=np.float64).mean(axis=0)
+    excerpt = active_excerpt(mono, rate, max_seconds=max_seconds)
+    # long frames (~1.4 s, 0.7 Hz bins): a bass note's partials are lines even at 40-80 Hz
+    spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
+    lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
+    event_lowest, event_peak = _event_fundamental(excerpt, rate)
+    pitch_lowest = pitch_highest = None
+    if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
+        strong = lines_hz[lines_db >= lines_db.max() - 30.0]
+        corrected = np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
+                              for f in track.f0_hz])
+        pitch_lowest, pitch_highest = _held_range(corrected)
+    if pitch_lowest is not None:
+        return Fundamentals(pitch_lowest, pitch_highest, "pitch", track, lines_hz, pitch_lowest, event_lowest,
+                            event_peak)
+    if event_lowest is not None:
+        return Fundamentals(event_lowest, event_peak, "events", track, lines_hz, None, event_lowest, event_peak)
+    return Fundamentals(None, None, "none", track, lines_hz, None, None, event_peak)
+
+
+def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:
+    """Lowest and highest pitch held for ``min_frames`` consecutive frames within a semitone (a
+    played note; single-frame octave errors of the tracker are not notes)."""
+    notes = []
+    run = 0
+    for i in range(1, f0_hz.size):
+        a, b = f0_hz[i - 1], f0_hz[i]
+        if np.isfinite(a) and np.isfinite(b) and abs(math.log2(a / b)) <= 1.0 / 12.0:
+            run += 1
+        else:
+            run = 0
+        if run >= min_frames - 1:
+            notes.append(float(np.median(f0_hz[i - run:i + 1])))
+    return (min(notes), max(notes)) if notes else (None, None)
+
+
+def _lowest_present_harmonic(f0: float, lines_hz: np.ndarray, *, max_harmonic: int = 8) -> float | None:
+    """k * f0 for the smallest k whose frequency is a spectral line (within a quarter tone)."""
+    for k in range(1, max_harmonic + 1):
+        if np.any(np.abs(np.log2(lines_hz / (k * f0))) <= 1.0 / 24.0):
+            return k * f0
+    return None
+
+
+def _event_fundamental(mono: np.ndarray, rate: float, *, n_fft: int | None = None) -> tuple[float | None, float | None]:
+    """(lowest within 6 dB of the strongest, strongest) low partial of the loud frames, where they stand >= 10 dB over the
+    steady floor (the quietest quarter of the frames), 30-250 Hz."""
+    n = n_fft or int(2 ** round(math.log2(rate * 0.17)))
+    hop = n // 2
+    if mono.size < n:
+        return None, None
+    count = (mono.size - n) // hop + 1
+    idx = (np.arange(count) * hop)[:, None] + np.arange(n)
+    spec = np.abs(np.fft.rfft(mono[idx] * np.hanning(n + 1)[:-1], axis=-1)) ** 2
+    freqs = np.fft.rfftfreq(n, 1.0 / rate)
+    band = (freqs >= 30.0) & (freqs <= 250.0)
+    # frames ranked by their whole energy: hits are loud everywhere, while rumble alone
+    # fluctuates a lot in its band from frame to frame and must not pick the frames
+    energy = spec.sum(axis=1)
+    if count < 8 or not np.any(energy > 0):
+        return None, None
+    order = np.argsort(energy)
+    steady = spec[order[: max(1, count // 4)]].mean(axis=0)
+    loud = spec[order[-max(1, count // 4):]].mean(axis=0)
+    # a little smoothing over neighbouring bins (the grid is 5.9 Hz at 48 kHz)
+    k = np.ones(3) / 3
+    loud_db = 10 * np.log10(np.maximum(np.convolve(loud, k, mode="same"), 1e-30))[band]
+    steady_db = 10 * np.log10(np.maximum(np.convolve(steady, k, mode="same"), 1e-30))[band]
+    ok = loud_db >= steady_db + 10.0
+    if not np.any(ok):
+        return None, None
+    f = freqs[band]
+    peak = int(np.argmax(np.where(ok, loud_db, -np.inf)))
+    within = np.nonzero(ok & (loud_db >= loud_db[peak] - 6.0))[0]
+    return float(f[within[0]]), float(f[peak])
