@@ -128,10 +128,10 @@ def pitch_track(
     mono = np.asarray(x, dtype=np.float64).mean(axis=0)
     y = librosa.resample(mono, orig_sr=rate, target_sr=ANALYSIS_RATE) if rate != ANALYSIS_RATE else mono
     y = active_excerpt(y, ANALYSIS_RATE, max_seconds=max_seconds)
-    y = sosfilt(butter(PREFILTER_ORDER, PREFILTER_HZ, "highpass", fs=ANALYSIS_RATE, output="sos"), y)
     if y.size < FRAME_LENGTH or not np.any(y != 0):
         empty = np.zeros(0)
         return PitchTrack(empty, empty, 0.0, None, None, None, y.size / ANALYSIS_RATE)
+    y = sosfilt(butter(PREFILTER_ORDER, PREFILTER_HZ, "highpass", fs=ANALYSIS_RATE, output="sos"), y)
     f0, voiced, prob = librosa.pyin(
         y, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_RATE, frame_length=FRAME_LENGTH,
         hop_length=int(HOP_S * ANALYSIS_RATE), resolution=0.25, center=False,
@@ -174,6 +174,11 @@ class Fundamentals:
     pitch : PitchTrack
     lines_hz : ndarray
         Narrow peaks (spectral lines, notes' partials) of the long-term spectrum below 1.2 kHz.
+    note_lines_hz : ndarray
+        The lines that are played notes' fundamentals: strong (within 30 dB of the strongest),
+        from the lowest note up, and no multiple (3, 4, 5...) of a lower strong line (those are
+        harmonics; an octave is kept, as it may be a doubled note). For chords this lists the
+        notes of the voicing.
     highest_hz : float or None
         The highest of the held notes' (corrected) fundamentals, for pitched parts; for drums
         the strongest low partial of the events. With ``lowest_hz`` it spans the track's own
@@ -189,6 +194,7 @@ class Fundamentals:
     source: str
     pitch: PitchTrack
     lines_hz: np.ndarray
+    note_lines_hz: np.ndarray
     pitch_lowest_hz: float | None
     event_lowest_hz: float | None
     event_peak_hz: float | None
@@ -228,6 +234,8 @@ def fundamentals(
     track = pitch_track(x, rate, max_seconds=max_seconds, name=name)
     mono = np.asarray(x, dtype=np.float64).mean(axis=0)
     excerpt = active_excerpt(mono, rate, max_seconds=max_seconds)
+    if excerpt.size == 0:
+        return Fundamentals(None, None, "none", track, np.zeros(0), np.zeros(0), None, None, None)
     # long frames (~1.4 s, 0.7 Hz bins): a bass note's partials are lines even at 40-80 Hz
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
@@ -239,11 +247,14 @@ def fundamentals(
                               for f in track.f0_hz])
         pitch_lowest, pitch_highest = _held_range(corrected)
     if pitch_lowest is not None:
-        return Fundamentals(pitch_lowest, pitch_highest, "pitch", track, lines_hz, pitch_lowest, event_lowest,
+        notes = _note_lines(lines_hz, lines_db, pitch_lowest)
+        highest = max([pitch_highest or pitch_lowest] + [float(f) for f in notes])
+        return Fundamentals(pitch_lowest, highest, "pitch", track, lines_hz, notes, pitch_lowest, event_lowest,
                             event_peak)
     if event_lowest is not None:
-        return Fundamentals(event_lowest, event_peak, "events", track, lines_hz, None, event_lowest, event_peak)
-    return Fundamentals(None, None, "none", track, lines_hz, None, None, event_peak)
+        return Fundamentals(event_lowest, event_peak, "events", track, lines_hz, np.zeros(0), None, event_lowest,
+                            event_peak)
+    return Fundamentals(None, None, "none", track, lines_hz, np.zeros(0), None, None, event_peak)
 
 
 def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:
@@ -260,6 +271,19 @@ def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None
         if run >= min_frames - 1:
             notes.append(float(np.median(f0_hz[i - run:i + 1])))
     return (min(notes), max(notes)) if notes else (None, None)
+
+
+def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float) -> np.ndarray:
+    """Strong lines from the lowest note up that are not harmonics of a lower strong line."""
+    strong = lines_hz[(lines_db >= lines_db.max() - 30.0) & (lines_hz >= lowest_hz * 2 ** (-1 / 24))]
+    notes: list[float] = []
+    for f in np.sort(strong):
+        lower = strong[strong < f * 2 ** (-1 / 24)]
+        ratio = f / lower if lower.size else np.zeros(0)
+        # an octave (ratio 2) may be a doubled note of the voicing: kept, to err on the side of the notes
+        if not np.any((ratio > 2.5) & (np.abs(np.log2(ratio / np.round(ratio))) <= 1 / 48)):
+            notes.append(float(f))
+    return np.array(notes)
 
 
 def _lowest_present_harmonic(f0: float, lines_hz: np.ndarray, *, max_harmonic: int = 8) -> float | None:

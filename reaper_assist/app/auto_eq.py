@@ -43,7 +43,7 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.
         lo, hi, source = fu.lowest_hz, fu.highest_hz, fu.source
     if lo is None:
         source = "none"
-    lines = tuple(float(f) for f in fu.lines_hz if lo is not None and f >= lo * 2 ** (-1 / 24))
+    lines = tuple(float(f) for f in fu.note_lines_hz) if source == "pitch" else ()
     return eq_decision.TrackFundamentals(lo, hi, source, lines)
 
 

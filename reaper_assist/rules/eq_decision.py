@@ -355,8 +355,9 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
     slots = max(0, N_BANDS - used - (1 if lm else 0))
     cuts = tone.resonance_cuts(resonances, {**row, "min_spacing_oct": _row_f(row, "min_spacing_oct", 1 / 3)},
                                1.0, slots=slots)
-    cuts, _, _ = limit_cuts(cuts, None, row, fund, spec.sample_rate, slots)
+    cuts, _, first = limit_cuts(cuts, None, row, fund, spec.sample_rate, slots)
     cuts = refine(spec, cuts, row, fund, slots)
     cuts, lm, limits = limit_cuts(cuts, lm, row, fund, spec.sample_rate, slots)
+    limits["dropped"] = first["dropped"] + [d for d in limits["dropped"] if d not in first["dropped"]]
     bands = tone.scale_gains(tone.auto_eq_layout(hp, lm, cuts), amount)
     return AutoEqDecision(bands, hp, lm, cuts, low_mid_db, {"limits": limits})

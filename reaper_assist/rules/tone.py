@@ -245,7 +245,8 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
     weight = 10.0 ** ((np.where(np.isfinite(focus), focus, -300.0) - fmax) / 10.0)
     key = np.zeros(c.shape, dtype=bool) if key_band_hz is None else (c >= key_band_hz[0]) & (c <= key_band_hz[1])
     matters = focus >= fmax - float(row["focus_range_db"])
-    cand = inrange & (share >= float(row["min_masking"])) & (matters | key)
+    cand = inrange & (((share >= float(row["min_masking"])) & matters)
+                      | (key & (share >= float(row.get("key_band_min_masking", row["min_masking"])))))
     # in the key band the focus's own level decides less than how much of it is masked
     score = np.where(cand, share * np.where(key, float(row.get("key_band_weight", 4.0)), weight), -1.0)
     out: list[EqBand] = []

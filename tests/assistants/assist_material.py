@@ -29,6 +29,7 @@ PARTS = {
     "keys": (0, 0, "chords"),
     "guitar": (0, 25, "strum"),
     "pad": (0, 89, "pad"),
+    "strings": (0, 48, "pad"),
     "lead": (0, 81, "lead"),
 }
 
@@ -46,6 +47,19 @@ def render_part(part: str, out_dir: Path, *, seconds: float = SECONDS, seed: int
     x, sr = sf.read(wav, dtype="float64", always_2d=True)
     assert sr == RATE
     return np.ascontiguousarray(x[: int(seconds * RATE)].T)
+
+
+def played_notes_hz(part: str, *, seconds: float = SECONDS, seed: int = 7) -> list[float]:
+    """Fundamentals (Hz, equal temperament) of the notes ``render_part`` plays within ``seconds``:
+    the same seeded MIDI, read back."""
+    channel, program, kind = PARTS[part]
+    mid = _midi(kind, channel, program, seconds + 1.0, np.random.default_rng(seed))
+    t, notes = 0.0, set()
+    for msg in mid:
+        t += msg.time
+        if msg.type == "note_on" and msg.velocity > 0 and t < seconds - 0.25:
+            notes.add(msg.note)
+    return [440.0 * 2 ** ((n - 69) / 12) for n in sorted(notes)]
 
 
 def hydrogen_hit(kind: str = "snare") -> tuple[np.ndarray, Path]:

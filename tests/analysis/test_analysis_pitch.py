@@ -1,0 +1,106 @@
+"""Issue 13 point 3: the lowest played note by pitch tracking (pYIN), never the rumble below it.
+
+Seeded synthetic parts with known notes: a bass line, a chord (whose common "virtual" pitch lies
+two octaves below its lowest note), a kick-like hit; each over band noise at 25-40 Hz.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.signal import butter, sosfilt
+
+from reaper_assist.analysis.pitch import active_excerpt, fundamentals, note_name, pitch_track
+from reaper_assist.errors import InvalidAudioError, ParameterError
+
+RATE = 48000
+SEMITONE_OCT = 1.0 / 12.0  # a note is found when within a semitone of the played one
+
+
+def _tone(freq_hz: float, seconds: float, *, harmonics: int = 8) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    x = sum(np.sin(2 * np.pi * k * freq_hz * t) / k for k in range(1, harmonics + 1))
+    env = np.minimum(1.0, np.minimum(t / 0.01, (seconds - t) / 0.02))
+    return x * env
+
+
+def _rumble(n: int, level_db: float, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    r = sosfilt(butter(4, [25, 40], btype="bandpass", fs=RATE, output="sos"), rng.standard_normal(n))
+    return r * 10 ** (level_db / 20) / np.sqrt(np.mean(r**2))
+
+
+def _bass_line(notes_hz, seconds_each=0.5):
+    x = np.concatenate([_tone(f, seconds_each) for f in notes_hz])
+    return 0.3 * x / np.sqrt(np.mean(x**2))
+
+
+def test_bass_line_lowest_note_not_the_rumble_below_it():
+    notes = [55.0, 73.4, 61.7, 82.4, 55.0, 98.0, 73.4, 61.7] * 2  # A1 D2 B1 E2 ... lowest A1
+    x = _bass_line(notes)
+    x = x + _rumble(x.size, -20.0)  # rumble 25-40 Hz, 10 dB under the bass
+    fu = fundamentals(x, RATE)
+    assert fu.source == "pitch"
+    assert abs(math.log2(fu.lowest_hz / 55.0)) < SEMITONE_OCT, fu.lowest_hz
+    # every played note is a note line; the range reaches the top note (an octave above may be a doubled note)
+    for f in sorted(set(notes)):
+        assert np.any(np.abs(np.log2(fu.note_lines_hz / f)) < SEMITONE_OCT), (f, fu.note_lines_hz)
+    assert 98.0 * 2 ** -SEMITONE_OCT <= fu.highest_hz <= 2 * 98.0 * 2 ** SEMITONE_OCT, fu.highest_hz
+
+
+def test_chord_lowest_note_not_its_virtual_pitch():
+    # C3 E3 G3: the common period is that of C1 (32.7 Hz), which has no energy
+    chord = sum(_tone(f, 4.0) for f in (130.8, 164.8, 196.0))
+    x = 0.3 * chord / np.sqrt(np.mean(chord**2))
+    x = x + _rumble(x.size, -24.0)
+    fu = fundamentals(x, RATE)
+    assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 130.8)) < SEMITONE_OCT, fu.lowest_hz
+
+
+def test_kick_fundamental_from_its_events_not_the_steady_rumble():
+    t = np.arange(int(0.4 * RATE)) / RATE
+    hit = np.sin(2 * np.pi * 60.0 * t) * np.exp(-t / 0.08)
+    x = np.zeros(8 * RATE)
+    for start in range(0, x.size - hit.size, RATE // 2):
+        x[start:start + hit.size] += hit
+    x = 0.5 * x + _rumble(x.size, -30.0)
+    fu = fundamentals(x, RATE)
+    assert fu.event_lowest_hz is not None and 45.0 <= fu.event_lowest_hz <= 62.0, fu.event_lowest_hz
+    assert abs(math.log2(fu.event_peak_hz / 60.0)) < SEMITONE_OCT, fu.event_peak_hz
+
+
+def test_rumble_alone_has_no_played_note():
+    fu = fundamentals(_rumble(6 * RATE, -20.0), RATE)
+    assert fu.pitch_lowest_hz is None and fu.lowest_hz is None or fu.lowest_hz > 40.0
+
+
+def test_pitch_analysis_is_bounded_to_max_seconds():
+    x = _bass_line([55.0, 73.4] * 60)  # 60 s
+    track = pitch_track(x, RATE, max_seconds=10.0)
+    assert track.seconds_analysed <= 10.0 + 1e-9
+    assert track.lowest_hz is not None and abs(math.log2(track.lowest_hz / 55.0)) < SEMITONE_OCT
+
+
+def test_active_excerpt_skips_silence():
+    x = np.concatenate([np.zeros(5 * 1000), np.ones(3 * 1000), np.zeros(5 * 1000)])
+    assert np.all(active_excerpt(x, 1000.0, max_seconds=30.0) == 1.0)
+
+
+def test_bad_input_is_refused_with_the_track_name():
+    x = np.zeros(RATE)
+    x[10] = np.nan
+    with pytest.raises(InvalidAudioError, match="Bass"):
+        pitch_track(x, RATE, name="Bass")
+    with pytest.raises(ParameterError, match="pitch range"):
+        pitch_track(np.zeros(RATE), RATE, fmin_hz=500.0, fmax_hz=100.0)
+
+
+def test_silence_has_no_pitch():
+    track = pitch_track(np.zeros(2 * RATE), RATE)
+    assert track.lowest_hz is None and track.voiced_fraction == 0.0
+
+
+def test_note_names():
+    assert note_name(261.63) == "C4" and note_name(440.0) == "A4" and note_name(55.0) == "A1"

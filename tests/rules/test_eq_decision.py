@@ -1,0 +1,126 @@
+"""Issue 13 point 4: musical limits the auto-EQ refinement cannot break, and point 3's stacked
+high-pass, on small seeded spectra with known answers (pure rules, no host)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.signal import butter, sosfilt
+
+from reaper_assist.analysis.spectrum import Resonance, find_resonances, long_term_spectrum
+from reaper_assist.app.assist_common import load_table, row_for
+from reaper_assist.rules import eq_decision as D
+from reaper_assist.rules.tone import BAND, HIGH_PASS
+
+RATE = 48000
+MIN_SPACING_OCT = 1.0 / 3.0  # issue 13: ">= 1/3 octave between cuts"
+NOTE_TOL_DB = 1.0  # issue 13: "< 1 dB at any played note's fundamental"
+
+
+def _row(instrument: str) -> dict:
+    return row_for(load_table("auto-eq"), instrument)[0]
+
+
+def _peaking(x, f, g, q):
+    a = 10 ** (g / 40)
+    w0 = 2 * math.pi * f / RATE
+    al = math.sin(w0) / (2 * q)
+    b = np.array([1 + al * a, -2 * math.cos(w0), 1 - al * a])
+    d = np.array([1 + al / a, -2 * math.cos(w0), 1 - al / a])
+    return sosfilt(np.concatenate([b / d[0], d / d[0]])[None, :], x)
+
+
+@pytest.fixture(scope="module")
+def pink():
+    rng = np.random.default_rng(1)
+    w = np.fft.rfft(rng.standard_normal(8 * RATE))
+    f = np.fft.rfftfreq(8 * RATE, 1 / RATE)
+    w[1:] /= np.sqrt(f[1:])
+    w[0] = 0
+    x = np.fft.irfft(w)
+    return 0.1 * x / np.sqrt(np.mean(x**2))
+
+
+def _cuts(d: D.AutoEqDecision):
+    return [b for b in d.bands if b.enabled and b.band_type == BAND and b.gain_db < 0 and "resonance_hz" in b.evidence]
+
+
+def test_cuts_respect_depth_cap_count_and_spacing(pink):
+    # six narrow resonances, two of them 0.09 octave apart (the vocal of issue 13)
+    x = pink
+    for f, g in ((400.0, 7.0), (430.0, 7.0), (1200.0, 5.0), (2500.0, 14.0), (5000.0, 7.0), (7000.0, 7.0)):
+        x = _peaking(x, f, g, 8.0)
+    spec = long_term_spectrum(x, RATE)
+    row = {**_row("snare"), "low_mid_target_db": None}
+    d = D.decide(spec, find_resonances(spec, min_excess_db=3.0, max_count=12), D.TrackFundamentals(), row, 1.0)
+    cuts = _cuts(d)
+    assert 1 <= len(cuts) <= row["max_cuts"]
+    for i, a in enumerate(cuts):
+        for b in cuts[i + 1:]:
+            assert abs(math.log2(a.freq_hz / b.freq_hz)) >= MIN_SPACING_OCT - 1e-9, (a.freq_hz, b.freq_hz)
+    for c in cuts:
+        if -c.gain_db > row["max_cut_db"] + 1e-9:
+            # deeper than the cap only for a measured resonance taller than the cap, and stated
+            assert c.evidence["excess_db"] > row["max_cut_db"] and "deeper_than_cap" in c.evidence, c.evidence
+        assert -c.gain_db <= row["resonance_max_cut_db"] + 1e-9
+    # the 14 dB one is there and may go past the cap; the 5 dB one never deeper than the cap
+    assert any(abs(math.log2(c.freq_hz / 2500.0)) < 1 / 12 and -c.gain_db > row["max_cut_db"] for c in cuts)
+
+
+def test_no_octave_band_loses_more_than_the_limit_from_broad_bands(pink):
+    broad = [Resonance(300.0, 8.0, 1.2), Resonance(650.0, 8.0, 1.2)]  # broad humps an octave apart
+    spec = long_term_spectrum(pink, RATE)
+    row = {**_row("drums"), "low_mid_target_db": -30.0}  # asks for a low-mid cut too
+    d = D.decide(spec, tuple(broad), D.TrackFundamentals(), row, 1.0)
+    loss, _ = D.octave_loss_db([b for b in d.bands if b.band_type == BAND], RATE)
+    assert loss <= row["max_octave_loss_db"] + 0.05, loss
+
+
+def test_no_deep_cut_inside_the_tracks_own_fundamentals(pink):
+    x = _peaking(pink, 200.0, 12.0, 6.0)  # a snare's own fundamental: a resonance, but its body
+    spec = long_term_spectrum(x, RATE)
+    row = _row("snare")
+    fund = D.TrackFundamentals(180.0, 210.0, "events")
+    d = D.decide(spec, find_resonances(spec, min_excess_db=3.0), fund, row, 1.0)
+    near = [c for c in _cuts(d) if abs(math.log2(c.freq_hz / 200.0)) < 1 / 6]
+    assert near and all(-c.gain_db <= row["fundamental_max_cut_db"] + 1e-9 for c in near)
+
+
+def test_tonal_cut_never_takes_a_played_note(pink):
+    x = _peaking(pink, 330.0, 14.0, 3.0)  # a broad peak right on E4, a note being played
+    spec = long_term_spectrum(x, RATE)
+    row = _row("strings")
+    fund = D.TrackFundamentals(147.0, 392.0, "pitch", (147.0, 262.0, 330.0, 392.0))
+    d = D.decide(spec, find_resonances(spec, min_excess_db=3.0), fund, row, 1.0)
+    resp = D.tone.bands_response_db(d.bands, np.array(fund.note_lines_hz), RATE)
+    assert np.min(resp) > -NOTE_TOL_DB, resp
+    assert any("played note" in why for why in d.evidence["limits"]["dropped"])
+
+
+def _rumble(n, level_db, seed=5):
+    r = sosfilt(butter(4, [25, 40], btype="bandpass", fs=RATE, output="sos"),
+                np.random.default_rng(seed).standard_normal(n))
+    return r * 10 ** (level_db / 20) / np.sqrt(np.mean(r**2))
+
+
+def test_highpass_stacks_for_bass_rumble_close_below_the_lowest_note(pink):
+    t = np.arange(8 * RATE) / RATE
+    bass = sum(np.sin(2 * np.pi * k * 62.0 * t) / k for k in range(1, 6)) * 0.1
+    spec = long_term_spectrum(bass + _rumble(t.size, -30.0), RATE)
+    row = _row("bass")
+    hp = D.highpass_bands(row, D.TrackFundamentals(62.0, 124.0, "pitch"), spec)
+    assert all(b.band_type == HIGH_PASS and b.enabled for b in hp)
+    ev = hp[0].evidence
+    assert len(hp) >= 2, ev
+    assert ev["attenuation_at_lowest_note_db"] <= row["fundamental_max_loss_db"] + 1e-6
+    assert ev["predicted_rumble_drop_db"] >= row["rumble_drop_db"], ev
+
+
+def test_highpass_single_section_when_there_is_no_rumble():
+    t = np.arange(8 * RATE) / RATE
+    keys = sum(np.sin(2 * np.pi * k * 220.0 * t) / k for k in range(1, 8)) * 0.1
+    spec = long_term_spectrum(keys, RATE)
+    hp = D.highpass_bands(_row("keys"), D.TrackFundamentals(220.0, 440.0, "pitch"), spec)
+    assert len(hp) == 1 and hp[0].freq_hz == pytest.approx(80.0)
