@@ -64,7 +64,7 @@ def active_excerpt(mono: np.ndarray, sample_rate: float, *, max_seconds: float, 
                    active_range_db: float = ACTIVE_RANGE_DB) -> np.ndarray:
     """At most ``max_seconds`` of a mono signal: its active ``chunk_s`` chunks (within
     ``active_range_db`` of the loudest), evenly spread over the track, joined in order."""
-    n = max(1, int(round(chunk_s * sample_rate)))
+    n = max(1, round(chunk_s * sample_rate))
     count = mono.size // n
     if count == 0:
         return mono
@@ -149,7 +149,7 @@ def note_name(freq_hz: float) -> str:
     """Nearest equal-tempered note (A4 = 440 Hz), e.g. 261.6 -> 'C4', for reasons and evidence."""
     if not (freq_hz > 0 and math.isfinite(freq_hz)):
         return "?"
-    midi = int(round(69 + 12 * math.log2(freq_hz / 440.0)))
+    midi = round(69 + 12 * math.log2(freq_hz / 440.0))
     return ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"][midi % 12] + str(midi // 12 - 1)
 
 

@@ -26,10 +26,15 @@ from typing import Any
 import numpy as np
 from scipy.signal import sosfreqz
 
-from reaper_assist.analysis.spectrum import LongTermSpectrum, Resonance, excess_over_smoothed, find_resonances
+from reaper_assist.analysis.spectrum import (
+    LongTermSpectrum,
+    Resonance,
+    excess_over_smoothed,
+    find_resonances,
+)
 from reaper_assist.dsp import rbj_sos
 from reaper_assist.rules import tone
-from reaper_assist.rules.tone import BAND, HIGH_PASS, HP_BW_OCT, N_BANDS, EqBand
+from reaper_assist.rules.tone import HIGH_PASS, HP_BW_OCT, N_BANDS, EqBand
 
 REFINE_PASSES = 3
 NOTE_LINES_MAX_HZ = 1200.0  # fundamentals of played notes lie below this (a lead's top notes)

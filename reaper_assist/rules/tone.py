@@ -262,12 +262,14 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
                               "focus_band_db": focus[i], "focus_key_band": bool(key[i])}
         if protect_hz is not None:
             ev["masker_fundamental_range_hz"] = list(protect_hz)
-            bw = _fit_outside(c[i], -depth, bw, protect_hz, row, sample_rate)
-            if bw is None and key[i]:
+            fitted = _fit_outside(c[i], -depth, bw, protect_hz, row, sample_rate)
+            if fitted is not None:
+                bw = fitted
+            elif key[i]:
                 depth = min(depth, float(row.get("key_band_max_cut_db", 3.0)) * amount)
                 bw = max(float(row.get("min_bw_oct", 0.33)), 0.5)
                 ev["inside_own_fundamentals"] = "allowed in the focus's key band, capped"
-            if bw is None:
+            else:
                 continue
         ev["cut_db"] = depth
         out.append(EqBand(BAND, True, float(c[i]), -depth, bw,

@@ -4,6 +4,7 @@ their level, and no cut breaks the musical limits without a measured resonance s
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -101,7 +102,7 @@ def test_cuts_keep_the_musical_limits(quality_session, name):
             assert "deeper_than_cap" in c["ev"] and c["ev"]["excess_db"] > cap, (name, c)
         assert depth <= row["resonance_max_cut_db"] + 0.05, (name, c)
     freqs = sorted(c["ev"]["resonance_hz"] if "freq" not in c else c["freq"] for c in cuts)
-    for a, b in zip(freqs, freqs[1:]):
+    for a, b in itertools.pairwise(freqs):
         assert math.log2(b / a) >= MIN_SPACING_OCT - 0.02, (name, freqs)
 
 
