@@ -17,7 +17,6 @@ from bench import quality as Q
 # metric -> what is wrong today (bench/quality.py on the full evaluation set; docs/quality.md)
 NOT_MET_YET = {
     "resonance cut to <= 2 dB": "tonal parts: resonances not told from harmonics (issue 13 point 2)",
-    "fundamentals move < 1 dB (tonal)": "the guitar high-pass sits on the low E (issue 13 point 3)",
     "rumble down >= 12 dB (non-bass)": "toms/kits: rumble read as a fundamental (issue 13 point 3)",
     "rumble >= 6 dB, fund. < 1 dB (bass/kick)": "no steep high-pass close below the fundamental (point 3)",
     "comp GR within +-1.5 dB, user FX before": "decides on pre-FX audio (issue 13 point 5)",
