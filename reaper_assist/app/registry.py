@@ -35,6 +35,9 @@ ACTIONS: dict[str, ActionInfo] = {
                             "RS_reaper_assist_auto_gate"),
     "unmask": ActionInfo("unmask", "Unmask selected tracks against the focus track", "reaper_assist.app.unmask:run",
                          "RS_reaper_assist_unmask"),
+    "ride": ActionInfo("ride", "Ride selected tracks", "reaper_assist.app.ride:run", "RS_reaper_assist_ride"),
+    "dip-gaps": ActionInfo("dip-gaps", "Dip noise between phrases on selected tracks", "reaper_assist.app.dip_gaps:run",
+                           "RS_reaper_assist_dip_gaps"),
 }
 
 

@@ -23,6 +23,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "auto-compress": {"amount": 100.0, "instruments": {}},
     "auto-gate": {"amount": 100.0, "instruments": {}},
     "unmask": {"amount": 100.0, "focus": None, "instruments": {}},
+    # automation (issue 14): rules/automation.py documents each setting
+    "ride": {"target": "auto", "range_db": 6.0, "window_s": 1.0, "tolerance_db": 0.3, "max_points_per_s": 4.0,
+             "max_slope_db_per_s": 40.0, "amount": 100.0},
+    "dip-gaps": {"depth_db": -12.0, "hold_s": 0.12, "fade_s": 0.08, "lead_s": 0.06, "min_gap_s": 0.1,
+                 "min_floor_dbfs": -80.0, "amount": 100.0},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

@@ -16,6 +16,8 @@ from typing import Any
 
 NULL_SUFFIX = "0x0000000000000000"
 TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
+ENV_TAG_KEY = "P_EXT:reaper_assist_env"  # track P_EXT key: our envelope lanes {lane name: {owner, guid}}, JSON
+VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes read back (automation actions)
 
 
 def _tags(text: str) -> dict[str, str]:
@@ -161,6 +163,24 @@ def _fx_state(api, track: str, index: int, guid: str) -> dict[str, Any]:
     }
 
 
+def _lanes(api, track: str) -> dict[str, Any]:
+    """The track's volume lanes that exist: {name: {guid, points [[time_s, amplitude, shape,
+    tension]]}} (values through ScaleFromEnvelopeMode: linear amplitude)."""
+    out: dict[str, Any] = {}
+    for name in VOLUME_LANES:
+        env = api.GetTrackEnvelopeByName(track, name)
+        if env is None or _is_null(str(env)):
+            continue
+        mode = api.GetEnvelopeScalingMode(env)
+        pts = []
+        for i in range(int(api.CountEnvelopePoints(env))):
+            r = api.GetEnvelopePoint(env, i, 0, 0, 0, 0, 0)
+            if r[0]:
+                pts.append([r[3], api.ScaleFromEnvelopeMode(mode, r[4]), int(r[5]), r[6]])
+        out[name] = {"guid": api.GetSetEnvelopeInfo_String(env, "GUID", "", False)[3], "points": pts}
+    return out
+
+
 def read_state_with(api, *, track_guids: list[str] | None = None, selected_only: bool = False,
                     with_items: bool = True, with_fx: bool = True) -> dict[str, Any]:
     """The project's state the actions need, in one call (see :class:`ProjectState`)."""
@@ -185,6 +205,8 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             "folder_depth": int(v(tr, "I_FOLDERDEPTH")),
             "tags": api.GetSetMediaTrackInfo_String(tr, TAG_KEY, "", False)[3],
             "items": [], "fx": [],
+            "envelopes": _lanes(api, tr),
+            "env_tags": api.GetSetMediaTrackInfo_String(tr, ENV_TAG_KEY, "", False)[3],
         }
         if with_items:
             td["items"] = [_item_state(api, api.GetTrackMediaItem(tr, k), k)

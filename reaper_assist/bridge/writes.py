@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from reaper_assist.bridge.remote import NULL_SUFFIX, TAG_KEY, _fx_guids
+from reaper_assist.bridge.remote import ENV_TAG_KEY, NULL_SUFFIX, TAG_KEY, _fx_guids
 from reaper_assist.bridge.remote import _tags as tags_of
 
 MAX_BANDS = 64  # ReaEQ bands probed through BANDTYPE<k>
@@ -543,9 +543,117 @@ class EnvelopePoints(Write):
         api.Envelope_SortPoints(env)
 
 
+# the actions that show a track envelope lane on the selected tracks, creating it (facts 1.5)
+SHOW_LANE_COMMANDS = {"Volume": 40406, "Volume (Pre-FX)": 40408, "Trim Volume": 42020}
+
+
+def env_tags(api, track: str) -> dict[str, Any]:
+    """The lanes reaper-assist owns on a track: {lane name: {"owner": action, "guid": EGUID}}."""
+    try:
+        d = json.loads(api.GetSetMediaTrackInfo_String(track, ENV_TAG_KEY, "", False)[3] or "{}")
+    except ValueError:
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
+def _untouched(api, env) -> bool:
+    """No points, or the one 0 dB point REAPER puts on a lane it shows for the first time."""
+    n = int(api.CountEnvelopePoints(env))
+    if n == 0:
+        return True
+    r = api.GetEnvelopePoint(env, 0, 0, 0, 0, 0, 0)
+    amp = api.ScaleFromEnvelopeMode(api.GetEnvelopeScalingMode(env), r[4])
+    return n == 1 and bool(r[0]) and abs(amp - 1.0) < 1e-6
+
+
+class OwnedEnvelope(Write):
+    """All the points ``[[time_s, amplitude, shape], ...]`` of a lane reaper-assist owns
+    (``envelope``: "Trim Volume", "Volume (Pre-FX)"), for the action ``owner``. A missing lane is
+    created (its show action on this track alone, the selection put back) and recorded in the
+    track's ``P_EXT:reaper_assist_env`` with its GUID; a lane that holds points and is not ours
+    is refused, so a user's points are never moved. ``lane_guid`` is the lane the plan saw ("" if
+    none): another lane now stops the apply."""
+
+    kind = "owned_envelope"
+    required = {"envelope": _TEXT, "owner": _TEXT, "points": _POINTS, "lane_guid": _TEXT}
+
+    def _lane(self, api, h):
+        env = api.GetTrackEnvelopeByName(h["track"], self.op["envelope"])
+        return None if env is None or str(env).endswith(NULL_SUFFIX) else env
+
+    def resolve(self, api):
+        h = super().resolve(api)
+        if self.op["envelope"] not in SHOW_LANE_COMMANDS or not self.op["points"]:
+            raise ApplyError(f"write {self.kind!r}: lane {self.op['envelope']!r} with "
+                             f"{len(self.op['points'])} points is not one reaper-assist writes")
+        env = self._lane(api, h)
+        guid = api.GetSetEnvelopeInfo_String(env, "GUID", "", False)[3] if env is not None else ""
+        if guid.upper() != self.op["lane_guid"].upper():
+            raise ApplyError(f"track {self.where}: its {self.op['envelope']} lane changed since it was analysed")
+        if env is not None and not _untouched(api, env):
+            mine = env_tags(api, h["track"]).get(self.op["envelope"]) or {}
+            if str(mine.get("guid", "")).upper() != guid.upper():
+                raise ApplyError(f"track {self.where}: its {self.op['envelope']} lane holds points of yours; "
+                                 "reaper-assist never moves them")
+        return h
+
+    def capture(self, api, h):
+        env = self._lane(api, h)
+        pts = []
+        if env is not None:
+            for i in range(int(api.CountEnvelopePoints(env))):
+                r = api.GetEnvelopePoint(env, i, 0, 0, 0, 0, 0)
+                if r[0]:
+                    pts.append([r[3], r[4], int(r[5]), r[6], bool(r[7])])
+        return {"points": pts, "tags": api.GetSetMediaTrackInfo_String(h["track"], ENV_TAG_KEY, "", False)[3]}
+
+    def _create(self, api, h):
+        tr = h["track"]
+        selected = [api.GetTrack(0, i) for i in range(api.CountTracks(0))
+                    if api.GetMediaTrackInfo_Value(api.GetTrack(0, i), "I_SELECTED")]
+        for t in selected:
+            api.SetTrackSelected(t, False)
+        api.SetTrackSelected(tr, True)
+        api.Main_OnCommand(SHOW_LANE_COMMANDS[self.op["envelope"]], 0)
+        api.SetTrackSelected(tr, False)
+        for t in selected:
+            api.SetTrackSelected(t, True)
+        env = self._lane(api, h)
+        if env is None:
+            raise ApplyError(f"track {self.where}: REAPER did not create its {self.op['envelope']} lane")
+        return env
+
+    def apply(self, api, h):
+        env = self._lane(api, h) or self._create(api, h)
+        api.DeleteEnvelopePointRange(env, -1.0, 1e12)
+        mode = api.GetEnvelopeScalingMode(env)
+        for t, amp, shape in self.op["points"]:
+            api.InsertEnvelopePoint(env, float(t), api.ScaleToEnvelopeMode(mode, float(amp)), int(shape), 0.0,
+                                    False, True)
+        api.Envelope_SortPoints(env)
+        api.GetSetEnvelopeInfo_String(env, "ACTIVE", "1", True)
+        tags = env_tags(api, h["track"])
+        tags[self.op["envelope"]] = {"owner": self.op["owner"],
+                                     "guid": api.GetSetEnvelopeInfo_String(env, "GUID", "", False)[3]}
+        api.GetSetMediaTrackInfo_String(h["track"], ENV_TAG_KEY, json.dumps(tags, sort_keys=True), True)
+        return len(self.op["points"])
+
+    def revert(self, api, h, old, result):
+        env = self._lane(api, h)
+        if env is not None:
+            api.DeleteEnvelopePointRange(env, -1.0, 1e12)
+            for t, v, shape, tension, sel in (old or {}).get("points", []):
+                api.InsertEnvelopePoint(env, t, v, shape, tension, sel, True)
+            api.Envelope_SortPoints(env)
+        api.GetSetMediaTrackInfo_String(h["track"], ENV_TAG_KEY, (old or {}).get("tags", ""), True)
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.op['envelope']}"
+
+
 KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (
     TrackInfo, ItemInfo, TakeInfo, TrackExt, ProjExt, TagFx, AddFx, FxDelete, FxParam, FxParamNormalized,
-    FxConfig, EqBandParam, EqBandsOffFrom, EnvelopePoints)}
+    FxConfig, EqBandParam, EqBandsOffFrom, EnvelopePoints, OwnedEnvelope)}
 
 
 def parse(ops: Any) -> list[Write]:

@@ -44,6 +44,8 @@ class TrackState:
     tags: str
     items: tuple[ItemState, ...] = ()
     fx: tuple[FXState, ...] = ()
+    envelopes: dict[str, Any] = field(default_factory=dict)  # volume lanes: {name: {guid, points}}
+    env_tags: str = ""  # P_EXT JSON: the lanes reaper-assist owns {name: {owner, guid}}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from reaper_assist.plugins import get_spec
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.base import PluginSpec
 from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
+from reaper_assist.rules import automation as A
 from reaper_assist.rules import steps as S
 from reaper_assist.units import db_to_amp
 
@@ -132,6 +133,16 @@ def _envelope(state: ProjectState, s: S.EnvelopePoints, base: int) -> list[Write
     span = f"{s.points[0].time_s:.2f}-{s.points[-1].time_s:.2f} s"
     return [Write(s.track_guid, s.track_name, f"{s.envelope} envelope: {len(pts)} points ({span})", None,
                   len(pts), s.reason, op, s.evidence)]
+
+
+def _owned_envelope(state: ProjectState, s: A.OwnedEnvelope, base: int) -> list[Write]:
+    tr = _track(state, s)
+    lane = tr.envelopes.get(s.envelope) or {}
+    pts = [[float(p.time_s), db_to_amp(p.value_db), S.ENVELOPE_SHAPES[p.shape]] for p in s.points]
+    op = _op(s, "owned_envelope", envelope=s.envelope, owner=s.owner, points=pts, lane_guid=lane.get("guid", ""))
+    span = f"{s.points[0].time_s:.2f}-{s.points[-1].time_s:.2f} s"
+    return [Write(s.track_guid, s.track_name, f"{s.envelope} envelope: {len(pts)} points ({span})",
+                  len(lane.get("points", [])), len(pts), s.reason, op, s.evidence)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -291,5 +302,6 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TrackVolume: _track_volume,
     S.TrackPan: _track_pan,
     S.EnvelopePoints: _envelope,
+    A.OwnedEnvelope: _owned_envelope,
     S.TaggedPlugin: _tagged,
 }

@@ -1,0 +1,60 @@
+"""Action "Dip noise between phrases": on a voice with a noise floor, points on the track's
+Volume (Pre-FX) lane that lower the gaps between phrases by a set depth, the fades kept clear
+of every phrase's start and tail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reaper_assist.app.automation import lane_decision, refusal, track_phrases
+from reaper_assist.app.run_action import run_assistant, undo_name
+from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.rules import automation as rule
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import Step
+
+ACTION = "dip-gaps"
+
+
+def _plan_track(tr: TrackState, sample_rate: int, s: rule.DipSettings) -> tuple[list[Step], TrackDecision]:
+    why = refusal(tr, rule.DIP_LANE, ACTION)
+    if not why:
+        tp, why = track_phrases(tr, sample_rate, "dip gaps")
+    if why:
+        return [], TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why)
+    ph = tp.phrases
+    ev = {"phrases": len(ph.spans), "noise_floor_dbfs": ph.noise_floor_db, "depth_db": s.depth_db}
+    if ph.noise_floor_db < s.min_floor_dbfs:
+        return [], TrackDecision(tr.guid, tr.name, "at target", None, None, 0.0,
+                                 f"no noise floor to dip (the gaps are at {ph.noise_floor_db:.1f} dBFS, "
+                                 f"below {s.min_floor_dbfs:g})", ev)
+    spans = [(tp.start_s + a, tp.start_s + b) for a, b in ph.spans]
+    points = rule.dip_points(spans, tp.start_s, tp.end_s, s)
+    if not points:
+        return [], TrackDecision(tr.guid, tr.name, "at target", None, None, 0.0,
+                                 f"no gap between its {len(spans)} phrases is long enough to dip", ev)
+    gaps = sum(1 for p in points if p.value_db < 0) // 2 + (1 if points[0].value_db < 0 else 0)
+    ev["gaps"] = gaps
+    reason = (f"dip {gaps} gaps between {len(spans)} phrases by {s.depth_db:g} dB over a floor of "
+              f"{ph.noise_floor_db:.1f} dBFS")
+    return lane_decision(tr, rule.DIP_LANE, ACTION, points, reason, ev, ph.noise_floor_db,
+                         ph.noise_floor_db + s.depth_db * s.amount / 100.0)
+
+
+def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+    s = rule.DipSettings.parse(raw)
+    steps: list[Step] = []
+    decisions: list[TrackDecision] = []
+    for tr in tracks:
+        st, d = _plan_track(tr, state.sample_rate, s)
+        steps += st
+        decisions.append(d)
+    return Plan(ACTION, undo_name("Dip gaps on", len(tracks)), tuple(steps), tuple(decisions), s.to_json())
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
+    return run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
+                         dry_run=dry_run, what="dip gaps on")
