@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.analysis.phrases import Phrases, find_phrases
-from reaper_assist.app.run_action import clean
+from reaper_assist.app.run_action import clean, run_assistant, undo_name
 from reaper_assist.app.track_audio import pre_fx_audio
 from reaper_assist.errors import InvalidAudioError
-from reaper_assist.host.base import TrackState
+from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules.automation import OwnedEnvelope, same_points
-from reaper_assist.rules.plan import TrackDecision
-from reaper_assist.rules.steps import ENVELOPE_SHAPES, EnvelopePoint
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import ENVELOPE_SHAPES, EnvelopePoint, Step
 from reaper_assist.units import amp_to_db
 
 SHAPE_NAMES = {v: k for k, v in ENVELOPE_SHAPES.items()}
@@ -76,6 +76,8 @@ def track_phrases(track: TrackState, sample_rate: int, verb: str) -> tuple[Track
     if why:
         return None, why
     ta = pre.audio
+    if ta is None:
+        return None, f"no audio to {verb}"
     try:
         ph = find_phrases(ta.audio, ta.sample_rate, active=ta.active_mask, name=track.name)
     except InvalidAudioError as exc:
@@ -88,7 +90,7 @@ def track_phrases(track: TrackState, sample_rate: int, verb: str) -> tuple[Track
 
 def lane_decision(track: TrackState, lane: str, action: str, points: tuple[EnvelopePoint, ...], reason: str,
                   evidence: dict[str, Any], before: float | None, after: float | None
-                  ) -> tuple[list[OwnedEnvelope], TrackDecision]:
+                  ) -> tuple[list[Step], TrackDecision]:
     """The step writing ``points`` on our ``lane``, or none when the lane holds exactly them."""
     ev = clean(evidence)
     if _owned(track, lane, action) and same_points(points, lane_points(track, lane)):
@@ -105,3 +107,26 @@ def _owned(track: TrackState, lane: str, action: str) -> bool:
     mine = _owners(track).get(lane) or {}
     return info is not None and mine.get("owner") == action and \
         str(mine.get("guid", "")).upper() == str(info.get("guid", "")).upper()
+
+
+def envelope_action(action: str, title: str, parse, plan_track):
+    """The ``plan`` and ``run`` of an automation action from its per-track decision
+    ``plan_track(track, sample_rate, settings) -> (steps, decision)``."""
+
+    def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+        s = parse(raw)
+        steps: list = []
+        decisions: list[TrackDecision] = []
+        for tr in tracks:
+            st, d = plan_track(tr, state.sample_rate, s)
+            steps += st
+            decisions.append(d)
+        return Plan(action, undo_name(title, len(tracks)), tuple(steps), tuple(decisions), s.to_json())
+
+    def run(host, *, track_guids: list[str] | None = None, selected: bool = True,
+            options: dict[str, Any] | None = None, dry_run: bool = False) -> dict[str, Any]:
+        """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
+        return run_assistant(host, action, plan, track_guids=track_guids, selected=selected, options=options,
+                             dry_run=dry_run, what=title.lower())
+
+    return plan, run

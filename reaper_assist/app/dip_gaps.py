@@ -5,13 +5,11 @@ of every phrase's start and tail.
 
 from __future__ import annotations
 
-from typing import Any
 
-from reaper_assist.app.automation import lane_decision, refusal, track_phrases
-from reaper_assist.app.run_action import run_assistant, undo_name
-from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.app.automation import envelope_action, lane_decision, refusal, track_phrases
+from reaper_assist.host.base import TrackState
 from reaper_assist.rules import automation as rule
-from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.plan import TrackDecision
 from reaper_assist.rules.steps import Step
 
 ACTION = "dip-gaps"
@@ -19,9 +17,10 @@ ACTION = "dip-gaps"
 
 def _plan_track(tr: TrackState, sample_rate: int, s: rule.DipSettings) -> tuple[list[Step], TrackDecision]:
     why = refusal(tr, rule.DIP_LANE, ACTION)
+    tp = None
     if not why:
         tp, why = track_phrases(tr, sample_rate, "dip gaps")
-    if why:
+    if tp is None:
         return [], TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why)
     ph = tp.phrases
     ev = {"phrases": len(ph.spans), "noise_floor_dbfs": ph.noise_floor_db, "depth_db": s.depth_db}
@@ -42,19 +41,4 @@ def _plan_track(tr: TrackState, sample_rate: int, s: rule.DipSettings) -> tuple[
                          ph.noise_floor_db + s.depth_db * s.amount / 100.0)
 
 
-def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    s = rule.DipSettings.parse(raw)
-    steps: list[Step] = []
-    decisions: list[TrackDecision] = []
-    for tr in tracks:
-        st, d = _plan_track(tr, state.sample_rate, s)
-        steps += st
-        decisions.append(d)
-    return Plan(ACTION, undo_name("Dip gaps on", len(tracks)), tuple(steps), tuple(decisions), s.to_json())
-
-
-def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
-        dry_run: bool = False) -> dict[str, Any]:
-    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
-    return run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
-                         dry_run=dry_run, what="dip gaps on")
+plan, run = envelope_action(ACTION, "Dip gaps on", rule.DipSettings.parse, _plan_track)

@@ -8,16 +8,14 @@ rules.automation (gain curve, pauses held at the lower neighbour, slew limit, RD
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 
 from reaper_assist.analysis.phrases import voiced_loudness
-from reaper_assist.app.automation import lane_decision, refusal, track_phrases
-from reaper_assist.app.run_action import run_assistant, undo_name
-from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.app.automation import envelope_action, lane_decision, refusal, track_phrases
+from reaper_assist.host.base import TrackState
 from reaper_assist.rules import automation as rule
-from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.plan import TrackDecision
 from reaper_assist.rules.steps import Step
 
 ACTION = "ride"
@@ -29,9 +27,10 @@ def _spread(x: np.ndarray) -> float:
 
 def _plan_track(tr: TrackState, sample_rate: int, s: rule.RideSettings) -> tuple[list[Step], TrackDecision]:
     why = refusal(tr, rule.RIDE_LANE, ACTION)
+    tp = None
     if not why:
         tp, why = track_phrases(tr, sample_rate, "ride")
-    if why:
+    if tp is None:
         return [], TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why)
     ph = tp.phrases
     loud = voiced_loudness(tp.audio, tp.sample_rate, ph.voiced, window_s=s.window_s, name=tr.name)
@@ -51,19 +50,4 @@ def _plan_track(tr: TrackState, sample_rate: int, s: rule.RideSettings) -> tuple
     return lane_decision(tr, rule.RIDE_LANE, ACTION, points, reason, ev, before, after)
 
 
-def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
-    s = rule.RideSettings.parse(raw)
-    steps: list[Step] = []
-    decisions: list[TrackDecision] = []
-    for tr in tracks:
-        st, d = _plan_track(tr, state.sample_rate, s)
-        steps += st
-        decisions.append(d)
-    return Plan(ACTION, undo_name("Ride", len(tracks)), tuple(steps), tuple(decisions), s.to_json())
-
-
-def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
-        dry_run: bool = False) -> dict[str, Any]:
-    """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
-    return run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
-                         dry_run=dry_run, what="ride")
+plan, run = envelope_action(ACTION, "Ride", rule.RideSettings.parse, _plan_track)

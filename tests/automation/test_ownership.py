@@ -99,3 +99,28 @@ def test_no_voiced_parts_is_named_and_changes_nothing(tmp_path, action, kind):
     host.save(str(tmp_path / "out.rpp"))
     assert rec["status"] == "error" and "Hiss: no voiced parts found" in rec["message"]
     assert body(tmp_path / "out.rpp") == before
+
+
+def test_points_drawn_between_analysis_and_apply_stop_the_apply(vox, tmp_path):
+    """Inside REAPER the write checks again: a Trim lane the user drew on after the analysis is
+    not overwritten, and the project stays as it was."""
+    from reaper_assist.app import settings
+    from reaper_assist.errors import ReaperAssistError
+    from reaper_assist.host import realize
+
+    path = build(tmp_path, vox)
+    host = InProcessHost.open(str(path))
+    state = host.read_state(selected_only=True)
+    plan = ride.plan(state, list(state.tracks), settings.load("ride"))
+    api = host.api
+    tr = api.GetTrack(0, 0)
+    api.SetTrackSelected(tr, True)
+    api.Main_OnCommand(42020, 0)  # the user shows Trim Volume and draws a point
+    env = api.GetTrackEnvelopeByName(tr, "Trim Volume")
+    api.InsertEnvelopePoint(env, 2.0, api.ScaleToEnvelopeMode(1, 0.5), 0, 0.0, False, False)
+    host.save(str(tmp_path / "drawn.rpp"))
+    before = body(tmp_path / "drawn.rpp")
+    with pytest.raises(ReaperAssistError, match="Trim Volume lane changed since it was analysed"):
+        host.apply(realize.ops(realize.realize(state, plan.steps)), plan.undo_name)
+    host.save(str(tmp_path / "after.rpp"))
+    assert body(tmp_path / "after.rpp") == before
