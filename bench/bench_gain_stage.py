@@ -58,9 +58,7 @@ def main() -> int:
         emu = EmulatorProc(tmp, path, defer_hz=30.0)
         try:
             from reaper_assist.app import gain_stage
-            from reaper_assist.host.reapy_host import ReapyHost
-
-            host = ReapyHost(web_port=emu.web_port)
+            host = emu.host()
 
             def timed(label):
                 n0 = host.round_trips

@@ -45,9 +45,10 @@ def main() -> int:
         tmp = Path(d)
         emu = EmulatorProc(tmp, build(tmp), defer_hz=30.0)
         try:
-            from reaper_assist.host.reapy_host import ReapyHost
+            from reaper_assist.host import reapy_ports
 
-            host = ReapyHost(web_port=emu.web_port)
+            host = emu.host()  # reaper-assist's bridge; reapy's own client below, against reapy's server
+            reapy_ports.preset_web_interface_port(emu.web_port)
             import reapy
             from reapy.tools.network import machines
 

@@ -1,17 +1,23 @@
-"""Shared fixtures: test data, an emulator process on free ports, a reapy-backed host.
+"""Shared fixtures: test data, an emulator process on free ports, the product's host on it, and a
+test driver.
 
-Tests never attach to a real REAPER: the reapy client's web-interface port is preset to the
-emulator's before reapy is imported (reaper_assist.host.reapy_ports).
+The session's emulator runs in a resource folder where ``reaper-assist install`` ran, so its
+start-up runs reaper-assist's bridge (found by :class:`ReapyHost` through the user's private
+directory), and python-reapy's own unmodified server on its own port for the test driver
+(:class:`reaper_assist.emulator.driver.ReapyDriver`) and for tests of the unmodified reapy client.
+Tests never attach to a real REAPER: reapy's web-interface port is preset to the emulator's before
+reapy is imported (reaper_assist.host.reapy_ports).
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.emulator_proc import EmulatorProcess
+from tests.emulator_proc import EmulatorProcess, free_port
 
 DATA = Path(__file__).parent / "data"
 RPP_DIR = DATA / "rpp"
@@ -25,17 +31,32 @@ def data_dir() -> Path:
 
 class EmulatorProc(EmulatorProcess):
     def __init__(self, tmp: Path, project: Path | None, defer_hz: float = 200.0, extra: list[str] | None = None):
+        from reaper_assist.install import install
+
         self.resource = tmp / "resource"
         self.resource.mkdir(parents=True, exist_ok=True)
-        super().__init__(["--resource-path", str(self.resource), "--defer-hz", str(defer_hz), "--quiet"]
+        web_port = free_port()
+        _, self.config = install(self.resource, python=sys.executable, web_port=web_port)
+        super().__init__(["--resource-path", str(self.resource), "--defer-hz", str(defer_hz), "--quiet",
+                          "--web-port", str(web_port)]
                          + (["--project", str(project)] if project else []) + (extra or []))
         self.web_port = int(self.fields["web_port"])
-        self.bridge_port = int(self.fields["bridge_port"])
+        self.reapy_port = int(self.fields["reapy_port"])
+
+    def driver(self):
+        from reaper_assist.emulator.driver import ReapyDriver
+
+        return ReapyDriver(self.web_port)
+
+    def host(self, **kw):
+        from reaper_assist.host.reapy_host import ReapyHost
+
+        return ReapyHost(self.resource, **kw)
 
 
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory):
-    """One emulator process for the session (reapy connects once per test process)."""
+    """One emulator process for the session."""
     tmp = tmp_path_factory.mktemp("emulator")
     project = tmp / "project.rpp"
     shutil.copy(RPP_DIR / "rpp-editor_test2.rpp", project)
@@ -46,20 +67,46 @@ def emulator(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def reapy_host(emulator):
-    from reaper_assist.host.reapy_host import ReapyHost
+    """The product's host: reaper-assist's bridge in the session's emulator."""
+    return emulator.host()
 
-    return ReapyHost(web_port=emulator.web_port)
+
+@pytest.fixture(scope="session")
+def driver(emulator):
+    """The test driver: python-reapy's own server in the session's emulator."""
+    d = emulator.driver()
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="session")
+def reapy_client(emulator):
+    """python-reapy's unmodified client, bound to the session's emulator (reapy connects once per
+    process, at import)."""
+    import warnings
+
+    from reaper_assist.host import reapy_ports
+
+    if "reapy" not in sys.modules:
+        reapy_ports.preset_web_interface_port(emulator.web_port)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import reapy
+    try:
+        reapy_ports.refresh_fx_function_table()
+    except Exception:  # noqa: BLE001, S110 - only reapy's FX objects need it
+        pass
+    return reapy
 
 
 @pytest.fixture
-def live_project(reapy_host, tmp_path):
+def live_project(driver, tmp_path):
     """Open a fresh copy of a fixture project in the session's emulator; returns a loader."""
-    from reaper_assist.emulator import control
 
     def load(name: str = "rpp-editor_test2.rpp", src: Path | None = None) -> Path:
         dst = tmp_path / (src.name if src else name)
         shutil.copy(src or (RPP_DIR / name), dst)
-        reapy_host.call(control.load_project, str(dst))
+        driver.load_project(str(dst))
         return dst
 
     return load

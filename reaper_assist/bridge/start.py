@@ -1,31 +1,29 @@
 """Start and run the bridge inside REAPER (what ``actions/reaper_assist_start_bridge.py`` calls).
 
-:func:`start` reads ``<resource>/reaper_assist.json`` (token and the optional ``"bridge"``
-settings), listens, publishes the port in the ExtState ``reapy/server_port`` (so the unmodified
-reapy client finds it through REAPER's web interface), and schedules :func:`tick` with REAPER's
-``RPR_defer``. Each tick first schedules the next one, so nothing a client does can break the
-chain (python-reapy's server stops for good when one request fails badly).
+:func:`start` reads ``<resource>/reaper_assist.json`` (the per-install token and the optional
+``"bridge"`` limits), listens in the user's private directory for this resource folder
+(:mod:`reaper_assist.bridge.endpoint`), and schedules :func:`tick` with REAPER's ``RPR_defer``
+(taken from the ``reaper_python`` module, as ReaScripts get it). Without a token it does not start:
+there is no unauthenticated mode. Each tick first schedules the next one, so nothing a client does
+can break the chain. Nothing is published in ExtState or on the web interface: the bridge is found
+only through the private directory.
 
-Settings (``"bridge"`` in reaper_assist.json, all optional)::
+Settings (``"bridge"`` in reaper_assist.json, all optional; see :class:`~.server.Limits`)::
 
-    {"host": "127.0.0.1", "port": 0, "require_token": false, "max_request_bytes": 16777216,
-     "max_reply_bytes": 67108864, "max_clients": 32, "hold_slice_s": 0.1, "hold_timeout_s": 5.0}
-
-``port`` 0 means reapy's ``REAPY_SERVER_PORT`` (2306). A ``host`` other than loopback is obeyed
-only because the user wrote it, and warned about in the console every start.
+    {"max_request_bytes": 16777216, "max_reply_bytes": 67108864, "max_clients": 8,
+     "max_pending": 64, "max_pending_per_peer": 48, "auth_timeout_s": 2.0,
+     "hold_slice_s": 0.1, "hold_timeout_s": 2.0, "hold_max_s": 10.0}
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from typing import Any
 
-from reaper_assist.bridge.server import BridgeServer, Limits, errno_text, is_loopback
+from reaper_assist.bridge import endpoint
+from reaper_assist.bridge.server import BridgeServer, Limits
 
-EXT_SECTION = "reaper_assist"
-EXT_KEY = "bridge"
 _TICK = "import reaper_assist.bridge.start as _ra_bridge; _ra_bridge.tick()"
 _EXIT = "import reaper_assist.bridge.start as _ra_bridge; _ra_bridge.stop()"
 
@@ -34,14 +32,16 @@ _API: Any = None
 _TICK_ERRORS = 0
 
 
+def _rpr(name: str) -> Any:
+    """``RPR_<name>`` of REAPER's ``reaper_python`` module (never ``__main__``'s globals)."""
+    import reaper_python
+
+    return getattr(reaper_python, "RPR_" + name)
+
+
 def _console(text: str) -> None:
     try:
-        if _API is not None:
-            _API.ShowConsoleMsg(text)
-        else:
-            from reaper_python import RPR_ShowConsoleMsg  # REAPER puts no API name into __main__
-
-            RPR_ShowConsoleMsg(text)
+        _rpr("ShowConsoleMsg")(text)
     except Exception:  # noqa: BLE001, S110 - there is nowhere else to say it
         pass
 
@@ -56,8 +56,13 @@ def read_settings(resource_path: str) -> tuple[str, dict[str, Any], str]:
         return str(cfg.get("token") or ""), settings if isinstance(settings, dict) else {}, ""
     except FileNotFoundError:
         return "", {}, f"{path} is missing (run `reaper-assist install`)"
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, AttributeError) as exc:
         return "", {}, f"cannot read {path}: {exc}"
+
+
+def limits_from(settings: dict[str, Any]) -> Limits:
+    fields = Limits.__dataclass_fields__
+    return Limits(**{k: type(getattr(Limits, k))(v) for k, v in settings.items() if k in fields})
 
 
 def is_running() -> bool:
@@ -69,75 +74,45 @@ def start() -> str:
     """Start the bridge once per REAPER session; returns what happened (also shown in the console)."""
     global _SERVER, _API
     if _SERVER is not None:
-        return f"already running on port {_SERVER.port}"
-    import reapy  # inside REAPER (__main__.obj): binds reaper_python, connects nowhere
-    import reapy.config
-    import reapy.reascript_api as api
+        return f"already running ({_SERVER.address})"
+    import reapy.reascript_api as api  # inside REAPER: binds reaper_python, connects nowhere
 
-    _API = api
     resource = str(api.GetResourcePath())
     token, settings, problem = read_settings(resource)
+    if not problem and not token:
+        problem = "reaper_assist.json has no token (run `reaper-assist install`)"
     if problem:
-        _console(
-            f"reaper-assist: the bridge runs without a token: {problem}; the companion cannot use it\n"
-        )
-    host = str(settings.get("host") or "127.0.0.1")
-    port = int(settings.get("port") or reapy.config.REAPY_SERVER_PORT)
-    limits = Limits(
-        **{
-            k: type(getattr(Limits, k))(settings[k])
-            for k in Limits.__dataclass_fields__
-            if k in settings
-        }
-    )
-    if not is_loopback(host):
-        _console(
-            f"reaper-assist: WARNING: the bridge listens on {host}:{port} as reaper_assist.json asks; "
-            'other computers can reach it. Remove "host" from the "bridge" settings to listen on '
-            "127.0.0.1 only\n"
-        )
+        msg = f"not started: {problem}"
+        _console(f"reaper-assist: the bridge is {msg}\n")
+        return msg
     try:
-        server = BridgeServer(
-            host,
-            port,
-            token=token,
-            api=api,
-            resource_path=resource,
-            require_token=bool(settings.get("require_token", False)),
-            limits=limits,
-            console=_console,
-        )
-    except OSError as exc:
-        msg = f"cannot listen on {host}:{port}: {errno_text(exc)}"
+        directory = endpoint.runtime_dir(resource, create=True)
+        server = BridgeServer(directory, token=token, api=api, resource_path=resource,
+                              limits=limits_from(settings), console=_console)
+    except (OSError, ValueError, TypeError) as exc:
+        msg = f"cannot listen: {exc}"
         _console(f"reaper-assist: could not start the bridge: {msg}\n")
         return msg
     from reaper_assist.bridge import context
 
     context.install_undo_guard(api)
-    _SERVER = server
-    api.SetExtState("reapy", "server_port", str(server.port), False)
-    api.SetExtState(
-        EXT_SECTION, EXT_KEY, json.dumps({"port": server.port, "pid": os.getpid()}), False
-    )
-    main = sys.modules["__main__"]
-    main.RPR_atexit(_EXIT)
-    main.RPR_defer(_TICK)
-    return f"listening on {host}:{server.port}"
+    _API, _SERVER = api, server
+    _rpr("atexit")(_EXIT)
+    _rpr("defer")(_TICK)
+    return f"listening on {server.address}"
 
 
 def tick() -> None:
     global _TICK_ERRORS
     if _SERVER is None:
         return
-    sys.modules["__main__"].RPR_defer(_TICK)  # first: whatever happens below, the loop goes on
+    _rpr("defer")(_TICK)  # first: whatever happens below, the loop goes on
     try:
         _SERVER.step()
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the bridge
         _TICK_ERRORS += 1
         if _TICK_ERRORS <= 5:
-            _console(
-                f"reaper-assist bridge: internal error (still serving): {type(exc).__name__}: {exc}\n"
-            )
+            _console(f"reaper-assist bridge: internal error (still serving): {type(exc).__name__}: {exc}\n")
 
 
 def stop() -> None:
@@ -150,15 +125,5 @@ def stop() -> None:
         from reaper_assist.bridge import context
 
         context.remove_undo_guard(_API)
-        if str(_API.GetExtState("reapy", "server_port")) == str(server.port):
-            _API.DeleteExtState("reapy", "server_port", False)
-        _API.DeleteExtState(EXT_SECTION, EXT_KEY, False)
     except Exception:  # noqa: BLE001, S110 - REAPER is closing
         pass
-
-
-def stats() -> dict[str, Any]:
-    """The running bridge's counters (called by tests and the soak bench through the bridge)."""
-    if _SERVER is None:
-        return {}
-    return {**_SERVER.stats, "port": _SERVER.port, "clients": len(_SERVER.clients)}

@@ -1,13 +1,10 @@
 """``reaper-assist calibrate``: check the stock-plugin parameter maps against a live REAPER.
 
-Inserts each stock plugin on a temporary track (one request shipped into REAPER:
-:func:`sweep_with`), reads ``TrackFX_FormatParamValueNormalized`` over a sweep of normalized values
+Inserts each stock plugin on a temporary track (the bridge's one operation ``calibrate_sweep``:
+:func:`reaper_assist.bridge.sweep.sweep_with`), reads ``TrackFX_FormatParamValueNormalized`` over a sweep of normalized values
 for every mapped parameter, removes the track, and compares REAPER's display text with our
 predictions (:func:`reaper_assist.plugins.calibrate.calibrate`). Prints every mismatch; exit status
 1 when there is any.
-
-This module is also imported inside REAPER (by name, through reapy), so it imports nothing but the
-standard library at module level.
 """
 
 from __future__ import annotations
@@ -15,51 +12,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-UNDO_NAME = "reaper-assist: calibrate (temporary track)"
+from reaper_assist.bridge.sweep import UNDO_NAME, sweep_with  # noqa: F401 - runs inside REAPER
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--web-port", type=int, default=None,
-                   help="REAPER's web interface port used by reapy (default 2307)")
+    p.add_argument("--resource-path", default=None,
+                   help="the REAPER resource folder whose bridge to use (default: the one found on this machine)")
     p.add_argument("--plugin", action="append", default=None,
                    help="only this plugin (registry key: reaeq, reacomp, reagate, realimit, js_volume); repeatable")
     p.add_argument("--steps", type=int, default=20, help="sweep 0..1 in this many steps (default 20)")
-
-
-# -- runs inside REAPER ------------------------------------------------------------------------
-def sweep_with(api, plan: list[dict[str, Any]]) -> dict[str, Any]:
-    """For each ``{"key", "name", "params": [[index, [norm, ...]], ...]}`` add the plugin to a
-    temporary track and return ``{key: {str(index): [text, ...]}}`` (``{"error": ...}`` for a
-    plugin REAPER cannot add). The track is removed again, whatever happens."""
-    out: dict[str, Any] = {}
-    api.Undo_BeginBlock2(0)
-    api.PreventUIRefresh(1)
-    n = api.CountTracks(0)
-    api.InsertTrackAtIndex(n, False)
-    track = api.GetTrack(0, n)
-    try:
-        for entry in plan:
-            k = api.TrackFX_AddByName(track, entry["name"], False, -1)
-            if k < 0:
-                out[entry["key"]] = {"error": f"REAPER could not add {entry['name']!r}"}
-                continue
-            texts: dict[str, list[str]] = {}
-            for index, norms in entry["params"]:
-                texts[str(index)] = [api.TrackFX_FormatParamValueNormalized(track, k, int(index), float(v), "", 256)[5]
-                                     for v in norms]
-            out[entry["key"]] = texts
-    finally:
-        api.DeleteTrack(track)
-        api.PreventUIRefresh(-1)
-        api.Undo_EndBlock2(0, UNDO_NAME, -1)
-    return out
-
-
-def sweep(plan):
-    """Entry point reapy calls inside REAPER."""
-    import reapy.reascript_api as api
-
-    return sweep_with(api, plan)
 
 
 # -- runs in the companion -----------------------------------------------------------------------
@@ -97,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
     from reaper_assist.plugins.calibrate import calibrate
 
     plan, norms = build_plan(args.plugin, args.steps)
-    host = reapy_host.ReapyHost(web_port=args.web_port)
-    texts = host.call(sweep, plan)
+    host = reapy_host.ReapyHost(args.resource_path)
+    texts = host.calibrate_sweep(plan)
     failed = {k: v["error"] for k, v in texts.items() if "error" in v}
     for key, err in failed.items():
         print(f"{key}: {err}")

@@ -33,8 +33,8 @@ class InstallConfig:
     token: str = ""
     idle_minutes: float = DEFAULT_IDLE_MINUTES
     version: int = 1
-    # the bridge's settings (reaper_assist/bridge/start.py: host, port, require_token, limits); empty: defaults,
-    # 127.0.0.1 only. Kept across re-installs; only the user writes them.
+    # the bridge's limits (reaper_assist/bridge/start.py, server.Limits); empty: the defaults.
+    # Kept across re-installs; only the user writes them.
     bridge: dict[str, Any] = field(default_factory=dict)
     installed: dict[str, Any] = field(default_factory=dict)  # what install changed (the manifest)
     # site-packages folders of ``python`` for REAPER's embedded Python (install/embedded.py)

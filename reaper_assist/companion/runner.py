@@ -1,7 +1,7 @@
 """Run one request through the bridge; turn every failure into an ``error`` last_run record.
 
 The companion owns one connection to REAPER's bridge (a :class:`ReapyHost`: one lock, a timeout on
-every request, the install's token, reaper-assist's bridge required) and rebuilds it with
+every request, both sides proving the install's token) and rebuilds it with
 :meth:`ReapyHost.reconnect` when REAPER was restarted. Jobs run one at a time on the companion's
 worker thread, so a plan is never applied twice or interleaved.
 """
@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from reaper_assist.app import records, registry
-from reaper_assist.bridge import remote as remote_ops
 from reaper_assist.companion.config import InstallConfig
 from reaper_assist.errors import HostUnavailableError
 
@@ -43,8 +42,7 @@ class JobRunner:
     def _reapy_host(self):
         from reaper_assist.host.reapy_host import ReapyHost
 
-        return ReapyHost(web_port=self.config.web_port, token=self.config.token or None,
-                         timeout_s=REQUEST_TIMEOUT_S, require_bridge=True)
+        return ReapyHost(self.config.resource_path, token=self.config.token or None, timeout_s=REQUEST_TIMEOUT_S)
 
     def host(self, *, fresh: bool = False):
         """The connection to REAPER; ``fresh`` rebuilds it (REAPER was restarted or the link broke).
@@ -63,10 +61,10 @@ class JobRunner:
         """A host that answered one request (the current project), reconnecting once if needed."""
         try:
             host = self.host()
-            return host, host.call(remote_ops.current_project)
+            return host, host.current_project()
         except HostUnavailableError:
             host = self.host(fresh=True)
-            return host, host.call(remote_ops.current_project)
+            return host, host.current_project()
 
     # -------------------------------------------------------------------------------------------
     def run(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +100,7 @@ class JobRunner:
         for attempt in range(2):
             try:
                 h = host if (host is not None and attempt == 0) else self.host(fresh=attempt > 0)
-                h.call(remote_ops.record_result, registry.EXT_SECTION, registry.LAST_RUN_KEY, text, console)
+                h.record_result(registry.EXT_SECTION, registry.LAST_RUN_KEY, text, console)
                 return
             except Exception as exc:  # noqa: BLE001
                 log.warning("could not record the error through the bridge: %s", exc)

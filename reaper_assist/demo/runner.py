@@ -38,7 +38,7 @@ class RunResult:
 class _Emulator(EmulatorProcess):
     def __init__(self, project: Path, resource: Path, web_port: int):
         super().__init__(["--project", str(project), "--resource-path", str(resource), "--web-port", str(web_port),
-                          "--defer-hz", "30", "--no-reapy-server", "--quiet"])
+                          "--defer-hz", "30", "--quiet"])  # with reapy's own server: the console is read through it
         self.web_port = web_port
 
     def press(self, command_id: str) -> None:
@@ -69,10 +69,10 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
     install(resource, python=sys.executable, web_port=web_port)
     emu = _Emulator(project, resource, web_port)
     try:
-        from reaper_assist.emulator import control
+        from reaper_assist.emulator.driver import ReapyDriver
         from reaper_assist.host.reapy_host import ReapyHost
 
-        host = ReapyHost(web_port=web_port)
+        host = ReapyHost(resource)
         before = out_dir / "before.rpp"
         host.save(str(before))
         previous = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
@@ -86,7 +86,11 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
                 break
             time.sleep(0.02)
         elapsed = time.perf_counter() - t0
-        console = host.call(control.console)
+        driver = ReapyDriver(web_port)  # REAPER has no API to read its console; the emulator's does
+        try:
+            console = driver.console()
+        finally:
+            driver.close()
         if record is None:
             raise ReaperAssistError(f"no result after {timeout_s:g} s; REAPER console: {console[-1000:]}")
         after = out_dir / f"{project.stem}-{action}.rpp"

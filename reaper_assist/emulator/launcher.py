@@ -15,7 +15,7 @@ READY_TIMEOUT_S = 30.0
 class EmulatorProcess:
     """``[*prefix, python, -m, reaper_assist.emulator, *args]``.
 
-    ``fields`` holds the ``key=value`` pairs of the ready line (``web_port``, ``bridge_port``,
+    ``fields`` holds the ``key=value`` pairs of the ready line (``web_port``, ``reapy_port``,
     ``pid``), ``startup_output`` everything printed up to and including it.
 
     Raises

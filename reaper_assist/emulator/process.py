@@ -1,11 +1,13 @@
 """The emulated REAPER as a process: project, defer loop, web interface, reapy server, actions.
 
 ``python -m reaper_assist.emulator --project FILE.RPP --resource-path DIR --web-port N
---bridge-port M --defer-hz H`` loads the project, registers the resource folder's actions
-(``reaper-kb.ini``), runs ``Scripts/__startup.py`` if present (as REAPER does), starts
-python-reapy's unmodified server script in the defer loop (unless ``--no-reapy-server``), answers
-the web-interface requests reapy makes, prints one line containing ``ready`` and serves until
-SIGTERM/SIGINT.
+--reapy-port M --defer-hz H`` loads the project, registers the resource folder's actions
+(``reaper-kb.ini``), runs ``Scripts/__startup.py`` if present (as REAPER does: with reaper-assist
+installed, that starts reaper-assist's bridge in the user's private directory), starts
+python-reapy's unmodified server script in the defer loop on its own port M, published under the
+ExtState ``reapy/server_port`` as stock reapy does (what test drivers use:
+:mod:`reaper_assist.emulator.driver`; off with ``--no-reapy-server``), answers the web-interface
+requests reapy makes, prints one line containing ``ready`` and serves until SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ class _Stop(BaseException):
 class EmulatorProcess:
     current: EmulatorProcess | None = None
 
-    def __init__(self, *, project: str | None, resource_path: str, web_port: int = 0, bridge_port: int = 0,
+    def __init__(self, *, project: str | None, resource_path: str, web_port: int = 0, reapy_port: int = 0,
                  defer_hz: float = DEFAULT_DEFER_HZ, reapy_server: bool = True, host: str = "127.0.0.1",
                  echo_console: bool = True):
         self.project_path = project
         self.resource_path = str(Path(resource_path).resolve())
         self.web_port = web_port
-        self.bridge_port = bridge_port or free_port(host)
+        self.reapy_port = (reapy_port or free_port(host)) if reapy_server else 0
         self.defer_hz = defer_hz
         self.reapy_server = reapy_server
         self.host = host
@@ -73,7 +75,8 @@ class EmulatorProcess:
         import reapy
         import reapy.config
 
-        reapy.config.REAPY_SERVER_PORT = self.bridge_port
+        if self.reapy_server:
+            reapy.config.REAPY_SERVER_PORT = self.reapy_port
         pyshim.patch_reapy(reaper)
         from reaper_assist.emulator import audio_actions
 
@@ -161,7 +164,7 @@ class EmulatorProcess:
         signal.signal(signal.SIGINT, on_signal)
         try:
             self.setup()
-            print(f"reaper-assist emulator ready web_port={self.web_port} bridge_port={self.bridge_port} "
+            print(f"reaper-assist emulator ready web_port={self.web_port} reapy_port={self.reapy_port} "
                   f"pid={os.getpid()}", flush=True)
             self.serve()
         except _Stop:

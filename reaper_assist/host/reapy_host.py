@@ -1,47 +1,86 @@
-"""A Host on a running REAPER (or the emulator process) through python-reapy's protocol.
+"""A Host on a running REAPER (or the emulator process) through reaper-assist's bridge.
 
-Every read is one request naming a function of :mod:`reaper_assist.bridge.remote`, which REAPER's
-Python resolves by module and name and runs in one defer cycle (reapy_behaviour 2). An apply is one
-held batch (HOLD, validate + open the undo block, one request per operation, close the block,
-RELEASE: see :mod:`reaper_assist.bridge.txn`), so if this process or its connection dies halfway,
-reaper-assist's bridge undoes what was written. This is the only module of the package, with the
-emulator and the bridge (which run inside REAPER), that imports reapy (design.md rules).
-
-The connection is found the way reapy finds it (REAPER's web interface, ExtState
-``reapy/server_port``), carries reapy's frames, and adds what reapy lacks: one lock, a timeout on
-every request, the per-install token (reaper-assist's bridge), :meth:`ReapyHost.reconnect` after
-REAPER restarts, and errors that say what is wrong.
+The bridge is found only through this user's private directory for the REAPER resource folder
+(:mod:`reaper_assist.bridge.endpoint`: a Unix socket in a 0700 directory, or a loopback port
+published in a 0600 file there), never through REAPER's web interface or reapy's ExtState. Each
+connection starts with the mutual handshake of :mod:`reaper_assist.bridge.wire`: this side proves
+it holds the per-install token and refuses to send anything until the bridge has proved it too,
+for this connection and both nonces. Every method is one named operation of
+:mod:`reaper_assist.bridge.ops`; an apply is one held batch (HOLD, ``txn_begin``, ``txn_steps``...,
+``txn_commit``, RELEASE), so if this process or its connection dies halfway the bridge reverts what
+was written. Adds one lock, a timeout on every request, :meth:`ReapyHost.reconnect` after REAPER
+restarts, and errors that say what is wrong. Imports no reapy.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import shutil
 import socket
 import threading
-import urllib.error
-import urllib.request
-import warnings
+import time
 from collections.abc import Callable
 from typing import Any
 
-from reaper_assist.bridge import wire
-from reaper_assist.bridge.server import AUTH, HELLO, auth_digest
+from reaper_assist.bridge import endpoint, wire
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
-from reaper_assist.bridge import remote
 from reaper_assist.host.base import ApplyResult, ProjectState
 
-DEFAULT_WEB_PORT = 2307
+CONFIG_NAME = "reaper_assist.json"
+
+
+def read_token(resource_path: str) -> str:
+    try:
+        with open(os.path.join(resource_path, CONFIG_NAME), encoding="utf-8") as f:
+            return str(json.load(f).get("token") or "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
+def default_resource_path() -> str:
+    from reaper_assist.install.paths import detect_resource_path
+
+    found = detect_resource_path()
+    if found is None:
+        raise HostUnavailableError("no REAPER resource folder found on this machine; pass --resource-path")
+    return str(found)
+
+
+class _TurnedAway(Exception):
+    """The bridge closed the connection before greeting it (all handshake slots busy)."""
 
 
 class _Connection:
-    """One TCP connection speaking reapy's frames (8-byte little-endian length + JSON)."""
+    """One authenticated connection: frames of :mod:`reaper_assist.bridge.wire`."""
 
-    def __init__(self, port: int, timeout_s: float):
-        self.port = port
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout_s)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.address = self._recv(timeout_s).decode("ascii", "replace")  # reapy's greeting
+    def __init__(self, sock: socket.socket, token: str, timeout_s: float):
+        self.sock = sock
+        sock.settimeout(timeout_s)
+        try:
+            greeting = self._recv_json(wire.MAX_AUTH_FRAME)
+        except (ConnectionResetError, BrokenPipeError):
+            raise _TurnedAway() from None  # closed before the greeting: no slot for now
+        if not isinstance(greeting, dict) or greeting.get("bridge") != "reaper-assist" \
+                or not wire.is_nonce(greeting.get("nonce")):
+            raise HostUnavailableError("what answers in the reaper-assist directory is not reaper-assist's bridge")
+        if greeting.get("protocol") != wire.PROTOCOL_VERSION:
+            raise HostUnavailableError(f"the bridge speaks protocol {greeting.get('protocol')!r}, this "
+                                       f"reaper-assist {wire.PROTOCOL_VERSION}: restart REAPER after updating")
+        bind = endpoint.binding(sock, server=False)
+        mine = secrets.token_hex(16)
+        self._send_json({"nonce": mine, "proof": wire.proof(token, "client", greeting["nonce"], mine, bind)})
+        try:
+            answer = self._recv_json(4096)
+        except (ConnectionError, OSError):
+            raise HostUnavailableError("the bridge refused the token: the companion and REAPER's bridge come from "
+                                       "different installs; run `reaper-assist install` and restart REAPER") from None
+        expected = wire.proof(token, "bridge", greeting["nonce"], mine, bind)
+        if not isinstance(answer, dict) or not wire.proof_ok(expected, answer.get("proof")):
+            raise HostUnavailableError("the bridge could not prove it holds this install's token: "
+                                       "refusing to talk to it")
+        self.info = answer
 
     def _recv_exact(self, n: int) -> bytes:
         buf = bytearray()
@@ -52,26 +91,21 @@ class _Connection:
             buf += chunk
         return bytes(buf)
 
-    def _recv(self, timeout_s: float) -> bytes:
-        self.sock.settimeout(timeout_s)
+    def _recv_json(self, limit: int) -> Any:
         n = int.from_bytes(self._recv_exact(wire.HEADER_BYTES), "little")
-        return self._recv_exact(n)
+        if n > limit:
+            raise ConnectionError(f"a reply of {n} bytes is over the limit of {limit}")
+        return wire.decode_json(self._recv_exact(n))
 
-    def request(
-        self, function: Any, args: list[Any], kwargs: dict[str, Any], timeout_s: float
-    ) -> dict[str, Any]:
-        from reapy.tools import json as rjson  # reapy's encoder: callables by module + qualname
+    def _send_json(self, msg: dict[str, Any]) -> None:
+        self.sock.sendall(wire.frame(json.dumps(msg).encode()))
 
-        data = rjson.dumps(
-            {"function": function, "input": {"args": list(args), "kwargs": kwargs}}
-        ).encode()
+    def request(self, op: str, args: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         self.sock.settimeout(timeout_s)
-        self.sock.sendall(wire.frame(data))
-        reply = json.loads(
-            self._recv(timeout_s).decode("utf-8")
-        )  # plain JSON: never import what a server names
+        self.sock.sendall(wire.frame(wire.encode_request(op, args)))
+        reply = self._recv_json(2 * wire.DEFAULT_MAX_REPLY_BYTES)
         if not isinstance(reply, dict) or reply.get("type") not in ("result", "error"):
-            raise ConnectionError("REAPER sent something that is not a reapy reply")
+            raise ConnectionError("REAPER sent something that is not a bridge reply")
         return reply
 
     def close(self) -> None:
@@ -84,163 +118,73 @@ class _Connection:
 class ReapyHost:
     """Parameters
     ----------
-    web_port : REAPER's web-interface port (reapy's handshake); default 2307.
-    token : the per-install token; by default read from ``reaper_assist.json`` in the resource
-        folder the bridge reports.
+    resource_path : the REAPER resource folder whose bridge to use (default: the one found on this
+        machine, as ``reaper-assist install`` finds it).
+    token : the per-install token; by default read from that folder's ``reaper_assist.json``.
     timeout_s : the longest wait for any one reply.
-    require_bridge : raise unless reaper-assist's bridge (not python-reapy's own server) answers and
-        accepts the token (the companion sets it; tests against reapy's own server do not).
     """
 
-    def __init__(
-        self,
-        web_port: int | None = None,
-        *,
-        token: str | None = None,
-        timeout_s: float = 30.0,
-        connect_timeout_s: float = 5.0,
-        require_bridge: bool = False,
-    ):
-        self.web_port = int(web_port or DEFAULT_WEB_PORT)
+    def __init__(self, resource_path: str | os.PathLike | None = None, *, token: str | None = None,
+                 timeout_s: float = 30.0, connect_timeout_s: float = 5.0):
+        self.resource_path = str(resource_path) if resource_path is not None else default_resource_path()
         self._token = token
         self.timeout_s, self.connect_timeout_s = timeout_s, connect_timeout_s
-        self.require_bridge = require_bridge
-        self._lock = (
-            threading.RLock()
-        )  # one request at a time (reapy_behaviour 6.1); an apply holds it throughout
+        self._lock = threading.RLock()  # one request at a time; an apply holds it throughout
         self._conn: _Connection | None = None
-        self.bridge: dict[str, Any] | None = (
-            None  # RA_HELLO's answer; None: python-reapy's own server
-        )
-        self.authenticated = False
+        self.bridge: dict[str, Any] | None = None  # the bridge's handshake answer
         self.round_trips = 0
-        self._import_reapy()
         self._connect()
 
     # -- connecting -------------------------------------------------------------------------------
-    def _import_reapy(self) -> None:
-        import sys
-
-        from reaper_assist.host import reapy_ports
-
-        if "reapy" in sys.modules:
-            return  # reapy's own client is bound already; ours does not need it (and must not rebind it)
-        reapy_ports.preset_web_interface_port(self.web_port)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # DisabledDistAPIWarning: we say it better below
-            import reapy  # noqa: F401 - reapy connects its own client at import (for reapy objects)
-
-    def _server_port(self) -> int:
-        url = f"http://127.0.0.1:{self.web_port}/_/GET/EXTSTATE/reapy/server_port"
-        try:
-            text = (
-                urllib.request.urlopen(url, timeout=min(2.0, self.connect_timeout_s))
-                .read()
-                .decode("utf-8")
-            )
-        except (urllib.error.URLError, OSError) as exc:
-            raise HostUnavailableError(
-                f"cannot reach REAPER: nothing answers on its web-interface port {self.web_port} ({exc}); is REAPER "
-                "running, with the web interface `reaper-assist install` set up?"
-            ) from None
-        value = text.split("\t")[-1].strip() if text.startswith("EXTSTATE") else ""
-        if not value:
-            raise HostUnavailableError(
-                "REAPER is running but its bridge is not: reaper-assist's start-up did not run (is reaper-assist "
-                "installed in this REAPER? run the action 'reaper-assist: Start bridge')"
-            )
-        try:
-            return int(json.loads(value))
-        except (ValueError, TypeError):
-            raise HostUnavailableError(
-                f"REAPER reports a bridge port {value!r} that is not a number"
-            ) from None
-
     def _connect(self) -> None:
-        port = self._server_port()
+        token = self._token if self._token is not None else read_token(self.resource_path)
+        if not token:
+            raise HostUnavailableError(f"no reaper-assist token for {self.resource_path} (reaper_assist.json "
+                                       "missing or unreadable): run `reaper-assist install`")
+        deadline = time.monotonic() + self.connect_timeout_s
+        while True:
+            sock = self._open_socket()
+            try:
+                conn = _Connection(sock, token, self.connect_timeout_s)
+                break
+            except _TurnedAway:
+                sock.close()  # every handshake slot was taken by young connections: try again shortly
+                if time.monotonic() > deadline:
+                    raise HostUnavailableError("REAPER's bridge is turning connections away (too many others "
+                                               "are connecting)") from None
+                time.sleep(0.02)
+            except TimeoutError:
+                sock.close()
+                raise HostUnavailableError("REAPER's bridge accepted but does not answer (is REAPER frozen?)") from None
+            except (OSError, ValueError) as exc:
+                sock.close()
+                raise HostUnavailableError(f"lost the connection to REAPER's bridge during the handshake: {exc}") from None
+            except HostUnavailableError:
+                sock.close()
+                raise
+        self._conn, self.bridge = conn, conn.info
+
+    def _open_socket(self) -> socket.socket:
         try:
-            conn = _Connection(port, self.connect_timeout_s)
-        except ConnectionRefusedError:
-            raise HostUnavailableError(
-                f"REAPER says its bridge is on port {port}, but nothing listens there (the bridge stopped or "
-                "another program took the port): restart REAPER or run 'reaper-assist: Start bridge'"
-            ) from None
-        except TimeoutError:
-            raise HostUnavailableError(
-                f"the bridge on port {port} accepted but does not answer (python-reapy's own server stops like "
-                "this after a bad request): restart REAPER"
-            ) from None
+            directory = endpoint.runtime_dir(self.resource_path)
+            return endpoint.connect(directory, "bridge", timeout_s=self.connect_timeout_s)
+        except endpoint.EndpointError as exc:
+            if "does not exist" in str(exc):
+                raise HostUnavailableError(self._not_running()) from None
+            raise HostUnavailableError(str(exc)) from None
+        except (ConnectionRefusedError, FileNotFoundError):
+            raise HostUnavailableError(self._not_running()) from None
         except OSError as exc:
-            raise HostUnavailableError(
-                f"cannot connect to the bridge on port {port}: {exc}"
-            ) from None
-        self._conn = conn
-        try:
-            hello = self._send(HELLO)
-        except HostError:
-            hello = None
-        if not isinstance(hello, dict) or hello.get("bridge") != "reaper-assist":
-            self.bridge = None
-            if self.require_bridge:
-                self.close()
-                raise HostUnavailableError(
-                    f"python-reapy's own server answers on port {port}, not reaper-assist's bridge: run "
-                    "`reaper-assist install` and restart REAPER"
-                )
-        else:
-            self.bridge = hello
-            self.authenticated = False
-            token = (
-                self._token
-                if self._token is not None
-                else self._token_from(hello.get("resource_path", ""))
-            )
-            if token:
-                try:
-                    self.authenticated = bool(
-                        self._send(AUTH, auth_digest(token, hello["nonce"], hello["address"]))
-                    )
-                except HostError as exc:
-                    if self.require_bridge:
-                        self.close()
-                        raise HostUnavailableError(
-                            f"the bridge refused the token ({exc}): the companion and REAPER's bridge come from "
-                            "different installs; run `reaper-assist install` and restart REAPER"
-                        ) from None
-            elif self.require_bridge:
-                self.close()
-                raise HostUnavailableError(
-                    "no reaper-assist token to authenticate with (reaper_assist.json missing)"
-                )
-        try:
-            from reaper_assist.host import reapy_ports
+            raise HostUnavailableError(f"cannot connect to REAPER's bridge: {exc}") from None
 
-            reapy_ports.refresh_fx_function_table()
-        except Exception:  # noqa: BLE001, S110 - only reapy objects need it; our requests do not
-            pass
-
-    @staticmethod
-    def _token_from(resource_path: str) -> str:
-        if not resource_path:
-            return ""
-        try:
-            with open(os.path.join(resource_path, "reaper_assist.json"), encoding="utf-8") as f:
-                return str(json.load(f).get("token") or "")
-        except (OSError, ValueError, AttributeError):
-            return ""
+    def _not_running(self) -> str:
+        return (f"REAPER's bridge is not running for {self.resource_path}: start REAPER (reaper-assist's "
+                "start-up starts it) or run the action 'reaper-assist: Start bridge'")
 
     def reconnect(self) -> None:
-        """Drop the connection and make a new one (after REAPER restarted), reapy's own client too."""
+        """Drop the connection and make a new one (after REAPER restarted)."""
         with self._lock:
             self.close()
-            try:
-                import reapy
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    reapy.reconnect()
-            except Exception:  # noqa: BLE001, S110 - reapy's client is for reapy objects only; ours is below
-                pass
             self._connect()
 
     def close(self) -> None:
@@ -254,7 +198,7 @@ class ReapyHost:
         return self._conn is not None
 
     # -- requests ---------------------------------------------------------------------------------
-    def _send(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _send(self, op: str, **args: Any) -> Any:
         """One request on the current connection; a dead or silent connection is closed (never
         retried: the request may have run)."""
         with self._lock:
@@ -263,82 +207,56 @@ class ReapyHost:
             assert self._conn is not None
             self.round_trips += 1
             try:
-                reply = self._conn.request(fn, list(args), kwargs, self.timeout_s)
+                reply = self._conn.request(op, args, self.timeout_s)
             except TimeoutError:
                 self.close()
-                raise HostUnavailableError(
-                    f"REAPER did not answer within {self.timeout_s:g} s (is it busy or "
-                    "frozen?); the connection was closed"
-                ) from None
+                raise HostUnavailableError(f"REAPER did not answer within {self.timeout_s:g} s (is it busy or "
+                                           "frozen?); the connection was closed") from None
             except (OSError, ConnectionError, ValueError) as exc:
                 self.close()
                 raise HostUnavailableError(f"lost the connection to REAPER: {exc}") from exc
         if reply["type"] == "result":
             return reply.get("value")
-        text = str(reply.get("traceback", "")).strip().splitlines()
-        last = text[-1] if text else "unknown error"
-        if "ApplyError" in last:
-            raise StaleReferenceError(last.split(":", 1)[-1].strip())
-        if last.startswith("reaper-assist bridge:") and "token" in last:
-            raise HostError(f"REAPER's bridge refused the request: {last.split(':', 1)[1].strip()}")
-        raise HostError(f"REAPER reported an error: {last}")
+        message = str(reply.get("message") or "unknown error")
+        if reply.get("kind") == "stale":
+            raise StaleReferenceError(message.split(":", 2)[-1].strip())
+        if reply.get("kind") == "refused":
+            raise HostError(f"REAPER's bridge refused the request: {message.split(':', 1)[-1].strip()}")
+        raise HostError(f"REAPER reported an error: {message.split(':', 1)[-1].strip()}")
 
-    def read_state(
-        self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True
-    ) -> ProjectState:
-        return ProjectState.from_dict(
-            self._send(
-                remote.read_state,
-                track_guids=track_guids,
-                selected_only=selected_only,
-                with_items=with_items,
-                with_fx=with_fx,
-            )
-        )
+    def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True) -> ProjectState:
+        return ProjectState.from_dict(self._send("read_state", track_guids=track_guids, selected_only=selected_only,
+                                                 with_items=with_items, with_fx=with_fx))
 
-    def apply(
-        self,
-        ops: list[dict[str, Any]],
-        undo_name: str,
-        *,
-        fail_after: int | None = None,
-        fault: Callable[[str], None] | None = None,
-        ops_per_request: int | None = None,
-    ) -> ApplyResult:
+    def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None,
+              fault: Callable[[str], None] | None = None, ops_per_request: int | None = None) -> ApplyResult:
         """Validate and write ``ops`` in one undo block inside one held batch; all or nothing.
 
         The writes go in one request by default (``ops_per_request=None``), so an apply costs the
-        same five requests (hold, begin, ops, commit, release) whatever the number of tracks, and
-        only the first waits for a defer cycle. ``fail_after`` (tests) makes REAPER's side fail
-        after that many operations; ``fault`` (tests) is called with ``"before:<step>"`` /
-        ``"after:<step>"`` around every request (steps ``hold``, ``begin``, ``op:<n>`` or
-        ``ops:<a>-<b>``, ``commit``, ``release``): a test kills the process there to check that
-        nothing is left half-applied.
+        same five requests (hold, begin, ops, commit, release) whatever the number of tracks.
+        ``fail_after`` (tests) makes REAPER's side fail after that many operations; ``fault``
+        (tests) is called with ``"before:<step>"`` / ``"after:<step>"`` around every request (steps
+        ``hold``, ``begin``, ``op:<n>`` or ``ops:<a>-<b>``, ``commit``, ``release``): a test kills
+        the process there to check that nothing is left half-applied.
         """
-        from reaper_assist.bridge import txn
 
-        def at(point: str) -> None:
+        def call(step: str, op: str, **args: Any) -> Any:
             if fault is not None:
-                fault(point)
-
-        def call(step: str, fn: Any, *args: Any) -> Any:
-            at(f"before:{step}")
-            r = self._send(fn, *args)
-            at(f"after:{step}")
+                fault(f"before:{step}")
+            r = self._send(op, **args)
+            if fault is not None:
+                fault(f"after:{step}")
             return r
 
         with self._lock:
             call("hold", "HOLD")
             try:
-                tid = call("begin", txn.begin, ops, undo_name, fail_after)
+                tid = call("begin", "txn_begin", ops=list(ops), undo_name=str(undo_name), fail_after=fail_after)
                 size = len(ops) if ops_per_request is None else max(1, int(ops_per_request))
                 for a in range(0, len(ops), max(1, size)):
                     b = min(len(ops), a + size)
-                    if b - a == 1:
-                        call(f"op:{a}", txn.step, tid, a)
-                    else:
-                        call(f"ops:{a}-{b - 1}", txn.steps, tid, a, b)
-                r = call("commit", txn.commit, tid)
+                    call(f"op:{a}" if b - a == 1 else f"ops:{a}-{b - 1}", "txn_steps", tid=tid, start=a, stop=b)
+                r = call("commit", "txn_commit", tid=tid)
             finally:
                 if self._conn is not None:
                     try:
@@ -348,20 +266,34 @@ class ReapyHost:
         return ApplyResult(tuple(r["results"]), r["undo"])
 
     def undo(self) -> bool:
-        return bool(self._send(remote.undo))
+        return bool(self._send("undo"))
 
     def get_proj_ext(self, section: str, key: str) -> str | None:
-        return self._send(remote.get_proj_ext, section, key)
+        return self._send("get_proj_ext", section=section, key=key)
 
     def save(self, path: str) -> None:
-        self._send(remote.save, path)
+        """Save the project as ``path``: the bridge writes a snapshot where it chooses (its own
+        folder of the resource folder) and this process, the user's, moves it to ``path``."""
+        snapshot = str(self._send("save_copy"))
+        shutil.move(snapshot, path)
 
     def set_proj_ext(self, section: str, key: str, value: str) -> None:
-        self._send(remote.set_proj_ext, section, key, value)
+        self._send("set_proj_ext", section=section, key=key, value=value)
 
     def console(self, text: str) -> None:
-        self._send(remote.console, text)
+        self._send("console", text=text)
 
-    def call(self, fn, *args, **kwargs) -> Any:
-        """Run any importable function inside REAPER in one request (tests, the demo)."""
-        return self._send(fn, *args, **kwargs)
+    # -- the companion's and calibrate's own operations ---------------------------------------------
+    def current_project(self) -> str:
+        return str(self._send("current_project") or "")
+
+    def record_result(self, section: str, key: str, record_json: str, console_text: str) -> bool:
+        return bool(self._send("record_result", section=section, key=key, record_json=record_json,
+                               console_text=console_text))
+
+    def calibrate_sweep(self, plan: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._send("calibrate_sweep", plan=plan)
+
+    def stats(self) -> dict[str, Any]:
+        """The bridge's counters (tests, the soak bench)."""
+        return self._send("stats")

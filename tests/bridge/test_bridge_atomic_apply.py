@@ -10,25 +10,20 @@ import signal
 import time
 
 import pytest
-from bridge_helpers import BridgeEmulator, RawClient, count_tracks
+from bridge_helpers import BridgeEmulator, good_read
 
 
 @pytest.fixture(scope="module")
-def emu(tmp_path_factory, reapy_host):  # reapy_host: reapy's own client stays the session's
+def emu(tmp_path_factory):
     e = BridgeEmulator(tmp_path_factory.mktemp("atomic"))
+    e.drv = e.driver()  # the test driver: python-reapy's own server in the emulator
     yield e
+    e.drv.close()
     e.stop()
 
 
 def control(emu, name, *args):
-    c = RawClient(emu.bridge_port)
-    try:
-        c.authenticate(emu.config.token)
-        r = c.call("reaper_assist.emulator.control", name, *args)
-        assert r["type"] == "result", r
-        return r["value"]
-    finally:
-        c.close()
+    return emu.drv.control(name, *args)
 
 
 def same_but_new_guids(a: str, b: str) -> bool:
@@ -79,7 +74,7 @@ def test_killing_the_companion_at_every_step_never_leaves_a_partial_apply(emu):
         status = kill_at(emu, point)
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (point, status)
         t0 = time.perf_counter()
-        assert count_tracks(emu.bridge_port)["value"] == 1  # the bridge noticed and serves again
+        assert good_read(emu)["type"] == "result"  # the bridge noticed and serves again
         assert time.perf_counter() - t0 < 1.0
         text = control(emu, "project_text")
         committed = point in ("after:commit", "before:release", "after:release")

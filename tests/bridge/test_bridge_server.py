@@ -1,131 +1,67 @@
-"""Issue 6 acceptance for the bridge: the installed start-up runs reaper-assist's bridge; refused
-callables; every listed failure leaves it serving the next client within 1 s; the unmodified reapy
-client works; the token gates reaper_assist callables."""
+"""The bridge server: the installed start-up runs reaper-assist's bridge in the user's private
+directory; every listed failure of an authenticated client leaves it serving the next client within
+1 s and the project untouched; a hold serves one batch alone but not other clients' reads; replies
+are JSON."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 import subprocess
-import sys
 import threading
 import time
 
 import pytest
-from bridge_helpers import REPO, BridgeEmulator, RawClient, count_tracks
+from bridge_helpers import BridgeEmulator, RawClient, good_read
 
 from reaper_assist.bridge import wire
 
 RECOVERY_S = 1.0  # issue 6: serving the next client within 1 s
+HOLD_TIMEOUT_S = 0.5
 
 
 @pytest.fixture(scope="module")
 def emu(tmp_path_factory):
-    e = BridgeEmulator(tmp_path_factory.mktemp("bridge"), bridge_settings={"hold_timeout_s": 0.5})
+    e = BridgeEmulator(tmp_path_factory.mktemp("bridge"), bridge_settings={"hold_timeout_s": HOLD_TIMEOUT_S})
     yield e
     assert e.stop() == 0
 
 
-def project_text(emu) -> str:
-    c = RawClient(emu.bridge_port)
-    try:
-        assert c.authenticate(emu.config.token)["value"] is True
-        r = c.call("reaper_assist.emulator.control", "project_text")
-        assert r["type"] == "result", r
-        return r["value"]
-    finally:
-        c.close()
+@pytest.fixture(scope="module")
+def drv(emu):
+    d = emu.driver()
+    yield d
+    d.close()
 
 
-def stats(emu) -> dict:
-    c = RawClient(emu.bridge_port)
-    try:
-        c.authenticate(emu.config.token)
-        return c.call("reaper_assist.bridge.start", "stats")["value"]
-    finally:
-        c.close()
+def authed(emu) -> RawClient:
+    c = RawClient(emu)
+    c.handshake(emu.config.token)
+    return c
 
 
-def test_the_installed_startup_runs_our_bridge_on_loopback(emu):
-    hello = RawClient(emu.bridge_port).request("RA_HELLO")["value"]
-    assert hello["bridge"] == "reaper-assist"
-    assert json.loads(emu.ext_state("reaper_assist", "bridge"))["port"] == emu.bridge_port
-    out = subprocess.run(
-        ["ss", "-ltnH", f"sport = :{emu.bridge_port}"], check=False, capture_output=True, text=True
-    )
-    if out.returncode == 0:
-        assert out.stdout.split()[3] == f"127.0.0.1:{emu.bridge_port}", out.stdout
-
-
-REFUSED = [
-    ("builtins", "eval", ["6*7"]),
-    ("builtins", "exec", ["import os"]),
-    ("os", "system", ["true"]),
-    ("subprocess", "run", [["true"]]),
-    ("importlib", "import_module", ["os"]),
-    (
-        "reapy.tools.json",
-        "importlib.import_module",
-        ["os"],
-    ),  # a module reached through an allowed one
-    ("reapy.core.reaper.defer", "os.system", ["true"]),
-    ("reapy.core.reaper.defer", "Deferrer.defer.__globals__", []),
-    ("reapy", "__builtins__", []),
-    ("reapy.__main__", "main", []),
-    ("reaper_assist.emulator.__main__", "main", []),  # would start an emulator inside REAPER
-    ("reaper_assist.emulator.control", "save_project", ["x.rpp"]),  # needs the token
-    ("reaper_assist.bridge.txn", "begin", [[], "x"]),  # needs the token
-]
-
-
-@pytest.mark.parametrize("module,name,args", REFUSED, ids=[f"{m}.{n}" for m, n, _ in REFUSED])
-def test_callables_outside_the_allow_list_are_refused_and_the_server_keeps_serving(
-    emu, module, name, args
-):
-    c = RawClient(emu.bridge_port)
-    r = c.call(module, name, *args)
-    assert r["type"] == "error" and "refused" in r["traceback"], r
-    assert c.call("reapy.reascript_api", "CountTracks", 0) == {
-        "type": "result",
-        "value": 1,
-    }  # same client
-    assert count_tracks(emu.bridge_port)["value"] == 1  # and a new one
-
-
-def test_eval_raw_socket_is_refused(emu):
-    """reapy_behaviour 8's demonstration, verbatim: builtins.eval("6*7") returned 42 on reapy's server."""
-    c = RawClient(emu.bridge_port)
-    r = c.request({"__callable__": True, "module_name": "builtins", "name": "eval"}, "6*7")
-    assert r["type"] == "error" and "42" not in json.dumps(r)
-    assert "refused: builtins.eval" in r["traceback"]
-    assert count_tracks(emu.bridge_port) == {"type": "result", "value": 1}
-
-
-def test_token_gates_reaper_assist_callables(emu):
-    c = RawClient(emu.bridge_port)
-    hello = c.request("RA_HELLO")["value"]
-    assert c.request("RA_AUTH", "0" * 64)["type"] == "error"
-    r = c.call("reaper_assist.emulator.control", "console")
-    assert r["type"] == "error" and "token" in r["traceback"]
-    assert hello["authenticated"] is False
-    assert c.authenticate(emu.config.token)["value"] is True
-    assert c.call("reaper_assist.emulator.control", "console")["type"] == "result"
-    # a nonce is good for one attempt only: replaying a digest fails
-    d = RawClient(emu.bridge_port)
-    from reaper_assist.bridge.server import auth_digest
-
-    h2 = d.request("RA_HELLO")["value"]
-    good = auth_digest(emu.config.token, h2["nonce"], h2["address"])
-    assert d.request("RA_AUTH", good)["value"] is True
-    e = RawClient(emu.bridge_port)
-    e.request("RA_HELLO")
-    assert e.request("RA_AUTH", good)["type"] == "error"  # another nonce, another address
+def test_the_installed_startup_runs_our_bridge_in_a_private_directory(emu, drv):
+    st = os.lstat(emu.dir)
+    assert stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) == 0o700
+    sock = os.lstat(emu.sock_path)
+    assert stat.S_ISSOCK(sock.st_mode) and stat.S_IMODE(sock.st_mode) == 0o600
+    assert len(emu.sock_path) <= 100  # AF_UNIX's limit, whatever the resource folder's depth
+    c = RawClient(emu)
+    assert c.greeting["bridge"] == "reaper-assist" and wire.is_nonce(c.greeting["nonce"])
+    assert c.handshake(emu.config.token)["resource_path"] == str(emu.resource)
+    # python-reapy's own server keeps its own port and ExtState; the bridge publishes nothing there
+    assert drv.api("GetExtState", "reapy", "server_port") == str(emu.reapy_port)
+    assert drv.api("GetExtState", "reaper_assist", "bridge") == ""
+    out = subprocess.run(["ss", "-ltnpH"], check=False, capture_output=True, text=True)
+    if out.returncode == 0:  # the emulator listens on TCP only for the web interface and reapy's server
+        ports = {int(line.split()[3].rsplit(":", 1)[1]) for line in out.stdout.splitlines() if f"pid={emu.pid}," in line}
+        assert ports == {emu.web_port, emu.reapy_port}, out.stdout
 
 
 def fault_malformed_json(c, emu):
-    c.send_frame(
-        b'{"function": {"__callable__": true, "module_name": "reapy.reascript_api", "name": '
-    )
+    c.send_frame(b'{"op": "read_state", "args": ')
     return json.loads(c.recv_frame())
 
 
@@ -144,29 +80,26 @@ def fault_deep_json(c, emu):
     return json.loads(c.recv_frame())
 
 
-def fault_unknown_function(c, emu):
-    return c.call("reapy.reascript_api", "NoSuchFunction", 1)
+def fault_unknown_operation(c, emu):
+    return c.request("Main_OnCommand", command=40026)
 
 
-def fault_unknown_module(c, emu):
-    return c.call("reapy.no_such_module", "f")
+def fault_unknown_argument(c, emu):
+    return c.request("read_state", path="/etc/passwd")
 
 
-def fault_unknown_request_name(c, emu):
-    return c.request("SHUTDOWN")
+def fault_wrong_argument_type(c, emu):
+    return c.request("get_proj_ext", section={"__callable__": True}, key=1)
 
 
-def fault_unencodable_result(c, emu):
-    c.authenticate(emu.config.token)
-    return c.call("reaper_assist.emulator.control", "_reaper")  # returns the emulator object itself
+def fault_a_callable_as_the_operation(c, emu):
+    c.send_frame(json.dumps({"op": {"__callable__": True, "module_name": "builtins", "name": "eval"},
+                             "args": {}}).encode())
+    return json.loads(c.recv_frame())
 
 
-def fault_exception(c, emu):
-    return c.call("reapy.reascript_api", "GetTrack", "not a project", "x", "y")
-
-
-def fault_bad_reapy_object(c, emu):
-    return c.request({"__reapy__": True, "class": "os", "args": [], "kwargs": {}})
+def fault_exception_inside(c, emu):
+    return c.request("txn_steps", tid="no-such", start=0, stop=1)
 
 
 def fault_oversized_frame(c, emu):
@@ -179,28 +112,23 @@ def fault_zero_length_frame(c, emu):
 
 
 def fault_vanish_mid_frame(c, emu):
-    c.sock.sendall((100).to_bytes(8, "little") + b'{"function"')
+    c.sock.sendall((100).to_bytes(8, "little") + b'{"op"')
     c.sock.close()
 
 
 def fault_vanish_holding_with_writes(c, emu):
-    """HOLD, open an undo block, write, vanish: the bridge releases the hold, closes and undoes the block."""
-    c.authenticate(emu.config.token)
+    """HOLD, begin a transaction, write, vanish (RST, like a killed process): reverted."""
+    guid = c.request("read_state")["value"]["tracks"][0]["guid"]
     assert c.request("HOLD")["type"] == "result"
-    assert c.call("reapy.reascript_api", "Undo_BeginBlock2", 0)["type"] == "result"
-    tr = c.call("reapy.reascript_api", "GetTrack", 0, 0)["value"]
-    assert c.call("reapy.reascript_api", "SetMediaTrackInfo_Value", tr, "D_VOL", 0.25)["value"]
-    assert c.call(
-        "reapy.reascript_api", "GetSetMediaTrackInfo_String", tr, "P_NAME", "half-done", True
-    )["value"]
-    c.sock.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0"
-    )  # RST, like a killed process
+    tid = c.request("txn_begin", ops=[{"op": "track_info", "track": guid, "parm": "D_VOL", "value": 0.25}],
+                    undo_name="half-done")["value"]
+    assert c.request("txn_steps", tid=tid, start=0, stop=1)["type"] == "result"
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
     c.sock.close()
 
 
 def fault_silent_holder(c, emu):
-    """HOLD and say nothing more: released after hold_timeout_s (0.5 s in this fixture)."""
+    """HOLD and say nothing more: dropped after hold_timeout_s (0.5 s in this fixture)."""
     c.request("HOLD")
     return "silent"
 
@@ -216,17 +144,17 @@ FAULTS = [f for n, f in sorted(globals().items()) if n.startswith("fault_")]
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.__name__[6:] for f in FAULTS])
-def test_each_failure_leaves_the_bridge_serving_the_next_client_within_1s(emu, fault):
-    before = project_text(emu)
-    c = RawClient(emu.bridge_port)
+def test_each_failure_leaves_the_bridge_serving_the_next_client_within_1s(emu, drv, fault):
+    before = drv.project_text()
+    c = authed(emu)
     reply = fault(c, emu)
     if isinstance(reply, dict):
-        assert reply["type"] == "error" and reply["traceback"].strip(), reply
+        assert reply["type"] == "error" and reply["message"].startswith("reaper-assist bridge:"), reply
     t0 = time.perf_counter()
-    deadline = t0 + (RECOVERY_S if reply != "silent" else 0.5 + RECOVERY_S)
+    deadline = t0 + (RECOVERY_S if reply != "silent" else HOLD_TIMEOUT_S + RECOVERY_S)
     while True:
         try:
-            ok = count_tracks(emu.bridge_port) == {"type": "result", "value": 1}
+            ok = good_read(emu)["type"] == "result"
         except OSError:
             ok = False
         if ok or time.perf_counter() > deadline:
@@ -237,18 +165,42 @@ def test_each_failure_leaves_the_bridge_serving_the_next_client_within_1s(emu, f
         assert recovery < RECOVERY_S
     c.close()
     time.sleep(0.05)
-    assert project_text(emu) == before  # nothing half-done is left
+    assert drv.project_text() == before  # nothing half-done is left
 
 
-def test_vanished_holder_is_reported_in_the_console(emu):
-    c = RawClient(emu.bridge_port)
-    fault_vanish_holding_with_writes(c, emu)
-    count_tracks(emu.bridge_port)
-    s = stats(emu)
-    assert s["undone_blocks"] >= 1 and s["dropped"] >= 1
-    d = RawClient(emu.bridge_port)
-    d.authenticate(emu.config.token)
-    assert "its changes were undone" in d.call("reaper_assist.emulator.control", "console")["value"]
+def test_refusals_name_the_cause_and_keep_the_connection(emu):
+    c = authed(emu)
+    assert "unknown operation 'Main_OnCommand'" in c.request("Main_OnCommand")["message"]
+    assert "has no argument 'path'" in c.request("save_copy", path="/tmp/x.rpp")["message"]
+    assert "must be a string" in c.request("console", text=5)["message"]
+    assert "over the limit" in c.request("read_state", track_guids=["x" * 65])["message"]
+    assert c.request("current_project")["type"] == "result"  # the same connection still works
+
+
+def test_vanished_holder_is_reported_in_the_console(emu, drv):
+    fault_vanish_holding_with_writes(authed(emu), emu)
+    good_read(emu)
+    s = authed(emu).request("stats")["value"]
+    assert s["aborted_applies"] >= 1 and s["dropped"] >= 1
+    assert "its changes were undone" in drv.console()
+
+
+def test_a_hold_serves_one_batch_alone_but_never_blocks_other_clients_reads(emu):
+    holder, other = authed(emu), authed(emu)
+    assert holder.request("HOLD")["type"] == "result"
+    t0 = time.perf_counter()
+    assert other.request("read_state", with_items=False)["type"] == "result"  # a read: served beside
+    assert time.perf_counter() - t0 < RECOVERY_S
+    other.send_frame(json.dumps({"op": "set_proj_ext", "args": {"section": "t", "key": "k", "value": "v"}}).encode())
+    time.sleep(0.2)
+    other.sock.settimeout(0.05)
+    with pytest.raises(TimeoutError):  # a write waits for the release
+        other.recv_frame()
+    assert holder.request("get_proj_ext", section="t", key="k")["value"] is None
+    assert holder.request("RELEASE")["type"] == "result"
+    other.sock.settimeout(5)
+    assert json.loads(other.recv_frame())["type"] == "result"
+    assert holder.request("get_proj_ext", section="t", key="k")["value"] == "v"
 
 
 def test_concurrent_clients_each_get_their_own_answers(emu):
@@ -256,18 +208,15 @@ def test_concurrent_clients_each_get_their_own_answers(emu):
 
     def worker(k: int) -> None:
         try:
-            c = RawClient(emu.bridge_port)
+            c = authed(emu)
             for i in range(25):
                 if i % 5 == 0:
-                    r = c.call(
-                        "builtins", "eval", "1"
-                    )  # interleaved refusals do not disturb others
-                    assert r["type"] == "error"
-                r = c.call("reapy.reascript_api", "GetResourcePath")
-                assert r == {"type": "result", "value": str(emu.resource)}, r
+                    assert c.request("eval", source="1")["type"] == "error"  # refusals disturb nobody
+                r = c.request("get_proj_ext", section="conc", key=f"k{k}")
+                assert r == {"type": "result", "value": None}, r
             c.request("HOLD")
-            for i in range(20):
-                assert c.call("reapy.reascript_api", "CountTracks", 0)["value"] == 1
+            for _ in range(20):
+                assert c.request("current_project")["type"] == "result"
             c.request("RELEASE")
         except Exception as exc:  # noqa: BLE001
             errors.append(f"{k}: {exc!r}")
@@ -280,39 +229,12 @@ def test_concurrent_clients_each_get_their_own_answers(emu):
     assert errors == []
 
 
-def test_unmodified_reapy_client_works_through_the_bridge(emu):
-    code = f"""
-import warnings
-from reaper_assist.host.reapy_ports import preset_web_interface_port
-preset_web_interface_port({emu.web_port})
-import reapy
-p = reapy.Project()
-names = [t.name for t in p.tracks]
-with reapy.inside_reaper():
-    n = len(p.tracks)
-    vol = p.tracks[0].get_info_value("D_VOL")
-print(names, n, vol, reapy.reascript_api.GetResourcePath())
-"""
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=str(REPO),
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert str(emu.resource) in out.stdout and " 1 " in out.stdout
-
-
-def test_encoder_turns_numpy_scalars_into_json_and_refuses_bytes():
+def test_encoder_turns_numpy_values_into_json_and_refuses_bytes():
     np = pytest.importorskip("numpy")
-    data = wire.encode_reply(
-        wire.result_reply({"a": np.float32(0.5), "b": np.int64(3), "c": np.arange(2)}),
-        max_bytes=1 << 20,
-    )
+    data = wire.encode(wire.result_reply({"a": np.float32(0.5), "b": np.int64(3), "c": np.arange(2)}),
+                       max_bytes=1 << 20)
     assert json.loads(data) == {"type": "result", "value": {"a": 0.5, "b": 3, "c": [0, 1]}}
-    err = json.loads(wire.encode_reply(wire.result_reply(b"raw"), max_bytes=1 << 20))
-    assert err["type"] == "error" and "cannot be sent as JSON" in err["traceback"]
-    big = json.loads(wire.encode_reply(wire.result_reply("x" * 2000), max_bytes=1000))
-    assert big["type"] == "error" and "over the bridge's limit" in big["traceback"]
+    err = json.loads(wire.encode(wire.result_reply(b"raw"), max_bytes=1 << 20))
+    assert err["type"] == "error" and "cannot be sent as JSON" in err["message"]
+    big = json.loads(wire.encode(wire.result_reply("x" * 2000), max_bytes=1000))
+    assert big["type"] == "error" and "over the limit" in big["message"]

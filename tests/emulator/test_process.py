@@ -17,10 +17,10 @@ def test_ready_line_and_web_interface_ext_state(emulator):
     url = f"http://127.0.0.1:{emulator.web_port}/_/GET/EXTSTATE/reapy/server_port"
     body = urllib.request.urlopen(url, timeout=2).read().decode()
     # reapy keeps split("\t")[-1][:-1]: the trailing newline is mandatory (reapy_behaviour 2.7)
-    assert body == f"EXTSTATE\treapy\tserver_port\t{emulator.bridge_port}\n"
+    assert body == f"EXTSTATE\treapy\tserver_port\t{emulator.reapy_port}\n"
 
 
-def test_reapy_client_reads_and_writes(reapy_host, live_project):
+def test_reapy_client_reads_and_writes(reapy_client, live_project):
     import reapy
 
     live_project("rpp-editor_test2.rpp")
@@ -46,7 +46,7 @@ def test_reapy_client_reads_and_writes(reapy_host, live_project):
     assert fx.params[0] == pytest.approx(1.409999966621399)
 
 
-def test_reapy_selection_and_items(reapy_host, live_project):
+def test_reapy_selection_and_items(reapy_client, live_project):
     import reapy
 
     live_project("griffinsauce_with-external-files.rpp")
@@ -63,8 +63,6 @@ def test_reapy_selection_and_items(reapy_host, live_project):
 
 
 def test_undo_restores_the_saved_file_exactly(reapy_host, live_project, tmp_path):
-    from reaper_assist.bridge import remote
-
     live_project("ultraschall_StudioLink.RPP")
     reapy_host.save(str(tmp_path / "before.rpp"))
     state = reapy_host.read_state()
@@ -92,7 +90,7 @@ def test_corrupt_project_fails_with_the_line(tmp_path):
     assert "line 2" in proc.stderr and "never closed" in proc.stderr
 
 
-def test_wrong_pointers_are_null_over_the_socket_and_the_server_keeps_serving(reapy_host, live_project):
+def test_wrong_pointers_are_null_over_the_socket_and_the_server_keeps_serving(reapy_client, live_project):
     import reapy
     import reapy.reascript_api as RPR
 
@@ -103,7 +101,7 @@ def test_wrong_pointers_are_null_over_the_socket_and_the_server_keeps_serving(re
     assert [t.name for t in reapy.Project().tracks] == ["Track1"]  # still serving
 
 
-def test_the_client_is_bound_to_the_emulator_port_not_reapers(reapy_host, emulator):
+def test_the_client_is_bound_to_the_emulator_port_not_reapers(reapy_client, emulator):
     import reapy.config
 
     assert reapy.config.WEB_INTERFACE_PORT == emulator.web_port != 2307

@@ -64,20 +64,16 @@ def test_calibrate_steps_outside_1_to_1000_name_the_range(steps):
 
 
 @pytest.mark.slow
-def test_calibrate_against_the_emulator_reports_zero_mismatches(emulator, reapy_host, capsys):
-    from reaper_assist.emulator import control
-
-    before = reapy_host.call(control.project_text).count("<TRACK")
-    status = calibrate_cmd.run(parse(calibrate_cmd, ["--web-port", str(emulator.web_port)]))
+def test_calibrate_against_the_emulator_reports_zero_mismatches(emulator, driver, capsys):
+    before = driver.project_text().count("<TRACK")
+    status = calibrate_cmd.run(parse(calibrate_cmd, ["--resource-path", str(emulator.resource)]))
     out = capsys.readouterr().out
     assert status == 0, out
     assert "5 plugins checked, 0 mismatches" in out
-    assert reapy_host.call(control.project_text).count("<TRACK") == before
+    assert driver.project_text().count("<TRACK") == before
 
 
 @pytest.mark.slow
-def test_emulator_process_has_the_dry_run_actions(emulator, reapy_host):
-    from reaper_assist.emulator import control
-
+def test_emulator_process_has_the_dry_run_actions(emulator, driver):
     for action in ("42437", "42438", "42439", "42440", "42441"):
-        assert reapy_host.call(control.run_action, action) is True
+        assert driver.run_action(action) is True

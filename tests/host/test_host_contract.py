@@ -23,9 +23,7 @@ def host(request, tmp_path):
 
         return InProcessHost.open(str(src))
     h = request.getfixturevalue("reapy_host")
-    from reaper_assist.emulator import control
-
-    h.call(control.load_project, str(src))
+    request.getfixturevalue("driver").load_project(str(src))
     return h
 
 

@@ -1,5 +1,6 @@
 """Fixtures for the installer and companion tests: fake REAPER resource folders and an emulator
-process started with the *installed* bridge start-up (``--no-reapy-server``)."""
+process started with the *installed* bridge start-up (and python-reapy's own server for the test
+driver)."""
 
 from __future__ import annotations
 
@@ -55,14 +56,15 @@ class Emulator(EmulatorProcess):
     def __init__(self, resource: Path, project: Path, web_port: int, env: dict[str, str]):
         self.resource, self.web_port = resource, web_port
         super().__init__(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
-                          "--defer-hz", "200", "--quiet", "--no-reapy-server"], env=env)
+                          "--defer-hz", "200", "--quiet"], env=env)
 
     def press(self, command_id: str) -> None:
         """Run an action as a shortcut would (the web interface's /_/<command>)."""
         urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/_/_{command_id}", timeout=15).read()
 
     def probe(self, previous: str = "", timeout_s: float = 20.0) -> dict:
-        out = subprocess.run([sys.executable, str(HERE / "probe.py"), str(self.web_port), previous, str(timeout_s)],
+        out = subprocess.run([sys.executable, str(HERE / "probe.py"), str(self.resource), str(self.web_port), previous,
+                              str(timeout_s)],
                              capture_output=True, text=True, timeout=timeout_s + 30, cwd=str(REPO),
                              env={k: v for k, v in child_env().items() if k != "RA_TEST_ACTIONS"})
         assert out.returncode == 0, out.stderr

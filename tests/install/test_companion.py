@@ -116,8 +116,12 @@ def test_runner_turns_host_failures_into_error_records(tmp_path):
     calls = []
 
     class DeadHost:
-        def call(self, fn, *a):
-            calls.append(fn.__name__)
+        def current_project(self):
+            calls.append("current_project")
+            raise HostUnavailableError("lost the connection to REAPER")
+
+        def record_result(self, *a):
+            calls.append("record_result")
             raise HostUnavailableError("lost the connection to REAPER")
 
     cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="t", web_port=1)
