@@ -1,9 +1,13 @@
 """reaper-assist: the shared part of the action scripts (not an action itself).
 
 Runs inside REAPER's Python with the standard library only: reads ``<resource>/reaper_assist.json``,
-sends ``{"token", "action", "selection", "project"}`` as one JSON line to the companion on
-127.0.0.1, starting the companion first when nothing answers (with the Python recorded at install
-time: inside REAPER ``sys.executable`` is REAPER itself), and returns at once. Every failure becomes
+connects to the companion in the user's private directory for this resource folder (a Unix socket
+in a 0700 directory, or a loopback port published in a 0600 file there: the same directory and
+checks as ``reaper_assist/bridge/endpoint.py``), proves it holds the install's token and has the
+companion prove it too (HMAC over both nonces and the connection: the token is never sent), then
+sends ``{"action", "selection", "project"}`` as one JSON line, starting the companion first when
+nothing answers (with the Python recorded at install time: inside REAPER ``sys.executable`` is
+REAPER itself), and returns at once. Every failure becomes
 a console message naming the cause and, when the companion cannot be reached or started, an
 ``error`` record in the project's ExtState (``reaper_assist`` / ``last_run``); never a traceback.
 Keep the wire format in step with ``reaper_assist/companion/protocol.py``.
@@ -14,12 +18,17 @@ embedded Python ignores a virtual environment's site-packages, so the folders in
 shows whether the bridge runs.
 """
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import site
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 from reaper_python import *  # noqa: F403 - REAPER's API; every module REAPER runs imports it itself
@@ -37,23 +46,98 @@ class LaunchError(Exception):
     """A failure to tell the user about (and to record as the action's last run)."""
 
 
-def _request(port, msg, timeout_s=REPLY_TIMEOUT_S):
-    s = socket.create_connection(("127.0.0.1", int(port)), timeout=CONNECT_TIMEOUT_S)
+def _private_dir(resource):
+    """The companion's directory (reaper_assist/bridge/endpoint.py's runtime_dir, without creating it)."""
+    key = hashlib.sha256(os.path.realpath(os.path.abspath(resource)).encode("utf-8", "surrogateescape"))
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+    if xdg and os.path.isabs(xdg) and not _not_private(xdg, uid):
+        path = os.path.join(xdg, "reaper-assist-" + key.hexdigest()[:16])
+    else:
+        path = os.path.join(tempfile.gettempdir(), "reaper-assist-%s-%s" % (
+            uid if uid is not None else "user", key.hexdigest()[:16]))
+    problem = _not_private(path, uid)
+    if problem:
+        if problem.endswith("does not exist"):
+            raise ConnectionRefusedError(problem)
+        raise LaunchError("refusing the reaper-assist directory: " + problem)
+    return path
+
+
+def _not_private(path, uid):
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "%s does not exist" % path
+    except OSError as exc:
+        return "cannot inspect %s: %s" % (path, exc)
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        return "%s is not a directory" % path
+    if uid is not None and (st.st_uid != uid or st.st_mode & 0o077):
+        return "%s is not private to this user (owner %d, mode %04o)" % (path, st.st_uid, stat.S_IMODE(st.st_mode))
+    return ""
+
+
+def _connect(resource):
+    directory = _private_dir(resource)
+    sock_path = os.path.join(directory, "companion.sock")
+    if hasattr(socket, "AF_UNIX") and os.path.lexists(sock_path):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(CONNECT_TIMEOUT_S)
+        try:
+            s.connect(sock_path)
+        except OSError:
+            s.close()
+            raise
+        return s, "unix:" + sock_path
+    try:
+        with open(os.path.join(directory, "companion.port"), encoding="ascii") as f:
+            port = int(f.read().strip())
+    except FileNotFoundError:
+        raise ConnectionRefusedError("the companion is not running")
+    s = socket.create_connection(("127.0.0.1", port), timeout=CONNECT_TIMEOUT_S)
+    local, peer = s.getsockname()[:2], s.getpeername()[:2]
+    return s, "tcp:%s:%s->%s:%s" % (local[0], local[1], peer[0], peer[1])
+
+
+def _proof(token, role, server_nonce, client_nonce, binding):
+    msg = "\0".join((role, server_nonce, client_nonce, binding)).encode("utf-8", "surrogateescape")
+    return hmac.new(token.encode("utf-8"), msg, hashlib.sha256).hexdigest()
+
+
+def _line(s, limit=65536):
+    buf = b""
+    while not buf.endswith(b"\n"):
+        chunk = s.recv(1)
+        if not chunk:
+            break
+        buf += chunk
+        if len(buf) > limit:
+            raise ValueError("the companion sent a message over %d bytes" % limit)
+    msg = json.loads(buf.decode("utf-8") or "{}")
+    if not isinstance(msg, dict):
+        raise ValueError("the companion sent a reply that is not a JSON object")
+    return msg
+
+
+def _request(resource, token, msg, timeout_s=REPLY_TIMEOUT_S):
+    s, binding = _connect(resource)
     try:
         s.settimeout(timeout_s)
+        hello = _line(s, 512)
+        nonce = hello.get("nonce")
+        if hello.get("companion") != "reaper-assist" or not isinstance(nonce, str):
+            raise LaunchError("what answers in the reaper-assist directory is not the companion")
+        mine = secrets.token_hex(16)
+        s.sendall(json.dumps({"nonce": mine, "proof": _proof(token, "launcher", nonce, mine, binding)}).encode() + b"\n")
+        answer = _line(s, 512)
+        if not hmac.compare_digest(str(answer.get("proof", "")), _proof(token, "companion", nonce, mine, binding)):
+            raise LaunchError("the companion refused this install's token, or could not prove it holds it; "
+                              "run `reaper-assist install` again")
         s.sendall(json.dumps(msg).encode("utf-8") + b"\n")
-        buf = b""
-        while b"\n" not in buf and len(buf) < 65536:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            buf += chunk
+        return _line(s)
     finally:
         s.close()
-    reply = json.loads(buf.split(b"\n", 1)[0].decode("utf-8") or "{}")
-    if not isinstance(reply, dict):
-        raise ValueError("the companion sent a reply that is not a JSON object")
-    return reply
 
 
 def _log_tail(resource, n=3):
@@ -90,11 +174,10 @@ def _start_companion(cfg, resource):
     finally:
         if log is not subprocess.DEVNULL:
             log.close()
-    ping = {"token": cfg.get("token", ""), "action": "ping"}
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         try:
-            if _request(cfg["companion_port"], ping, timeout_s=1.0).get("ok"):
+            if _request(resource, str(cfg.get("token", "")), {"action": "ping"}, timeout_s=1.0).get("ok"):
                 return
         except (OSError, ValueError):
             pass
@@ -134,23 +217,23 @@ def run(action, ns=None):
         try:
             with open(path, encoding="utf-8") as f:
                 cfg = json.load(f)
-            port, token = int(cfg["companion_port"]), str(cfg["token"])
+            token = str(cfg["token"])
         except FileNotFoundError:
             raise LaunchError("reaper-assist is not installed in this REAPER (%s is missing); "
                               "run `reaper-assist install`" % path)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise LaunchError("cannot read %s (%s); run `reaper-assist install` again" % (path, exc))
-        msg = {"token": token, "action": action, "selection": "selected", "project": project}
+        msg = {"action": action, "selection": "selected", "project": project}
         try:
-            reply = _request(port, msg)
-        except ConnectionRefusedError:
+            reply = _request(resource, token, msg)
+        except (ConnectionRefusedError, FileNotFoundError):
             _start_companion(cfg, resource)
             try:
-                reply = _request(port, msg)
+                reply = _request(resource, token, msg)
             except (OSError, ValueError) as exc:
-                raise LaunchError("cannot reach the companion on 127.0.0.1:%d after starting it: %s" % (port, exc))
+                raise LaunchError("cannot reach the companion after starting it: %s" % exc)
         except (OSError, ValueError) as exc:
-            raise LaunchError("cannot reach the companion on 127.0.0.1:%d: %s" % (port, exc))
+            raise LaunchError("cannot reach the companion: %s" % exc)
         status = reply.get("status")
         if reply.get("ok"):
             if status == "queued":

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         companion.bind()
     except OSError as exc:
-        msg = f"port 127.0.0.1:{config.companion_port} is taken ({exc}); another companion is probably running"
+        msg = f"cannot listen ({exc}); another companion is probably running"
         log.info(msg)
         print(f"reaper-assist companion: {msg}", file=sys.stderr)
         return 0

@@ -1,6 +1,9 @@
-"""The companion's socket server: 127.0.0.1 only, a token on every request, one job at a time.
+"""The companion's socket server: in the user's private directory, both sides proving the token on
+every connection, one job at a time.
 
-A connection carries one request and gets one reply at once (see :mod:`.protocol`); accepted jobs
+A connection carries one request and gets one reply at once (see :mod:`.protocol`); each is handled
+on its own short-lived thread (at most :data:`MAX_CONNECTIONS` at once, each closed after
+:data:`READ_TIMEOUT_S` of silence), so idle connections cannot keep the action scripts out; accepted jobs
 run afterwards on one worker thread, in order. While a job runs, up to ``max_queue`` further jobs
 wait (an identical pending request is not queued twice); beyond that a request is refused with
 ``busy``. With no job and no request for ``idle_minutes`` the companion exits; the next action
@@ -9,7 +12,6 @@ press starts it again.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import logging.handlers
 import os
@@ -19,6 +21,7 @@ import threading
 import time
 from typing import Any
 
+from reaper_assist.bridge import endpoint
 from reaper_assist.companion import protocol
 from reaper_assist.companion.config import InstallConfig
 from reaper_assist.companion.runner import JobRunner
@@ -27,6 +30,15 @@ log = logging.getLogger("reaper_assist.companion")
 
 ACCEPT_POLL_S = 0.5
 READ_TIMEOUT_S = 2.0
+MAX_CONNECTIONS = 16
+CONNECTION_MAX_S = 5.0
+
+
+def _shut(conn: socket.socket) -> None:
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def setup_logging(config: InstallConfig) -> None:
@@ -45,13 +57,14 @@ def setup_logging(config: InstallConfig) -> None:
 
 class Companion:
     def __init__(self, config: InstallConfig, *, runner: JobRunner | None = None,
-                 idle_minutes: float | None = None, max_queue: int = 4, port: int | None = None):
+                 idle_minutes: float | None = None, max_queue: int = 4):
         if not config.token:
             raise ValueError("the install configuration has no token")
         self.config = config
         self.runner = runner or JobRunner(config)
         self.idle_s = 60.0 * (config.idle_minutes if idle_minutes is None else idle_minutes)
-        self.port = config.companion_port if port is None else port
+        self.address: Any = None
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self.jobs: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=max_queue)
         self._pending: list[tuple[str, str]] = []
         self._lock = threading.Lock()  # guards _pending, running, last_activity
@@ -62,23 +75,15 @@ class Companion:
         self.sock: socket.socket | None = None
 
     # -------------------------------------------------------------------------------------------
-    def bind(self) -> int:
-        """Listen on 127.0.0.1; raises OSError when the port is taken (another companion)."""
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if os.name == "nt":  # no SO_REUSEADDR on Windows: it would let two companions share the port
-            s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_EXCLUSIVEADDRUSE", 0) or socket.SO_REUSEADDR, 1)
-        else:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", self.port))
-        except OSError:
-            s.close()
-            raise
-        s.listen(16)
+    def bind(self) -> Any:
+        """Listen in the private directory; raises OSError when another companion answers there."""
+        directory = endpoint.runtime_dir(self.config.resource_path, create=True)
+        s = endpoint.listen(directory, protocol.SERVICE, backlog=64)
+        s.setblocking(True)
         s.settimeout(ACCEPT_POLL_S)
-        self.sock = s
-        self.port = s.getsockname()[1]
-        return self.port
+        self.sock, self.directory = s, directory
+        self.address = s.getsockname()
+        return self.address
 
     def serve_forever(self) -> None:
         if self.sock is None:
@@ -86,7 +91,7 @@ class Companion:
         assert self.sock is not None
         worker = threading.Thread(target=self._work, name="companion-worker", daemon=True)
         worker.start()
-        log.info("companion listening on 127.0.0.1:%d (pid %d)", self.port, os.getpid())
+        log.info("companion listening on %s (pid %d)", self.address, os.getpid())
         try:
             while not self._stop.is_set():
                 try:
@@ -98,12 +103,25 @@ class Companion:
                     continue
                 except OSError:
                     break
-                with conn:
-                    self._handle(conn)
+                if not self._slots.acquire(blocking=False):
+                    conn.close()  # too many at once: the launcher tries again
+                    continue
+                threading.Thread(target=self._serve_connection, args=(conn,), daemon=True).start()
         finally:
             self._stop.set()
+            endpoint.unpublish(self.directory, protocol.SERVICE, self.sock)
             self.sock.close()
             worker.join(timeout=1.0)
+
+    def _serve_connection(self, conn: socket.socket) -> None:
+        cutoff = threading.Timer(CONNECTION_MAX_S, _shut, args=(conn,))  # a slow drip ends too
+        cutoff.start()
+        try:
+            with conn:
+                self._handle(conn)
+        finally:
+            cutoff.cancel()
+            self._slots.release()
 
     def stop(self) -> None:
         self._stop.set()
@@ -117,9 +135,13 @@ class Companion:
     def _handle(self, conn: socket.socket) -> None:
         conn.settimeout(READ_TIMEOUT_S)
         try:
+            if not protocol.serve_handshake(conn, self.config.token):
+                log.warning("refused a connection that did not prove the token")
+                return  # closed without a word: nothing is said to whoever does not hold the token
             reply = self.respond(protocol.decode(protocol.read_line(conn)))
         except protocol.ProtocolError as exc:
-            reply = {"ok": False, "status": "refused", "message": f"bad request: {exc}"}
+            log.warning("refused a connection: %s", exc)
+            return
         except OSError as exc:
             log.warning("connection error: %s", exc)
             return
@@ -131,12 +153,7 @@ class Companion:
             pass
 
     def respond(self, msg: dict[str, Any]) -> dict[str, Any]:
-        """The reply to one decoded request (and, if accepted, the job is queued)."""
-        token = msg.get("token")
-        if not isinstance(token, str) or not hmac.compare_digest(token.encode(), self.config.token.encode()):
-            return {"ok": False, "status": "refused",
-                    "message": "wrong or missing token: the action scripts and the companion come from "
-                               "different installs; run `reaper-assist install` again"}
+        """The reply to one decoded request of an authenticated launcher (a job may be queued)."""
         action = msg.get("action")
         with self._lock:
             self.last_activity = time.monotonic()

@@ -52,7 +52,7 @@ def _stop_companion(resource: Path) -> None:
 
     try:
         cfg = load_config(resource)
-        pid = protocol.request(cfg.companion_port, {"token": cfg.token, "action": "ping"}, timeout_s=1)["pid"]
+        pid = protocol.request(str(resource), cfg.token, {"action": "ping"}, timeout_s=1)["pid"]
         os.kill(int(pid), signal.SIGTERM)
     except (OSError, ReaperAssistError, KeyError, ValueError):
         pass

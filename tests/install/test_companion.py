@@ -1,13 +1,18 @@
-"""The companion server: token, loopback, message limit, one job at a time, queue/busy, idle exit."""
+"""The companion server: the private directory, both sides proving the token, message limits, idle
+connections that lock nobody out, one job at a time, queue/busy, idle exit."""
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import stat
 import threading
 import time
 
 import pytest
 
+from reaper_assist.bridge import endpoint
 from reaper_assist.companion import protocol
 from reaper_assist.companion.config import InstallConfig
 from reaper_assist.companion.server import Companion
@@ -33,7 +38,7 @@ class BlockingRunner:
 def companion(tmp_path):
     cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="s3cret", companion_port=0)
     runner = BlockingRunner()
-    c = Companion(cfg, runner=runner, max_queue=1, port=0)
+    c = Companion(cfg, runner=runner, max_queue=1)
     c.bind()
     t = threading.Thread(target=c.serve_forever, daemon=True)
     t.start()
@@ -43,54 +48,107 @@ def companion(tmp_path):
     t.join(5)
 
 
-def req(c, **msg):
-    return protocol.request(c.port, msg)
+def req(c, token="s3cret", **msg):
+    return protocol.request(c.config.resource_path, token, msg)
 
 
-def test_listens_on_loopback_only(companion):
+def raw(c) -> socket.socket:
+    return endpoint.connect(c.directory, protocol.SERVICE, timeout_s=5)
+
+
+def closed(s: socket.socket) -> bool:
+    try:
+        return s.recv(100) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_listens_in_a_private_directory_only(companion):
     c, _ = companion
-    assert c.sock.getsockname()[0] == "127.0.0.1"
+    assert c.sock.family == socket.AF_UNIX and stat.S_IMODE(os.lstat(c.directory).st_mode) == 0o700
+    assert stat.S_IMODE(os.lstat(c.address).st_mode) == 0o600
 
 
-def test_wrong_or_missing_token_is_refused(companion):
+def test_wrong_or_missing_token_is_refused_without_an_answer(companion):
     c, runner = companion
-    for token in ("wrong", None, ""):
-        r = req(c, token=token, action="gain-stage", selection="selected", project="")
-        assert not r["ok"] and r["status"] == "refused" and "token" in r["message"]
+    for token in ("wrong", ""):
+        with pytest.raises(protocol.ProtocolError, match="could not prove|closed before"):
+            req(c, token=token, action="gain-stage", selection="selected", project="")
+    with raw(c) as s:  # the old protocol: the token in the clear, no handshake
+        protocol.read_line(s)
+        s.sendall(protocol.encode({"token": "s3cret", "action": "gain-stage"}))
+        assert closed(s)
     assert c.jobs.qsize() == 0 and runner.ran == []
+
+
+def test_an_impostor_companion_learns_nothing_and_is_not_believed(tmp_path):
+    """Whoever answers in the directory without the token (e.g. it bound the socket first): the
+    launcher's proof reveals nothing reusable, and the impostor cannot prove the token back."""
+    directory = endpoint.runtime_dir(str(tmp_path), create=True)
+    fake = endpoint.listen(directory, protocol.SERVICE)
+    fake.setblocking(True)
+    got = []
+
+    def impostor():
+        conn, _ = fake.accept()
+        conn.sendall(protocol.encode({"companion": "reaper-assist", "nonce": "0" * 32}))
+        got.append(protocol.read_line(conn))
+        conn.sendall(protocol.encode({"proof": "0" * 64}))
+        got.append(conn.recv(1000))
+        conn.close()
+
+    t = threading.Thread(target=impostor, daemon=True)
+    t.start()
+    with pytest.raises(protocol.ProtocolError, match="could not prove"):
+        protocol.request(str(tmp_path), "s3cret", {"action": "gain-stage", "project": "/secret.rpp"})
+    t.join(5)
+    fake.close()
+    assert b"s3cret" not in got[0] and set(json.loads(got[0])) == {"nonce", "proof"}
+    assert got[1] == b""  # the request was never sent
 
 
 def test_ping_and_unknown_action(companion):
     c, _ = companion
-    assert req(c, token="s3cret", action="ping")["status"] == "pong"
-    r = req(c, token="s3cret", action="make-it-sound-good")
+    assert req(c, action="ping")["status"] == "pong"
+    r = req(c, action="make-it-sound-good")
     assert r["status"] == "refused" and "unknown action" in r["message"]
 
 
-def test_oversized_and_garbage_requests_are_refused(companion):
+def test_oversized_garbage_and_idle_connections_lock_nobody_out(companion):
     c, _ = companion
-    with socket.create_connection(("127.0.0.1", c.port)) as s:
-        s.sendall(b"x" * (protocol.MAX_MESSAGE_BYTES + 10))
-        r = protocol.decode(protocol.read_line(s))
-    assert r["status"] == "refused" and "limit" in r["message"]
-    with socket.create_connection(("127.0.0.1", c.port)) as s:
+    with raw(c) as s:
+        protocol.read_line(s)
+        s.sendall(b"x" * (protocol.MAX_HANDSHAKE_BYTES + 10))
+        assert closed(s)
+    with raw(c) as s:
+        protocol.read_line(s)
         s.sendall(b"[1, 2]\n")
-        assert protocol.decode(protocol.read_line(s))["status"] == "refused"
-    assert req(c, token="s3cret", action="ping")["ok"]  # still serving
+        assert closed(s)
+    idle = [raw(c) for _ in range(32)]  # more than the connection slots, all silent
+    t0 = time.monotonic()
+    while True:
+        try:
+            assert req(c, action="ping")["ok"]
+            break
+        except (OSError, protocol.ProtocolError):
+            assert time.monotonic() - t0 < 2 * 2.0 + 1.0  # the slots free after READ_TIMEOUT_S
+            time.sleep(0.05)
+    for s in idle:
+        s.close()
 
 
 def test_one_job_at_a_time_then_queue_then_busy(companion):
     c, runner = companion
-    first = req(c, token="s3cret", action="gain-stage", project="/a.rpp")
+    first = req(c, action="gain-stage", project="/a.rpp")
     assert first["status"] == "accepted"
     deadline = time.monotonic() + 5
     while c.running is None and time.monotonic() < deadline:
         time.sleep(0.01)
-    second = req(c, token="s3cret", action="gain-stage", project="/b.rpp")
+    second = req(c, action="gain-stage", project="/b.rpp")
     assert second["ok"] and second["status"] == "queued" and "behind 1" in second["message"]
-    again = req(c, token="s3cret", action="gain-stage", project="/b.rpp")
+    again = req(c, action="gain-stage", project="/b.rpp")
     assert again["status"] == "queued" and "already" in again["message"]
-    third = req(c, token="s3cret", action="gain-stage", project="/c.rpp")
+    third = req(c, action="gain-stage", project="/c.rpp")
     assert not third["ok"] and third["status"] == "busy" and "try again" in third["message"]
     runner.release.set()
     deadline = time.monotonic() + 5
@@ -102,7 +160,7 @@ def test_one_job_at_a_time_then_queue_then_busy(companion):
 
 def test_idle_exit(tmp_path):
     cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="t", companion_port=0)
-    c = Companion(cfg, runner=BlockingRunner(), idle_minutes=0.5 / 60, port=0)
+    c = Companion(cfg, runner=BlockingRunner(), idle_minutes=0.5 / 60)
     c.bind()
     t0 = time.monotonic()
     c.serve_forever()  # returns by itself

@@ -30,9 +30,9 @@ def installed_emulator(resource, project, tmp_path):
     yield emu, flag
     emu.stop()
     try:  # the companion the action started outlives the emulator (by design): end it
-        pid = protocol.request(cfg.companion_port, {"token": cfg.token, "action": "ping"}, timeout_s=1)["pid"]
+        pid = protocol.request(str(resource), cfg.token, {"action": "ping"}, timeout_s=1)["pid"]
         os.kill(pid, signal.SIGTERM)
-    except OSError:
+    except (OSError, ValueError):
         pass
 
 
