@@ -213,7 +213,10 @@ class BridgeServer:
             self._drop(c, "wrong proof")
             return
         server_nonce, c.nonce = c.nonce, ""
-        if sum(1 for x in self.clients.values() if x.authenticated) >= self.limits.max_clients:
+        if self._authenticated() >= self.limits.max_clients:
+            for x in [x for x in self.clients.values() if x.authenticated]:
+                self._read(x)  # reap those already gone before turning a client away
+        if self._authenticated() >= self.limits.max_clients:
             self._send(c, wire.encode(wire.error_reply("refused", "too many clients"), max_bytes=4096))
             self._flush(c)
             self._drop(c, "too many authenticated clients")
@@ -223,6 +226,9 @@ class BridgeServer:
         answer = {"proof": wire.proof(self.token, "bridge", server_nonce, msg["nonce"], c.binding),
                   "resource_path": self.resource_path, "protocol": wire.PROTOCOL_VERSION}
         self._send(c, wire.encode(answer, max_bytes=4096))
+
+    def _authenticated(self) -> int:
+        return sum(1 for x in self.clients.values() if x.authenticated)
 
     # -- bytes in and out -------------------------------------------------------------------------
     def _budget(self, c: Client) -> int:
@@ -359,7 +365,7 @@ class BridgeServer:
                 self.holder = None
             return wire.result_reply(None)
         return wire.result_reply({**self.stats, "clients": len(self.clients),
-                                  "authenticated_clients": sum(1 for x in self.clients.values() if x.authenticated)})
+                                  "authenticated_clients": self._authenticated()})
 
     # -- a held batch -----------------------------------------------------------------------------
     def _serve_holder(self, c: Client) -> None:
