@@ -99,7 +99,7 @@ class BridgeServer:
         self.clients: dict[int, Client] = {}
         self.holder: Client | None = None
         self.stats = dict.fromkeys((
-            "accepted", "authenticated", "auth_failures", "auth_timeouts", "evicted", "rejected_peers",
+            "accepted", "authenticated", "auth_failures", "auth_timeouts", "evicted", "turned_away", "rejected_peers",
             "requests", "results", "errors", "refused", "malformed", "dropped", "undone_blocks",
             "aborted_applies", "hold_timeouts", "peak_unauthenticated_bytes"), 0)
         self._next_id = 0
@@ -177,7 +177,7 @@ class BridgeServer:
             if full is not None:
                 oldest = min(full, key=lambda c: c.accepted)
                 if now - oldest.accepted < EVICT_GRACE * self.limits.auth_timeout_s:
-                    self.stats["rejected_peers"] += 1  # all young: the newcomer waits, not them
+                    self.stats["turned_away"] += 1  # all young: the newcomer waits, not them
                     conn.close()
                     continue
                 self._evict(oldest)
