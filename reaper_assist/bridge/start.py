@@ -3,10 +3,10 @@
 :func:`start` reads ``<resource>/reaper_assist.json`` (the per-install token and the optional
 ``"bridge"`` limits), listens in the user's private directory for this resource folder
 (:mod:`reaper_assist.bridge.endpoint`), and schedules :func:`tick` with REAPER's ``RPR_defer``
-(taken from the ``reaper_python`` module, as ReaScripts get it). Without a token it does not start:
+(``reaper_python``'s if it has one, else the host's built-in). Without a token it does not start:
 there is no unauthenticated mode. Each tick first schedules the next one, so nothing a client does
-can break the chain. Nothing is published in ExtState or on the web interface: the bridge is found
-only through the private directory.
+can break the chain. The bridge is found only through the private directory; the ExtState
+``reaper_assist/bridge`` says for people that it runs (pid, address) and is read by no client.
 
 Settings (``"bridge"`` in reaper_assist.json, all optional; see :class:`~.server.Limits`)::
 
@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any
 
 from reaper_assist.bridge import endpoint
 from reaper_assist.bridge.server import BridgeServer, Limits
 
+EXT_SECTION, EXT_KEY = "reaper_assist", "bridge"
 _TICK = "import reaper_assist.bridge.start as _ra_bridge; _ra_bridge.tick()"
 _EXIT = "import reaper_assist.bridge.start as _ra_bridge; _ra_bridge.stop()"
 
@@ -33,10 +35,20 @@ _TICK_ERRORS = 0
 
 
 def _rpr(name: str) -> Any:
-    """``RPR_<name>`` of REAPER's ``reaper_python`` module (never ``__main__``'s globals)."""
+    """``RPR_<name>`` of REAPER's ``reaper_python`` module (the API: ShowConsoleMsg)."""
     import reaper_python
 
     return getattr(reaper_python, "RPR_" + name)
+
+
+def _builtin(name: str) -> Any:
+    """A built-in of REAPER's Python host (``defer``, ``atexit``): ``reaper_python``'s if it has
+    it, else the one the host puts into ``__main__`` (reascripthelp's "Built-In Function list":
+    they are not in the generated reaper_python.py; see emulator/pyshim.py)."""
+    import reaper_python
+
+    fn = getattr(reaper_python, "RPR_" + name, None)
+    return fn if fn is not None else getattr(sys.modules["__main__"], "RPR_" + name)
 
 
 def _console(text: str) -> None:
@@ -97,8 +109,10 @@ def start() -> str:
 
     context.install_undo_guard(api)
     _API, _SERVER = api, server
-    _rpr("atexit")(_EXIT)
-    _rpr("defer")(_TICK)
+    # a status line for people (install/reaper_check.py); no client reads it: they use the directory
+    api.SetExtState(EXT_SECTION, EXT_KEY, json.dumps({"pid": os.getpid(), "address": str(server.address)}), False)
+    _builtin("atexit")(_EXIT)
+    _builtin("defer")(_TICK)
     return f"listening on {server.address}"
 
 
@@ -106,7 +120,7 @@ def tick() -> None:
     global _TICK_ERRORS
     if _SERVER is None:
         return
-    _rpr("defer")(_TICK)  # first: whatever happens below, the loop goes on
+    _builtin("defer")(_TICK)  # first: whatever happens below, the loop goes on
     try:
         _SERVER.step()
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the bridge
@@ -125,5 +139,6 @@ def stop() -> None:
         from reaper_assist.bridge import context
 
         context.remove_undo_guard(_API)
+        _API.DeleteExtState(EXT_SECTION, EXT_KEY, False)
     except Exception:  # noqa: BLE001, S110 - REAPER is closing
         pass

@@ -129,8 +129,6 @@ def install_main(reaper: Reaper, queue: DeferQueue) -> tuple[types.ModuleType, d
     ns["RPR_defer"] = queue.defer
     ns["RPR_runloop"] = queue.defer
     ns["RPR_atexit"] = queue.atexit
-    mod.RPR_defer = mod.RPR_runloop = queue.defer  # also reaper_python's (what `from reaper_python import *` gives)
-    mod.RPR_atexit = queue.atexit
     return main, ns
 
 

@@ -53,7 +53,7 @@ def test_the_installed_startup_runs_our_bridge_in_a_private_directory(emu, drv):
     assert c.handshake(emu.config.token)["resource_path"] == str(emu.resource)
     # python-reapy's own server keeps its own port and ExtState; the bridge publishes nothing there
     assert drv.api("GetExtState", "reapy", "server_port") == str(emu.reapy_port)
-    assert drv.api("GetExtState", "reaper_assist", "bridge") == ""
+    assert json.loads(drv.api("GetExtState", "reaper_assist", "bridge"))["address"] == emu.sock_path  # for people
     out = subprocess.run(["ss", "-ltnpH"], check=False, capture_output=True, text=True)
     if out.returncode == 0:  # the emulator listens on TCP only for the web interface and reapy's server
         ports = {int(line.split()[3].rsplit(":", 1)[1]) for line in out.stdout.splitlines() if f"pid={emu.pid}," in line}

@@ -42,7 +42,7 @@ def test_reaper_check_reports_the_emulators_assumptions(resource, project):
     assert lines["__file__ defined"] == "False"
     assert lines["script folder on sys.path"] == "False"
     assert lines["Start bridge toggle state"] == "1"  # started by the installed __startup.py
-    assert lines["bridge ExtState"].startswith("'{\"port\": ")
+    assert lines["bridge ExtState"].startswith("'{\"pid\": ")
     assert lines["deferred code runs in __main__"] == "True"
     assert "get_action_context()" not in lines
     assert lines["GetExtState of a missing key"] == "''"

@@ -21,7 +21,7 @@ RPR_SetExtState("probe", "toggle", str(RPR_GetToggleCommandStateEx(0, cmd)), Fal
 
 class _Emu(EmulatorProcess):
     def __init__(self, resource, project, web_port):
-        self.web_port = web_port
+        self.web_port, self.resource = web_port, resource
         super().__init__(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
                           "--defer-hz", "200", "--no-reapy-server"], env=child_env())
 
@@ -31,6 +31,20 @@ class _Emu(EmulatorProcess):
     def ext(self, section: str, key: str) -> str:
         url = f"http://127.0.0.1:{self.web_port}/_/GET/EXTSTATE/{section}/{key}"
         return urllib.request.urlopen(url, timeout=5).read().decode().split("\t")[-1][:-1]
+
+    def bridge(self) -> str:
+        """Which bridge serves ("" when none): its socket's inode, once it answered a request."""
+        import os
+
+        from reaper_assist.bridge import endpoint
+        from reaper_assist.errors import HostUnavailableError
+        from reaper_assist.host.reapy_host import ReapyHost
+
+        try:
+            ReapyHost(self.resource, connect_timeout_s=2.0).current_project()
+        except HostUnavailableError:
+            return ""
+        return str(os.stat(os.path.join(endpoint.runtime_dir(str(self.resource)), "bridge.sock")).st_ino)
 
     def toggle(self) -> str:
         self.press("RSprobe")
@@ -61,11 +75,11 @@ def test_pressing_start_bridge_again_keeps_the_bridge_and_shows_it_on(resource, 
     emu = _installed(resource, project)
     try:
         assert f"SCR 516 0 {startup.BRIDGE_COMMAND_ID} " in kb.read_text()
-        port = emu.ext("reapy", "server_port")
+        port = emu.bridge()
         assert port and emu.toggle() == "1"  # started by the installed start-up, shown on
         emu.press(startup.BRIDGE_COMMAND_ID)
         emu.press(startup.BRIDGE_COMMAND_ID)
-        assert emu.ext("reapy", "server_port") == port  # the same bridge still serves
+        assert emu.bridge() == port  # the same bridge still serves
         assert emu.toggle() == "1"
     finally:
         console = emu.console_after_stop()
@@ -78,9 +92,9 @@ def test_a_terminated_bridge_says_so_and_its_toggle_goes_off(resource, project):
     emu = _installed(resource, project, bridge_flags=260, startup_hook=False)
     try:
         emu.press(startup.BRIDGE_COMMAND_ID)  # first press: the action itself starts the bridge
-        assert emu.ext("reapy", "server_port") and emu.toggle() == "1"
+        assert emu.bridge() and emu.toggle() == "1"
         emu.press(startup.BRIDGE_COMMAND_ID)  # 260: REAPER terminates the running instance
-        assert emu.ext("reapy", "server_port") == ""
+        assert emu.bridge() == ""
         assert emu.toggle() == "0"
     finally:
         console = emu.console_after_stop()
