@@ -38,9 +38,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "bridge"))
 
-from bridge_helpers import BridgeEmulator, RawClient  # noqa: E402
+from bridge_helpers import BridgeEmulator, RawClient
 
-from reaper_assist.bridge import wire  # noqa: E402
+from reaper_assist.bridge import wire
 
 SECTION = "soak"
 

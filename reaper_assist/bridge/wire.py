@@ -41,7 +41,7 @@ def frame(payload: bytes) -> bytes:
 
 
 def proof(token: str, role: str, server_nonce: str, client_nonce: str, binding: str) -> str:
-    msg = "\0".join((role, server_nonce, client_nonce, binding)).encode("utf-8", "surrogateescape")
+    msg = f"{role}\0{server_nonce}\0{client_nonce}\0{binding}".encode("utf-8", "surrogateescape")
     return hmac.new(token.encode("utf-8"), msg, hashlib.sha256).hexdigest()
 
 
@@ -66,7 +66,7 @@ def decode_request(payload: bytes) -> tuple[str, dict[str, Any]]:
     """(operation name, arguments) of one request; ValueError when it is not one."""
     msg = decode_json(payload)
     if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
-        raise ValueError('a request is a JSON object {"op": NAME, "args": {...}}')
+        raise ValueError('a request is a JSON object {"op": NAME, "args": {...}}')  # noqa: TRY004 - malformed
     args = msg.get("args", {})
     if not isinstance(args, dict):
         raise ValueError("'args' must be a JSON object")  # noqa: TRY004 - one family: malformed

@@ -61,12 +61,12 @@ def outcome(s, wait=3.0):
             data += chunk
     except (ConnectionResetError, BrokenPipeError):
         pass
-    except (socket.timeout, TimeoutError):
-        return "ANSWERED: nothing, and still open after %.1f s" % wait if not data else "ANSWERED: %r" % data[:200]
+    except TimeoutError:
+        return f"ANSWERED: nothing, and still open after {wait:.1f} s" if not data else f"ANSWERED: {data[:200]!r}"
     if data:
-        return "ANSWERED: %r" % data[:200]
+        return f"ANSWERED: {data[:200]!r}"
     elapsed = time.monotonic() - t0
-    return "closed" if elapsed < 0.5 else "closed after %.1f s" % elapsed
+    return "closed" if elapsed < 0.5 else f"closed after {elapsed:.1f} s"
 
 
 def greeting(s):
@@ -153,7 +153,7 @@ def run_attacks(target, canary, script, replay_path):
         try:
             s = connect(target)
         except OSError as exc:
-            out[name] = "connect refused: %s" % type(exc).__name__
+            out[name] = f"connect refused: {type(exc).__name__}"
             continue
         try:
             g = greeting(s)
@@ -188,7 +188,7 @@ def run_attacks(target, canary, script, replay_path):
                 continue
             out[name] = outcome(s)
         except (OSError, ValueError) as exc:
-            out[name] = "closed (%s)" % type(exc).__name__
+            out[name] = f"closed ({type(exc).__name__})"
         finally:
             s.close()
     return out

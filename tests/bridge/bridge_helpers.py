@@ -12,9 +12,8 @@ import socket
 import sys
 from pathlib import Path
 
-from tests.emulator_proc import REPO, EmulatorProcess, free_port
-
 from reaper_assist.bridge import endpoint, wire
+from tests.emulator_proc import REPO, EmulatorProcess, free_port
 
 RPP = REPO / "tests" / "data" / "rpp" / "rpp-editor_test2.rpp"
 

@@ -80,7 +80,7 @@ def other_uid_prefix() -> list[str]:
 def python_for(prefix: list[str]) -> str:
     """A Python the attacker's uid can run (this one may live in a folder only root can enter)."""
     for py in (sys.executable, "/usr/bin/python3", shutil.which("python3") or ""):
-        if py and subprocess.run([*prefix, py, "-c", "pass"], capture_output=True, timeout=30).returncode == 0:
+        if py and subprocess.run([*prefix, py, "-c", "pass"], check=False, capture_output=True, timeout=30).returncode == 0:
             return py
     pytest.fail(f"no Python that uid {OTHER_UID} can run (install python3)")
 
@@ -89,7 +89,8 @@ def attacker(emu, arena, who: str, mode: str, *args: str, timeout_s: float = 120
     prefix = other_uid_prefix() if who == "other-uid" else []
     py = python_for(prefix) if prefix else sys.executable
     out = subprocess.run([*prefix, py, str(arena / "attacker.py"), target(emu), mode, *args],
-                         capture_output=True, text=True, timeout=timeout_s, cwd=str(arena), env={"PATH": "/usr/bin:/bin"})
+                         check=False, capture_output=True, text=True, timeout=timeout_s, cwd=str(arena),
+                         env={"PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
