@@ -14,13 +14,14 @@ added earlier is updated only where its value differs, each write with the value
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host.base import FXState, ProjectState, TrackState
-from reaper_assist.plugins import get_spec
+from reaper_assist.plugins import get_spec, js_volume
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.base import PluginSpec
 from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
@@ -149,31 +150,16 @@ def _owned_envelope(state: ProjectState, s: A.OwnedEnvelope, base: int) -> list[
 # our tagged plugin
 # ------------------------------------------------------------------------------------------------
 def _js_max_volume(db: float) -> float:
-    """The Max Volume slider that lets ``db`` dB through: at least 0, whole slider steps."""
-    from reaper_assist.plugins import js_volume
-
-    import math
-
+    """The Max Volume slider that lets ``db`` dB through: at least 0, whole slider steps (its
+    clamp is 2^(max/6), facts 2.6)."""
     return max(0.0, math.ceil(js_volume.slider_for_gain_db(db)))
-
-
-def _js_gain(db: float) -> float:
-    from reaper_assist.plugins import js_volume
-
-    return js_volume.slider_for_gain_db(db)
-
-
-def _js_gain_of(native: float) -> float:
-    from reaper_assist.plugins import js_volume
-
-    return js_volume.gain_db(native)
 
 
 # (plugin, our key) -> (the plugin map's key, units -> native, native -> units) for keys in true dB
 # where the plugin's own scale is not dB (JS Volume's sliders follow 2^(x/6))
 _DERIVED: dict[tuple[str, str], tuple[str, Callable[[float], float], Callable[[float], float]]] = {
-    ("js_volume", "gain_db"): ("adjustment_db", _js_gain, _js_gain_of),
-    ("js_volume", "passes_db"): ("max_volume_db", _js_max_volume, _js_gain_of),
+    ("js_volume", "gain_db"): ("adjustment_db", js_volume.slider_for_gain_db, js_volume.gain_db),
+    ("js_volume", "passes_db"): ("max_volume_db", _js_max_volume, js_volume.gain_db),
 }
 
 

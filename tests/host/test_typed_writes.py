@@ -10,6 +10,7 @@ from reaper_assist.emulator.project import Project
 from reaper_assist.emulator.reascript import Reaper
 from reaper_assist.errors import StaleReferenceError
 from reaper_assist.host import realize
+from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.host.inprocess import InProcessHost
 from reaper_assist.rules import steps as S
 from reaper_assist.units import amp_to_db
@@ -143,3 +144,51 @@ def test_an_aborted_batch_releases_the_ui_refresh_too(host):
                    fail_after=0)
     assert host.reaper.ui_refresh == 0
     assert ("UpdateArrange",) in host.reaper.ui_log
+
+
+# ------------------------------------------------------------------------------------------------
+# realize on its own: an FX of ours is updated only where it differs, each write expecting its value
+# ------------------------------------------------------------------------------------------------
+def _state_with(fx):
+    tr = TrackState(0, "{T}", "Kick", True, 1.0, 0.0, False, 2, 0, '{"{F}": "auto-compress"}', (), (fx,))
+    return ProjectState("", "", 48000, 1, (tr,))
+
+
+def test_an_unchanged_fx_of_ours_realizes_to_no_write_and_a_changed_value_to_one():
+    from reaper_assist.plugins.reacomp import REACOMP
+
+    i, p = REACOMP.param_by_key(None, "threshold_db")
+    values = list(REACOMP.default_state().values)
+    values[i] = p.from_units(-20.0)
+    fx = FXState(0, "{F}", "RA Comp", "RA Comp", "VST: ReaComp (Cockos)", True, 24, tuple(values))
+    state = _state_with(fx)
+
+    def step(db):
+        return S.TaggedPlugin(track_guid="{T}", track_name="Kick", reason="r", plugin="reacomp", rename="RA Comp",
+                              tag="auto-compress", existing_guid="{F}",
+                              params=(S.ParamValue("threshold_db", db, f"Threshold ({db:+.1f} dB)"),))
+
+    assert realize.realize(state, [step(-20.0)]) == []
+    (w,) = realize.realize(state, [step(-24.0)])
+    assert w.op == {"op": "fx_param", "track": "{T}", "track_name": "Kick", "fx": "{F}", "name": "Threshold",
+                    "value": pytest.approx(p.from_units(-24.0)), "expect": values[i]}
+    assert w.what == "RA Comp: Threshold (-24.0 dB)" and w.old == values[i]
+
+
+def test_js_volume_gain_is_given_in_true_db_and_written_on_the_slider_law():
+    """+6.02 dB true gain is +6 on JS Volume's 2^(x/6) slider (facts 2.6)."""
+    state = _state_with(FXState(0, "{X}", "a user's FX", "", "x", True, 0))
+    step = S.TaggedPlugin(track_guid="{T}", track_name="Kick", reason="r", plugin="js_volume", rename="RA Gain",
+                          tag="gain", position=0, params=(S.ParamValue("gain_db", 20 * 0.30103, "Adjustment (dB)"),))
+    ws = realize.realize(state, [step])
+    assert [w.op["op"] for w in ws[:2]] == ["add_fx", "tag_fx"] and ws[0].op["name"] == "JS: Volume Adjustment"
+    adj = next(w for w in ws if w.op.get("name") == "Adjustment (dB)")
+    assert adj.new == pytest.approx(6.0, abs=1e-4) and adj.op["fx"] == "@0"
+
+
+def test_a_step_without_a_realize_function_is_refused():
+    class Unknown(S.Step):
+        pass
+
+    with pytest.raises(TypeError, match="no realize step for Unknown"):
+        realize.realize(_state_with(None), [Unknown(track_guid="{T}", track_name="Kick", reason="")])
