@@ -62,3 +62,17 @@ def test_the_scan_would_see_a_native_write(tmp_path):
     hits = [(k, t) for k, t, _ in _code_tokens(bad)
             if (k == tokenize.STRING and (API_NAME.search(t) or KIND_LITERAL.match(t))) or t in NATIVE_MAKERS]
     assert [t for _, t in hits] == ['"take_info"', '"D_VOL"', "from_units"]
+
+
+def test_the_inside_reaper_package_imports_nothing_else_of_ours():
+    """bridge/ (writes, txn, remote...) runs in REAPER with the standard library + reapy only."""
+    import subprocess
+    import sys
+
+    code = ("import sys, reaper_assist.bridge.writes, reaper_assist.bridge.txn, reaper_assist.bridge.remote;"
+            "print(sorted(m for m in sys.modules if m.startswith('reaper_assist.') "
+            "and not m.startswith('reaper_assist.bridge')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=str(ROOT.parent))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
