@@ -458,6 +458,35 @@ class EqBandParam(Write):
         return f"{self.kind} band {int(self.op['band']) + 1} {self.op['param']}"
 
 
+class EqFactoryIfFewerBands(Write):
+    """A ReaEQ that came with fewer than ``bands`` bands (a user's default preset) gets the factory
+    state ``factory`` (base64, through the ``vst_chunk`` named config, facts 1.3); one with enough
+    bands is left as it is. REAPER refusing it, or still too few bands, stops the plan."""
+
+    kind = "eq_factory_if_fewer_bands"
+    target = "fx"
+    required = {"bands": _INT, "factory": _TEXT}
+
+    def capture(self, api, h):
+        r = api.TrackFX_GetNamedConfigParm(h["track"], h["fx"], "vst_chunk", "", 1 << 20)
+        return r[4] if r[0] else None
+
+    def apply(self, api, h):
+        n, want = eq_band_count(api, h["track"], h["fx"]), int(self.op["bands"])
+        if n >= want:
+            return False
+        ok = api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], "vst_chunk", self.op["factory"])
+        if not ok or eq_band_count(api, h["track"], h["fx"]) < want:
+            raise ApplyError(f"the ReaEQ on track {self.where} has {n} band{'s' if n != 1 else ''} (a default "
+                             f"preset of yours?) and REAPER did not take the factory layout; the plan needs "
+                             f"{want}; nothing was changed")
+        return True
+
+    def revert(self, api, h, old, result):
+        if result and old:
+            api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], "vst_chunk", old)
+
+
 class EqBandsOffFrom(Write):
     """Switch off every ReaEQ band from ``first`` (0-based) on: a default preset with more bands
     than the plan's layout leaves its extra bands sounding otherwise."""
@@ -653,7 +682,7 @@ class OwnedEnvelope(Write):
 
 KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (
     TrackInfo, ItemInfo, TakeInfo, TrackExt, ProjExt, TagFx, AddFx, FxDelete, FxParam, FxParamNormalized,
-    FxConfig, EqBandParam, EqBandsOffFrom, EnvelopePoints, OwnedEnvelope)}
+    FxConfig, EqBandParam, EqFactoryIfFewerBands, EqBandsOffFrom, EnvelopePoints, OwnedEnvelope)}
 
 
 def parse(ops: Any) -> list[Write]:

@@ -7,8 +7,11 @@ handled here so that a parameter index means the same thing as in REAPER.
 
 from __future__ import annotations
 
+import base64
+
+from reaper_assist.emulator import uncertain
 from reaper_assist.emulator.rpp import Chunk, Line
-from reaper_assist.plugins import WRAPPER_PARAMS, spec_for_chunk
+from reaper_assist.plugins import WRAPPER_PARAMS, spec_for_chunk, vstchunk
 
 
 class FXModel:
@@ -154,14 +157,31 @@ class FXModel:
     def get_named_config(self, key: str) -> str | None:
         if self.spec is None:
             return None
+        if key == "vst_chunk" and self.spec.chunk_tag == "VST" and uncertain.VST_CHUNK_IS_PLUGIN_STATE:
+            return base64.b64encode(vstchunk.decode_blob(self.spec.encode(self.state)).state).decode("ascii")
         return self.spec.get_named_config(self.state, key)
 
     def set_named_config(self, key: str, value: str) -> bool:
         if self.spec is None:
             return False
+        if key == "vst_chunk" and self.spec.chunk_tag == "VST" and uncertain.VST_CHUNK_IS_PLUGIN_STATE:
+            return self._set_vst_chunk(value)
         ok = bool(self.spec.set_named_config(self.state, key, value))
         self.dirty = self.dirty or ok
         return ok
+
+    def _set_vst_chunk(self, text: str) -> bool:
+        """``vst_chunk`` (facts 1.3, read/write): the plugin's own state, base64
+        (:data:`uncertain.VST_CHUNK_IS_PLUGIN_STATE`); a state the plugin cannot read is refused."""
+        try:
+            data = base64.b64decode(str(text), validate=True)
+            blob = vstchunk.decode_blob(self.spec.encode(self.state)).with_state(data)
+            body = vstchunk.encode_blob(blob)
+            state = self.spec.decode(self.spec.chunk_header(), body)
+        except Exception:  # noqa: BLE001 - REAPER answers false, the FX keeps its state
+            return False
+        self.state, self.dirty = state, True
+        return True
 
     # persistence -------------------------------------------------------------------------------
     def flush(self, chunk: Chunk) -> None:

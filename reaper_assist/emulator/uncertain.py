@@ -149,3 +149,6 @@ DEFPRESET_DATA_IS_PLUGIN_STATE = True
 # Where a plugin's presets live: "presets/<key>.ini" (the page says one file per plugin in <resource>/presets,
 # named after the plugin; the exact stem, "vst-reaeq", is assumed equal to the defpresets key). UNCERTAIN.
 DEFPRESET_FILE = "presets/{key}.ini"
+# TrackFX_Get/SetNamedConfigParm "vst_chunk" (facts 1.3: read/write, base64): taken to be the plugin's own
+# state, the middle segment of the <VST body (what the plugin's chunk call returns). UNCERTAIN.
+VST_CHUNK_IS_PLUGIN_STATE = True

@@ -14,6 +14,7 @@ added earlier is updated only where its value differs, each write with the value
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -206,6 +207,11 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
          Write(s.track_guid, s.track_name, f"tag {s.rename} as reaper-assist's", None, s.tag, s.reason,
                _op(s, "tag_fx", fx=ref, value=s.tag), ev)]
     label = f"{s.rename}: "
+    if s.bands:  # a default preset with fewer bands than the layout: start from the factory state
+        need = max(b.band for b in s.bands) + 1
+        factory = base64.b64encode(spec.default_state().blob.state).decode("ascii")
+        w.append(Write(s.track_guid, s.track_name, f"{label}factory layout if it has fewer than {need} bands", None,
+                       need, s.reason, _op(s, "eq_factory_if_fewer_bands", fx=ref, bands=need, factory=factory), ev))
     for b in s.bands:
         bname, _ = _band_labels(b)
         bev = dict(b.evidence)

@@ -147,6 +147,9 @@ def test_tagged_plugin_holds_the_planned_values(e2e, action):
             label = c["what"].split(": ", 1)[1] if c["what"].startswith(name + ": ") else None
             if label is None:
                 continue
+            if label.startswith("factory layout if it has fewer than "):  # a default preset's missing bands
+                assert fx.model.get_named_config(f"BANDTYPE{int(c['new']) - 1}") is not None, (tname, label)
+                continue
             m = re.match(r"bands (\d+) and up off$", label)  # a default preset's extra bands
             if m:
                 n = sum(1 for k in range(64) if fx.model.get_named_config(f"BANDTYPE{k}") is not None)

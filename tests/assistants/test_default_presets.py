@@ -105,7 +105,7 @@ def test_the_emulator_loads_the_default_preset_into_a_new_fx(tmp_path):
     assert fresh["RPR_TrackFX_GetNumParams"](t2, fresh["RPR_TrackFX_AddByName"](t2, "ReaEQ", False, -1)) == 19
 
 
-def _check_record_against_fx(rec, after: Project, rename: str, tag: str) -> int:
+def _check_record_against_fx(rec, after: Project, rename: str, tag: str, bands: int = 8) -> int:
     """Every written value of the record is what the FX holds now, found by name or band."""
     checked = 0
     for tname in {c["track_name"] for c in rec["changes"]}:
@@ -123,9 +123,11 @@ def _check_record_against_fx(rec, after: Project, rename: str, tag: str) -> int:
                     i = 3 * k + {"freq": 0, "gain": 1, "BW": 2}[what]
                     assert names[i].startswith({"freq": "Freq", "gain": "Gain", "BW": "BW"}[what]), names[i]
                     assert fx.model.get_param(i) == pytest.approx(c["new"], abs=RECORD_DECIMALS_TOL), (tname, label)
+            elif label.startswith("factory layout if it has fewer than "):
+                assert fx.model.get_named_config(f"BANDTYPE{int(c['new']) - 1}") is not None, (tname, label)
             elif (m := re.match(r"bands (\d+) and up off", label)):
                 n = sum(1 for k in range(64) if fx.model.get_named_config(f"BANDTYPE{k}") is not None)
-                assert n == 8 and all(fx.model.get_named_config(f"BANDENABLED{k}") == "0"
+                assert n == bands and all(fx.model.get_named_config(f"BANDENABLED{k}") == "0"
                                       for k in range(int(m.group(1)) - 1, n)), (tname, label)
             else:
                 pname = next(n for n in names if label.startswith(n) or label.split(" (")[0] in n)
@@ -162,7 +164,25 @@ def test_assistants_write_the_planned_values_over_the_default_presets(session, t
                 assert fx.model.get_param(i) == pytest.approx(p.default_native, rel=1e-6), tname
 
 
-def test_a_default_reaeq_with_too_few_bands_stops_with_a_clear_message(session, tmp_path):
+def test_a_default_reaeq_with_too_few_bands_gets_the_factory_layout(session, tmp_path):
+    write_defaults(tmp_path, eq_bands=3)
+    host = _host(session, tmp_path)
+    rec = auto_eq.run(host, selected=True)
+    assert rec["status"] == "ok", rec["message"]
+    out = tmp_path / "after.rpp"
+    host.save(str(out))
+    after = Project.load(str(out))
+    assert _check_record_against_fx(rec, after, "RA EQ", "auto-eq", bands=5) >= 8
+    for tname in {c["track_name"] for c in rec["changes"]}:
+        (fx,) = _ours(after, tname, "auto-eq")
+        assert fx.model.num_own_params == 5 * 3 + 1 and fx.model.get_param(15) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_too_few_bands_and_no_factory_layout_stops_with_a_clear_message(session, tmp_path, monkeypatch):
+    """If REAPER refused the factory state (vst_chunk), nothing is changed and the message says why."""
+    from reaper_assist.emulator.fxmodel import FXModel
+
+    monkeypatch.setattr(FXModel, "_set_vst_chunk", lambda self, text: False)
     write_defaults(tmp_path, eq_bands=3)
     host = _host(session, tmp_path)
     before = tmp_path / "before.rpp"
