@@ -18,6 +18,7 @@ after the first band (issue 10 point 3). Standard library only (this package run
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, ClassVar
 
 from reaper_assist.bridge.remote import ENV_TAG_KEY, NULL_SUFFIX, TAG_KEY, _fx_guids
@@ -72,17 +73,24 @@ _FX = "fx"  # an FX GUID or "@<n>"
 _POINTS = "points"
 
 
+def _is_points(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(p, list) and len(p) == 3 and _is_number(p[0]) and _is_number(p[1]) and isinstance(p[2], int)
+        for p in value)
+
+
+_CHECKS = {
+    _NUMBER: _is_number,
+    _TEXT: lambda v: isinstance(v, str),
+    _INT: lambda v: isinstance(v, int) and not isinstance(v, bool),
+    _FX: lambda v: isinstance(v, str) and bool(v),
+    _POINTS: _is_points,
+}
+INFO_KEY = re.compile(r"[BCDIP]_[A-Z0-9_]+")  # Get/SetMedia*Info_Value keys (facts 1.4)
+
+
 def _check_field(kind: str, name: str, value: Any, want: str) -> None:
-    ok = {
-        _NUMBER: _is_number(value),
-        _TEXT: isinstance(value, str),
-        _INT: isinstance(value, int) and not isinstance(value, bool),
-        _FX: isinstance(value, str) and bool(value),
-        _POINTS: isinstance(value, list) and all(
-            isinstance(p, list) and len(p) == 3 and _is_number(p[0]) and _is_number(p[1])
-            and isinstance(p[2], int) for p in value),
-    }[want]
-    if not ok:
+    if not _CHECKS[want](value):
         raise ApplyError(f"write {kind!r}: field {name!r} must be a {want}, got {value!r}")
 
 
@@ -204,9 +212,19 @@ class Write:
 # ------------------------------------------------------------------------------------------------
 # info values of a track, an item, an item's active take
 # ------------------------------------------------------------------------------------------------
-class TrackInfo(Write):
-    kind = "track_info"
+class _InfoValue(Write):
+    """A numeric info value (``D_VOL``, ``D_PAN``...) of a track, an item or its active take."""
+
     required = {"parm": _TEXT, "value": _NUMBER}
+
+    def __init__(self, op):
+        super().__init__(op)
+        if not INFO_KEY.fullmatch(op["parm"]):
+            raise ApplyError(f"write {self.kind!r}: {op['parm']!r} is not an info value key (like D_VOL)")
+
+
+class TrackInfo(_InfoValue):
+    kind = "track_info"
 
     def current(self, api, h):
         return api.GetMediaTrackInfo_Value(h["track"], self.op["parm"])
@@ -215,10 +233,9 @@ class TrackInfo(Write):
         return api.SetMediaTrackInfo_Value(h["track"], self.op["parm"], float(self.op["value"]))
 
 
-class ItemInfo(Write):
+class ItemInfo(_InfoValue):
     kind = "item_info"
     target = "item"
-    required = {"parm": _TEXT, "value": _NUMBER}
 
     def current(self, api, h):
         return api.GetMediaItemInfo_Value(h["item"], self.op["parm"])
@@ -227,10 +244,9 @@ class ItemInfo(Write):
         return api.SetMediaItemInfo_Value(h["item"], self.op["parm"], float(self.op["value"]))
 
 
-class TakeInfo(Write):
+class TakeInfo(_InfoValue):
     kind = "take_info"
     target = "item"
-    required = {"parm": _TEXT, "value": _NUMBER}
 
     def _take(self, api, h):
         take = api.GetActiveTake(h["item"])

@@ -100,6 +100,7 @@ def test_step_values_are_checked_where_they_are_made():
     ({"op": "track_info", "track": "{X}", "parm": "D_VOL"}, "field 'value' is missing"),
     ({"op": "track_info", "track": "{X}", "parm": "D_VOL", "value": "loud"}, "'value' must be a number"),
     ({"op": "track_info", "track": "{X}", "parm": "D_VOL", "value": 1.0, "code": "x"}, "unknown field"),
+    ({"op": "track_info", "track": "{X}", "parm": "P_NAME;rm", "value": 1.0}, "not an info value key"),
     ({"op": "fx_param", "track": "{X}", "fx": "{F}", "value": 1.0}, "exactly one of 'param'"),
     ({"op": "eq_band_param", "track": "{X}", "fx": "{F}", "band": 0, "param": "q", "value": 0.5}, "not one of"),
     ({"op": "tag_fx", "track": "{X}", "fx": "@0", "value": "x"}, "earlier add_fx"),
