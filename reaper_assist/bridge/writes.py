@@ -40,12 +40,15 @@ def fx_guid(api, track: str, index: int) -> str:
 
 
 def _track_by_guid(api, guid: str) -> str | None:
+    """The one track holding ``guid``; two tracks holding it is refused (either could be meant)."""
     g = guid.upper()
-    for i in range(api.CountTracks(0)):
-        tr = api.GetTrack(0, i)
-        if api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3].upper() == g:
-            return tr
-    return None
+    found = [(i, tr) for i, tr in ((i, api.GetTrack(0, i)) for i in range(api.CountTracks(0)))
+             if api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3].upper() == g]
+    if len(found) > 1:
+        names = " and ".join(f"track {i + 1} {api.GetTrackName(tr, '', 2048)[2]!r}" for i, tr in found)
+        raise ApplyError(f"{names} share the track GUID {guid}, so a change for one could land on the other: "
+                         "nothing changed (give one of them a new GUID, e.g. re-create it with Duplicate tracks)")
+    return found[0][1] if found else None
 
 
 def _item_by_guid(api, track: str, guid: str) -> str | None:
@@ -58,8 +61,14 @@ def _item_by_guid(api, track: str, guid: str) -> str | None:
 
 
 def fx_by_guid(api, track: str, guid: str) -> int:
+    """The index of the one FX holding ``guid`` on ``track``; two holding it is refused."""
     g = str(guid).upper()
-    return next((k for k, fg in enumerate(_fx_guids(api, track)) if fg and fg.upper() == g), -1)
+    found = [k for k, fg in enumerate(_fx_guids(api, track)) if fg and fg.upper() == g]
+    if len(found) > 1:
+        names = " and ".join(f"FX {k + 1} {api.TrackFX_GetFXName(track, k, '', 2048)[3]!r}" for k in found)
+        raise ApplyError(f"track {api.GetTrackName(track, '', 2048)[2]!r}: {names} share the FX GUID {guid}: "
+                         "nothing changed")
+    return found[0] if found else -1
 
 
 def _is_number(x: Any) -> bool:

@@ -1,11 +1,21 @@
-"""``reaper-assist run ACTION --project IN.RPP (--tracks A,B | --selected) [--focus NAME] --save OUT.RPP
-[--dry-run]``: run an action headless on a project file, on the emulated REAPER in this process."""
+"""``reaper-assist run ACTION --project IN.RPP (--tracks A,B | --selected) [--focus NAME]
+(--save OUT.RPP | --in-place) [--dry-run]``: run an action headless on a project file, on the
+emulated REAPER in this process.
+
+The result is written atomically (the emulator's ``write_atomic``): OUT.RPP is either untouched
+or the complete new project, never half a file, and no temporary file is left behind. A target
+that cannot be written (a missing or read-only folder, a folder in place of the file) is refused
+before the action runs; a failure while writing (a full disk) ends with one message naming the file
+and the cause. The input is overwritten only with ``--in-place`` (a backup is kept as IN.RPP.bak).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import os
+import sys
+from pathlib import Path
 
 from reaper_assist.errors import ReaperAssistError
 
@@ -18,7 +28,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sel = p.add_mutually_exclusive_group(required=True)
     sel.add_argument("--tracks", help="comma-separated track names")
     sel.add_argument("--selected", action="store_true", help="the tracks selected in the project")
-    p.add_argument("--save", help="write the result to this .RPP (required unless --dry-run)")
+    p.add_argument("--save", help="write the result to this .RPP (required unless --dry-run or --in-place)")
+    p.add_argument("--in-place", action="store_true", dest="in_place",
+                   help="overwrite --project itself with the result (its old content is kept as .bak)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     p.add_argument("--json", action="store_true", help="print the last_run record as JSON")
     p.add_argument("--aes17", action="store_true",
@@ -35,13 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from reaper_assist.app.records import format_table
     from reaper_assist.host.inprocess import InProcessHost
 
-    if not args.dry_run and not args.save:
-        raise ReaperAssistError("--save OUT.RPP is required unless --dry-run (the input project is never modified)")
+    save = None if args.dry_run else save_target(args.project, args.save, in_place=args.in_place)
     host = InProcessHost.open(args.project)
+    state = host.read_state(with_items=False, with_fx=False)
     guids = None
     if args.tracks:
         wanted = [t.strip() for t in args.tracks.split(",") if t.strip()]
-        state = host.read_state(with_items=False, with_fx=False)
         by_name: dict[str, list[str]] = {}
         for t in state.tracks:
             by_name.setdefault(t.name, []).append(t.guid)
@@ -53,21 +64,84 @@ def run(args: argparse.Namespace) -> int:
             if len(found) > 1:
                 raise ReaperAssistError(f"{len(found)} tracks are named {name!r}; rename them to choose one")
             guids.extend(found)
+    refuse_shared_guids(host, state, guids if args.tracks else None, path=args.project)
     options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus")}
     from reaper_assist.app.registry import run_action
 
     record = run_action(args.action, host, track_guids=guids, selected=args.selected, options=options,
                         dry_run=args.dry_run)
+    if save is not None:
+        write_result(host, save, backup_of=args.project if args.in_place else None)
+    if hasattr(sys.stdout, "reconfigure"):  # names may hold bytes that are not UTF-8 (kept as they were)
+        sys.stdout.reconfigure(errors="backslashreplace")
     print(json.dumps(record, indent=2) if args.json else format_table(record, aes17=args.aes17))
     if args.changes and not args.json:
         print(format_changes(record))
-    if not args.dry_run:
-        if args.save != args.project:
-            host.save(args.save)
-        else:
-            shutil.copy(args.project, args.project + ".bak")
-            host.save(args.save)
     return 0 if record["status"] == "ok" else 1
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def save_target(project: str, save: str | None, *, in_place: bool) -> Path:
+    """The file the result goes to, checked before any work is done: never the input unless
+    ``in_place``; its folder exists and is writable; it is not a folder itself."""
+    src = Path(project)
+    if in_place:
+        if save is not None and not _same_file(Path(save), src):
+            raise ReaperAssistError(f"--in-place overwrites --project; --save {save} names another file")
+        return src
+    if not save:
+        raise ReaperAssistError("--save OUT.RPP is required unless --dry-run or --in-place "
+                                "(the input project is never modified)")
+    out = Path(save)
+    if _same_file(out, src):
+        raise ReaperAssistError(f"--save {save} is the input project itself; add --in-place to overwrite it")
+    folder = out.parent
+    if out.is_dir():
+        raise ReaperAssistError(f"cannot save {save}: it is a folder, not a file")
+    if not folder.is_dir():
+        cause = "is not a folder" if folder.exists() else "does not exist"
+        raise ReaperAssistError(f"cannot save {save}: the folder {folder} {cause}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReaperAssistError(f"cannot save {save}: the folder {folder} is read-only (not writable)")
+    return out
+
+
+def refuse_shared_guids(host, state, guids: list[str] | None, *, path: str) -> None:
+    """Tracks or FX sharing a GUID are named on stderr; changing a track whose GUID another track
+    holds is refused (a change addressed to it could land on the other)."""
+    shared = host.reaper.project.duplicate_guids()
+    for line in shared:
+        print(f"reaper-assist: warning: {path}: {line}", file=sys.stderr)
+    chosen = {g.upper() for g in guids} if guids is not None else {t.guid.upper() for t in state.tracks if t.selected}
+    by_guid: dict[str, list[str]] = {}
+    for t in state.tracks:
+        by_guid.setdefault(t.guid.upper(), []).append(f"track {t.index + 1} {t.name!r}")
+    clash = [" and ".join(v) for g, v in by_guid.items() if len(v) > 1 and g in chosen]
+    if clash:
+        raise ReaperAssistError(f"{path}: {'; '.join(clash)} share one track GUID, so a change for one could "
+                                "land on the other: nothing was changed (give one of them a new GUID, e.g. "
+                                "re-create it with Duplicate tracks in REAPER)")
+
+
+def write_result(host, save: Path, *, backup_of: str | None) -> None:
+    """Save atomically; an OSError becomes one message naming the file and the cause."""
+    from reaper_assist.emulator.project import write_atomic
+
+    target = backup_of + ".bak" if backup_of else str(save)
+    try:
+        if backup_of:
+            write_atomic(target, Path(backup_of).read_bytes())
+            target = str(save)
+        host.save(str(save))
+    except OSError as exc:
+        raise ReaperAssistError(f"cannot save {target}: {exc.strerror or exc} "
+                                "(nothing was written there; the input project is unchanged)") from exc
 
 
 def format_changes(record: dict) -> str:

@@ -41,6 +41,14 @@ TRACK_VOLPAN = [1, 0, -1, -1, 1]  # VOLPAN / MASTER_VOLUME: volume, pan, ...
 ITEM_VOLPAN = [1, 0, 1, -1]  # item VOLPAN: item volume, take pan, take volume, ...
 FADE = [1, 0, 0, 1, 0, 0, 0]  # FADEIN / FADEOUT: shape, length, ...
 
+# Lines whose fields the emulator reads as numbers: checked when a project is read, so a
+# non-finite or absurd value is a ProjectFormatError naming the line, never a traceback later.
+NUMERIC_KEYS = frozenset((
+    "POSITION", "SNAPOFFS", "LENGTH", "LOOP", "FADEIN", "FADEOUT", "MUTE", "SEL", "VOLPAN", "TAKEVOLPAN",
+    "SOFFS", "PLAYRATE", "CHANMODE", "STARTPOS", "MODE", "OVERLAP", "MUTESOLO", "IPHASE", "ISBUS", "NCHAN",
+    "FX", "AUTOMODE", "MAINSEND", "PT", "ACT", "VIS", "ARM", "VOLTYPE", "SAMPLERATE", "TEMPO", "SELECTION",
+    "MASTER_VOLUME", "MASTER_NCH", "MASTER_FX", "MASTER_SEL", "MASTERMUTESOLO"))
+
 
 def _envelope_chunk(tag: str, attrs: list[object], *, arm: int) -> Chunk:
     """A new envelope chunk with the header lines REAPER writes (no points)."""
@@ -52,6 +60,46 @@ def _envelope_chunk(tag: str, attrs: list[object], *, arm: int) -> Chunk:
 
 def new_guid() -> str:
     return "{" + str(uuid.uuid4()).upper() + "}"
+
+
+def _write_fault(path: Path) -> None:
+    """Test hook: called by :func:`write_atomic` before it writes; a test replaces it to raise the
+    OSError a full disk or a read-only file system gives (``ENOSPC``, ``EROFS``)."""
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is either its old self or completely the new
+    file: a temporary file in the same folder, flushed and fsync'ed, then ``os.replace``. On any
+    failure the temporary file is removed and the OSError propagates; ``path`` is untouched."""
+    target = Path(path)
+    tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+    # created as a new file would be (mode 0666 less the umask), or with the mode of the file it replaces
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if target.is_file():
+                os.fchmod(f.fileno(), target.stat().st_mode & 0o7777)
+            _write_fault(target)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable (not every file system can fsync a folder)
+        dfd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
 
 
 def _f(tok: str | None, default: float = 0.0) -> float:
@@ -719,25 +767,25 @@ class Project:
         self.root = root
         self.path = path
         self._track_cache: dict[int, Track] = {}
+        self._shared_guids: tuple[tuple[int, ...], frozenset[str]] = ((-1,), frozenset())
         self.master = MasterTrack(self)
 
     # construction --------------------------------------------------------------------------------
     @classmethod
     def loads(cls, text: str, *, path: str | None = None) -> Project:
-        return cls(rpp.parse(text, path=path), path=path)
+        return cls(rpp.parse(text, path=path, numeric_keys=NUMERIC_KEYS), path=path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Project:
+        """Read a project. Text is UTF-8; bytes that are not (an old project in a code page) are
+        kept as they are and written back unchanged (:func:`rpp.decode`). The file is read and
+        parsed a block at a time, so memory holds the tree, not the text besides it."""
         p = Path(path)
         try:
-            data = p.read_bytes()
+            root = rpp.parse_blocks(rpp.read_blocks(p), path=str(p), numeric_keys=NUMERIC_KEYS)
         except OSError as exc:
             raise ProjectFormatError(f"cannot read project: {exc.strerror}", path=str(p)) from exc
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")  # old projects written in the system code page
-        return cls.loads(text, path=str(p))
+        return cls(root, path=str(p))
 
     @classmethod
     def new(cls, *, version: str = "7.0/emulator", sample_rate: int = 48000) -> Project:
@@ -751,16 +799,29 @@ class Project:
         return rpp.dumps(self.fragment if self.fragment is not None else self.root)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write the project (atomically). Saved into another folder, relative media paths are
-        made absolute so they still name the same files (REAPER's "Save as" without copying media)."""
+        """Write the project (atomically, :func:`write_atomic`). Saved into another folder, relative
+        media paths are made absolute so they still name the same files (REAPER's "Save as"
+        without copying media)."""
         new_dir = Path(path).resolve().parent
         if self.path and Path(self.path).resolve().parent != new_dir:
             self._absolutise_media()
-        text = self.dumps()
-        tmp = Path(str(path) + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, rpp.encode(self.dumps()))
         self.path = str(path)
+
+    def duplicate_guids(self) -> list[str]:
+        """One sentence per GUID that more than one track (or more than one FX of a track) holds,
+        naming them: such a GUID cannot say which of them a change is for."""
+        out: list[str] = []
+        owners: dict[str, list[str]] = {}
+        for i, t in enumerate(self.tracks):
+            owners.setdefault(t.guid.upper(), []).append(f"track {i + 1} {t.name!r}")
+            fx_owners: dict[str, list[str]] = {}
+            for k, fx in enumerate(t.fx):
+                fx_owners.setdefault(fx.guid.upper(), []).append(f"FX {k + 1} {fx.name!r}")
+            out += [f"track {i + 1} {t.name!r}: {' and '.join(v)} share the FX GUID {g}"
+                    for g, v in fx_owners.items() if len(v) > 1]
+        out[:0] = [f"{' and '.join(v)} share the track GUID {g}" for g, v in owners.items() if len(v) > 1]
+        return out
 
     # tracks ---------------------------------------------------------------------------------
     @property
@@ -809,6 +870,21 @@ class Project:
             ch.children.append(src)
         track.chunk.children.append(ch)
         return Item(track, ch)
+
+    def shared_track_guids(self) -> frozenset[str]:
+        """The (upper-case) GUIDs more than one track holds; recomputed when the tracks change."""
+        key = tuple(id(c) for c in self.root.children if isinstance(c, Chunk) and c.tag == "TRACK")
+        if self._shared_guids[0] != key:
+            seen: set[str] = set()
+            shared = {g for g in (t.guid.upper() for t in self.tracks) if g in seen or seen.add(g)}
+            self._shared_guids = (key, frozenset(shared))
+        return self._shared_guids[1]
+
+    def guid_occurrence(self, track: Track) -> int:
+        """Which of the tracks holding ``track``'s GUID it is (0 for the first)."""
+        g = track.guid.upper()
+        same = [t.chunk for t in self.tracks if t.guid.upper() == g]
+        return next(i for i, c in enumerate(same) if c is track.chunk)
 
     def track_by_guid(self, guid: str) -> Track | None:
         g = guid.upper()

@@ -77,7 +77,11 @@ class Reaper:
         if ptype == "ReaProject*":
             return "project"
         if ptype == "MediaTrack*":
-            return "master" if obj.is_master else obj.guid.upper()
+            if obj.is_master:
+                return "master"
+            g = obj.guid.upper()
+            # tracks sharing a GUID (a hand-edited file) are still distinct tracks, as in REAPER
+            return (g, self.project.guid_occurrence(obj)) if g in self.project.shared_track_guids() else g
         if ptype == "MediaItem*":
             return obj.guid.upper()
         if ptype == "MediaItem_Take*":
@@ -127,6 +131,9 @@ class Reaper:
         if ptype == "ReaProject*":
             return p
         if ptype == "MediaTrack*":
+            if isinstance(key, tuple):  # the n-th of the tracks sharing a GUID
+                same = [t for t in p.tracks if t.guid.upper() == key[0]]
+                return same[key[1]] if key[1] < len(same) else None
             return p.master if key == "master" else p.track_by_guid(key)
         if ptype == "MediaItem*":
             return self._item_by_guid(key)

@@ -2,8 +2,27 @@
 
 The format is line-oriented: ``<TAG attrs...`` opens a chunk, a line holding only ``>`` closes it,
 every other line is a list of space-separated tokens (or raw text: base64 blobs, ``|`` note
-lines, MIDI events). Tokens with spaces are quoted with ``"``, or ``'`` if they contain ``"``,
-or a backtick if they contain both.
+lines, MIDI events). Lines end at LF, CR LF or a lone CR, and nowhere else (not at the other
+characters ``str.splitlines`` treats as line breaks: a name may hold U+2028 or a form feed).
+
+Quoting, as REAPER writes and reads it (WDL ``projectcontext.cpp`` ``getConfigStringQuoteChar`` /
+``makeEscapedConfigString``, and ``lineparse.h`` ``LineParser``, which REAPER builds on):
+
+* a token is written bare unless it is empty, holds a space, tab, CR or LF, or starts with one of
+  ``"`` ``'`` `````  ``#`` ``;`` (a bare ``#`` or ``;`` at the start of a token begins a comment);
+* otherwise it is wrapped in ``"``; if it contains ``"``, in ``'``; if it contains both, in a
+  backtick; there is no escape character, the reader takes everything up to the matching quote;
+* a token holding all three quote characters is wrapped in backticks with every backtick inside
+  replaced by ``'``, and CR/LF replaced by spaces (REAPER's "ick" branch).
+* A line cannot hold a line break, so no writer can keep one in a token: REAPER stores multi-line
+  text as a ``<NOTES``-style block of ``|`` lines and, in the branch above, turns CR/LF into
+  spaces. This writer turns every CR and LF in a token into a space (the name stays on its line
+  and reads back as the same text with spaces), so a track name can never break the file or inject
+  a line such as ``>``. [What REAPER does with a newline in ``P_NAME`` before it saves is not
+  documented; a newline cannot survive its own format either way.]
+
+Text is UTF-8 as REAPER writes it; :func:`decode` keeps bytes that are not valid UTF-8 as lone
+surrogates (``surrogateescape``) and :func:`encode` writes them back unchanged.
 
 Lines are kept as their original text until someone edits them, so anything this module does not
 understand survives a load/save verbatim, and ``dumps(parse(dumps(x))) == dumps(x)`` (a fixed
@@ -12,13 +31,23 @@ point). Indentation is regenerated (2 spaces per level), as REAPER writes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+import math
+import os
+import re
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Union
 
 from reaper_assist.errors import ProjectFormatError
 
-__all__ = ["Chunk", "Line", "dumps", "fmt_number", "parse", "quote", "tokenize"]
+__all__ = ["Chunk", "Line", "decode", "dumps", "encode", "fmt_number", "parse", "quote", "tokenize"]
+
+# The largest magnitude a numeric field may hold: above 2**53 a float no longer holds every integer,
+# and nothing REAPER writes (times in seconds, rates, gains, counts, flags, colours) comes near it.
+MAX_NUMBER = float(2**53)
+# Non-finite values as C runtimes print them ("inf", "nan" parse with float(); MSVC writes these)
+_MSVC_NONFINITE = re.compile(r"^[-+]?\d*\.?\d*#(INF|IND|QNAN|SNAN)", re.IGNORECASE)
 
 
 def tokenize(text: str) -> list[str]:
@@ -30,6 +59,8 @@ def tokenize(text: str) -> list[str]:
         if c in " \t":
             i += 1
             continue
+        if c in "#;":  # a comment to the end of the line (LineParser)
+            break
         if c in "\"'`":
             end = text.find(c, i + 1)
             if end < 0:  # unterminated quote: REAPER takes the rest of the line
@@ -47,15 +78,18 @@ def tokenize(text: str) -> list[str]:
 
 
 def quote(token: str) -> str:
-    """Quote a token the way REAPER does: only when it is empty or holds spaces/quotes."""
+    """Quote a token the way REAPER does (see the module docstring); CR/LF become spaces."""
     token = str(token)
-    if token and not any(ch in token for ch in " \t\"'`"):
+    if "\r" in token or "\n" in token:
+        token = token.replace("\r", " ").replace("\n", " ")
+    if not token:
+        return '""'
+    if not any(ch in token for ch in " \t") and token[0] not in "\"'`#;":
         return token
-    if '"' not in token:
-        return f'"{token}"'
-    if "'" not in token:
-        return f"'{token}'"
-    # REAPER's last resort; a backtick inside is replaced, as REAPER cannot express it.
+    for q in "\"'`":
+        if q not in token:
+            return f"{q}{token}{q}"
+    # REAPER's last resort: a backtick inside is replaced, as REAPER cannot express it.
     return "`" + token.replace("`", "'") + "`"
 
 
@@ -67,12 +101,11 @@ def fmt_number(value: float) -> str:
     return repr(v)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Line:
     """One non-chunk line. ``text`` is authoritative; ``tokens`` is parsed on demand."""
 
     text: str
-    lineno: int = 0  # 1-based position in the file it came from (0 = created in memory)
 
     @classmethod
     def from_tokens(cls, tokens: list[object]) -> Line:
@@ -94,7 +127,7 @@ class Line:
 Node = Union[Line, "Chunk"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Chunk:
     """``<TAG attrs...`` ... ``>``; ``head`` is the opening line's text without ``<``."""
 
@@ -186,45 +219,144 @@ class Chunk:
         self.children = [c for c in self.children if not (isinstance(c, Line) and c.key == key)]
 
 
-def parse(text: str, *, path: str | None = None) -> Chunk:
-    """Parse RPP text into its root chunk.
+def decode(data: bytes) -> str:
+    """RPP bytes as text: UTF-8, with invalid bytes kept as lone surrogates for :func:`encode`."""
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def encode(text: str) -> bytes:
+    """RPP text as bytes: UTF-8; bytes :func:`decode` could not read are written back unchanged."""
+    return text.encode("utf-8", errors="surrogateescape")
+
+
+BLOCK_CHARS = 1 << 22  # text is parsed a block of lines at a time (a few MB), never all lines at once
+
+
+def _text_blocks(text: str) -> Iterator[str]:
+    """``text`` in blocks that end just after a line break (the last one may not)."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", min(start + BLOCK_CHARS, n) - 1) + 1 or n
+        yield text[start:end]
+        start = end
+
+
+def read_blocks(path: str | os.PathLike) -> Iterator[str]:
+    """A file's text (:func:`decode`) in blocks ending at a line break, read a block at a time."""
+    rest = b""
+    with open(path, "rb") as f:
+        while data := f.read(BLOCK_CHARS):
+            data = rest + data
+            cut = data.rfind(b"\n") + 1 or data.rfind(b"\r") + 1
+            if not cut:
+                rest = data
+                continue
+            yield decode(data[:cut])
+            rest = data[cut:]
+    if rest:
+        yield decode(rest)
+
+
+def _check_numbers(s: str, lineno: int, path: str | None) -> None:
+    """Every number on a numeric line must be finite and within :data:`MAX_NUMBER`."""
+    for tok in tokenize(s)[1:]:
+        try:
+            v = float(tok)
+        except ValueError:
+            if _MSVC_NONFINITE.match(tok):
+                v = math.nan
+            else:
+                continue  # not a number: the reader uses the field's default, as REAPER does
+        if not math.isfinite(v) or abs(v) > MAX_NUMBER:
+            key = s.partition(" ")[0]
+            raise ProjectFormatError(f"{key}: {tok!r} is not a usable number (must be finite, |x| <= 2^53)",
+                                     line=lineno, path=path)
+
+
+# Anything on a numeric line that could be a non-finite or huge number (a letter of inf/nan/e, an
+# MSVC "1.#INF", 16 digits in a row): only lines holding one are checked token by token.
+_SUSPECT = re.compile(r"[eEnNiI#]|\d{16}")
+
+
+_INDENT = re.compile(r"\n[ \t]+")  # the indentation of every line but the block's first
+
+
+def parse(text: str, *, path: str | None = None, numeric_keys: Collection[str] = ()) -> Chunk:
+    """Parse RPP text into its root chunk (see :func:`parse_blocks`)."""
+    return parse_blocks(_text_blocks(text), path=path, numeric_keys=numeric_keys)
+
+
+def parse_blocks(blocks: Iterable[str], *, path: str | None = None, numeric_keys: Collection[str] = ()) -> Chunk:
+    """Parse RPP text, given as blocks that each end at a line break, into its root chunk.
+
+    ``numeric_keys`` names the lines whose fields the caller reads as numbers: each number on
+    them is checked (``inf``, ``nan``, ``1e308`` are refused with the line named).
 
     Raises
     ------
     ProjectFormatError
         On a file that is empty, does not start with a chunk, closes more chunks than it opens,
-        has content after the root chunk, or is truncated (an unclosed chunk): the message names
-        the line.
+        has content after the root chunk, or is truncated (an unclosed chunk), or holds a
+        non-finite or absurd number on a numeric line: the message names the line.
     """
-    text = text.removeprefix("\ufeff")
+    keys = frozenset(numeric_keys)
     stack: list[Chunk] = []
     root: Chunk | None = None
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        s = raw.strip()
-        if not s:
-            continue
-        if "\x00" in s:
-            raise ProjectFormatError("binary data (NUL byte) in a text project", line=lineno, path=path)
-        if s.startswith("<"):
-            if len(s) < 2 or s[1] in " \t":
-                raise ProjectFormatError(f"chunk opened without a tag: {s[:40]!r}", line=lineno, path=path)
-            ch = Chunk(s[1:], lineno=lineno)
-            if stack:
-                stack[-1].children.append(ch)
-            elif root is None:
-                root = ch
-            else:
-                raise ProjectFormatError("content after the end of the project", line=lineno, path=path)
-            stack.append(ch)
-        elif s == ">":
-            if not stack:
-                raise ProjectFormatError("'>' closes a chunk that was never opened", line=lineno, path=path)
-            stack.pop()
-        else:
-            if not stack:
-                what = "content after the end of the project" if root else "the file does not start with a '<' chunk"
-                raise ProjectFormatError(f"{what}: {s[:40]!r}", line=lineno, path=path)
-            stack[-1].children.append(Line(s, lineno=lineno))
+    kids: list[Node] | None = None  # the children of the innermost open chunk
+    base = 0  # lines before this block
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a tree of a million lines holds no cycles: collecting while building it is wasted time
+    try:
+        for bi, block in enumerate(blocks):
+            if bi == 0:
+                block = block.removeprefix("\ufeff")
+            if "\r" in block:
+                block = block.replace("\r\n", "\n").replace("\r", "\n")
+            block = _INDENT.sub("\n", block).lstrip(" \t")
+            if "\x00" in block:
+                raise ProjectFormatError("binary data (NUL byte) in a text project",
+                                         line=base + block.count("\n", 0, block.index("\x00")) + 1, path=path)
+            lines = block.split("\n")
+            if block.endswith("\n"):
+                lines.pop()
+            for i, s in enumerate(lines):
+                if not s:
+                    continue
+                c = s[0]
+                if c != "<" and c != ">" and kids is not None:
+                    kids.append(Line(s))
+                    if keys:
+                        sp = s.find(" ")
+                        if sp > 0 and s[:sp] in keys and _SUSPECT.search(s, sp):
+                            _check_numbers(s, base + i + 1, path)
+                    continue
+                lineno = base + i + 1
+                if c == "<":
+                    if len(s) < 2 or s[1] in " \t":
+                        raise ProjectFormatError(f"chunk opened without a tag: {s[:40]!r}", line=lineno, path=path)
+                    ch = Chunk(s[1:], lineno=lineno)
+                    if kids is not None:
+                        kids.append(ch)
+                    elif root is None:
+                        root = ch
+                    else:
+                        raise ProjectFormatError("content after the end of the project", line=lineno, path=path)
+                    stack.append(ch)
+                    kids = ch.children
+                elif c == ">" and s.rstrip(" \t") == ">":
+                    if not stack:
+                        raise ProjectFormatError("'>' closes a chunk that was never opened", line=lineno, path=path)
+                    stack.pop()
+                    kids = stack[-1].children if stack else None
+                elif kids is not None:
+                    kids.append(Line(s))
+                else:
+                    what = "content after the end of the project" if root else "the file does not start with a '<' chunk"
+                    raise ProjectFormatError(f"{what}: {s[:40]!r}", line=lineno, path=path)
+            base += len(lines)
+    finally:
+        if gc_was_on:
+            gc.enable()
     if root is None:
         raise ProjectFormatError("empty file: no chunk found", line=1, path=path)
     if stack:
