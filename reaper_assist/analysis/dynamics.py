@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy.signal import find_peaks
@@ -227,3 +228,147 @@ def measure_dynamics(
         name=name,
     )
     return dynamics_from_granules(gran, loud, silence_threshold_dbfs=silence_threshold_dbfs)
+
+
+# ------------------------------------------------------------------------------------------------
+# the noise floor between events (auto-gate)
+# ------------------------------------------------------------------------------------------------
+#: Frames of the gap analysis, ms, and the steady window (a floor must hold this long), frames.
+GAP_FRAME_MS = 10.0
+GAP_WINDOW_FRAMES = 4
+#: A window is steady when its frame levels stay within this range, dB (stationary noise in 10 ms
+#: frames of >= 8 kHz audio spreads by ~2-3 dB; a drum's decay falls 6-20 dB per 100 ms).
+STEADY_RANGE_DB = 6.0
+#: ... and neither falls nor rises: the last 20 ms within this of the first 20 ms, dB.
+STEADY_TREND_DB = 2.0
+#: Floor windows lie within this above the lowest steady level, dB; a floor sits at least this far under the
+#: events' level (the 99th percentile of the frame levels), dB.
+FLOOR_SPREAD_DB = 3.0
+FLOOR_BELOW_EVENTS_DB = 20.0
+#: A real floor shows in at least this many separate gaps, for at least this long in total, s.
+MIN_GAPS = 2
+MIN_FLOOR_S = 0.2
+#: Hiss and bleed are broadband: the floor's spectral flatness (geometric / arithmetic mean of its
+#: power spectrum, 50 Hz - 16 kHz or up to where 99.9 % of its power lies) is at least this (white noise ~0.9, pink ~0.45, a held note or
+#: a decaying tone < 0.02).
+MIN_FLATNESS = 0.1
+
+
+@dataclass(frozen=True)
+class GapFloor:
+    """The noise floor measured in the gaps between events, or why there is none.
+
+    Attributes
+    ----------
+    level_dbfs : float
+        Median level of the floor frames (10 ms mean square over all channels), dBFS; ``-inf``
+        when there is no floor.
+    events_dbfs : float
+        99th percentile of the frame levels, dBFS.
+    gaps : int
+        Separate stretches of steady floor (each at least 40 ms).
+    floor_s : float
+        Their total duration, s.
+    flatness : float
+        Spectral flatness of the floor audio (0..1).
+    why_not : str
+        Empty when the floor is real; else what is missing.
+    """
+
+    level_dbfs: float
+    events_dbfs: float
+    gaps: int
+    floor_s: float
+    flatness: float
+    why_not: str
+
+    @property
+    def real(self) -> bool:
+        return not self.why_not
+
+
+def _spectral_flatness(x: np.ndarray, sample_rate: float) -> float:
+    from scipy.signal import welch
+
+    n = int(min(2048, max(64, x.shape[-1])))
+    f, p = welch(x, fs=sample_rate, nperseg=n, axis=-1)
+    p = np.atleast_2d(p).mean(axis=0)
+    sel = (f >= 50.0) & (f <= min(16000.0, 0.45 * sample_rate))
+    f, p = f[sel], p[sel]
+    if p.size == 0 or not np.any(p > 0):
+        return 0.0
+    # up to where 99.9 % of the power lies: noise resampled from a low rate is broadband below its
+    # own Nyquist frequency and empty above it
+    top = f[min(f.size - 1, int(np.searchsorted(np.cumsum(p) / np.sum(p), 0.999)))]
+    p = np.maximum(p[f <= top], 1e-30)
+    if p.size < 8:
+        return 0.0
+    return float(np.exp(np.mean(np.log(p))) / np.mean(p))
+
+
+def gap_noise_floor(audio: np.ndarray, sample_rate: float) -> GapFloor:
+    """The noise floor *between events*, not the quiet parts of the signal itself.
+
+    A floor is where the level comes back to and stays: 40 ms windows whose 10 ms frame levels
+    stay within :data:`STEADY_RANGE_DB`, neither fall nor rise (:data:`STEADY_TREND_DB`), at least
+    :data:`FLOOR_BELOW_EVENTS_DB` under the events; the lowest of them is the candidate, and the
+    windows within :data:`FLOOR_SPREAD_DB` above it are the floor. It is real only when it shows in
+    :data:`MIN_GAPS` separate gaps, :data:`MIN_FLOOR_S` in total, none of them entered by a rise
+    (a quiet note starts with an onset; a gap is what a decay falls into), and is broadband
+    (:data:`MIN_FLATNESS`). Digital silence is no floor: there is nothing to gate.
+    """
+    x = np.atleast_2d(np.asarray(audio, dtype=np.float64))
+    n = max(1, int(round(sample_rate * GAP_FRAME_MS / 1000.0)))
+    m = x.shape[1] // n
+    none = partial(GapFloor, -math.inf, -math.inf, 0, 0.0, 0.0)
+    if m < GAP_WINDOW_FRAMES + 1:
+        return none("too short to see gaps between events")
+    ms = (x[:, : m * n] ** 2).reshape(x.shape[0], m, n).mean(axis=(0, 2))
+    with np.errstate(divide="ignore"):
+        lev = 10.0 * np.log10(ms)
+    lev[ms < 1e-12] = -np.inf  # digital silence (below -120 dBFS)
+    finite = lev[np.isfinite(lev)]
+    if finite.size < GAP_WINDOW_FRAMES:
+        return none("digital silence between events: no noise to gate")
+    events = float(np.percentile(finite, 99.0))
+    w = GAP_WINDOW_FRAMES
+    win = np.lib.stride_tricks.sliding_window_view(lev, w)
+    ok = np.all(np.isfinite(win), axis=1)
+    hi = np.where(ok, win.max(axis=1), np.inf)
+    lo = np.where(ok, win.min(axis=1), -np.inf)
+    med = np.where(ok, np.median(np.where(ok[:, None], win, 0.0), axis=1), np.inf)
+    with np.errstate(invalid="ignore"):
+        trend = np.where(ok, win[:, -2:].mean(axis=1) - win[:, :2].mean(axis=1), np.inf)
+    steady = (ok & (hi - lo <= STEADY_RANGE_DB) & (np.abs(trend) <= STEADY_TREND_DB)
+              & (med <= events - FLOOR_BELOW_EVENTS_DB))
+    if not steady.any():
+        return none("no steady level between events (the quiet parts are the signal's own decays)")
+    cand = float(np.min(med[steady]))  # the lowest steady level: what the events come back to
+    floor_win = steady & (med <= cand + FLOOR_SPREAD_DB)
+    frames = np.zeros(m, dtype=bool)
+    for k in np.flatnonzero(floor_win):
+        frames[k:k + w] = True
+    # stretches of floor frames; one entered by a rise is a quiet note, not a gap
+    edges = np.diff(np.concatenate([[0], frames.astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    keep = np.zeros(m, dtype=bool)
+    gaps = 0
+    for s, e in zip(starts, ends):
+        before = lev[max(0, s - 3):s]
+        entered_by_rise = s > 0 and (before.size == 0 or not np.any(np.isfinite(before))
+                                     or float(np.max(before)) < cand - FLOOR_SPREAD_DB)
+        if not entered_by_rise:
+            keep[s:e] = True
+            gaps += 1
+    floor_s = float(np.count_nonzero(keep)) * GAP_FRAME_MS / 1000.0
+    level = float(10.0 * np.log10(np.mean(ms[keep]))) if keep.any() else -math.inf
+    sel = np.repeat(keep, n)
+    flat = _spectral_flatness(x[:, : m * n][:, sel], sample_rate) if keep.any() else 0.0
+    why = ""
+    if gaps < MIN_GAPS or floor_s < MIN_FLOOR_S:
+        why = (f"no noise floor between events: a steady level near {cand:.1f} dBFS shows in {gaps} gap(s), "
+               f"{floor_s:.2f} s (a real floor: {MIN_GAPS}+ gaps, {MIN_FLOOR_S:g} s)")
+    elif flat < MIN_FLATNESS:
+        why = (f"the quiet level between events ({level:.1f} dBFS) is tonal (spectral flatness {flat:.3f} < "
+               f"{MIN_FLATNESS:g}): the signal's own notes, not noise")
+    return GapFloor(level, events, gaps, floor_s, flat, why)

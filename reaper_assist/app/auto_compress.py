@@ -2,16 +2,23 @@
 ratio, knee, attack and release from the crest factor, transient density and instrument, aiming at
 the instrument's target average gain reduction (rule table ``rules/tables/auto-compress.json``).
 
-host read -> pre-FX audio -> dynamics (crest factor, onsets) + compressor prediction on the audio
--> Plan -> one undo block "reaper-assist: Auto-compress N tracks" -> last_run with evidence.
+host read -> pre-FX audio -> the level at ReaComp's insertion point (after the user's plugins: a
+dry-run render of the track with and without them, :mod:`reaper_assist.bridge.insertion`) ->
+dynamics (crest factor, onsets) + compressor prediction on the audio as it arrives there -> Plan
+-> one undo block "reaper-assist: Auto-compress N tracks" -> last_run with evidence.
 Make-up: the predicted average reduction is given back through ReaComp's Wet (at most +6 dB);
 ReaComp's own auto make-up is left off (it would add the reduction of a 0 dBFS signal).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
+from functools import partial
 from typing import Any
+
+import numpy as np
 
 from reaper_assist.analysis.dynamics import measure_dynamics
 from reaper_assist.app import assist_common as C
@@ -45,13 +52,40 @@ def comp_values(cp: R.CompPlan) -> tuple[ParamValue, ...]:
     ))
 
 
-def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Step], TrackDecision]:
+LevelAt = Callable[[TrackState, int], dict[str, Any]]
+
+
+def insertion_offset_db(tr: TrackState, ours, level_at: LevelAt | None) -> tuple[float, dict[str, Any]]:
+    """How many dB the user's plugins before our ReaComp move the track's level (its RMS in a dry
+    run with them minus without them), and the evidence. Our ReaComp goes at the end of the chain,
+    or stays where it is when it is being updated."""
+    stop = ours.index if ours is not None else len(tr.fx)
+    if level_at is None or stop == 0:
+        why = "no plugin before the insertion point" if stop == 0 else "the host cannot dry-run"
+        return 0.0, {"insertion_offset_db": 0.0, "insertion_level": why}
+    m = level_at(tr, stop)
+    if not m.get("measured"):
+        return 0.0, {"insertion_offset_db": 0.0, "insertion_level": m.get("why", "not measured")}
+    with_db, without_db = m["with_fx"].get("RMSI", -math.inf), m["without_fx"].get("RMSI", -math.inf)
+    if not (math.isfinite(with_db) and math.isfinite(without_db)):
+        return 0.0, {"insertion_offset_db": 0.0, "insertion_level": "silent in the dry run"}
+    off = with_db - without_db
+    return off, {"insertion_offset_db": off, "insertion_level": f"dry run: {with_db:.1f} dB RMS after the "
+                 f"{stop} plugin(s) before it, {without_db:.1f} dB without them"}
+
+
+def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float, *,
+         level_at: LevelAt | None = None) -> tuple[list[Step], TrackDecision]:
     row, known = C.row_for(table, src.instrument)
-    dyn = measure_dynamics(src.audio, src.sample_rate, name=tr.name)
+    offset, where = insertion_offset_db(tr, ours, level_at)
+    audio = src.audio * 10.0 ** (offset / 20.0) if offset else src.audio  # as it arrives at ReaComp
+    dyn = measure_dynamics(np.asarray(audio), src.sample_rate, name=tr.name)
     crest = dyn.crest_db if math.isfinite(dyn.crest_db) else 12.0
-    cp = R.compressor(src.audio, src.sample_rate, row, crest_db=crest,
+    cp = R.compressor(audio, src.sample_rate, row, crest_db=crest,
                       transient_density_hz=dyn.transient_density_hz, amount=amount)
-    reason = (f"{C.instrument_note(src, known)}; crest {crest:.1f} dB, {dyn.transient_density_hz:.1f} onsets/s: "
+    cp = dataclasses.replace(cp, evidence={**cp.evidence, **where})
+    at = f"; {offset:+.1f} dB from your plugins before it" if offset else ""
+    reason = (f"{C.instrument_note(src, known)}; crest {crest:.1f} dB, {dyn.transient_density_hz:.1f} onsets/s{at}: "
               f"{cp.threshold_db:+.1f} dB, {cp.ratio:.1f}:1, knee {cp.knee_db:.0f} dB, "
               f"{cp.attack_ms:.1f}/{cp.release_ms:.0f} ms -> average reduction {cp.predicted_gr_db:.1f} dB "
               f"(target {cp.target_gr_db:.1f} dB)")
@@ -61,13 +95,16 @@ def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -
     return ch, C.decision(tr, ch, reason, ev, before=0.0, after=-cp.predicted_gr_db, change=-cp.predicted_gr_db)
 
 
-def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any], *,
+         level_at: LevelAt | None = None) -> Plan:
     return C.plan_each_track(state, tracks, raw, action=ACTION, title=TITLE, tag=TAG, user_words=USER_COMP_WORDS,
-                             user_kind="compressor", step=step)
+                             user_kind="compressor", step=partial(step, level_at=level_at))
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
     """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
-    return C.run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
-                           dry_run=dry_run, what="compress")
+    measure = getattr(host, "insertion_level", None)
+    level_at = (lambda tr, stop: measure(tr.guid, stop)) if measure is not None else None
+    return C.run_assistant(host, ACTION, partial(plan, level_at=level_at), track_guids=track_guids,
+                           selected=selected, options=options, dry_run=dry_run, what="compress")

@@ -3,7 +3,8 @@ threshold between the noise floor and the hits, hold/release by instrument (rule
 ``rules/tables/auto-gate.json``). Sustained parts (keys, pads, strings) and clean tracks are left
 alone and reported.
 
-host read -> pre-FX audio -> detector levels (noise floor, hit level) -> Plan -> one undo block
+host read -> pre-FX audio (RA Gate goes first in the chain) -> the noise floor in the gaps between
+events (steady, broadband, audible; never the quiet parts of the signal) and the hit level -> Plan -> one undo block
 "reaper-assist: Auto-gate N tracks" -> last_run with evidence.
 
 The closed gate turns the track down by ``range_db`` x amount: ReaGate Dry = -range, Wet = 1 - Dry
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reaper_assist.analysis.dynamics import gap_noise_floor
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import dynamics_rules as R
@@ -48,7 +50,9 @@ def gate_values(gp: R.GatePlan) -> tuple[ParamValue, ...]:
 
 def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Step], TrackDecision]:
     row, known = C.row_for(table, src.instrument)
-    gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS, amount=amount)
+    floor = gap_noise_floor(src.audio, src.sample_rate)
+    gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS, amount=amount,
+                     floor=floor)
     note = C.instrument_note(src, known)
     if gp is None:
         return [], C.decision(tr, [], f"{note}; no gate: {why}", {"instrument": src.instrument})

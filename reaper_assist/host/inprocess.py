@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import remote, txn
+from reaper_assist.bridge import insertion, remote, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -24,10 +24,13 @@ class InProcessHost:
 
     @classmethod
     def open(cls, project_path: str, *, resource_path: str | None = None) -> InProcessHost:
+        from reaper_assist.emulator import audio_actions
         from reaper_assist.emulator.project import Project
         from reaper_assist.emulator.reascript import Reaper
 
-        return cls(Reaper(Project.load(project_path), resource_path=resource_path))
+        reaper = Reaper(Project.load(project_path), resource_path=resource_path)
+        audio_actions.install(reaper)  # the dry-run actions, as the emulator process has them
+        return cls(reaper)
 
     def _call(self, fn, *args, **kwargs):
         self.round_trips += 1
@@ -48,6 +51,10 @@ class InProcessHost:
         except Exception as exc:  # pragma: no cover - defensive
             raise HostError(f"apply failed: {exc}") from exc
         return ApplyResult(tuple(r["results"]), r["undo"])
+
+    def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
+        """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
+        return self._call(insertion.insertion_level_with, track_guid, stop_fx)
 
     def undo(self) -> bool:
         return bool(self._call(remote.undo_with))

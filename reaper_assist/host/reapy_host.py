@@ -268,6 +268,12 @@ class ReapyHost:
     def undo(self) -> bool:
         return bool(self._send("undo"))
 
+    def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
+        """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
+        from reaper_assist.bridge import insertion
+
+        return self._send(insertion.insertion_level, track_guid, stop_fx)
+
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._send("get_proj_ext", section=section, key=key)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from reaper_assist.analysis.dynamics import GapFloor
 from reaper_assist.dsp import attack_release, static_gain_reduction_db
 
 STEP_MS = 1.0
@@ -154,6 +155,12 @@ def compressor(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, cr
 # ------------------------------------------------------------------------------------------------
 # gate
 # ------------------------------------------------------------------------------------------------
+#: The gate reaches its full range within this share of the mean gap between events.
+GAP_CLOSE_FRACTION = 0.5
+#: Shortest release the rule sets, ms (faster ones click on low drums).
+MIN_RELEASE_MS = 20.0
+
+
 @dataclass(frozen=True)
 class GatePlan:
     threshold_db: float
@@ -169,34 +176,44 @@ class GatePlan:
 
 
 def gate(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, named_drum: bool,
-         amount: float) -> tuple[GatePlan | None, str]:
+         amount: float, floor: GapFloor) -> tuple[GatePlan | None, str]:
     """ReaGate settings between the noise floor and the hits, or (None, why no gate).
 
-    Noise floor: median of the quietest 20 % of the detector's 1 ms levels (RMS over ``rms_ms``);
-    hits: the 99.5th percentile. Threshold ``threshold_fraction`` of the way up, at least
-    ``min_margin_db`` from either."""
-    level, _ = detector_db(audio, sample_rate, float(row["rms_ms"]))
-    finite = level[level > -200.0]
-    if finite.size < 100:
-        return None, "not enough signal to find the noise floor"
-    srt = np.sort(finite)
-    noise = float(np.median(srt[: max(1, srt.size // 5)]))
-    hits = float(np.percentile(finite, 99.5))
-    gap = hits - noise
+    Noise floor: measured in the gaps between events (:func:`reaper_assist.analysis.dynamics.
+    gap_noise_floor`): a steady, broadband level the events decay into, never the quiet parts of
+    the signal itself; without one there is nothing to gate, whatever the instrument. It must be
+    audible (``noisy_floor_dbfs``). Hits: the 99.5th percentile of the detector's 1 ms levels (RMS
+    over ``rms_ms``). Threshold ``threshold_fraction`` of the way up, at least ``min_margin_db``
+    from either. Named drums need no ``min_gap_db`` (a drum's floor is what is left between hits)."""
     mode = row.get("gate", "if_noisy")
-    ev = {"noise_floor_db": noise, "hit_level_db": hits, "gap_db": gap, "rule": mode}
+    ev = {"noise_floor_db": floor.level_dbfs, "events_db": floor.events_dbfs, "floor_gaps": floor.gaps,
+          "floor_s": floor.floor_s, "floor_flatness": floor.flatness, "rule": mode,
+          "floor_rule": "steady broadband level in the gaps between events"}
     if mode == "never":
         return None, "a sustained part: a gate would chop it (rule table: gate never)"
+    if not floor.real:
+        return None, floor.why_not
+    noise = floor.level_dbfs
+    if noise < float(row["noisy_floor_dbfs"]):
+        return None, f"floor between events {noise:.1f} dBFS, below {row['noisy_floor_dbfs']:g} dBFS: nothing to gate"
+    level, _ = detector_db(audio, sample_rate, float(row["rms_ms"]))
+    hits = float(np.percentile(level[level > -200.0], 99.5))
+    gap = hits - noise
+    ev.update({"hit_level_db": hits, "gap_db": gap})
     if gap < 2 * float(row["min_margin_db"]):
         return None, f"hits only {gap:.1f} dB above the floor ({noise:.1f} dB): no room for a threshold"
-    if mode == "if_noisy" and not named_drum:
-        if noise < float(row["noisy_floor_dbfs"]):
-            return None, f"floor between notes {noise:.1f} dBFS, below {row['noisy_floor_dbfs']:g} dBFS: nothing to gate"
-        if gap < float(row["min_gap_db"]):
-            return None, f"hits only {gap:.1f} dB above the floor: gating would cut the quiet notes"
+    if mode == "if_noisy" and not named_drum and gap < float(row["min_gap_db"]):
+        return None, f"hits only {gap:.1f} dB above the floor: gating would cut the quiet notes"
     margin = float(row["min_margin_db"])
     thr = noise + float(row["threshold_fraction"]) * gap
     thr = float(np.clip(thr, noise + margin, hits - margin))
     range_db = float(row["range_db"]) * amount
-    return GatePlan(thr, float(row["attack_ms"]), float(row["hold_ms"]), float(row["release_ms"]),
+    # the gate must close within the gaps it is for: its gain returns as a one-pole of time constant
+    # "release" (the engine's ReaGate model), so the full range takes ln(range) time constants
+    mean_gap_s = floor.floor_s / max(1, floor.gaps)
+    close_tau_ms = 1000.0 * GAP_CLOSE_FRACTION * mean_gap_s / max(1.0, range_db / (20.0 * math.log10(math.e)))
+    release = float(min(float(row["release_ms"]), max(MIN_RELEASE_MS, close_tau_ms)))
+    ev.update({"mean_gap_s": mean_gap_s, "release_rule": f"closed by {GAP_CLOSE_FRACTION:g} of the mean gap "
+               f"({mean_gap_s * 1000:.0f} ms): release <= {close_tau_ms:.0f} ms"})
+    return GatePlan(thr, float(row["attack_ms"]), float(row["hold_ms"]), release,
                     float(row["preopen_ms"]), float(row["rms_ms"]), range_db, noise, hits, ev), ""

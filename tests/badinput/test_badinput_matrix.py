@@ -331,12 +331,14 @@ def expect(case: str, action: str) -> Expect:
         kind = {"auto-eq": "EQ", "auto-compress": "compressor", "auto-gate": "gate"}[action]
         return Expect("ok", "kept", rf"the track already has your own {kind} \('{OURS[action][1]}'\): not doubled",
                       unchanged=True)
-    if case == "dc_only" and action == "auto-gate":
-        return Expect("ok", "at target", r"snare .*no gate: hits only 0\.0 dB above the floor", True)
+    if case == "dc_only" and action == "auto-gate":  # a constant level: no events, so no gaps between them
+        return Expect("ok", "at target", r"snare .*no gate: no steady level between events", True)
     if case == "dc_only" and action == "unmask":
         return Expect("ok", "at target", r"does not mask 'Vox' enough to cut", True)
     if case == "playrate_100" and action == "auto-gate":  # 40 ms of source stretched over 4 s of item
-        return Expect("ok", "at target", r"no gate: not enough signal to find the noise floor", True)
+        return Expect("ok", "at target", r"no gate: (too short to see gaps|no steady level between events)", True)
+    if case == "playrate_0.01" and action == "auto-gate":  # 20 ms of noise over 2 s: no event, no gap
+        return Expect("ok", "at target", r"no gate: no steady level between events", True)
     if case in ("playrate_100", "playrate_0.01") and action == "unmask":
         return Expect("ok", "at target", r"does not mask 'Vox' enough to cut", True)
     if case in ("focus_missing", "focus_unselected"):
@@ -366,8 +368,6 @@ def expected_floor_db(case: str) -> tuple[float, float]:
         return floor - FLOOR_TOL_DB, floor + FLOOR_TOL_DB
     if case == "wav_PCM_U8":  # quantisation-limited: between the noise and one 8-bit step (-42 dBFS)
         return FLOOR_DBFS - FLOOR_TOL_DB, 20 * math.log10(1 / 128)
-    if case == "playrate_0.01":  # 20 ms of noise stretched 100x: no known level, only below the hits
-        return -120.0, -30.0
     return FLOOR_DBFS - FLOOR_TOL_DB, FLOOR_DBFS + FLOOR_TOL_DB
 
 
