@@ -318,7 +318,7 @@ def gap_noise_floor(audio: np.ndarray, sample_rate: float) -> GapFloor:
     (:data:`MIN_FLATNESS`). Digital silence is no floor: there is nothing to gate.
     """
     x = np.atleast_2d(np.asarray(audio, dtype=np.float64))
-    n = max(1, int(round(sample_rate * GAP_FRAME_MS / 1000.0)))
+    n = max(1, round(sample_rate * GAP_FRAME_MS / 1000.0))
     m = x.shape[1] // n
     none = partial(GapFloor, -math.inf, -math.inf, 0, 0.0, 0.0)
     if m < GAP_WINDOW_FRAMES + 1:

@@ -159,6 +159,10 @@ def compressor(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, cr
 GAP_CLOSE_FRACTION = 0.5
 #: Shortest release the rule sets, ms (faster ones click on low drums).
 MIN_RELEASE_MS = 20.0
+#: Longest pre-open the rule sets, ms (more lets noise in ahead of every onset).
+MAX_PREOPEN_MS = 50.0
+#: An onset rises out of the floor: the detector was at the floor for this many 1 ms steps first.
+ONSET_FLOOR_STEPS = 20
 
 
 @dataclass(frozen=True)
@@ -215,5 +219,27 @@ def gate(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, named_dr
     release = float(min(float(row["release_ms"]), max(MIN_RELEASE_MS, close_tau_ms)))
     ev.update({"mean_gap_s": mean_gap_s, "release_rule": f"closed by {GAP_CLOSE_FRACTION:g} of the mean gap "
                f"({mean_gap_s * 1000:.0f} ms): release <= {close_tau_ms:.0f} ms"})
+    preopen, rise = _preopen_ms(level, thr, noise + margin, float(row["preopen_ms"]))
+    ev.update({"onset_rise_ms": rise, "preopen_rule": "opens before the onsets' rise from the floor to the threshold"})
     return GatePlan(thr, float(row["attack_ms"]), float(row["hold_ms"]), release,
-                    float(row["preopen_ms"]), float(row["rms_ms"]), range_db, noise, hits, ev), ""
+                    preopen, float(row["rms_ms"]), range_db, noise, hits, ev), ""
+
+
+def _preopen_ms(level: np.ndarray, thr: float, floor_top: float, row_preopen: float) -> tuple[float, float]:
+    """Pre-open (look-ahead) long enough that the gate is open when an onset leaves the floor: the
+    90th percentile over the onsets of the time the detector takes from ``floor_top`` to the
+    threshold (1 ms steps), at least the row's value, at most :data:`MAX_PREOPEN_MS`. Only
+    crossings that rise out of the floor count (:data:`ONSET_FLOOR_STEPS` steps at the floor
+    before, left at most :data:`MAX_PREOPEN_MS` earlier): others are wobbles inside a decay."""
+    above = level >= thr
+    ups = np.flatnonzero(above[1:] & ~above[:-1]) + 1
+    rises = []
+    for c in ups:
+        below = np.flatnonzero(level[:c] < floor_top)
+        if not below.size or (c - below[-1]) * STEP_MS > MAX_PREOPEN_MS:
+            continue  # left the floor too long ago: a wobble inside a decay
+        quiet = level[max(0, below[-1] + 1 - ONSET_FLOOR_STEPS):below[-1] + 1]
+        if quiet.size == ONSET_FLOOR_STEPS and np.all(quiet < floor_top):  # an onset out of the floor
+            rises.append((c - below[-1]) * STEP_MS)
+    rise = float(np.percentile(rises, 90)) if rises else 0.0
+    return float(min(MAX_PREOPEN_MS, max(row_preopen, rise + STEP_MS))), rise
