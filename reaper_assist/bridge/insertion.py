@@ -45,7 +45,7 @@ def insertion_level_with(api, track_guid: str, stop_fx: int) -> dict[str, Any]:
 
     Returns ``{"with_fx": {"RMSI", "PEAK"}, "without_fx": {...}, "measured": bool, "why": str}``.
     """
-    from reaper_assist.bridge.remote import ApplyError, _track_by_guid
+    from reaper_assist.bridge.writes import ApplyError, _track_by_guid
 
     tr = _track_by_guid(api, track_guid)
     if tr is None:
