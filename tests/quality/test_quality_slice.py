@@ -19,8 +19,6 @@ NOT_MET_YET = {
     "resonance cut to <= 2 dB": "tonal parts: resonances not told from harmonics (issue 13 point 2)",
     "rumble down >= 12 dB (non-bass)": "toms/kits: rumble read as a fundamental (issue 13 point 3)",
     "rumble >= 6 dB, fund. < 1 dB (bass/kick)": "no steep high-pass close below the fundamental (point 3)",
-    "comp GR within +-1.5 dB, user FX before": "decides on pre-FX audio (issue 13 point 5)",
-    "gate noise down >= 20 dB (drums)": "a GM tom's noise floor is not gated down (issue 13 point 6)",
 }
 
 
