@@ -83,8 +83,3 @@ def insertion_level_with(api, track_guid: str, stop_fx: int) -> dict[str, Any]:
                 setv(t, "I_SELECTED", 1 if was else 0)
     return {"measured": True, "why": "", "with_fx": with_fx, "without_fx": without_fx}
 
-
-def insertion_level(track_guid, stop_fx):  # entry point inside REAPER
-    import reapy.reascript_api as api
-
-    return insertion_level_with(api, track_guid, stop_fx)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.bridge import remote, sweep, txn
+from reaper_assist.bridge import insertion, remote, sweep, txn
 from reaper_assist.bridge.wire import RefusedError
 
 MAX_TEXT = 1 << 20  # an ExtState value, a record, a console message
@@ -203,6 +203,9 @@ OPS: dict[str, Op] = {
     "txn_commit": Op(txn.commit_with, {"tid": req(text(64))}),
     "txn_abort": Op(txn.abort_with, {"tid": req(text(64))}),
     "calibrate_sweep": Op(sweep.sweep_with, {"plan": req(list_of(PLAN_ENTRY, 64))}),
+    # dry runs at a plugin's insertion point (auto-compress); toggles bypass and selection meanwhile
+    "insertion_level": Op(insertion.insertion_level_with, {"track_guid": req(GUID),
+                                                           "stop_fx": req(integer(0, MAX_LIST))}),
 }
 
 

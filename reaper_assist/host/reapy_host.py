@@ -270,9 +270,7 @@ class ReapyHost:
 
     def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
         """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
-        from reaper_assist.bridge import insertion
-
-        return self._send(insertion.insertion_level, track_guid, stop_fx)
+        return self._send("insertion_level", track_guid=track_guid, stop_fx=stop_fx)
 
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._send("get_proj_ext", section=section, key=key)
