@@ -54,7 +54,11 @@ class UndoHistory:
                 self.redo_stack.clear()
 
     def point(self, description: str, flags: int = -1) -> None:
-        """An undo point for a change made outside a block (e.g. a native action)."""
+        """An undo point for a change made outside a block (e.g. a native action). Inside an
+        open block the change merges into the block's point (scripts wrap Main_OnCommand calls
+        in one Undo_BeginBlock/EndBlock to get one undo point; docs/emulator.md)."""
+        if self.depth > 0:
+            return
         after = self._text()
         before = self.points[-1].after if self.points else self._baseline
         if before != after:

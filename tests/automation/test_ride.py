@@ -161,3 +161,14 @@ def test_headless_command(vox, tmp_path, action, tag, capsys):
     assert f"<{tag}\n" in out.read_text() and "reaper_assist_env" in out.read_text()
     assert main(["run", action, "--project", str(path), "--tracks", "Vox", "--dry-run"]) == 0
     assert "would change 1 of 1 tracks" in capsys.readouterr().out
+
+
+def test_creating_the_lane_is_part_of_the_one_undo_point(vox, tmp_path):
+    """The show-lane action runs inside the action's undo block: one undo point, not two (an
+    action run inside Undo_BeginBlock/EndBlock merges into the block, as every ReaScript that
+    wraps Main_OnCommand calls in one block relies on)."""
+    path = build(tmp_path, vox)
+    host = InProcessHost.open(str(path))
+    n = len(host.reaper.undo.points)
+    ride.run(host)
+    assert [p.description for p in host.reaper.undo.points[n:]] == ["reaper-assist: Ride 1 track"]
