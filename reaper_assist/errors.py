@@ -1,4 +1,5 @@
-"""One exception hierarchy for the whole package (style.md rule 6)."""
+"""One exception hierarchy for the whole package (style.md rule 6), and the one record of an
+item that played silence (:class:`MediaProblem`)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ class MediaProblem:
 
     The one record for the product's media reader and the emulator (its project check and its
     audio engine): ``reason`` is a key of :data:`MEDIA_PROBLEM_REASONS`; ``item_index`` is the
-    item's 0-based index on its track; ``track_index`` (0-based) is known to the emulator only.
+    item's 1-based number on its track, as users count items; ``track_index`` (0-based) is known
+    to the emulator only.
     """
 
     track_name: str

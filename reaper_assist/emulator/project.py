@@ -18,7 +18,7 @@ from pathlib import Path
 from reaper_assist.emulator import rpp
 from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.rpp import Chunk, Line, fmt_number
-from reaper_assist.errors import ProjectFormatError
+from reaper_assist.errors import MediaProblem, ProjectFormatError
 
 PLUGIN_TAGS = ("VST", "JS", "AU", "CLAP", "DX", "LV2", "VST3", "CONTAINER", "VIDEO_EFFECT")
 AUDIO_SOURCE_TYPES = ("WAVE", "FLAC", "MP3", "VORBIS", "OPUS", "WAVPACK", "AIFF", "OGG")
@@ -736,21 +736,6 @@ class MasterTrack(Track):
 # -------------------------------------------------------------------------------------------
 # Project
 # -------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class MediaProblem:
-    """A take whose media cannot be used: reported per item, never fatal."""
-
-    track_name: str
-    track_index: int
-    item_index: int
-    file: str
-    reason: str  # "missing", "offline", "midi", "no source"
-
-    def __str__(self) -> str:
-        where = f"track {self.track_index + 1} '{self.track_name}', item {self.item_index + 1}"
-        return f"{where}: {self.reason}" + (f" ({self.file})" if self.file else "")
-
-
 class Project:
     """An emulated REAPER project backed by its RPP chunk tree."""
 
@@ -838,7 +823,7 @@ class Project:
     def add_track(self, index: int, *, name: str = "") -> Track:
         guid = new_guid()
         ch = Chunk.new("TRACK", [guid])
-        ch.children = [Line.from_tokens(l) for l in (
+        ch.children = [Line.from_tokens(tokens) for tokens in (
             ["NAME", name], ["PEAKCOL", 16576], ["BEAT", -1], ["AUTOMODE", 0], ["VOLPAN", *TRACK_VOLPAN],
             ["MUTESOLO", 0, 0, 0], ["IPHASE", 0], ["ISBUS", 0, 0], ["BUSCOMP", 0, 0, 0, 0, 0],
             ["SHOWINMIX", 1, 0.6667, 0.5, 1, 0.5, 0, 0, 0], ["SEL", 0], ["REC", 0, 0, 1, 0, 0, 0, 0, 0],
@@ -863,7 +848,7 @@ class Project:
                  ["IGUID", new_guid()], ["IID", 1], ["NAME", Path(file).name if file else ""],
                  ["VOLPAN", *ITEM_VOLPAN], ["SOFFS", 0], ["PLAYRATE", 1, 1, 0, -1, 0, 0.0025], ["CHANMODE", 0],
                  ["GUID", new_guid()]]
-        ch.children = [Line.from_tokens(l) for l in lines]
+        ch.children = [Line.from_tokens(tokens) for tokens in lines]
         if file is not None:
             src = Chunk.new("SOURCE", [source_type])
             src.children = [Line.from_tokens(["FILE", file])]
@@ -989,13 +974,13 @@ class Project:
                 take = item.active_take
                 src = take.source if take else None
                 if src is None:
-                    out.append(MediaProblem(tr.name, ti, ii, "", "no source"))
+                    out.append(MediaProblem(tr.name, ii + 1, None, "empty", track_index=ti))
                 elif src.is_midi:
-                    out.append(MediaProblem(tr.name, ti, ii, "", "midi"))
+                    out.append(MediaProblem(tr.name, ii + 1, None, "midi", track_index=ti))
                 elif src.offline:
-                    out.append(MediaProblem(tr.name, ti, ii, src.file, "offline"))
+                    out.append(MediaProblem(tr.name, ii + 1, src.file, "offline", track_index=ti))
                 elif src.root.type in AUDIO_SOURCE_TYPES and not os.path.isfile(self.resolve_media(src.file)):
-                    out.append(MediaProblem(tr.name, ti, ii, src.file, "missing"))
+                    out.append(MediaProblem(tr.name, ii + 1, src.file, "missing", track_index=ti))
         return out
 
     def iter_all_envelopes(self) -> Iterator[Envelope]:

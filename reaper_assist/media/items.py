@@ -24,7 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
-from reaper_assist.errors import ParameterError
+from reaper_assist.errors import MediaProblem, ParameterError
 from reaper_assist.items import ItemState
 from reaper_assist.media import uncertain
 from reaper_assist.media.source import (
@@ -38,13 +38,6 @@ from reaper_assist.media.source import (
 )
 
 CHANMODES = {0: "normal", 1: "reverse stereo", 2: "mono (downmix)", 3: "mono (left)", 4: "mono (right)"}
-PROBLEM_REASONS = {
-    "missing": "missing media",
-    "unreadable": "unreadable media",
-    "midi": "MIDI item, no audio to read",
-    "offline": "offline media",
-    "empty": "empty item, no source",
-}
 
 
 def check_item(track_name: str, item: ItemState) -> None:
@@ -89,26 +82,6 @@ def check_item(track_name: str, item: ItemState) -> None:
         raise bad("chanmode", take.chanmode, "0..4")
     if sec is not None and sec.length_s <= 0:
         raise bad("section length_s", sec.length_s, "(0, inf)")
-
-
-@dataclass(frozen=True)
-class MediaProblem:
-    """An item that contributed silence because its audio could not be used."""
-
-    track_name: str
-    item_index: int
-    file: str | None
-    reason: str  # 'missing', 'unreadable', 'midi', 'offline', 'empty'
-    detail: str = ""
-
-    def __str__(self) -> str:
-        text = f"track {self.track_name!r}, item {self.item_index}: "
-        text += PROBLEM_REASONS.get(self.reason, self.reason)
-        if self.file:
-            text += f" ({self.file})"
-        if self.detail:
-            text += f": {self.detail}"
-        return text
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from reaper_assist.plugins.cockos import CockosVstSpec, fmt_db_signed1, linear_d
 __all__ = [
     "ReaEqSpec",
     "REAEQ",
-    "EqBand",
+    "EqBandRecord",
     "EqPayload",
     "EqBandSettings",
     "EqSettings",
@@ -145,8 +145,9 @@ def band_param_name(kind: str, band_index: int, band_type: int) -> str:
 
 # -- state structs ------------------------------------------------------------------------
 @dataclass
-class EqBand:
-    """One band exactly as stored (linear gain, Hz, octaves)."""
+class EqBandRecord:
+    """One band exactly as the state blob stores it (linear gain, Hz, octaves). The decoded band
+    is :class:`EqBandSettings`; a planned band in real units, :class:`reaper_assist.rules.tone.EqBand`."""
 
     type: int
     enabled: int
@@ -159,7 +160,7 @@ class EqBand:
 @dataclass
 class EqPayload:
     version: int
-    bands: list[EqBand]
+    bands: list[EqBandRecord]
     tail: bytes  # int32, int32, f64 global gain, UI data
 
     @property
@@ -202,7 +203,7 @@ def _decode(state: bytes) -> EqPayload:
     bands = []
     off = 8
     for _ in range(nbands):
-        bands.append(EqBand(*_BAND.unpack_from(state, off)))
+        bands.append(EqBandRecord(*_BAND.unpack_from(state, off)))
         off += _BAND.size
     return EqPayload(version, bands, state[off:])
 
@@ -384,7 +385,7 @@ def settings(state: PluginState) -> EqSettings:
 
 
 # -- TrackFX_GetEQParam / SetEQParam helpers ----------------------------------------------
-def eq_param_index(bands: list[EqBand], api_type: int, band_idx: int, param_type: int) -> int | None:
+def eq_param_index(bands: list[EqBandRecord], api_type: int, band_idx: int, param_type: int) -> int | None:
     """Param index for ``(bandtype, bandidx, paramtype)`` of the EQ API, or None.
 
     ``band_idx`` counts bands of that API type in band order; ``api_type`` -1 is the master
@@ -403,7 +404,7 @@ def eq_param_index(bands: list[EqBand], api_type: int, band_idx: int, param_type
     return None
 
 
-def eq_param_info(bands: list[EqBand], param_index: int) -> tuple[int, int, int] | None:
+def eq_param_info(bands: list[EqBandRecord], param_index: int) -> tuple[int, int, int] | None:
     """``(api_type, band_idx, param_type)`` of a param index (``GetEQParam``), or None."""
     n = len(bands)
     if param_index == 3 * n:

@@ -128,7 +128,7 @@ def test_missing_media_is_reported_per_item_not_fatal():
     p = Project.load(RPP_DIR / "exvertus_test_track.rpp")
     problems = p.media_problems()
     assert len(problems) == 101
-    assert all(pr.reason in ("missing", "midi", "offline", "no source") for pr in problems)
+    assert all(pr.reason in ("missing", "midi", "offline", "empty") for pr in problems)
     first = problems[0]
     assert f"track {first.track_index + 1}" in str(first) and first.track_name in str(first)
 
