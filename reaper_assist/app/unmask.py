@@ -102,7 +102,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
                                 protect_hz=protect, key_band_hz=key_band, sample_rate=src.sample_rate)
         if cuts:
             after = masking(fsrc.audio, _apply_cuts(src.audio, cuts, src.sample_rate), src.sample_rate)
-            for i, b in enumerate(cuts):
+            for b in cuts:
                 k = int(np.argmin(np.abs(np.log2(after.band_centres_hz / b.freq_hz))))
                 b.evidence["masking_ratio_after_predicted"] = float(after.masking_ratio[k])
             overall_after = after.overall_masking

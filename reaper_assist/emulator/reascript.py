@@ -481,7 +481,7 @@ class Reaper:
         if track is None or track.is_master:
             return Out(False, {1: ""})
         for fx in track.fx:  # REAPER gives every FX an FXID line; a loaded file may lack them
-            fx.guid
+            _ = fx.guid  # the property writes the missing line
         track.flush()
         return Out(True, {1: rpp.dumps(track.chunk)})
 

@@ -203,7 +203,7 @@ def take_signal(
     key_base = (src.ident, src.start, src.length, src.reversed, src.loop)
     if playrate == 1.0 and rate_in == sample_rate:
         a = int(round(start_offset_s * rate_in)) + k0
-        key = ("raw", key_base, a, a + n)
+        key: tuple[object, ...] = ("raw", key_base, a, a + n)
         hit = cache.get(key)
         if isinstance(hit, np.ndarray):
             return hit

@@ -90,7 +90,7 @@ def test_relative_item_levels_and_polarity_are_preserved(builder):
 
 def test_unselected_tracks_and_user_fx_untouched(builder):
     builder.track("Sel", sine(0.05))
-    other = builder.track("NotSel", sine(0.05), selected=False)
+    builder.track("NotSel", sine(0.05), selected=False)
     from reaper_assist.emulator.reascript import Reaper
 
     api = Reaper(builder.project).rpr_functions()

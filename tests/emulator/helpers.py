@@ -33,7 +33,7 @@ def rich_project(tmp: Path) -> Project:
     f = r.rpr_functions()
     tr = f["RPR_GetTrack"](0, 0)
     f["RPR_TrackFX_AddByName"](tr, "ReaComp", False, -1)
-    env = f["RPR_GetTrackEnvelopeByChunkName"](tr, "<VOLENV2")
+    f["RPR_GetTrackEnvelopeByChunkName"](tr, "<VOLENV2")
     return p
 
 

@@ -93,7 +93,7 @@ def _follow(target: list[float], up: list[float], down: list[float], y: float) -
     """The attack/release recursion over Python floats: each step the output moves the fraction
     ``1 - c`` of the way to the target, ``c`` from ``up`` while the target is above the output
     (attack) and from ``down`` otherwise (release)."""
-    out = []
+    out: list[float] = []
     append = out.append
     for t, cu, cd in zip(target, up, down):
         y = t + (y - t) * (cu if t > y else cd)

@@ -84,7 +84,7 @@ def run_chain(track: Track, audio: np.ndarray, sample_rate: float, start_s: floa
         if not fx.enabled or fx.offline:
             continue
         m = fx.model
-        model = MODELS.get(m.key) if m.spec is not None and m.state is not None else None
+        model = MODELS.get(m.key) if m.key and m.spec is not None and m.state is not None else None
         if model is None:
             unmodelled.append(f"{track.name}: {fx.name}")
             continue
@@ -100,9 +100,8 @@ def run_chain(track: Track, audio: np.ndarray, sample_rate: float, start_s: floa
                 raise
             raise ParameterError(f"{where}: {exc}") from exc
         n_own = m.num_own_params  # then Bypass, Wet, Delta
-        times = None
-        if envs.keys() & {n_own, n_own + 1, n_own + 2}:
-            times = start_s + np.arange(n) / sample_rate
+        wrapper_automated = bool(envs.keys() & {n_own, n_own + 1, n_own + 2})
+        times = start_s + np.arange(n) / sample_rate if wrapper_automated else np.zeros(0)
         wet = evaluate_points(envs[n_own + 1], times) if n_own + 1 in envs else m.wet
         delta = evaluate_points(envs[n_own + 2], times) >= 0.5 if n_own + 2 in envs else m.delta >= 0.5
         y = wet_y if np.all(np.asarray(wet) == 1.0) else audio + np.asarray(wet) * (wet_y - audio)

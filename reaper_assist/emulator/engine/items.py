@@ -193,7 +193,7 @@ def fade_gain(item: Item, k0: int, k1: int, sr: int) -> np.ndarray:
 
 def _open(project: Project, track: Track, k: int, take: Take | None) -> tuple[_Source | None, MediaProblem | None]:
     src = take.source if take is not None else None
-    if src is None:
+    if take is None or src is None:
         return None, _problem(track, k, "", "empty")
     if src.is_midi:
         return None, _problem(track, k, "", "midi")

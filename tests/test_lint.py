@@ -1,0 +1,25 @@
+"""ruff and mypy, configured in pyproject.toml, run as part of the test suite (so CI, which runs
+the README's test command, runs them). Both are in the ``test`` extra; a missing one fails."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, timeout: float) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_ruff_check_passes_with_the_project_rules():
+    out = _run("ruff", "check", "--no-cache", "--output-format", "concise", ".", timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_passes_on_the_package():
+    out = _run("mypy", "--no-error-summary", "reaper_assist", timeout=900)
+    assert out.returncode == 0, out.stdout + out.stderr
