@@ -4,8 +4,13 @@ every track, summed to the master.
 
 Run: ``python bench/bench_render.py [--tracks N] [--seconds S]``. Prints the wall time of the
 master render and its speed in x real time (seconds of project per second of wall time), and the
-share of each stage. The media are four 3-minute 16-bit files shared by the tracks (written to a
-temporary folder first; not timed).
+same work done the plain way in the same run, as the reference the engine is compared with
+(issue 20 point 0): each track's file read whole with soundfile, its ReaEQ bands as one
+``scipy.signal.sosfilt`` chain (the same coefficients), a vectorised compressor (RMS detector by
+cumulative sums, hard-knee curve, one ``lfilter`` one-pole smoother on the gain reduction: no
+attack/release switch, so a lower bound), the fader, summed. The ratio engine / reference is what
+the engine's generality (automation blocks, wrapper params, the attack/release recursion) costs.
+The media are four 3-minute 16-bit files shared by the tracks (written first; not timed).
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np
 import soundfile as sf
 
+from scipy.signal import lfilter, sosfilt
+
 from reaper_assist.emulator.engine import render
+from reaper_assist.emulator.engine.reaeq import settings_sos
 from reaper_assist.emulator.project import Project
 from reaper_assist.emulator.reascript import Reaper
 from reaper_assist.plugins import reaeq as EQ
@@ -70,6 +78,31 @@ def build(tmp: Path, tracks: int, seconds: float) -> Project:
     return p
 
 
+def reference(p: Project) -> np.ndarray:
+    """The master mix computed the plain numpy/scipy way (see the module docstring)."""
+    out = None
+    for tr in p.tracks:
+        item = tr.items[0]
+        x = sf.read(p.resolve_media(item.active_take.source.file), dtype="float64", always_2d=True)[0].T
+        eq, comp = tr.fx[0].model, tr.fx[1].model
+        sos, gain = settings_sos(eq.spec.settings(eq.state), SR)
+        y = sosfilt(sos, x, axis=1) * gain
+        c = comp.spec.settings(comp.state)
+        w = int(round(c.rms_ms * SR / 1000.0))
+        cs = np.cumsum(np.max(y * y, axis=0))
+        power = np.maximum((cs - np.concatenate((np.zeros(w), cs[:-w]))) / w, 1e-30)
+        over = np.maximum(10.0 * np.log10(power) - c.threshold_db, 0.0) * (1.0 - 1.0 / c.ratio)
+        a = np.exp(-1.0 / (c.attack_ms / 1000.0 * SR))
+        gr = lfilter([1.0 - a], [1.0, -a], over)
+        y = y * 10.0 ** (-gr / 20.0) * tr.volume
+        out = y if out is None else out + y
+    return out
+
+
+def rms_db(a: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(a * a)))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tracks", type=int, default=16)
@@ -86,10 +119,17 @@ def main(argv: list[str] | None = None) -> int:
         if prof:
             prof.disable()
         wall = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        ref = reference(p)
+        ref_wall = time.perf_counter() - t0
     assert not res.unmodelled_fx and not res.media_problems
     print(f"{args.tracks} tracks x {args.seconds:.0f} s, {SR} Hz stereo, ReaEQ + ReaComp per track")
     print(f"master render: {wall:.2f} s wall = {args.seconds / wall:.1f} x real time "
           f"({args.tracks * args.seconds / wall:.0f} track-seconds per second)")
+    print(f"plain numpy/scipy reference (same run): {ref_wall:.2f} s wall = "
+          f"{args.seconds / ref_wall:.1f} x real time")
+    print(f"ratio engine / reference: {wall / ref_wall:.2f} "
+          f"(mix level engine {rms_db(res.audio):.2f} dB, reference {rms_db(ref):.2f} dB RMS)")
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
     return 0
