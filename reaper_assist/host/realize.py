@@ -239,11 +239,11 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
         w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", None, native, s.reason,
                        _op(s, "fx_param", fx=ref, name=pname, value=native), dict(p.evidence)))
     if s.params and not s.bands:  # what the plan does not set starts at the factory value, not a preset's
-        for p in spec.params(None):
-            if p.name not in written:
-                w.append(Write(s.track_guid, s.track_name, f"{label}{p.name} (factory default)", None,
-                               p.default_native, s.reason,
-                               _op(s, "fx_param", fx=ref, name=p.name, value=p.default_native), ev))
+        for factory in spec.params(None):
+            if factory.name not in written:
+                w.append(Write(s.track_guid, s.track_name, f"{label}{factory.name} (factory default)", None,
+                               factory.default_native, s.reason,
+                               _op(s, "fx_param", fx=ref, name=factory.name, value=factory.default_native), ev))
     return w
 
 

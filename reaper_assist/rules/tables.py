@@ -13,7 +13,7 @@ from reaper_assist.errors import ParameterError
 
 def load_table(action: str) -> dict[str, dict[str, Any]]:
     """The shipped rule table of ``action`` (``reaper_assist/rules/tables/<action>.json``)."""
-    text = resources.files("reaper_assist.rules").joinpath("tables", f"{action}.json").read_text(encoding="utf-8")
+    text = resources.files("reaper_assist.rules").joinpath("tables").joinpath(f"{action}.json").read_text(encoding="utf-8")
     return {k: v for k, v in json.loads(text).items() if not k.startswith("_")}
 
 
