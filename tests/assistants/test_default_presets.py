@@ -18,7 +18,7 @@ from reaper_assist.host.base import parse_tags
 from reaper_assist.host.inprocess import InProcessHost
 from reaper_assist.plugins import js_volume, vstchunk
 from reaper_assist.plugins.reacomp import REACOMP
-from reaper_assist.plugins.reaeq import REAEQ, EqBand
+from reaper_assist.plugins.reaeq import REAEQ, EqBandRecord
 from reaper_assist.plugins.reagate import REAGATE
 from tests.assistants.assist_builder import Session
 from tests.assistants.assist_material import hits_with_noise, hydrogen_hit
@@ -34,7 +34,7 @@ def _state_hex(spec, state) -> str:
 def eq_preset(n_bands: int) -> str:
     """A ReaEQ of ``n_bands`` Band-type bands, all on at +3 dB, Global Gain +6 dB."""
     st = REAEQ.default_state()
-    st.payload.bands = [EqBand(8, 1, 200.0 * (k + 1), 10 ** (3 / 20), 1.0) for k in range(n_bands)]
+    st.payload.bands = [EqBandRecord(8, 1, 200.0 * (k + 1), 10 ** (3 / 20), 1.0) for k in range(n_bands)]
     st.payload.global_gain = 2.0
     st.values = []  # re-derived from the payload on decode
     st.synced_values = []
