@@ -160,7 +160,7 @@ def test_missing_media_renders_silence_for_those_items_and_says_which(session, t
     np.testing.assert_allclose(at(res.audio, 0.5), [0.5, 0.5])
     assert len(res.media_problems) == 1
     p = res.media_problems[0]
-    assert (p.track_name, p.item_index, p.reason) == ("Gone", 0, "missing")
+    assert (p.track_name, p.item_index, p.reason) == ("Gone", 1, "missing")  # 1-based
     assert "nowhere.wav" in str(p)
 
 

@@ -55,7 +55,8 @@ def _frame(seconds: float, rate: float) -> int:
 
 
 def _problem(track: Track, k: int, file: str, reason: str, detail: str = "") -> MediaProblem:
-    return MediaProblem(track.name, k, file or None, reason, detail)
+    """Item ``k`` (0-based) named by its 1-based number, as users count items."""
+    return MediaProblem(track.name, k + 1, file or None, reason, detail)
 
 
 class _Source:
