@@ -98,8 +98,8 @@ def encode(msg: dict[str, Any], *, max_bytes: int) -> bytes:
         what = type(msg.get("value")).__name__
         data = json.dumps(error_reply("error", f"the result ({what}) cannot be sent as JSON: {exc}")).encode()
     if len(data) > max_bytes:
-        data = json.dumps(error_reply("error", f"the result is {len(data)} bytes, over the limit of {max_bytes}"))
-        data = data.encode()
+        too_big = f"the result is {len(data)} bytes, over the limit of {max_bytes}"
+        data = json.dumps(error_reply("error", too_big)).encode()
     return data
 
 

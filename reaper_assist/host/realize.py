@@ -239,11 +239,11 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
         w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", None, native, s.reason,
                        _op(s, "fx_param", fx=ref, name=pname, value=native), dict(p.evidence)))
     if s.params and not s.bands:  # what the plan does not set starts at the factory value, not a preset's
-        for factory in spec.params(None):
-            if factory.name not in written:
-                w.append(Write(s.track_guid, s.track_name, f"{label}{factory.name} (factory default)", None,
-                               factory.default_native, s.reason,
-                               _op(s, "fx_param", fx=ref, name=factory.name, value=factory.default_native), ev))
+        for pspec in spec.params(None):
+            if pspec.name not in written:
+                w.append(Write(s.track_guid, s.track_name, f"{label}{pspec.name} (factory default)", None,
+                               pspec.default_native, s.reason,
+                               _op(s, "fx_param", fx=ref, name=pspec.name, value=pspec.default_native), ev))
     return w
 
 
