@@ -33,12 +33,17 @@ ACTIONS: dict[str, ActionInfo] = {
                                 "RS_reaper_assist_auto_compress"),
     "auto-gate": ActionInfo("auto-gate", "Auto-gate selected tracks", "reaper_assist.app.auto_gate:run",
                             "RS_reaper_assist_auto_gate"),
+    "master": ActionInfo("master", "Master selected project for a platform", "reaper_assist.app.master:run",
+                         "RS_reaper_assist_master"),
     "unmask": ActionInfo("unmask", "Unmask selected tracks against the focus track", "reaper_assist.app.unmask:run",
                          "RS_reaper_assist_unmask"),
     "ride": ActionInfo("ride", "Ride selected tracks", "reaper_assist.app.ride:run", "RS_reaper_assist_ride"),
     "dip-gaps": ActionInfo("dip-gaps", "Dip noise between phrases on selected tracks", "reaper_assist.app.dip_gaps:run",
                            "RS_reaper_assist_dip_gaps"),
 }
+
+
+MASTER_ACTIONS = frozenset({"master"})  # the actions that act on the master track (--master)
 
 
 def get_action(name: str) -> ActionInfo:

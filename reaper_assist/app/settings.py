@@ -28,6 +28,11 @@ DEFAULTS: dict[str, dict[str, Any]] = {
              "max_slope_db_per_s": 40.0, "amount": 100.0},
     "dip-gaps": {"depth_db": -12.0, "hold_s": 0.12, "fade_s": 0.08, "lead_s": 0.06, "min_gap_s": 0.1,
                  "min_floor_dbfs": -80.0, "amount": 100.0},
+    # the master action: the platform table ships in reaper_assist/rules/tables/master-platforms.json;
+    # "platforms": {"spotify": {...}} overrides rows of it; tp_margin_db: ReaLimit's ceiling under the
+    # platform's true-peak ceiling (room for its true-peak overshoot)
+    "master": {"platform": "spotify", "lufs": None, "tp": None, "max_gain_reduction_db": 6.0, "release_ms": 50.0,
+               "tp_margin_db": 0.1, "report_only": False, "platforms": {}},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.bridge import insertion, remote, sweep, txn
+from reaper_assist.bridge import dryrun, insertion, remote, sweep, txn
 from reaper_assist.bridge.wire import RefusedError
 
 MAX_TEXT = 1 << 20  # an ExtState value, a record, a console message
@@ -186,7 +186,7 @@ PLAN_ENTRY = record(key=text(64), name=text(), params=list_of(pair(integer(0, 40
 OPS: dict[str, Op] = {
     "read_state": Op(remote.read_state_with, {
         "track_guids": opt(optional(list_of(GUID))), "selected_only": opt(flag, False),
-        "with_items": opt(flag, True), "with_fx": opt(flag, True)}, reads_only=True),
+        "with_items": opt(flag, True), "with_fx": opt(flag, True), "master": opt(flag, False)}, reads_only=True),
     "current_project": Op(_current_project, {}, reads_only=True),
     "get_proj_ext": Op(remote.get_proj_ext_with, {"section": req(text()), "key": req(text())}, reads_only=True),
     "set_proj_ext": Op(remote.set_proj_ext_with,
@@ -206,6 +206,8 @@ OPS: dict[str, Op] = {
     # dry runs at a plugin's insertion point (auto-compress); toggles bypass and selection meanwhile
     "insertion_level": Op(insertion.insertion_level_with, {"track_guid": req(GUID),
                                                            "stop_fx": req(integer(0, MAX_LIST))}),
+    # the master's dry-run render (RENDER_STATS), trial writes in place only while it renders
+    "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op)))}),
 }
 
 

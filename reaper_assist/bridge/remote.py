@@ -135,6 +135,22 @@ def _has_band_config(fx: dict[str, Any]) -> bool:
     return "reaeq" in str(fx.get("original_name") or fx.get("name") or "").lower()
 
 
+LIMIT_CONFIG_KEYS = ("TRUEPEAK",)  # ReaLimit's named config an action sets (facts 2.4)
+
+
+def _fx_limit_config(api, track: str, index: int, fx: dict[str, Any]) -> dict[str, str] | None:
+    """ReaLimit's ``TRUEPEAK`` of one of our tagged FX (it is no parameter): an unchanged limiter
+    must be seen as unchanged."""
+    if "realimit" not in str(fx.get("original_name") or fx.get("name") or "").lower():
+        return None
+    out = {}
+    for key in LIMIT_CONFIG_KEYS:
+        r = api.TrackFX_GetNamedConfigParm(track, index, key, "", 64)
+        if r[0]:
+            out[key] = str(r[4])
+    return out
+
+
 def _fx_band_config(api, track: str, index: int) -> dict[str, str]:
     """ReaEQ's per-band named config (BANDTYPE<k>, BANDENABLED<k>) of one of our tagged FX: the
     band layout is not in the params, and an action must see it to leave an unchanged EQ alone."""
@@ -182,15 +198,18 @@ def _lanes(api, track: str) -> dict[str, Any]:
 
 
 def read_state_with(api, *, track_guids: list[str] | None = None, selected_only: bool = False,
-                    with_items: bool = True, with_fx: bool = True) -> dict[str, Any]:
-    """The project's state the actions need, in one call (see :class:`ProjectState`)."""
+                    with_items: bool = True, with_fx: bool = True, master: bool = False) -> dict[str, Any]:
+    """The project's state the actions need, in one call (see :class:`ProjectState`);
+    ``master``: the master track alone (index -1, GetMasterTrack) in place of the tracks."""
     proj = api.EnumProjects(-1, "", 2048)
     project_file = proj[2]
     wanted = {g.upper() for g in track_guids} if track_guids else None
     tracks = []
     n = api.CountTracks(0)
-    for i in range(n):
-        tr = api.GetTrack(0, i)
+    handles = [(-1, api.GetMasterTrack(0))] if master else [(i, api.GetTrack(0, i)) for i in range(n)]
+    if master:
+        selected_only, wanted = False, None
+    for i, tr in handles:
         selected = bool(api.GetMediaTrackInfo_Value(tr, "I_SELECTED"))
         guid = api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3]
         if selected_only and not selected:
@@ -219,6 +238,8 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
                 fx["params"] = _fx_params(api, tr, fx["index"]) if mine else None
                 if mine and _has_band_config(fx):
                     fx["config"] = _fx_band_config(api, tr, fx["index"])
+                elif mine:
+                    fx["config"] = _fx_limit_config(api, tr, fx["index"], fx)
         tracks.append(td)
     rp = api.GetSetProjectInfo_String(0, "PROJECT_NAME", "", False)
     return {

@@ -40,8 +40,12 @@ def fx_guid(api, track: str, index: int) -> str:
 
 
 def _track_by_guid(api, guid: str) -> str | None:
-    """The one track holding ``guid``; two tracks holding it is refused (either could be meant)."""
+    """The one track holding ``guid`` (the master too: GetMasterTrack, it is not among the
+    CountTracks tracks); two tracks holding it is refused (either could be meant)."""
     g = guid.upper()
+    master = api.GetMasterTrack(0)
+    if api.GetSetMediaTrackInfo_String(master, "GUID", "", False)[3].upper() == g:
+        return master
     found = [(i, tr) for i, tr in ((i, api.GetTrack(0, i)) for i in range(api.CountTracks(0)))
              if api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3].upper() == g]
     if len(found) > 1:

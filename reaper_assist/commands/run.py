@@ -28,6 +28,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sel = p.add_mutually_exclusive_group(required=True)
     sel.add_argument("--tracks", help="comma-separated track names")
     sel.add_argument("--selected", action="store_true", help="the tracks selected in the project")
+    sel.add_argument("--master", action="store_true", help="the master track (the actions that act on it: master)")
     p.add_argument("--save", help="write the result to this .RPP (required unless --dry-run or --in-place)")
     p.add_argument("--in-place", action="store_true", dest="in_place",
                    help="overwrite --project itself with the result (its old content is kept as .bak)")
@@ -41,13 +42,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--amount", type=float, help="apply this percentage of each change (0-100, default 100)")
     p.add_argument("--focus", help="unmask: the focus track's name (default: the first of the tracks)")
     p.add_argument("--changes", action="store_true", help="also list every planned change with its evidence")
+    p.add_argument("--platform", help="master: spotify, apple, youtube, amazon, tidal, deezer, ebu-r128, atsc-a85, "
+                                      "podcast or custom (with --lufs and --tp)")
+    p.add_argument("--lufs", type=float, help="master: integrated loudness target (LUFS), overrides the platform's")
+    p.add_argument("--tp", type=float, help="master: true-peak ceiling (dBTP), overrides the platform's")
+    p.add_argument("--max-gain-reduction", type=float, dest="max_gain_reduction_db",
+                   help="master: refuse to drive the limiter past this many dB of gain reduction (default 6)")
+    p.add_argument("--report-only", action="store_true", default=None,
+                   help="master: render and report the master's figures, change nothing")
 
 
 def run(args: argparse.Namespace) -> int:
     from reaper_assist.app.records import format_table
+    from reaper_assist.app.registry import MASTER_ACTIONS
     from reaper_assist.host.inprocess import InProcessHost
 
-    save = None if args.dry_run else save_target(args.project, args.save, in_place=args.in_place)
+    if args.master != (args.action in MASTER_ACTIONS):
+        raise ReaperAssistError(f"{args.action} acts on the master track: use --master" if not args.master else
+                                f"{args.action} cannot act on the master track (it works on tracks' items); "
+                                "use --tracks or --selected")
+    report_only = bool(getattr(args, "report_only", None))
+    save = None if args.dry_run or report_only else save_target(args.project, args.save, in_place=args.in_place)
     host = InProcessHost.open(args.project)
     state = host.read_state(with_items=False, with_fx=False)
     guids = None
@@ -65,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
                 raise ReaperAssistError(f"{len(found)} tracks are named {name!r}; rename them to choose one")
             guids.extend(found)
     refuse_shared_guids(host, state, guids if args.tracks else None, path=args.project)
-    options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus")}
+    options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus", "platform",
+                                             "lufs", "tp", "max_gain_reduction_db", "report_only")}
     from reaper_assist.app.registry import run_action
 
     record = run_action(args.action, host, track_guids=guids, selected=args.selected, options=options,
@@ -77,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
     print(json.dumps(record, indent=2) if args.json else format_table(record, aes17=args.aes17))
     if args.changes and not args.json:
         print(format_changes(record))
+    if record.get("master") and not args.json:
+        from reaper_assist.app.master import format_master
+
+        print(format_master(record))
     return 0 if record["status"] == "ok" else 1
 
 

@@ -478,11 +478,13 @@ class Reaper:
         return True
 
     def GetTrackStateChunk(self, track, buf, sz, isundo):
-        if track is None or track.is_master:
+        if track is None:
             return Out(False, {1: ""})
         for fx in track.fx:  # REAPER gives every FX an FXID line; a loaded file may lack them
             _ = fx.guid  # the property writes the missing line
         track.flush()
+        if track.is_master:
+            return Out(True, {1: _master_track_chunk(track)})
         return Out(True, {1: rpp.dumps(track.chunk)})
 
     def SetTrackStateChunk(self, track, chunk_text, isundo):
@@ -1139,3 +1141,18 @@ class Reaper:
         else:
             return False
         return True
+
+
+def _master_track_chunk(master) -> str:
+    """The master's state chunk as REAPER returns it: a ``<TRACK`` chunk whose FX are an
+    ``<FXCHAIN`` (public scripts read the master's hardware outputs before ``<FXCHAIN`` and its
+    FX blocks from it), built from the project's MASTER_* lines and ``<MASTERFXLIST``."""
+    vol = master.chunk.line("MASTER_VOLUME")
+    lines = ["<TRACK", f"  VOLPAN {' '.join(vol.tokens[1:]) if vol is not None else '1 0 -1 -1 1'}", "  MAINSEND 1 0"]
+    fxl = master.chunk.chunk("MASTERFXLIST")
+    if fxl is not None:
+        body = rpp.dumps(fxl).splitlines()
+        lines.append("  <FXCHAIN")
+        lines.extend("  " + ln for ln in body[1:])
+    lines.append(">")
+    return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import insertion, remote, txn
+from reaper_assist.bridge import dryrun, insertion, remote, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -39,9 +39,15 @@ class InProcessHost:
         except ApplyError as exc:
             raise StaleReferenceError(str(exc)) from exc
 
-    def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True) -> ProjectState:
+    def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True,
+                   master=False) -> ProjectState:
         return ProjectState.from_dict(self._call(remote.read_state_with, track_guids=track_guids,
-                                                 selected_only=selected_only, with_items=with_items, with_fx=with_fx))
+                                                 selected_only=selected_only, with_items=with_items, with_fx=with_fx,
+                                                 master=master))
+
+    def master_stats(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
+        """RENDER_STATS of a dry-run render of the master, ``trial_ops`` in place during it only."""
+        return self._call(dryrun.master_stats_with, trial_ops)
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> ApplyResult:
         try:

@@ -164,6 +164,15 @@ _DERIVED: dict[tuple[str, str], tuple[str, Callable[[float], float], Callable[[f
 }
 
 
+# (plugin, our key) -> the plugin's named config key, for settings that are no parameter (facts 2.4:
+# ReaLimit's true-peak switch is named config TRUEPEAK, "0"/"1")
+_CONFIG: dict[tuple[str, str], str] = {("realimit", "true_peak"): "TRUEPEAK"}
+
+
+def _config_text(value: float) -> str:
+    return "1" if value else "0"
+
+
 def _native(plugin: str, spec: PluginSpec, key: str, value: float) -> tuple[str, int, float]:
     """(REAPER's parameter name, its index on a factory instance, native value) of our key."""
     derived = _DERIVED.get((plugin, key))
@@ -234,6 +243,11 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
                        _op(s, "fx_param", fx=ref, name=pname, value=native), ev))
     written = set()
     for p in s.params:
+        cfg_key = _CONFIG.get((s.plugin, p.key))
+        if cfg_key is not None:
+            w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", None, _config_text(p.value), s.reason,
+                           _op(s, "fx_config", fx=ref, key=cfg_key, value=_config_text(p.value)), dict(p.evidence)))
+            continue
         pname, _, native = _native(s.plugin, spec, p.key, p.value)
         written.add(pname)
         w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", None, native, s.reason,
@@ -277,6 +291,13 @@ def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
             w.append(Write(s.track_guid, s.track_name, f"{label}{labels[param]}", old, native, s.reason, op,
                            dict(b.evidence)))
     for p in s.params:
+        cfg_key = _CONFIG.get((s.plugin, p.key))
+        if cfg_key is not None:
+            text = _config_text(p.value)
+            if str(cfg.get(cfg_key)) != text:
+                w.append(Write(s.track_guid, s.track_name, f"{label}{p.label}", cfg.get(cfg_key), text, s.reason,
+                               _op(s, "fx_config", fx=ours.guid, key=cfg_key, value=text), dict(p.evidence)))
+            continue
         pname, index, native = _native(s.plugin, spec, p.key, p.value)
         old = cur[index] if index < len(cur) else None
         if not _differs(old, native):
@@ -289,6 +310,14 @@ def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
     return w
 
 
+def _remove(state: ProjectState, s: S.RemovePlugin, base: int) -> list[Write]:
+    tr = _track(state, s)
+    if not any(fx.guid.upper() == s.fx_guid.upper() for fx in tr.fx):
+        raise ReaperAssistError(f"track {s.track_name!r}: {s.label} is not in the state the plan was made from")
+    return [Write(s.track_guid, s.track_name, f"remove {s.label}", s.label, None, s.reason,
+                  _op(s, "fx_delete", fx=s.fx_guid), s.evidence)]
+
+
 _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TakeGain: _take_gain,
     S.TrackVolume: _track_volume,
@@ -296,4 +325,5 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.EnvelopePoints: _envelope,
     A.OwnedEnvelope: _owned_envelope,
     S.TaggedPlugin: _tagged,
+    S.RemovePlugin: _remove,
 }

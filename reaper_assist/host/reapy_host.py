@@ -224,9 +224,15 @@ class ReapyHost:
             raise HostError(f"REAPER's bridge refused the request: {message.split(':', 1)[-1].strip()}")
         raise HostError(f"REAPER reported an error: {message.split(':', 1)[-1].strip()}")
 
-    def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True) -> ProjectState:
+    def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True,
+                   master=False) -> ProjectState:
         return ProjectState.from_dict(self._send("read_state", track_guids=track_guids, selected_only=selected_only,
-                                                 with_items=with_items, with_fx=with_fx))
+                                                 with_items=with_items, with_fx=with_fx, master=master))
+
+    def master_stats(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
+        """RENDER_STATS of a dry-run render of the master (one request; ``trial_ops`` in place
+        during the render only, bridge.dryrun)."""
+        return str(self._send("master_stats", trial_ops=trial_ops) or "")
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None,
               fault: Callable[[str], None] | None = None, ops_per_request: int | None = None) -> ApplyResult:

@@ -130,6 +130,14 @@ class TaggedPlugin(Step):
     bands: tuple[BandValue, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class RemovePlugin(Step):
+    """Our tagged FX ``fx_guid`` (``label`` in the record) taken off the track."""
+
+    fx_guid: str
+    label: str
+
+
 def track_steps(steps, guid: str) -> list[Step]:
     """The steps of one track, in plan order."""
     return [s for s in steps if s.track_guid.upper() == guid.upper()]

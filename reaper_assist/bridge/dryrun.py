@@ -1,0 +1,44 @@
+"""The dry-run render of the master (runs inside REAPER): one named operation.
+
+``master_stats_with(api, trial_ops)`` writes ``trial_ops`` (write kinds of
+:mod:`reaper_assist.bridge.writes`, e.g. our master gain and limiter at candidate settings) in an
+undo block, runs REAPER's "Calculate loudness of master mix via dry run render" (action 42440),
+reads ``RENDER_STATS`` and puts everything back (the block is aborted and undone, facts dry-run
+addendum): the project is as it was, the measurement includes the whole master chain (the
+user's own FX too). Without ``trial_ops`` it measures the master as it is.
+
+Kept a small separate function so the closed registry of bridge operations can name it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reaper_assist.bridge import txn
+
+MASTER_DRY_RUN = 42440  # Calculate loudness of master mix via dry run render (facts addendum)
+_TRIAL_UNDO = "reaper-assist: master trial render"
+
+
+def _stats(api) -> str:
+    api.Main_OnCommand(MASTER_DRY_RUN, 0)
+    r = api.GetSetProjectInfo_String(0, "RENDER_STATS", str(MASTER_DRY_RUN), False)
+    return str(r[3]) if r[0] else ""
+
+
+def master_stats_with(api, trial_ops: list[dict[str, Any]] | None = None) -> str:
+    """The ``RENDER_STATS`` text of a dry-run render of the master, with ``trial_ops`` in place
+    during the render only."""
+    if not trial_ops:
+        return _stats(api)
+    tid = txn.begin_with(api, trial_ops, _TRIAL_UNDO)
+    try:
+        txn.steps_with(api, tid, 0, len(trial_ops))
+        return _stats(api)
+    finally:
+        txn.abort_with(api, tid)
+
+
+def master_stats(trial_ops=None):
+    """Entry point called by name through the bridge."""
+    return master_stats_with(txn._api(), trial_ops)

@@ -1,0 +1,38 @@
+"""The master's dry-run render is one named bridge operation (bridge.dryrun.master_stats), reachable
+from the companion's ReapyHost on the emulator process; trial writes are gone after it."""
+
+from __future__ import annotations
+
+from reaper_assist.emulator.project import Project
+from reaper_assist.host.inprocess import api_namespace
+from reaper_assist.rules.mastering import parse_render_stats
+
+
+def test_the_dry_run_render_of_the_master_is_a_bridge_operation(reapy_host):
+    before = reapy_host.read_state(master=True)
+    [master] = before.tracks
+    assert master.index == -1 and master.name == "MASTER"
+    text = reapy_host.master_stats(None)
+    assert text.startswith("FILE:")
+    parse_render_stats(text)
+    trial = [{"op": "add_fx", "track": master.guid, "track_name": master.name, "name": "ReaLimit",
+              "rename": "trial", "position": -1}]
+    assert reapy_host.master_stats(trial).startswith("FILE:")
+    after = reapy_host.read_state(master=True)
+    assert [f.guid for f in after.tracks[0].fx] == [f.guid for f in master.fx]  # the trial FX is gone
+
+
+def test_the_master_state_chunk_is_a_track_chunk_with_its_fx_chain(tmp_path):
+    """Public scripts read GetTrackStateChunk(GetMasterTrack(0)) as a <TRACK chunk with MAINSEND
+    and the master FX in <FXCHAIN; the read finds our master FX's GUIDs in its FXID lines."""
+    from reaper_assist.bridge.remote import _fx_guids
+    from reaper_assist.emulator.reascript import Reaper
+
+    p = Project.new()
+    r = Reaper(p, resource_path=str(tmp_path))
+    api = api_namespace(r)
+    m = api.GetMasterTrack(0)
+    assert api.TrackFX_AddByName(m, "ReaLimit", False, -1) == 0
+    ok, _, chunk, _, _ = api.GetTrackStateChunk(m, "", 1 << 20, False)
+    assert ok and chunk.startswith("<TRACK") and "\n  MAINSEND" in chunk and "<FXCHAIN" in chunk
+    assert _fx_guids(api, m) == [p.master.fx[0].guid]
