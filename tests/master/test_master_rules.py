@@ -69,3 +69,27 @@ def test_headless_command_with_master(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "reaper_assist.cli", "run", "gain-stage", "--project", str(src),
                           "--save", str(out), "--master"], capture_output=True, text=True, timeout=600)
     assert bad.returncode != 0 and "cannot act on the master track" in bad.stderr + bad.stdout
+
+
+def test_calibrate_checks_the_realimit_curves_the_master_action_relies_on():
+    """The ReaLimit curves (threshold, ceiling, release) stay in plugins/uncertain.py and
+    `reaper-assist calibrate` reports a REAPER whose ceiling is another curve."""
+    from reaper_assist.plugins import SPECS
+    from reaper_assist.plugins import uncertain as U
+    from reaper_assist.plugins.calibrate import calibrate
+    from reaper_assist.plugins.cockos import fmt_db_signed2
+
+    assert {"limit_threshold", "limit_ceiling", "limit_release"} <= set(U.UNCERTAIN)
+
+    class CeilingOver20dB:  # a 'REAPER' whose ReaLimit ceiling is linear over -20..0 dB
+        def __init__(self):
+            self.states = {k: s.default_state() for k, s in SPECS.items()}
+
+        def format_param_normalized(self, fx_key, param_index, norm):
+            spec = SPECS[fx_key].params(self.states[fx_key])[param_index]
+            if spec.mapping == "limit_ceiling":
+                return fmt_db_signed2(-20.0 + 20.0 * norm)
+            return spec.format(spec.from_normalized(norm))
+
+    found = calibrate(CeilingOver20dB(), specs=[SPECS["realimit"]])
+    assert found and {m.mapping for m in found} == {"limit_ceiling"}
