@@ -3,18 +3,22 @@ from the companion's ReapyHost on the emulator process; trial writes are gone af
 
 from __future__ import annotations
 
+from master_material import build
+
 from reaper_assist.emulator.project import Project
 from reaper_assist.host.inprocess import api_namespace
 from reaper_assist.rules.mastering import parse_render_stats
 
 
-def test_the_dry_run_render_of_the_master_is_a_bridge_operation(reapy_host):
+def test_the_dry_run_render_of_the_master_is_a_bridge_operation(reapy_host, live_project, tmp_path):
+    (tmp_path / "material").mkdir()
+    live_project(src=build(tmp_path / "material", -20.0))  # 6 s of multitrack material, master at -20 LUFS
     before = reapy_host.read_state(master=True)
     [master] = before.tracks
     assert master.index == -1 and master.name == "MASTER"
     text = reapy_host.master_stats(None)
     assert text.startswith("FILE:")
-    parse_render_stats(text)
+    assert abs(parse_render_stats(text).integrated_lufs - -20.0) <= 0.1
     trial = [{"op": "add_fx", "track": master.guid, "track_name": master.name, "name": "ReaLimit",
               "rename": "trial", "position": -1}]
     assert reapy_host.master_stats(trial).startswith("FILE:")
