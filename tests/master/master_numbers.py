@@ -12,10 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from master_material import build, integrated_lufs, render_file, true_peak_dbtp  # noqa: E402
+from master_material import build, integrated_lufs, render_file, true_peak_dbtp
 
-from reaper_assist.app.registry import run_action  # noqa: E402
-from reaper_assist.host.inprocess import InProcessHost  # noqa: E402
+from reaper_assist.app.registry import run_action
+from reaper_assist.host.inprocess import InProcessHost
 
 
 def main() -> None:
