@@ -861,7 +861,9 @@ class Project:
         key = tuple(id(c) for c in self.root.children if isinstance(c, Chunk) and c.tag == "TRACK")
         if self._shared_guids[0] != key:
             seen: set[str] = set()
-            shared = {g for g in (t.guid.upper() for t in self.tracks) if g in seen or seen.add(g)}
+            shared: set[str] = set()
+            for g in (t.guid.upper() for t in self.tracks):
+                (shared if g in seen else seen).add(g)
             self._shared_guids = (key, frozenset(shared))
         return self._shared_guids[1]
 
