@@ -35,9 +35,13 @@ def band_values(bands: list[tone.EqBand]) -> tuple[BandValue, ...]:
 
 
 def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.TrackFundamentals:
-    """The track's own notes: pitch-tracked for pitched parts, from the events for drums."""
+    """The track's own notes: pitch-tracked for pitched parts, from the events for drums (the kit:
+    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one)."""
     fu = fundamentals(src.audio, src.sample_rate, name=name)
-    if row.get("unpitched"):
+    if row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
+        # a single drum's fundamental region: its strongest low partial, +-1/6 octave
+        lo, hi, source = fu.event_peak_hz * 2 ** (-1 / 6), fu.event_peak_hz, "events"
+    elif row.get("unpitched"):
         lo, hi, source = fu.event_lowest_hz, fu.event_peak_hz, "events"
     else:
         lo, hi, source = fu.lowest_hz, fu.highest_hz, fu.source

@@ -68,11 +68,27 @@ def _row_f(row: dict[str, Any], key: str, default: float) -> float:
 # --- high-pass ------------------------------------------------------------------------------------
 
 
+def butterworth_bw_oct(sections: int) -> list[float]:
+    """Bandwidths (octaves) of ``sections`` stacked RBJ high-pass bands that make one Butterworth
+    high-pass of order 2 x sections: section i has Q = 1 / (2 cos((2i - 1) pi / (4 sections)))
+    (one section: Q 0.707, BW 1.9 oct), BW = 2/ln2 asinh(1 / (2 Q)) (RBJ cookbook). A maximally
+    flat slope keeps the note while the steepness grows with each section."""
+    out = []
+    for i in range(1, sections + 1):
+        q = 1.0 / (2.0 * math.cos((2 * i - 1) * math.pi / (4 * sections)))
+        out.append(2.0 / math.log(2.0) * math.asinh(1.0 / (2.0 * q)))
+    return out
+
+
 def highpass_response_db(corner_hz: float, sections: int, freqs_hz: np.ndarray, sample_rate: float) -> np.ndarray:
-    """Magnitude (dB) of ``sections`` stacked ReaEQ High Pass bands (RBJ, BW 1.9 oct) at ``freqs_hz``."""
+    """Magnitude (dB) of ``sections`` stacked ReaEQ High Pass bands (RBJ, Butterworth bandwidths
+    of :func:`butterworth_bw_oct`) at ``freqs_hz``."""
     f = np.asarray(freqs_hz, dtype=np.float64)
-    _, h = sosfreqz(rbj_sos("highpass", corner_hz, 0.0, HP_BW_OCT, sample_rate)[None, :], worN=f, fs=sample_rate)
-    return sections * 20.0 * np.log10(np.maximum(np.abs(h), 1e-12))
+    out = np.zeros_like(f)
+    for bw in butterworth_bw_oct(sections):
+        _, h = sosfreqz(rbj_sos("highpass", corner_hz, 0.0, bw, sample_rate)[None, :], worN=f, fs=sample_rate)
+        out += 20.0 * np.log10(np.maximum(np.abs(h), 1e-12))
+    return out
 
 
 def _corner_for_loss(lowest_hz: float, sections: int, max_loss_db: float, sample_rate: float) -> float:
@@ -102,9 +118,10 @@ def _rumble_drop_db(spec: LongTermSpectrum, below_hz: float, corner_hz: float, s
 def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermSpectrum) -> list[EqBand]:
     """One or more stacked high-pass bands: the table's corner, lowered so that the lowest played
     note (pitch-tracked, or the drums' lowest event partial) loses at most
-    ``fundamental_max_loss_db``; where that leaves the rumble below the note (the power more than
-    half an octave below it) down by less than ``rumble_drop_db``, another section is stacked (up to
-    ``highpass_max_sections``), steepening the slope without moving the note."""
+    ``fundamental_max_loss_db``; where there is rumble below the note (the power more than half an
+    octave below it above ``rumble_floor_db`` of the track), up to ``highpass_max_sections``
+    sections are stacked as one Butterworth high-pass of twice that order, the count that lowers the
+    rumble most (``rumble_drop_db`` is the target stated in the evidence)."""
     hz = row.get("highpass_hz")
     if hz is None:
         return [EqBand(HIGH_PASS, False, 20.0, 0.0, HP_BW_OCT, "high-pass off",
@@ -127,20 +144,22 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
             c = min(table_hz, _corner_for_loss(lowest, k, max_loss, rate))
             share_db, drop = _rumble_drop_db(spec, below, c, k)
             options.append((c, k, share_db, drop))
-        enough = [o for o in options if o[3] >= target or o[2] < floor]
-        # the fewest sections that reach the target; if none does, the steepest drop
-        corner, sections, share_db, drop = enough[0] if enough else max(options, key=lambda o: (round(o[3], 1), -o[1]))
+        # no rumble below the note: one section; rumble: the steepest drop (fewest sections on a tie)
+        corner, sections, share_db, drop = (options[0] if options[0][2] < floor
+                                            else max(options, key=lambda o: (round(o[3], 1), -o[1])))
         ev.update({"energy_below_lowest_note_db": share_db, "predicted_rumble_drop_db": drop,
                    "rumble_drop_target_db": target})
         why = (f"high-pass at {max(corner, 20.0):.0f} Hz"
-               + (f" x{sections} (stacked: rumble close below the note)" if sections > 1 else "")
+               + (f" x{sections} (stacked, Butterworth order {2 * sections}: rumble close below the note)"
+                  if sections > 1 else "")
                + f", below the lowest played note ({lowest:.0f} Hz, {fund.source})")
     corner = max(corner, 20.0)
     if lowest is not None:
         ev["attenuation_at_lowest_note_db"] = float(-highpass_response_db(corner, sections, np.array([lowest]), rate)[0])
     ev["rumble_attenuation_at_30hz_db"] = float(-highpass_response_db(corner, sections, np.array([30.0]), rate)[0])
     ev["sections"] = sections
-    return [EqBand(HIGH_PASS, True, corner, 0.0, HP_BW_OCT, why, ev) for _ in range(sections)]
+    ev["order"] = 2 * sections
+    return [EqBand(HIGH_PASS, True, corner, 0.0, bw, why, ev) for bw in butterworth_bw_oct(sections)]
 
 
 # --- limits ---------------------------------------------------------------------------------------
