@@ -38,6 +38,8 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.
     """The track's own notes: pitch-tracked for pitched parts, from the events for drums (the kit:
     from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one)."""
     fu = fundamentals(src.audio, src.sample_rate, name=name)
+    lo: float | None
+    hi: float | None
     if row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
         # a single drum's fundamental region: its strongest low partial, +-1/6 octave
         lo, hi, source = fu.event_peak_hz * 2 ** (-1 / 6), fu.event_peak_hz, "events"

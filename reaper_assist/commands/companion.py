@@ -1,46 +1,6 @@
-"""``reaper-assist companion --resource-path DIR``: the process REAPER's action scripts talk to.
+"""``reaper-assist companion``: the options and run of :mod:`reaper_assist.companion.cli` (which
+``python -m reaper_assist.companion`` uses too, so the companion never imports the commands)."""
 
-Normally started on demand by an action script (with the Python recorded at install time); it
-exits by itself after the configured idle time.
-"""
+from reaper_assist.companion.cli import add_arguments, main, run
 
-from __future__ import annotations
-
-import argparse
-import sys
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--resource-path", required=True, help="REAPER resource folder holding reaper_assist.json")
-    p.add_argument("--idle-minutes", type=float, default=None,
-                   help="exit after this many minutes without requests (default: from the install config)")
-
-
-def run(args: argparse.Namespace) -> int:
-    from reaper_assist.companion.config import load_config
-    from reaper_assist.companion.server import Companion, log, setup_logging
-
-    config = load_config(args.resource_path)
-    setup_logging(config)
-    companion = Companion(config, idle_minutes=args.idle_minutes)
-    try:
-        companion.bind()
-    except OSError as exc:
-        msg = f"cannot listen ({exc}); another companion is probably running"
-        log.info(msg)
-        print(f"reaper-assist companion: {msg}", file=sys.stderr)
-        return 0
-    companion.serve_forever()
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    from reaper_assist.errors import ReaperAssistError
-
-    parser = argparse.ArgumentParser(prog="python -m reaper_assist.companion", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except ReaperAssistError as exc:
-        print(f"reaper-assist companion: {exc}", file=sys.stderr)
-        return 2
+__all__ = ["add_arguments", "main", "run"]

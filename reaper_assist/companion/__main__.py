@@ -2,6 +2,6 @@
 
 import sys
 
-from reaper_assist.commands.companion import main
+from reaper_assist.companion.cli import main
 
 sys.exit(main())

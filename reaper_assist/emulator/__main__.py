@@ -2,6 +2,6 @@
 
 import sys
 
-from reaper_assist.commands.emulator import main
+from reaper_assist.emulator.cli import main
 
 sys.exit(main())

@@ -40,7 +40,7 @@ def read_token(resource_path: str) -> str:
 
 
 def default_resource_path() -> str:
-    from reaper_assist.install.paths import detect_resource_path
+    from reaper_assist.reaper_paths import detect_resource_path
 
     found = detect_resource_path()
     if found is None:

@@ -29,7 +29,8 @@ from reaper_assist.companion.config import (
     InstallConfig,
 )
 from reaper_assist.errors import ReaperAssistError
-from reaper_assist.install import edits, embedded, paths, startup
+from reaper_assist import reaper_paths as paths
+from reaper_assist.install import edits, embedded, startup
 from reaper_assist.ports import free_port
 
 BACKUP_SUFFIX = ".reaper-assist.bak"

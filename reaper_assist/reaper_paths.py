@@ -1,4 +1,6 @@
-"""Where REAPER keeps its configuration (the Python library REAPER loads: embedded.py)."""
+"""Where REAPER keeps its configuration: its resource folder on each platform, and whether one is running
+(used by `reaper-assist install` and by the companion's host; a leaf module so neither imports the other).
+The Python library REAPER loads is found in install/embedded.py."""
 
 from __future__ import annotations
 
