@@ -88,6 +88,19 @@ def track_phrases(track: TrackState, sample_rate: int, verb: str) -> tuple[Track
     return TrackPhrases(ph, ta.audio, ta.sample_rate, ta.start_s, ta.start_s + ta.audio.shape[-1] / ta.sample_rate), ""
 
 
+def phrases_or_skip(track: TrackState, sample_rate: int, lane: str, action: str,
+                    verb: str) -> TrackPhrases | TrackDecision:
+    """The common start of an envelope action on one track: its phrases, or the "skipped" decision
+    (the lane holds the user's points, or there is nothing voiced to work on)."""
+    why = refusal(track, lane, action)
+    tp = None
+    if not why:
+        tp, why = track_phrases(track, sample_rate, verb)
+    if tp is None:
+        return TrackDecision(track.guid, track.name, "skipped", None, None, 0.0, why)
+    return tp
+
+
 def lane_decision(track: TrackState, lane: str, action: str, points: tuple[EnvelopePoint, ...], reason: str,
                   evidence: dict[str, Any], before: float | None, after: float | None
                   ) -> tuple[list[Step], TrackDecision]:

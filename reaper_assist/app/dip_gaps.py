@@ -6,7 +6,7 @@ of every phrase's start and tail.
 from __future__ import annotations
 
 
-from reaper_assist.app.automation import envelope_action, lane_decision, refusal, track_phrases
+from reaper_assist.app.automation import envelope_action, lane_decision, phrases_or_skip
 from reaper_assist.host.base import TrackState
 from reaper_assist.rules import automation as rule
 from reaper_assist.rules.plan import TrackDecision
@@ -16,12 +16,9 @@ ACTION = "dip-gaps"
 
 
 def _plan_track(tr: TrackState, sample_rate: int, s: rule.DipSettings) -> tuple[list[Step], TrackDecision]:
-    why = refusal(tr, rule.DIP_LANE, ACTION)
-    tp = None
-    if not why:
-        tp, why = track_phrases(tr, sample_rate, "dip gaps")
-    if tp is None:
-        return [], TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why)
+    tp = phrases_or_skip(tr, sample_rate, rule.DIP_LANE, ACTION, "dip gaps")
+    if isinstance(tp, TrackDecision):
+        return [], tp
     ph = tp.phrases
     ev = {"phrases": len(ph.spans), "noise_floor_dbfs": ph.noise_floor_db, "depth_db": s.depth_db}
     if ph.noise_floor_db < s.min_floor_dbfs:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from reaper_assist.analysis.phrases import voiced_loudness
-from reaper_assist.app.automation import envelope_action, lane_decision, refusal, track_phrases
+from reaper_assist.app.automation import envelope_action, lane_decision, phrases_or_skip
 from reaper_assist.host.base import TrackState
 from reaper_assist.rules import automation as rule
 from reaper_assist.rules.plan import TrackDecision
@@ -26,12 +26,9 @@ def _spread(x: np.ndarray) -> float:
 
 
 def _plan_track(tr: TrackState, sample_rate: int, s: rule.RideSettings) -> tuple[list[Step], TrackDecision]:
-    why = refusal(tr, rule.RIDE_LANE, ACTION)
-    tp = None
-    if not why:
-        tp, why = track_phrases(tr, sample_rate, "ride")
-    if tp is None:
-        return [], TrackDecision(tr.guid, tr.name, "skipped", None, None, 0.0, why)
+    tp = phrases_or_skip(tr, sample_rate, rule.RIDE_LANE, ACTION, "ride")
+    if isinstance(tp, TrackDecision):
+        return [], tp
     ph = tp.phrases
     loud = voiced_loudness(tp.audio, tp.sample_rate, ph.voiced, window_s=s.window_s, name=tr.name)
     v = ph.voiced[: loud.size] & np.isfinite(loud)
