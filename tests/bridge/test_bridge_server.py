@@ -168,12 +168,13 @@ def test_each_failure_leaves_the_bridge_serving_the_next_client_within_1s(emu, d
     assert drv.project_text() == before  # nothing half-done is left
 
 
-def test_refusals_name_the_cause_and_keep_the_connection(emu):
+def test_refusals_name_the_cause_and_keep_the_connection(emu, tmp_path):
     c = authed(emu)
     assert "unknown operation 'Main_OnCommand'" in c.request("Main_OnCommand")["message"]
-    assert "has no argument 'path'" in c.request("save_copy", path="/tmp/x.rpp")["message"]
+    assert "has no argument 'path'" in c.request("save_copy", path=str(tmp_path / "x.rpp"))["message"]
     assert "must be a string" in c.request("console", text=5)["message"]
     assert "over the limit" in c.request("read_state", track_guids=["x" * 65])["message"]
+    assert not (tmp_path / "x.rpp").exists()  # a client-named path is never written
     assert c.request("current_project")["type"] == "result"  # the same connection still works
 
 
