@@ -64,9 +64,10 @@ def error_record(action: str, message: str) -> dict[str, Any]:
 
 
 def write_record(host, record: dict[str, Any]) -> None:
-    """Store the record and echo a short summary to REAPER's console."""
-    host.set_proj_ext(EXT_SECTION, LAST_RUN_KEY, json.dumps(record, sort_keys=True))
+    """Echo a short summary to REAPER's console, then store the record: the record is the sign that
+    the action has finished, so whoever waits for it finds the summary already there."""
     host.console(format_summary(record))
+    host.set_proj_ext(EXT_SECTION, LAST_RUN_KEY, json.dumps(record, sort_keys=True))
 
 
 def format_summary(record: dict[str, Any]) -> str:

@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"record": res.record, "before": str(res.before), "after": str(res.after),
                           "undone": str(res.undone) if res.undone else None,
-                          "seconds_to_record": res.seconds_to_record, "seconds_total": total}))
+                          "seconds_to_record": res.seconds_to_record, "seconds_total": total,
+                          "console": res.console}))
     else:
         print(format_table(res.record))
         print(f"saved: {res.after}")

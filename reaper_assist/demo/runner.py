@@ -36,10 +36,19 @@ class RunResult:
 
 
 class _Emulator(EmulatorProcess):
-    def __init__(self, project: Path, resource: Path, web_port: int):
+    def __init__(self, project: Path, resource: Path, web_port: int, console_file: Path):
+        # python-reapy's own server runs too, as in a user's REAPER; the console is read from a file
+        # (no socket of a third-party server between the run and its result)
         super().__init__(["--project", str(project), "--resource-path", str(resource), "--web-port", str(web_port),
-                          "--defer-hz", "30", "--quiet"])  # with reapy's own server: the console is read through it
+                          "--defer-hz", "30", "--quiet", "--console-file", str(console_file)])
         self.web_port = web_port
+        self.console_file = console_file
+
+    def console(self) -> str:
+        try:
+            return self.console_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
 
     def press(self, command_id: str) -> None:
         """Run an action as a shortcut would: through REAPER's web interface."""
@@ -67,9 +76,10 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
     resource.mkdir(exist_ok=True)
     web_port = free_port()
     install(resource, python=sys.executable, web_port=web_port)
-    emu = _Emulator(project, resource, web_port)
+    console_file = out_dir / "console.txt"
+    console_file.unlink(missing_ok=True)
+    emu = _Emulator(project, resource, web_port, console_file)
     try:
-        from reaper_assist.emulator.driver import ReapyDriver
         from reaper_assist.host.reapy_host import ReapyHost
 
         host = ReapyHost(resource)
@@ -86,11 +96,7 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
                 break
             time.sleep(0.02)
         elapsed = time.perf_counter() - t0
-        driver = ReapyDriver(web_port)  # REAPER has no API to read its console; the emulator's does
-        try:
-            console = driver.console()
-        finally:
-            driver.close()
+        console = emu.console()  # REAPER has no API to read its console; the emulator writes it to a file
         if record is None:
             raise ReaperAssistError(f"no result after {timeout_s:g} s; REAPER console: {console[-1000:]}")
         after = out_dir / f"{project.stem}-{action}.rpp"
@@ -101,6 +107,17 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
             undone = out_dir / "undone.rpp"
             host.save(str(undone))
         return RunResult(record, before, after, undone, elapsed, console)
+    except ReaperAssistError as exc:
+        raise type(exc)(f"{exc}\n{_how_it_ended(emu)}") from None
     finally:
         emu.stop()
         _stop_companion(resource)
+
+
+def _how_it_ended(emu: _Emulator) -> str:
+    """Whether the emulator was still running when the run failed, and the end of what it printed."""
+    alive = emu.proc.poll() is None
+    code = emu.stop()
+    err = emu.proc.stderr.read() if emu.proc.stderr else ""
+    state = "was still running (stopped now)" if alive else f"had exited with code {code}"
+    return f"the emulator {state}; its stderr ends: {err[-2000:].strip() or '(nothing)'}"

@@ -17,6 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="do not start python-reapy's own server (the resource folder's start-up may start "
                         "reaper-assist's bridge, which never uses reapy's port)")
     p.add_argument("--quiet", action="store_true", help="do not echo the REAPER console to stdout")
+    p.add_argument("--console-file", help="also append everything written to the REAPER console to this file "
+                                          "(REAPER has no API to read its console; test drivers read this)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
 
     return EmulatorProcess(project=args.project, resource_path=args.resource_path, web_port=args.web_port,
                            reapy_port=args.reapy_port, defer_hz=args.defer_hz, host=args.host,
-                           reapy_server=not args.no_reapy_server, echo_console=not args.quiet).run()
+                           reapy_server=not args.no_reapy_server, echo_console=not args.quiet,
+                           console_file=args.console_file).run()
 
 
 def main(argv: list[str] | None = None) -> int:

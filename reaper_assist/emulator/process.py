@@ -40,7 +40,7 @@ class EmulatorProcess:
 
     def __init__(self, *, project: str | None, resource_path: str, web_port: int = 0, reapy_port: int = 0,
                  defer_hz: float = DEFAULT_DEFER_HZ, reapy_server: bool = True, host: str = "127.0.0.1",
-                 echo_console: bool = True):
+                 echo_console: bool = True, console_file: str | None = None):
         self.project_path = project
         self.resource_path = str(Path(resource_path).resolve())
         self.web_port = web_port
@@ -49,6 +49,7 @@ class EmulatorProcess:
         self.reapy_server = reapy_server
         self.host = host
         self.echo_console = echo_console
+        self.console_file = console_file
         # work the web interface hands to REAPER's main thread: (callable, done event, result box)
         self.main_queue: queue.Queue[tuple[Callable[[], Any], threading.Event, list]] = queue.Queue()
         self.reaper: Reaper | None = None
@@ -62,6 +63,7 @@ class EmulatorProcess:
             sys.stderr.write(f"emulator: media: {problem}\n")
         self.reaper = reaper = Reaper(project, resource_path=self.resource_path)
         reaper.console_echo = self.echo_console
+        reaper.console_file = self.console_file
         self.defer = pyshim.DeferQueue()
         self.main, self.ns = pyshim.install_main(reaper, self.defer)
         self.scripts = scripts.ScriptHost(self.ns, self.defer)

@@ -55,6 +55,7 @@ class Reaper:
         self.undo = UndoHistory(self)
         self.console: list[str] = []
         self.console_echo = False
+        self.console_file: str | None = None  # also append the console here (test drivers read it)
         self.ext_state: dict[tuple[str, str], str] = {}
         self.commands: dict[int, dict[str, Any]] = {}  # numeric id -> {named, path, desc}
         self.named_commands: dict[str, int] = {}
@@ -259,6 +260,9 @@ class Reaper:
         if self.console_echo:
             sys.stdout.write(msg)
             sys.stdout.flush()
+        if self.console_file:
+            with open(self.console_file, "a", encoding="utf-8") as f:
+                f.write(msg)
 
     def ClearConsole(self):
         self.console.clear()

@@ -94,3 +94,14 @@ def test_second_press_changes_nothing(session):
     assert rec["message"] == "the tracks are already at target; nothing changed"
     assert all(abs(t["change_db"]) <= IDEMPOTENCE_TOL_DB for t in rec["tracks"])
     assert _without_record(open(second["after"]).read()) == _without_record(open(second["before"]).read())
+
+
+def test_console_shows_the_summary_the_user_sees(session):
+    """What the action wrote to REAPER's console (the emulator's --console-file) names the
+    action, the result and every changed track, once."""
+    _, res, _ = session
+    console = res["console"]
+    assert console.count("changed 4 of 4 tracks") == 1, console[-2000:]
+    for name in ("Pad", "Keys", "Toms", "Noise Gtr"):
+        assert name in console, (name, console[-2000:])
+    assert "Room" not in console  # unselected: not touched, not mentioned
