@@ -8,7 +8,6 @@ import argparse
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resource-path", help="REAPER's resource folder (default: detected like python-reapy does)")
     p.add_argument("--web-port", type=int, default=None, help="REAPER web interface port for the bridge (default 2307)")
-    p.add_argument("--companion-port", type=int, default=None, help="loopback port of the companion (default: a free one)")
     p.add_argument("--python", default=None,
                    help="Python that runs the companion and whose library REAPER loads (default: this one)")
 
@@ -16,8 +15,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from reaper_assist.install import install
 
-    plan, cfg = install(args.resource_path, python=args.python, web_port=args.web_port,
-                        companion_port=args.companion_port)
+    plan, cfg = install(args.resource_path, python=args.python, web_port=args.web_port)
     changed = [c for c in plan.changes if not c.noop]
     print(f"reaper-assist installed in {cfg.resource_path}" if changed
           else f"reaper-assist is already installed in {cfg.resource_path}: nothing changed")

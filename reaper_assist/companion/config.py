@@ -29,7 +29,6 @@ class InstallConfig:
     resource_path: str
     python: str  # the interpreter that runs the companion (inside REAPER sys.executable is REAPER)
     web_port: int = DEFAULT_WEB_PORT
-    companion_port: int = 0
     token: str = ""
     idle_minutes: float = DEFAULT_IDLE_MINUTES
     version: int = 1

@@ -31,7 +31,6 @@ from reaper_assist.companion.config import (
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist import reaper_paths as paths
 from reaper_assist.install import edits, embedded, startup
-from reaper_assist.ports import free_port
 
 BACKUP_SUFFIX = ".reaper-assist.bak"
 SCRIPTS_SUBDIR = "reaper-assist"  # <resource>/Scripts/reaper-assist/
@@ -144,8 +143,8 @@ def resolve_resource(resource_path: str | os.PathLike | None) -> Path:
 # ------------------------------------------------------------------------------------------------
 # install
 # ------------------------------------------------------------------------------------------------
-def plan_install(resource: Path, *, python: str | None = None, web_port: int | None = None,
-                 companion_port: int | None = None) -> tuple[Plan, InstallConfig]:
+def plan_install(resource: Path, *, python: str | None = None,
+                 web_port: int | None = None) -> tuple[Plan, InstallConfig]:
     old = _load_existing(resource)
     manifest: dict[str, Any] = dict(old.installed) if old else {}
     files: dict[str, dict[str, Any]] = {k: dict(v) for k, v in manifest.get("files", {}).items()}
@@ -153,7 +152,6 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
         resource_path=str(resource),
         python=str(Path(python or sys.executable).absolute()),
         web_port=int(web_port or (old.web_port if old else DEFAULT_WEB_PORT)),
-        companion_port=int(companion_port or (old.companion_port if old else 0) or free_port()),
         token=(old.token if old and old.token else secrets.token_hex(16)),
         idle_minutes=old.idle_minutes if old else DEFAULT_IDLE_MINUTES,
         bridge=dict(old.bridge) if old else {},
@@ -255,9 +253,9 @@ def plan_install(resource: Path, *, python: str | None = None, web_port: int | N
 
 
 def install(resource_path: str | os.PathLike | None = None, *, python: str | None = None,
-            web_port: int | None = None, companion_port: int | None = None) -> tuple[Plan, InstallConfig]:
+            web_port: int | None = None) -> tuple[Plan, InstallConfig]:
     resource = resolve_resource(resource_path)
-    plan, cfg = plan_install(resource, python=python, web_port=web_port, companion_port=companion_port)
+    plan, cfg = plan_install(resource, python=python, web_port=web_port)
     commit(plan)
     cfg_path = resource / CONFIG_NAME
     if os.name != "nt" and stat.S_IMODE(cfg_path.stat().st_mode) != 0o600:

@@ -36,7 +36,7 @@ class BlockingRunner:
 
 @pytest.fixture
 def companion(tmp_path):
-    cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="s3cret", companion_port=0)
+    cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="s3cret")
     runner = BlockingRunner()
     c = Companion(cfg, runner=runner, max_queue=1)
     c.bind()
@@ -159,7 +159,7 @@ def test_one_job_at_a_time_then_queue_then_busy(companion):
 
 
 def test_idle_exit(tmp_path):
-    cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="t", companion_port=0)
+    cfg = InstallConfig(resource_path=str(tmp_path), python="python", token="t")
     c = Companion(cfg, runner=BlockingRunner(), idle_minutes=0.5 / 60)
     c.bind()
     t0 = time.monotonic()
