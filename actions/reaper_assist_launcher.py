@@ -1,34 +1,24 @@
 """reaper-assist: the shared part of the action scripts (not an action itself).
 
-Runs inside REAPER's Python with the standard library only: reads ``<resource>/reaper_assist.json``,
-connects to the companion in the user's private directory for this resource folder (a Unix socket
-in a 0700 directory, or a loopback port published in a 0600 file there: the same directory and
-checks as ``reaper_assist/bridge/endpoint.py``), proves it holds the install's token and has the
-companion prove it too (HMAC over both nonces and the connection: the token is never sent), then
-sends ``{"action", "selection", "project"}`` as one JSON line, starting the companion first when
-nothing answers (with the Python recorded at install time: inside REAPER ``sys.executable`` is
-REAPER itself), and returns at once. Every failure becomes
-a console message naming the cause and, when the companion cannot be reached or started, an
-``error`` record in the project's ExtState (``reaper_assist`` / ``last_run``); never a traceback.
-Keep the wire format in step with ``reaper_assist/companion/protocol.py``.
+Runs inside REAPER's Python: reads ``<resource>/reaper_assist.json``, puts the site folders install
+recorded there on ``sys.path`` (REAPER's embedded Python ignores a virtual environment's
+site-packages), and asks the companion to run the action on the selection through
+``reaper_assist.companion.protocol`` (the user's private directory for this resource folder; both
+sides prove they hold the install's token, which never crosses the socket: docs/bridge.md). When
+nothing answers it starts the companion with the Python recorded at install time (inside REAPER
+``sys.executable`` is REAPER itself) and asks again, then returns at once. Every failure becomes a
+console message naming the cause and, when the companion cannot be reached or started, an ``error``
+record in the project's ExtState (``reaper_assist`` / ``last_run``); never a traceback.
 
-It also starts the bridge for ``reaper_assist_start_bridge.py`` (:func:`start_bridge`): REAPER's
-embedded Python ignores a virtual environment's site-packages, so the folders install recorded
-(``site_paths`` in reaper_assist.json) are added to ``sys.path`` first; the action's toggle state
-shows whether the bridge runs.
+It also starts the bridge for ``reaper_assist_start_bridge.py`` (:func:`start_bridge`), after the
+same ``sys.path`` step; the action's toggle state shows whether the bridge runs.
 """
 
-import hashlib
-import hmac
 import json
 import os
-import secrets
 import site
-import socket
-import stat
 import subprocess
 import sys
-import tempfile
 import time
 
 from reaper_python import *  # noqa: F403 - REAPER's API; every module REAPER runs imports it itself
@@ -37,7 +27,6 @@ CONFIG_NAME = "reaper_assist.json"
 LOG_NAME = "reaper_assist.log"
 EXT_SECTION = "reaper_assist"
 LAST_RUN_KEY = "last_run"
-CONNECT_TIMEOUT_S = 0.5
 REPLY_TIMEOUT_S = 3.0
 START_TIMEOUT_S = 8.0
 
@@ -46,98 +35,30 @@ class LaunchError(Exception):
     """A failure to tell the user about (and to record as the action's last run)."""
 
 
-def _private_dir(resource):
-    """The companion's directory (reaper_assist/bridge/endpoint.py's runtime_dir, without creating it)."""
-    key = hashlib.sha256(os.path.realpath(os.path.abspath(resource)).encode("utf-8", "surrogateescape"))
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
-    xdg = os.environ.get("XDG_RUNTIME_DIR", "")
-    if xdg and os.path.isabs(xdg) and not _not_private(xdg, uid):
-        path = os.path.join(xdg, "reaper-assist-" + key.hexdigest()[:16])
-    else:
-        path = os.path.join(tempfile.gettempdir(), "reaper-assist-%s-%s" % (
-            uid if uid is not None else "user", key.hexdigest()[:16]))
-    problem = _not_private(path, uid)
-    if problem:
-        if problem.endswith("does not exist"):
-            raise ConnectionRefusedError(problem)
-        raise LaunchError("refusing the reaper-assist directory: " + problem)
-    return path
-
-
-def _not_private(path, uid):
+def _wire():
+    """reaper-assist's own endpoint and companion protocol, from the site folders install recorded
+    (the same code the companion runs: one implementation of the directory checks and the handshake)."""
     try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return "%s does not exist" % path
-    except OSError as exc:
-        return "cannot inspect %s: %s" % (path, exc)
-    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        return "%s is not a directory" % path
-    if uid is not None and (st.st_uid != uid or st.st_mode & 0o077):
-        return "%s is not private to this user (owner %d, mode %04o)" % (path, st.st_uid, stat.S_IMODE(st.st_mode))
-    return ""
-
-
-def _connect(resource):
-    directory = _private_dir(resource)
-    sock_path = os.path.join(directory, "companion.sock")
-    if hasattr(socket, "AF_UNIX") and os.path.lexists(sock_path):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(CONNECT_TIMEOUT_S)
-        try:
-            s.connect(sock_path)
-        except OSError:
-            s.close()
-            raise
-        return s, "unix:" + sock_path
-    try:
-        with open(os.path.join(directory, "companion.port"), encoding="ascii") as f:
-            port = int(f.read().strip())
-    except FileNotFoundError:
-        raise ConnectionRefusedError("the companion is not running")
-    s = socket.create_connection(("127.0.0.1", port), timeout=CONNECT_TIMEOUT_S)
-    local, peer = s.getsockname()[:2], s.getpeername()[:2]
-    return s, "tcp:%s:%s->%s:%s" % (local[0], local[1], peer[0], peer[1])
-
-
-def _proof(token, role, server_nonce, client_nonce, binding):
-    msg = "\0".join((role, server_nonce, client_nonce, binding)).encode("utf-8", "surrogateescape")
-    return hmac.new(token.encode("utf-8"), msg, hashlib.sha256).hexdigest()
-
-
-def _line(s, limit=65536):
-    buf = b""
-    while not buf.endswith(b"\n"):
-        chunk = s.recv(1)
-        if not chunk:
-            break
-        buf += chunk
-        if len(buf) > limit:
-            raise ValueError("the companion sent a message over %d bytes" % limit)
-    msg = json.loads(buf.decode("utf-8") or "{}")
-    if not isinstance(msg, dict):
-        raise ValueError("the companion sent a reply that is not a JSON object")
-    return msg
+        from reaper_assist.bridge import endpoint
+        from reaper_assist.companion import protocol
+    except ImportError as exc:
+        raise LaunchError("REAPER's Python cannot import reaper_assist (%s); run `reaper-assist install` again "
+                          "with the Python that has it" % exc) from None
+    return endpoint, protocol
 
 
 def _request(resource, token, msg, timeout_s=REPLY_TIMEOUT_S):
-    s, binding = _connect(resource)
+    """The companion's reply to ``msg``; ConnectionRefusedError/FileNotFoundError when nothing listens."""
+    endpoint, protocol = _wire()
     try:
-        s.settimeout(timeout_s)
-        hello = _line(s, 512)
-        nonce = hello.get("nonce")
-        if hello.get("companion") != "reaper-assist" or not isinstance(nonce, str):
-            raise LaunchError("what answers in the reaper-assist directory is not the companion")
-        mine = secrets.token_hex(16)
-        s.sendall(json.dumps({"nonce": mine, "proof": _proof(token, "launcher", nonce, mine, binding)}).encode() + b"\n")
-        answer = _line(s, 512)
-        if not hmac.compare_digest(str(answer.get("proof", "")), _proof(token, "companion", nonce, mine, binding)):
-            raise LaunchError("the companion refused this install's token, or could not prove it holds it; "
-                              "run `reaper-assist install` again")
-        s.sendall(json.dumps(msg).encode("utf-8") + b"\n")
-        return _line(s)
-    finally:
-        s.close()
+        return protocol.request(resource, token, msg, timeout_s=timeout_s)
+    except endpoint.EndpointMissing:
+        raise ConnectionRefusedError("the companion is not running") from None
+    except endpoint.EndpointError as exc:
+        raise LaunchError(str(exc)) from None
+    except protocol.ProtocolError as exc:
+        raise LaunchError("the companion refused this install's token, or could not prove it holds it (%s); "
+                          "run `reaper-assist install` again" % exc) from None
 
 
 def _log_tail(resource, n=3):
@@ -170,7 +91,7 @@ def _start_companion(cfg, resource):
     try:
         proc = subprocess.Popen(cmd, stderr=log, **kwargs)
     except OSError as exc:
-        raise LaunchError("cannot start the companion with %s: %s" % (python, exc))
+        raise LaunchError("cannot start the companion with %s: %s" % (python, exc)) from None
     finally:
         if log is not subprocess.DEVNULL:
             log.close()
@@ -208,6 +129,7 @@ def run(action, ns=None):
     record = True
     try:
         resource = str(RPR_GetResourcePath())  # noqa: F405
+        add_site_paths(resource)
         project = ""
         try:
             project = str(RPR_EnumProjects(-1, "", 4096)[2] or "")  # noqa: F405
@@ -220,9 +142,9 @@ def run(action, ns=None):
             token = str(cfg["token"])
         except FileNotFoundError:
             raise LaunchError("reaper-assist is not installed in this REAPER (%s is missing); "
-                              "run `reaper-assist install`" % path)
+                              "run `reaper-assist install`" % path) from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise LaunchError("cannot read %s (%s); run `reaper-assist install` again" % (path, exc))
+            raise LaunchError("cannot read %s (%s); run `reaper-assist install` again" % (path, exc)) from None
         msg = {"action": action, "selection": "selected", "project": project}
         try:
             reply = _request(resource, token, msg)
@@ -231,9 +153,9 @@ def run(action, ns=None):
             try:
                 reply = _request(resource, token, msg)
             except (OSError, ValueError) as exc:
-                raise LaunchError("cannot reach the companion after starting it: %s" % exc)
+                raise LaunchError("cannot reach the companion after starting it: %s" % exc) from None
         except (OSError, ValueError) as exc:
-            raise LaunchError("cannot reach the companion: %s" % exc)
+            raise LaunchError("cannot reach the companion: %s" % exc) from None
         status = reply.get("status")
         if reply.get("ok"):
             if status == "queued":

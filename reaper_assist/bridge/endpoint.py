@@ -33,6 +33,10 @@ class EndpointError(OSError):
     """The private directory or an endpoint in it cannot be used (the message says why)."""
 
 
+class EndpointMissing(EndpointError, FileNotFoundError):
+    """The private directory does not exist yet: nothing has listened for this resource folder."""
+
+
 def use_unix() -> bool:
     return hasattr(socket, "AF_UNIX") and os.name != "nt" and os.environ.get(TRANSPORT_ENV) != "tcp"
 
@@ -74,8 +78,10 @@ def runtime_dir(resource_path: str, *, create: bool = False) -> str:
 
     Raises
     ------
+    EndpointMissing
+        It is missing (and not ``create``): nothing has listened for this resource folder yet.
     EndpointError
-        It is missing (and not ``create``), or exists but is not a private directory of this user.
+        It exists but is not a private directory of this user.
     """
     real = os.path.realpath(os.path.abspath(str(resource_path)))
     key = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:16]
@@ -88,6 +94,8 @@ def runtime_dir(resource_path: str, *, create: bool = False) -> str:
             pass
         except OSError as exc:
             raise EndpointError(f"cannot create the private directory {path}: {exc.strerror or exc}") from None
+    if not os.path.lexists(path):
+        raise EndpointMissing(f"{path} does not exist (nothing listens for {real})")
     problem = _private_problem(path)
     if problem:
         raise EndpointError(f"refusing the reaper-assist directory: {problem}")
