@@ -44,12 +44,13 @@ def _shut(conn: socket.socket) -> None:
 def setup_logging(config: InstallConfig) -> None:
     if any(getattr(h, "_reaper_assist", False) for h in log.handlers):
         return
+    h: logging.Handler
     try:
         h = logging.handlers.RotatingFileHandler(config.log_path, maxBytes=1 << 20, backupCount=1,
                                                  encoding="utf-8")
     except OSError:
         h = logging.StreamHandler()
-    h._reaper_assist = True  # type: ignore[attr-defined]
+    setattr(h, "_reaper_assist", True)  # noqa: B010 - our mark on the handler, found again above
     h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s pid=%(process)d %(message)s"))
     log.addHandler(h)
     log.setLevel(logging.INFO)
@@ -189,7 +190,7 @@ class Companion:
             except queue.Empty:
                 continue
             with self._lock:
-                self._pending.remove((job.get("action"), str(job.get("project") or "")))
+                self._pending.remove((str(job.get("action")), str(job.get("project") or "")))
                 self.running = job
             try:
                 record = self.runner.run(job)

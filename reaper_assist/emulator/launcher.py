@@ -29,6 +29,7 @@ class EmulatorProcess:
         cmd = [*(prefix or []), sys.executable, "-m", "reaper_assist.emulator", *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                      cwd=cwd)
+        assert self.proc.stdout is not None and self.proc.stderr is not None  # both PIPE above
         deadline = time.monotonic() + READY_TIMEOUT_S
         line = ""
         self.startup_output = ""

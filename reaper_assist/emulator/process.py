@@ -105,7 +105,7 @@ class EmulatorProcess:
 
     def _on_main(self, fn: Callable[[], Any], timeout_s: float = 10.0) -> Any:
         """Run ``fn`` on the main thread (between defer cycles, as REAPER does) and return its result."""
-        done, box = threading.Event(), []
+        done, box = threading.Event(), []  # type: tuple[threading.Event, list[Any]]
         self.main_queue.put((fn, done, box))
         done.wait(timeout_s)
         return box[0] if box else None
@@ -128,6 +128,7 @@ class EmulatorProcess:
             try:
                 box.append(fn())
             except Exception as exc:  # an action failing must not stop REAPER
+                assert self.reaper is not None  # set up before the first cycle
                 self.reaper.ShowConsoleMsg(f"web interface request failed: {exc!r}\n")
             finally:
                 done.set()

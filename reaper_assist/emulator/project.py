@@ -712,6 +712,10 @@ class MasterTrack(Track):
     def name(self) -> str:
         return "MASTER"
 
+    @name.setter
+    def name(self, v: str) -> None:
+        raise ProjectFormatError("the master track has no name of its own to set")
+
     volume = property(lambda s: s._num("MASTER_VOLUME", 0, 1.0), lambda s, v: s.chunk.set("MASTER_VOLUME", 0, v, fill=TRACK_VOLPAN))
     pan = property(lambda s: s._num("MASTER_VOLUME", 1), lambda s, v: s.chunk.set("MASTER_VOLUME", 1, v, fill=TRACK_VOLPAN))
     mute = property(lambda s: (int(s._num("MASTERMUTESOLO")) & 1) != 0)
@@ -843,7 +847,7 @@ class Project:
     def add_item(self, track: Track, *, position: float, length: float, file: str | None = None,
                  source_type: str = "WAVE") -> Item:
         ch = Chunk.new("ITEM")
-        lines = [["POSITION", position], ["SNAPOFFS", 0], ["LENGTH", length], ["LOOP", 0], ["ALLTAKES", 0],
+        lines: list[list[object]] = [["POSITION", position], ["SNAPOFFS", 0], ["LENGTH", length], ["LOOP", 0], ["ALLTAKES", 0],
                  ["FADEIN", *FADE], ["FADEOUT", *FADE], ["MUTE", 0, 0], ["SEL", 0],
                  ["IGUID", new_guid()], ["IID", 1], ["NAME", Path(file).name if file else ""],
                  ["VOLPAN", *ITEM_VOLPAN], ["SOFFS", 0], ["PLAYRATE", 1, 1, 0, -1, 0, 0.0025], ["CHANMODE", 0],

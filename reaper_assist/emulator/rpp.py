@@ -35,7 +35,7 @@ import gc
 import math
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -93,9 +93,9 @@ def quote(token: str) -> str:
     return "`" + token.replace("`", "'") + "`"
 
 
-def fmt_number(value: float) -> str:
+def fmt_number(value: object) -> str:
     """Shortest text that reads back as the same float (``1`` rather than ``1.0``)."""
-    v = float(value)
+    v = float(value)  # type: ignore[arg-type]  # a number token: int, float or numpy scalar
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     return repr(v)
@@ -108,7 +108,7 @@ class Line:
     text: str
 
     @classmethod
-    def from_tokens(cls, tokens: list[object]) -> Line:
+    def from_tokens(cls, tokens: Sequence[object]) -> Line:
         return cls(" ".join(quote(t) if isinstance(t, str) else fmt_number(t) for t in tokens))
 
     @property
@@ -120,7 +120,7 @@ class Line:
         head, _, _ = self.text.partition(" ")
         return head
 
-    def set_tokens(self, tokens: list[object]) -> None:
+    def set_tokens(self, tokens: Sequence[object]) -> None:
         self.text = Line.from_tokens(tokens).text
 
 
@@ -147,7 +147,7 @@ class Chunk:
     def attrs(self) -> list[str]:
         return tokenize(self.head)[1:]
 
-    def set_attrs(self, attrs: list[object]) -> None:
+    def set_attrs(self, attrs: Sequence[object]) -> None:
         self.head = Line.from_tokens([self.tag, *attrs]).text
 
     # -- navigation ---------------------------------------------------------------------------
@@ -184,7 +184,7 @@ class Chunk:
         except ValueError:
             return default
 
-    def set(self, key: str, index: int, value: object, *, fill: list[object] | None = None,
+    def set(self, key: str, index: int, value: object, *, fill: Sequence[object] | None = None,
             after: tuple[str, ...] = ()) -> None:
         """Set token ``index`` of line ``key``, creating the line (from ``fill``) if missing.
 

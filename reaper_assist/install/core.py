@@ -57,8 +57,9 @@ def actions_source_dir() -> Path:
     here = Path(__file__).resolve().parents[2] / "actions"
     candidates = [here, Path(sysconfig.get_path("data")) / "share" / "reaper-assist" / "actions",
                   Path(sys.prefix) / "share" / "reaper-assist" / "actions"]
-    if getattr(site, "USER_BASE", None):
-        candidates.append(Path(site.USER_BASE) / "share" / "reaper-assist" / "actions")
+    user_base = getattr(site, "USER_BASE", None)
+    if user_base:
+        candidates.append(Path(user_base) / "share" / "reaper-assist" / "actions")
     for c in candidates:
         if (c / LAUNCHER).is_file():
             return c
@@ -186,11 +187,12 @@ def plan_install(resource: Path, *, python: str | None = None,
     # 1. the action scripts, copied into <resource>/Scripts/reaper-assist/
     src = actions_source_dir()
     scripts_dir = resource / "Scripts" / SCRIPTS_SUBDIR
-    entries = [(LAUNCHER, None, None, 0)]
+    entries: list[tuple[str, str | None, str | None, int]] = [(LAUNCHER, None, None, 0)]
     entries.append((startup.BRIDGE_SCRIPT, startup.BRIDGE_COMMAND_ID, startup.BRIDGE_TITLE, startup.BRIDGE_SCR_FLAGS))
     for info in registry.ACTIONS.values():
         entries.append((action_script_name(info.name), info.command_id, info.title, 4))
-    kb_lines, ids = [], set()
+    kb_lines: list[str] = []
+    ids: set[str] = set()
     for name, command_id, title, flags in entries:
         f = src / name
         if not f.is_file():
@@ -198,7 +200,7 @@ def plan_install(resource: Path, *, python: str | None = None,
         dst = scripts_dir / name
         note_file(dst)
         plan.put(dst, f.read_bytes())
-        if command_id:
+        if command_id and title:
             kb_lines.append(edits.scr_line(command_id, TITLE_PREFIX + title, str(dst), flags=flags))
             ids.add(command_id)
 
