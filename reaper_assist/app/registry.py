@@ -40,6 +40,7 @@ ACTIONS: dict[str, ActionInfo] = {
     "ride": ActionInfo("ride", "Ride selected tracks", "reaper_assist.app.ride:run", "RS_reaper_assist_ride"),
     "dip-gaps": ActionInfo("dip-gaps", "Dip noise between phrases on selected tracks", "reaper_assist.app.dip_gaps:run",
                            "RS_reaper_assist_dip_gaps"),
+    "de-ess": ActionInfo("de-ess", "De-ess selected tracks", "reaper_assist.app.de_ess:run", "RS_reaper_assist_de_ess"),
 }
 
 

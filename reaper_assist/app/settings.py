@@ -28,6 +28,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
              "max_slope_db_per_s": 40.0, "amount": 100.0},
     "dip-gaps": {"depth_db": -12.0, "hold_s": 0.12, "fade_s": 0.08, "lead_s": 0.06, "min_gap_s": 0.1,
                  "min_floor_dbfs": -80.0, "amount": 100.0},
+    "de-ess": {"reduction_db": 6.0, "max_depth_db": 15.0, "attack_ms": 5.0, "release_ms": 40.0, "min_ratio_db": 3.0,
+               "shape": "peak", "amount": 100.0},
     # the master action: the platform table ships in reaper_assist/rules/tables/master-platforms.json;
     # "platforms": {"spotify": {...}} overrides rows of it; tp_margin_db: ReaLimit's ceiling under the
     # platform's true-peak ceiling (room for its true-peak overshoot)

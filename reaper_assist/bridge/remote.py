@@ -131,6 +131,23 @@ def _fx_params(api, track: str, index: int) -> list[float]:
     return [api.TrackFX_GetParam(track, index, p, 0, 0)[0] for p in range(api.TrackFX_GetNumParams(track, index))]
 
 
+def _fx_envelopes(api, track: str, index: int, n_params: int) -> dict[str, list]:
+    """The parameter envelopes of one of our tagged FX: {str(param): [[time_s, value, shape,
+    tension]]} (GetFXEnvelope without create; values as stored, the parameter's native value)."""
+    out: dict[str, list] = {}
+    for p in range(n_params):
+        env = api.GetFXEnvelope(track, index, p, False)
+        if env is None or _is_null(str(env)):
+            continue
+        pts = []
+        for i in range(int(api.CountEnvelopePoints(env))):
+            r = api.GetEnvelopePoint(env, i, 0, 0, 0, 0, 0)
+            if r[0]:
+                pts.append([r[3], r[4], int(r[5]), r[6]])
+        out[str(p)] = pts
+    return out
+
+
 def _has_band_config(fx: dict[str, Any]) -> bool:
     return "reaeq" in str(fx.get("original_name") or fx.get("name") or "").lower()
 
@@ -236,6 +253,7 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             for fx in td["fx"]:  # parameter values only for our own tagged FX (few round trips inside)
                 mine = str(fx["guid"]).upper() in ours
                 fx["params"] = _fx_params(api, tr, fx["index"]) if mine else None
+                fx["param_envelopes"] = _fx_envelopes(api, tr, fx["index"], fx["n_params"]) if mine else None
                 if mine and _has_band_config(fx):
                     fx["config"] = _fx_band_config(api, tr, fx["index"])
                 elif mine:

@@ -624,6 +624,36 @@ def _untouched(api, env) -> bool:
     return n == 1 and bool(r[0]) and abs(amp - 1.0) < 1e-6
 
 
+def all_points(api, env) -> list[list]:
+    """Every point of an envelope as ``[time, value (as the API gives it), shape, tension, selected]``."""
+    pts = []
+    for i in range(int(api.CountEnvelopePoints(env))):
+        r = api.GetEnvelopePoint(env, i, 0, 0, 0, 0, 0)
+        if r[0]:
+            pts.append([r[3], r[4], int(r[5]), r[6], bool(r[7])])
+    return pts
+
+
+def replace_points(api, env, points) -> None:
+    """All of an envelope's points replaced by ``[[time_s, value, shape], ...]`` (values through its
+    scaling mode, ScaleToEnvelopeMode), sorted, and the envelope made active."""
+    api.DeleteEnvelopePointRange(env, -1.0, 1e12)
+    mode = api.GetEnvelopeScalingMode(env)
+    for t, value, shape in points:
+        api.InsertEnvelopePoint(env, float(t), api.ScaleToEnvelopeMode(mode, float(value)), int(shape), 0.0,
+                                False, True)
+    api.Envelope_SortPoints(env)
+    api.GetSetEnvelopeInfo_String(env, "ACTIVE", "1", True)
+
+
+def restore_points(api, env, old) -> None:
+    """Put back the points :func:`all_points` captured."""
+    api.DeleteEnvelopePointRange(env, -1.0, 1e12)
+    for t, v, shape, tension, sel in old or []:
+        api.InsertEnvelopePoint(env, t, v, shape, tension, sel, True)
+    api.Envelope_SortPoints(env)
+
+
 class OwnedEnvelope(Write):
     """All the points ``[[time_s, amplitude, shape], ...]`` of a lane reaper-assist owns
     (``envelope``: "Trim Volume", "Volume (Pre-FX)"), for the action ``owner``. A missing lane is
@@ -657,12 +687,7 @@ class OwnedEnvelope(Write):
 
     def capture(self, api, h):
         env = self._lane(api, h)
-        pts = []
-        if env is not None:
-            for i in range(int(api.CountEnvelopePoints(env))):
-                r = api.GetEnvelopePoint(env, i, 0, 0, 0, 0, 0)
-                if r[0]:
-                    pts.append([r[3], r[4], int(r[5]), r[6], bool(r[7])])
+        pts = all_points(api, env) if env is not None else []
         return {"points": pts, "tags": api.GetSetMediaTrackInfo_String(h["track"], ENV_TAG_KEY, "", False)[3]}
 
     def _create(self, api, h):
@@ -683,13 +708,7 @@ class OwnedEnvelope(Write):
 
     def apply(self, api, h):
         env = self._lane(api, h) or self._create(api, h)
-        api.DeleteEnvelopePointRange(env, -1.0, 1e12)
-        mode = api.GetEnvelopeScalingMode(env)
-        for t, amp, shape in self.op["points"]:
-            api.InsertEnvelopePoint(env, float(t), api.ScaleToEnvelopeMode(mode, float(amp)), int(shape), 0.0,
-                                    False, True)
-        api.Envelope_SortPoints(env)
-        api.GetSetEnvelopeInfo_String(env, "ACTIVE", "1", True)
+        replace_points(api, env, self.op["points"])
         tags = env_tags(api, h["track"])
         tags[self.op["envelope"]] = {"owner": self.op["owner"],
                                      "guid": api.GetSetEnvelopeInfo_String(env, "GUID", "", False)[3]}
@@ -699,10 +718,7 @@ class OwnedEnvelope(Write):
     def revert(self, api, h, old, result):
         env = self._lane(api, h)
         if env is not None:
-            api.DeleteEnvelopePointRange(env, -1.0, 1e12)
-            for t, v, shape, tension, sel in (old or {}).get("points", []):
-                api.InsertEnvelopePoint(env, t, v, shape, tension, sel, True)
-            api.Envelope_SortPoints(env)
+            restore_points(api, env, (old or {}).get("points", []))
         api.GetSetMediaTrackInfo_String(h["track"], ENV_TAG_KEY, (old or {}).get("tags", ""), True)
 
     def describe(self) -> str:
@@ -742,3 +758,7 @@ def prepare(api, ops: Any) -> tuple[list[Write], list[dict[str, Any]]]:
             w.check_expect(api, h)
         handles.append(h)
     return writes, handles
+
+
+# kinds kept in their own modules register themselves in KINDS (they build on this module's Write)
+from reaper_assist.bridge import writes_fxenv  # noqa: E402,F401

@@ -28,6 +28,8 @@ class FXState:
     n_params: int
     params: tuple[float, ...] | None = None  # native values, read for our own tagged FX only
     config: dict[str, str] | None = None  # ReaEQ BANDTYPE<k>/BANDENABLED<k> of our own tagged ReaEQ only
+    # parameter envelopes of our own tagged FX only: {str(param index): [[time_s, native, shape, tension]]}
+    param_envelopes: dict[str, list] | None = None
 
 
 @dataclass(frozen=True)

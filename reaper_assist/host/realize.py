@@ -318,6 +318,49 @@ def _remove(state: ProjectState, s: S.RemovePlugin, base: int) -> list[Write]:
                   _op(s, "fx_delete", fx=s.fx_guid), s.evidence)]
 
 
+# ------------------------------------------------------------------------------------------------
+# parameter envelopes on our tagged plugin
+# ------------------------------------------------------------------------------------------------
+def _gain_index(band: int) -> int:
+    return 3 * band + 1  # three params per band, in band order (facts 2.1), as _update reads them
+
+
+def envelope_units(fx: FXState, band: int, param: str) -> list[tuple[float, float, int]]:
+    """The points ``(time_s, dB, shape)`` of the band-``param`` envelope of our ReaEQ ``fx`` (read state)."""
+    pts = (fx.param_envelopes or {}).get(str(_gain_index(band)), [])
+    return [(float(t), PU.reaeq_gain_db(float(v)), int(sh)) for t, v, sh, *_ in pts]
+
+
+def _same_envelope(planned: tuple[S.EnvelopePoint, ...], existing: list[tuple[float, float, int]]) -> bool:
+    return len(planned) == len(existing) and all(
+        abs(p.time_s - t) <= 1e-6 + 1e-9 * t and abs(p.value_db - v) <= A.SAME_DB
+        and S.ENVELOPE_SHAPES[p.shape] == sh for p, (t, v, sh) in zip(planned, existing))
+
+
+def _automated(state: ProjectState, s: S.AutomatedPlugin, base: int) -> list[Write]:
+    """Our plugin's writes (if any), then each envelope that differs from what our FX holds:
+    dB -> ReaEQ's native gain (plugins.uncertain), written on the FX by GUID or as ``@base`` when
+    the plugin is added by this very step (its add_fx is the step's first write)."""
+    if s.plugin.plugin != "reaeq":
+        raise ReaperAssistError(f"track {s.track_name!r}: parameter envelopes are written on ReaEQ only")
+    w = _tagged(state, s.plugin, base)
+    tr = _track(state, s)
+    ours = next((fx for fx in tr.fx if s.plugin.existing_guid and fx.guid.upper() == s.plugin.existing_guid.upper()),
+                None)
+    ref = ours.guid if ours is not None else f"@{base}"
+    for e in s.envelopes:
+        old = envelope_units(ours, e.band, e.param) if ours is not None else []
+        if ours is not None and _same_envelope(e.points, old):
+            continue
+        pts = [[float(p.time_s), PU.reaeq_gain_native(p.value_db), S.ENVELOPE_SHAPES[p.shape]] for p in e.points]
+        op = _op(s, "fx_envelope", fx=ref, band=e.band, param=e.param, points=pts)
+        span = f"{e.points[0].time_s:.2f}-{e.points[-1].time_s:.2f} s"
+        w.append(Write(s.track_guid, s.track_name,
+                       f"{s.plugin.rename}: band {e.band + 1} {e.param} envelope: {len(pts)} points ({span})",
+                       len(old), len(pts), s.reason, op, s.evidence))
+    return w
+
+
 _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TakeGain: _take_gain,
     S.TrackVolume: _track_volume,
@@ -326,4 +369,5 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     A.OwnedEnvelope: _owned_envelope,
     S.TaggedPlugin: _tagged,
     S.RemovePlugin: _remove,
+    S.AutomatedPlugin: _automated,
 }

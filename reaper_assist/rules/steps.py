@@ -141,3 +141,28 @@ class RemovePlugin(Step):
 def track_steps(steps, guid: str) -> list[Step]:
     """The steps of one track, in plan order."""
     return [s for s in steps if s.track_guid.upper() == guid.upper()]
+
+
+@dataclass(frozen=True)
+class ParamEnvelope:
+    """All the points of one parameter envelope on our tagged plugin, in the parameter's unit
+    (``value_db`` for a gain): today a ReaEQ band's gain (``param="gain"``, band ``band``)."""
+
+    band: int
+    param: str
+    points: tuple[EnvelopePoint, ...]
+
+    def __post_init__(self) -> None:
+        if self.param != "gain":
+            raise ParameterError(f"parameter envelope {self.param!r}: only a ReaEQ band's 'gain' is written")
+        if not self.points:
+            raise ParameterError("a parameter envelope needs at least one point")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AutomatedPlugin(Step):
+    """Our tagged plugin as ``plugin`` says (added or updated) and, on it, these parameter
+    envelopes (an envelope on our own FX is ours by construction; a user's FX is never automated)."""
+
+    plugin: TaggedPlugin
+    envelopes: tuple[ParamEnvelope, ...]
