@@ -245,3 +245,18 @@ def test_the_write_kind_never_automates_a_users_fx(vox, tmp_path):
         parse([{**op, "name": "Gain-Band 1"}])
     with pytest.raises(ApplyError, match="no points"):
         parse([{**op, "points": []}])
+
+
+def test_a_de_esser_of_the_users_is_not_doubled(vox, tmp_path):
+    path = build(tmp_path, vox)
+    host = InProcessHost.open(str(path))
+    api = host.api
+    tr = api.GetTrack(0, 0)
+    k = api.TrackFX_AddByName(tr, "ReaComp", False, -1)
+    api.TrackFX_SetNamedConfigParm(tr, k, "renamed_name", "My De-esser")
+    host.save(str(path))
+    before = body(path)
+    rec, out, _ = run(path)
+    t = rec["tracks"][0]
+    assert t["status"] == "kept" and "'My De-esser'" in t["reason"], t
+    assert body(out) == before
