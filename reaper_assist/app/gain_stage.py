@@ -11,13 +11,14 @@ import math
 from typing import Any
 
 from reaper_assist.analysis.cache import ResultCache
-from reaper_assist.analysis.loudness import measure_loudness
+from reaper_assist.analysis.loudness import measure_loudness_stream
 from reaper_assist.app.our_fx import our_fx
 from reaper_assist.app.run_action import clean, run_assistant, undo_name
-from reaper_assist.app.track_audio import identity_key, pre_fx_audio
+from reaper_assist.app.track_audio import identity_key, pre_fx_stream
 from reaper_assist.errors import InvalidAudioError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.media.stream import BlockProblems
 from reaper_assist.rules import gain_staging as rule
 from reaper_assist.rules.plan import Plan, TrackDecision
 from reaper_assist.rules.steps import ParamValue, Step, TaggedPlugin
@@ -28,6 +29,8 @@ JS_TAG = "gain"
 JS_RENAME = "RA Gain"
 
 
+#: Threads measuring uncached tracks (the machines this targets have 2+ cores).
+MEASURE_THREADS = 2
 _CACHE: ResultCache[tuple[dict[str, Any] | None, str]] = ResultCache(max_entries=512)
 _LEVEL_SUFFIXES = ("_dbfs", "_lufs", "_dbtp")
 
@@ -50,15 +53,17 @@ def _measure_relative(track: TrackState, sample_rate: int, silence_dbfs: float, 
 
 
 def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
-    pre = pre_fx_audio(track, sample_rate)
+    """One streaming pass over the track's float32 pre-FX blocks (memory of one block)."""
+    pre, blocks = pre_fx_stream(track, sample_rate)
     why = pre.why_not(track, "measure")
-    if why:
-        return None, why
-    ta = pre.audio
+    if why or blocks is None:
+        return None, why or "nothing to measure"
     try:
-        lr = measure_loudness(ta.audio, ta.sample_rate, true_peak=True, silence_threshold_dbfs=silence_dbfs,
-                              name=track.name)
+        lr, _ = measure_loudness_stream(blocks, sample_rate, true_peak=True,
+                                        silence_threshold_dbfs=silence_dbfs, name=track.name)
     except InvalidAudioError as exc:  # NaN/inf in the media: this track is skipped, the others go on
+        return None, f"cannot measure: {exc}"
+    except BlockProblems as exc:  # a file that became unreadable midway
         return None, f"cannot measure: {exc}"
     return {
         "rms_dbfs": lr.rms_dbfs, "active_rms_dbfs": lr.active_rms_dbfs, "integrated_lufs": lr.integrated_lufs,
@@ -77,18 +82,27 @@ def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float
     gain change, neither re-reads nor re-analyses. Cached tracks come back at once, the others
     are measured in turn.
 
-    Threads were measured not to help (0.86x: the meter's per-block loop holds the GIL) and a
-    process pool is fragile inside REAPER's companion (forkserver re-imports ``__main__``), so
-    the first run is sequential; the cache makes repeats cheap.
+    Uncached tracks are measured by two threads: libsndfile decodes with the GIL released, so
+    one file decodes while another is metered (a process pool is fragile inside REAPER's
+    companion: forkserver re-imports ``__main__``).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     slots = [_cache_slot(t, sample_rate, silence_dbfs) for t in tracks]
-    results: list[Any] = []
-    for t, (key, g0_db) in zip(tracks, slots):
-        r = _CACHE.get(key)
-        if r is None:
-            r = _measure_relative(t, sample_rate, silence_dbfs, g0_db)
-            _CACHE.put(key, r)
-        results.append(r)
+    results: list[Any] = [_CACHE.get(key) for key, _ in slots]
+    todo = [i for i, r in enumerate(results) if r is None]
+
+    def work(i: int):
+        return _measure_relative(tracks[i], sample_rate, silence_dbfs, slots[i][1])
+
+    if len(todo) > 1:
+        with ThreadPoolExecutor(max_workers=MEASURE_THREADS) as pool:
+            fresh = list(pool.map(work, todo))
+    else:
+        fresh = [work(i) for i in todo]
+    for i, r in zip(todo, fresh):
+        _CACHE.put(slots[i][0], r)
+        results[i] = r
     return [(_shift(m, g0_db), why) for (m, why), (_, g0_db) in zip(results, slots)]
 
 

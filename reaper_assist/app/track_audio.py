@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import numpy as np
 
 from reaper_assist.host.base import TrackState
 from reaper_assist.media import MediaProblem, TrackAudio, render_items
@@ -91,3 +94,25 @@ def pre_fx_audio(track: TrackState, sample_rate: int) -> PreFxAudio:
     ta = render_items(items, track_name=track.name, sample_rate=sample_rate,
                       channels=max(1, min(track.nchan, 8)), start_s=start, end_s=end)
     return PreFxAudio(ta, tuple(ta.problems), midi_only, False)
+
+
+def pre_fx_stream(track: TrackState, sample_rate: int) -> tuple[PreFxAudio, Iterator[np.ndarray] | None]:
+    """:func:`pre_fx_audio` as float32 blocks (memory of one block, not of the track): the
+    description (``audio`` None) and the blocks, or None when there is nothing to measure."""
+    from reaper_assist.media.stream import media_problems, render_blocks
+
+    if not track.items:
+        return PreFxAudio(None, (), False, True), None
+    items = track.items
+    midi_only = all(it.take is not None and it.take.is_midi for it in items)
+    audible = [it for it in items if not it.mute]
+    if not audible:
+        return PreFxAudio(None, (), midi_only, True), None
+    start = min(it.position_s for it in audible)
+    end = max(it.end_s for it in audible)
+    problems = media_problems(items, track_name=track.name, start_s=start, end_s=end)
+    pre = PreFxAudio(None, tuple(problems), midi_only, False)
+    if problems:
+        return pre, None
+    return pre, render_blocks(items, track_name=track.name, sample_rate=sample_rate,
+                              channels=max(1, min(track.nchan, 8)), start_s=start, end_s=end)

@@ -96,17 +96,18 @@ def source_info(ident: FileIdentity, cache: SegmentCache) -> SourceInfo:
     return info
 
 
-def read_frames(path: str, start: int, stop: int, channels: int) -> np.ndarray:
-    """File frames ``[start, stop)`` as ``(channels, frames)`` float64; only those are decoded."""
+def read_frames(path: str, start: int, stop: int, channels: int, dtype=np.float64) -> np.ndarray:
+    """File frames ``[start, stop)`` as ``(channels, frames)`` of ``dtype`` (float64 or float32:
+    libsndfile converts PCM straight to either); only those frames are decoded."""
     import soundfile as sf
 
     n = stop - start
     if n <= 0:
-        return np.zeros((channels, 0))
+        return np.zeros((channels, 0), dtype=dtype)
     try:
         with sf.SoundFile(path) as f:
             f.seek(start)
-            data = f.read(n, dtype="float64", always_2d=True)
+            data = f.read(n, dtype=np.dtype(dtype).name, always_2d=True)
     except Exception as exc:
         raise SourceUnreadable(str(exc)) from exc
     got = data.shape[0]
@@ -114,7 +115,7 @@ def read_frames(path: str, start: int, stop: int, channels: int) -> np.ndarray:
         # (frames, channels) -> (channels, frames), the one soundfile crossing: a transposed view
         # (Fortran order) rather than a copy; map_channels and soxr copy it once anyway.
         return data.T
-    out = np.zeros((channels, n))
+    out = np.zeros((channels, n), dtype=dtype)
     out[:, :got] = data.T
     return out
 
@@ -134,7 +135,7 @@ class VirtualSource:
     reversed: bool
     loop: bool
 
-    def _read_window(self, u0: int, u1: int) -> np.ndarray:
+    def _read_window(self, u0: int, u1: int, dtype=np.float64) -> np.ndarray:
         """Virtual frames ``[u0, u1)`` with ``0 <= u0 <= u1 <= length``."""
         ch = self.info.channels
         if self.reversed:
@@ -143,44 +144,44 @@ class VirtualSource:
             f0, f1 = self.start + u0, self.start + u1
         r0, r1 = max(f0, 0), min(f1, self.info.frames)
         if (r0, r1) == (f0, f1):  # all inside the file: read_frames' array is already ours
-            out = read_frames(self.ident.path, f0, f1, ch)
+            out = read_frames(self.ident.path, f0, f1, ch, dtype)
         else:
-            out = np.zeros((ch, f1 - f0))
+            out = np.zeros((ch, f1 - f0), dtype=dtype)
             if r1 > r0:
-                out[:, r0 - f0 : r1 - f0] = read_frames(self.ident.path, r0, r1, ch)
+                out[:, r0 - f0 : r1 - f0] = read_frames(self.ident.path, r0, r1, ch, dtype)
         return out[:, ::-1] if self.reversed else out
 
-    def read(self, a: int, b: int) -> np.ndarray:
-        """Virtual frames ``[a, b)`` (any integers) as ``(channels, b - a)`` float64."""
+    def read(self, a: int, b: int, dtype=np.float64) -> np.ndarray:
+        """Virtual frames ``[a, b)`` (any integers) as ``(channels, b - a)`` of ``dtype``."""
         ch = self.info.channels
         n = b - a
         if n <= 0 or self.length <= 0:
-            return np.zeros((ch, max(n, 0)))
+            return np.zeros((ch, max(n, 0)), dtype=dtype)
         if self.loop:
             idx = np.arange(a, b) % self.length
             if n >= self.length:
-                whole = self._read_window(0, self.length)
+                whole = self._read_window(0, self.length, dtype)
                 return whole[:, idx]
             u0 = a % self.length
             if u0 + n <= self.length:
-                return self._read_window(u0, u0 + n)
-            first = self._read_window(u0, self.length)
-            return np.concatenate([first, self._read_window(0, n - first.shape[1])], axis=1)
+                return self._read_window(u0, u0 + n, dtype)
+            first = self._read_window(u0, self.length, dtype)
+            return np.concatenate([first, self._read_window(0, n - first.shape[1], dtype)], axis=1)
         v0, v1 = max(a, 0), min(b, self.length)
         if (v0, v1) == (a, b):  # no silence to pad: no second copy
-            return self._read_window(a, b)
-        out = np.zeros((ch, n))
+            return self._read_window(a, b, dtype)
+        out = np.zeros((ch, n), dtype=dtype)
         if v1 > v0:
-            out[:, v0 - a : v1 - a] = self._read_window(v0, v1)
+            out[:, v0 - a : v1 - a] = self._read_window(v0, v1, dtype)
         return out
 
 
 def _soxr_resample(x: np.ndarray, in_rate: float, out_rate: float) -> np.ndarray:
-    """Resample ``(channels, frames)`` with soxr; the one soxr crossing."""
+    """Resample ``(channels, frames)`` with soxr (keeping x's float dtype); the one soxr crossing."""
     import soxr
 
     y = soxr.resample(np.ascontiguousarray(x.T), in_rate, out_rate, quality=SOXR_QUALITY)
-    return np.asarray(y, dtype=np.float64).reshape(-1, x.shape[0]).T
+    return np.asarray(y, dtype=x.dtype).reshape(-1, x.shape[0]).T
 
 
 def take_signal(
@@ -192,22 +193,24 @@ def take_signal(
     k0: int,
     k1: int,
     cache: SegmentCache,
+    dtype=np.float64,
 ) -> np.ndarray:
     """The take's source audio for item frames ``[k0, k1)`` at the project rate.
 
     Item frame ``k`` plays virtual-source time ``start_offset_s + playrate * k / sample_rate``
-    (tape-style: rate changes pitch too). Returns ``(source_channels, k1 - k0)`` float64.
+    (tape-style: rate changes pitch too). Returns ``(source_channels, k1 - k0)`` of ``dtype``
+    (float64, or float32 for a meter that needs no more).
     """
     n = k1 - k0
     rate_in = src.info.sample_rate
-    key_base = (src.ident, src.start, src.length, src.reversed, src.loop)
+    key_base = (src.ident, src.start, src.length, src.reversed, src.loop, np.dtype(dtype).name)
     if playrate == 1.0 and rate_in == sample_rate:
         a = int(round(start_offset_s * rate_in)) + k0
         key: tuple[object, ...] = ("raw", key_base, a, a + n)
         hit = cache.get(key)
         if isinstance(hit, np.ndarray):
             return hit
-        seg = src.read(a, a + n)
+        seg = src.read(a, a + n, dtype)
         seg.flags.writeable = False  # shared through the cache: callers must copy, never mutate
         cache.put(key, seg, seg.nbytes)
         return seg
@@ -227,12 +230,12 @@ def take_signal(
     if isinstance(hit, np.ndarray):
         y = hit
     else:
-        y = _soxr_resample(src.read(a, b), rate_in * playrate, float(sample_rate))
+        y = _soxr_resample(src.read(a, b, dtype), rate_in * playrate, float(sample_rate))
         y.flags.writeable = False
         cache.put(key, y, y.nbytes)
     # Output frame j of the resampled chunk sits at source position a + j * step.
     j0 = int(round((p0 - a) / step))
-    out = np.zeros((y.shape[0], n))
+    out = np.zeros((y.shape[0], n), dtype=dtype)
     avail = y[:, j0 : j0 + n]
     out[:, : avail.shape[1]] = avail
     return out

@@ -89,9 +89,9 @@ def read_spy(monkeypatch):
     calls: list[tuple[int, int]] = []
     real = source_mod.read_frames
 
-    def spy(path, start, stop, channels):
+    def spy(path, start, stop, channels, dtype=np.float64):
         calls.append((start, stop))
-        return real(path, start, stop, channels)
+        return real(path, start, stop, channels, dtype)
 
     monkeypatch.setattr(source_mod, "read_frames", spy)
     return calls

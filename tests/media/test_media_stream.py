@@ -1,0 +1,86 @@
+"""Blocks of media.stream.render_blocks against render_items' whole-window render (issue 20)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from media_helpers import make_item
+
+from reaper_assist.media import render_items
+from reaper_assist.media.stream import BlockProblems, media_problems, render_blocks
+
+SR = 48000
+#: float32 rounding of full-scale samples (2^-24 relative): the stream is float32, the render float64
+F32_TOL = 2e-7
+
+
+@pytest.fixture
+def items(write_media, rng):
+    n = 3 * SR
+    t = np.arange(n) / SR
+    a = write_media("a.wav", np.stack([0.5 * np.sin(2 * np.pi * 220 * t), 0.3 * rng.standard_normal(n) / 4]),
+                    SR, subtype="PCM_24")
+    b = write_media("b.wav", 0.4 * np.sin(2 * np.pi * 330 * t[: 2 * SR]), SR, subtype="PCM_24")
+    c = write_media("c.wav", 0.2 * np.sin(2 * np.pi * 440 * np.arange(2 * 44100) / 44100), 44100,
+                    subtype="FLOAT")
+    return [
+        make_item(0, 0.25, 2.5, source_file=a, start_offset_s=0.1, fade_in_s=0.3, fade_out_s=0.7,
+                  fade_out_shape=2, item_volume=0.7),
+        make_item(1, 1.0, 1.5, source_file=b, take_pan=0.3, fade_in_s=0.2),  # mono under stereo, overlapping
+        make_item(2, 3.1, 1.9, source_file=c, loop_source=True),  # resampled 44.1 -> 48 kHz, looped
+        make_item(3, 0.5, 1.0, source_file=a, mute=True),
+    ]
+
+
+@pytest.mark.parametrize("block_frames", [4096, 10007, 1 << 18])
+def test_blocks_concatenate_to_the_whole_render(items, block_frames):
+    whole = render_items(items, track_name="T", sample_rate=SR, channels=2, start_s=0.25, end_s=5.0)
+    blocks = list(render_blocks(items, track_name="T", sample_rate=SR, channels=2, start_s=0.25, end_s=5.0,
+                                block_frames=block_frames))
+    assert all(b.dtype == np.float32 and b.shape[1] <= block_frames for b in blocks)
+    got = np.concatenate(blocks, axis=1)
+    assert got.shape == whole.audio.shape
+    np.testing.assert_allclose(got, whole.audio, atol=F32_TOL)
+    assert np.max(np.abs(whole.audio[:, int(3.2 * SR):])) > 0.1  # the looped resampled item plays
+
+
+def test_at_the_project_rate_blocks_are_rendered_block_by_block(items, monkeypatch):
+    """No whole-track render (the memory bound): every render_items call spans one block."""
+    from reaper_assist.media import stream
+
+    spans = []
+    real = stream.render_items
+
+    def spy(*args, **kw):
+        spans.append(kw["end_s"] - kw["start_s"])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(stream, "render_items", spy)
+    same_rate = items[:2]
+    got = np.concatenate(list(render_blocks(same_rate, track_name="T", sample_rate=SR, channels=2,
+                                            start_s=0.25, end_s=2.75, block_frames=4096)), axis=1)
+    assert max(spans) <= 4096 / SR + 1e-12 and len(spans) == -(-int(2.5 * SR) // 4096)
+    whole = real(same_rate, track_name="T", sample_rate=SR, channels=2, start_s=0.25, end_s=2.75)
+    np.testing.assert_allclose(got, whole.audio, atol=F32_TOL)
+
+
+def test_missing_media_is_a_problem_found_before_reading(items, tmp_path):
+    gone = make_item(4, 0.0, 1.0, source_file=str(tmp_path / "gone.wav"))
+    problems = media_problems([*items, gone], track_name="T", start_s=0.0, end_s=5.0)
+    assert [(p.item_index, p.reason) for p in problems] == [(5, "missing")]
+    assert media_problems(items, track_name="T", start_s=0.0, end_s=5.0) == []
+
+
+def test_a_file_truncated_after_the_header_read_raises_block_problems(write_media, tmp_path):
+    path = write_media("t.wav", np.zeros(SR), SR, subtype="PCM_16")
+    item = make_item(0, 0.0, 1.0, source_file=path)
+    assert media_problems([item], track_name="T", start_s=0.0, end_s=1.0) == []
+    with open(path, "r+b") as f:
+        f.write(b"garbage!" * 8)  # the RIFF header is gone
+    with pytest.raises(BlockProblems, match="unreadable"):
+        list(render_blocks([item], track_name="T", sample_rate=SR, channels=1, start_s=0.0, end_s=1.0))
+
+
+def test_an_empty_window_gives_one_empty_block(items):
+    blocks = list(render_blocks(items, track_name="T", sample_rate=SR, channels=2, start_s=1.0, end_s=1.0))
+    assert [b.shape for b in blocks] == [(2, 0)]
