@@ -88,13 +88,7 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
         previous = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
         t0 = time.perf_counter()
         emu.press(get_action(action).command_id)
-        record = None
-        while time.perf_counter() - t0 < timeout_s:
-            raw = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
-            if raw and raw != previous:
-                record = json.loads(raw)
-                break
-            time.sleep(0.02)
+        record = wait_for_record(host, previous, t0, timeout_s)
         elapsed = time.perf_counter() - t0
         console = emu.console()  # REAPER has no API to read its console; the emulator writes it to a file
         if record is None:
@@ -112,6 +106,17 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
     finally:
         emu.stop()
         _stop_companion(resource)
+
+
+def wait_for_record(host, previous: str | None, t0: float, timeout_s: float) -> dict | None:
+    """The ``last_run`` record once it differs from ``previous`` (polled every 10 ms from
+    ``t0``, a ``time.perf_counter()``), or None after ``timeout_s``."""
+    while time.perf_counter() - t0 < timeout_s:
+        raw = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
+        if raw and raw != previous:
+            return json.loads(raw)
+        time.sleep(0.01)
+    return None
 
 
 def _how_it_ended(emu: _Emulator) -> str:
