@@ -1,9 +1,11 @@
 """Gain-stage 16 tracks x 3 min stereo 48 kHz through the reapy host at 30 Hz defer pacing.
 
-Run: ``python bench/bench_gain_stage.py [--tracks 16] [--minutes 3]``. Prints seconds and round
-trips split into read / analyse / apply, for a first run and a second run on unchanged media,
-and the ratio against the reference in the same process: the analysis done without the cache
-and on one thread (what the action would cost without them).
+Run: ``python bench/bench_gain_stage.py [--tracks 16] [--minutes 3]``. Prints seconds split into
+read / analyse / apply and the requests the bridge served (its own counter), for a first run and
+a second run on unchanged media, in this process (no companion); then independent references on
+the same files in the same run: decoding them (soundfile, float32) and one numpy pass over the
+samples, with the first run's analysis as a ratio to the decode. The key press path (companion
+start included) is ``bench/bench_press.py``.
 """
 
 from __future__ import annotations
@@ -61,41 +63,28 @@ def main() -> int:
             host = emu.host()
 
             def timed(label):
-                n0 = host.round_trips
+                n0, served0 = host.round_trips, host.stats()["requests"]
                 t = time.perf_counter()
                 rec = gain_stage.run(host)
                 total = time.perf_counter() - t
+                served = host.stats()["requests"] - served0 - 1  # less the stats request itself
                 tm = rec["timings"]
-                print(f"{label}: {total:6.2f} s total, {host.round_trips - n0} requests; read {tm['read_s']:.2f} s, "
+                print(f"{label}: {total:6.2f} s total, {served} requests at the bridge "
+                      f"({host.round_trips - n0 - 2} sent); read {tm['read_s']:.2f} s, "
                       f"analyse {tm['analyse_s']:.2f} s, apply {tm['apply_s']:.2f} s; {rec['message']}")
                 return total, tm
 
             first, tm1 = timed("first run ")
             second, _ = timed("second run")
-            # reference in the same process: the same analysis with no cache, on one thread
-            state = host.read_state()
-            gain_stage._CACHE.clear()
-            t = time.perf_counter()
-            for tr in state.tracks:
-                gain_stage._measure(tr, state.sample_rate, -60.0)
-            ref = time.perf_counter() - t
-            print(f"reference analysis (no cache, one thread): {ref:.2f} s; ours first run {tm1['analyse_s']:.2f} s "
-                  f"-> ratio {ref / tm1['analyse_s']:.2f}x; second run total {second:.2f} s -> ratio {ref / second:.1f}x")
         finally:
             emu.stop()
-        # the whole path from the key press: installed action script -> companion (started on
-        # demand) -> bridge; in a child process, since reapy connects once per process
-        import json
-        import subprocess
+        # independent references on the same files, in the same run, one thread
+        from bench.bench_press import references
 
-        out = subprocess.run([sys.executable, "-m", "reaper_assist.cli", "demo", "--project", str(path), "--out",
-                              str(tmp / "shortcut"), "--json"], capture_output=True, text=True, timeout=600)
-        res = json.loads(out.stdout.strip().splitlines()[-1])
-        t = res["record"]["timings"]
-        print(f"shortcut path (fresh companion, media already staged once): key press -> record "
-              f"{res['seconds_to_record']:.2f} s (read {t['read_s']:.2f}, analyse {t['analyse_s']:.2f}, "
-              f"apply {t['apply_s']:.2f}); {res['record']['message']}")
-        print("goal: first run < 1.5 s, <= 10 round trips; second run < 0.3 s")
+        decode, numpy_pass = references(sorted(tmp.glob("track*.wav")))
+        print(f"references: decode (soundfile, float32) {decode:.2f} s, one numpy pass {numpy_pass:.2f} s; "
+              f"first-run analysis / decode = {tm1['analyse_s'] / decode:.2f}x")
+        print("the key press itself (companion start included): python bench/bench_press.py")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Key press -> record written, as a user presses the gain-stage shortcut (issue 20, points 0 and 6).
 
 Run: ``python bench/bench_press.py [--tracks 4 16 64] [--minutes 3]``. For each track count, in
-one run: stereo 48 kHz 24-bit WAV media is written; the installed action is pressed through the
+one run: stereo 48 kHz 24-bit WAV media is written (:func:`make_media`); the installed action is pressed through the
 emulated REAPER's web interface (REAPER's defer loop at 30 Hz) with no companion running, so the
 time includes the companion's start ("cold"); then pressed again on unchanged media ("warm").
 Printed per press: seconds from the key press to the record in the project, the requests the
@@ -24,7 +24,33 @@ import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_gain_stage import make_media  # noqa: E402
+from reaper_assist.emulator.project import Project  # noqa: E402
+
+SR = 48000
+
+
+def make_media(tmp: Path, n_tracks: int, minutes: float) -> Path:
+    """bench_gain_stage's signal (a sine with noise under a slow swell, levels -40..-3 dBFS
+    peak), written 60 s at a time so an hour-long track never sits in this process's memory."""
+    rng = np.random.default_rng(1)
+    p = Project.new(sample_rate=SR)
+    p.path = str(tmp / "bench.rpp")
+    n = int(minutes * 60 * SR)
+    block = 60 * SR
+    for i in range(n_tracks):
+        level = 10 ** (rng.uniform(-40, -3) / 20) / 1.3 / 1.5  # crest of the mix below
+        f = tmp / f"track{i:02d}.wav"
+        with sf.SoundFile(f, "w", SR, 2, subtype="PCM_24") as out:
+            for b0 in range(0, n, block):
+                t = np.arange(b0, min(b0 + block, n)) / SR
+                env = 0.6 + 0.4 * np.sin(2 * np.pi * (0.2 + 0.05 * i) * t)
+                x = level * env * (np.sin(2 * np.pi * (80 + 40 * i) * t) + 0.3 * rng.standard_normal(t.size))
+                out.write(np.stack([x, 0.8 * x], axis=1))
+        tr = p.add_track(i, name=f"Track {i + 1}")
+        p.add_item(tr, position=0.0, length=n / SR, file=str(f))
+        tr.selected = True
+    p.save(p.path)
+    return Path(p.path)
 
 
 def references(paths: list[Path]) -> tuple[float, float]:
@@ -82,7 +108,10 @@ def run_one(n_tracks: int, minutes: float) -> None:
                 if record is None:
                     raise SystemExit(f"no record after 600 s: {emu.console()[-1000:]}")
                 time.sleep(0.3)  # let the companion finish its last request before counting
-                served = host.stats()["requests"] - served0 - (host.round_trips - mine0 - 1)
+                # the bridge's count less this bench's own requests since the first stats call
+                # (its polls and the second stats call, both counted by the bridge too)
+                served_now = host.stats()["requests"]
+                served = served_now - served0 - (host.round_trips - mine0)
                 cfg = load_config(resource)
                 pid = int(protocol.request(str(resource), cfg.token, {"action": "ping"})["pid"])
                 tm = record["timings"]
