@@ -41,6 +41,8 @@ ACTIONS: dict[str, ActionInfo] = {
     "dip-gaps": ActionInfo("dip-gaps", "Dip noise between phrases on selected tracks", "reaper_assist.app.dip_gaps:run",
                            "RS_reaper_assist_dip_gaps"),
     "de-ess": ActionInfo("de-ess", "De-ess selected tracks", "reaper_assist.app.de_ess:run", "RS_reaper_assist_de_ess"),
+    "balance": ActionInfo("balance", "Balance selected tracks around the focus track", "reaper_assist.app.balance:run",
+                          "RS_reaper_assist_balance"),
 }
 
 

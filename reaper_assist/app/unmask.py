@@ -18,6 +18,7 @@ from scipy.signal import sosfilt
 
 from reaper_assist.analysis.spectrum import long_term_spectrum, masking
 from reaper_assist.app import assist_common as C
+from reaper_assist.app.mix_tracks import pick_focus
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import tone
@@ -29,16 +30,6 @@ TITLE = "Unmask"
 PLUGIN = "reaeq"
 RENAME = "RA Unmask"
 TAG = "unmask"
-
-
-def _pick_focus(tracks: list[TrackState], focus: str | None) -> TrackState:
-    if not focus:
-        return tracks[0]
-    for t in tracks:
-        if t.guid.upper() == str(focus).upper() or t.name == focus:
-            return t
-    raise ReaperAssistError(f"focus track {focus!r} is not among the selected tracks "
-                            f"({', '.join(t.name for t in tracks)})")
 
 
 def _apply_cuts(x: np.ndarray, cuts: list[tone.EqBand], sr: int) -> np.ndarray:
@@ -76,7 +67,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
 
     amount = C.parse_amount(raw, ACTION)
     table = C.table_with_overrides(ACTION, raw)
-    focus = _pick_focus(tracks, raw.get("focus"))
+    focus = pick_focus(tracks, raw.get("focus"))
     changes: list[Step] = []
     decisions = []
     fsrc = C.track_source(focus, state.sample_rate)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.bridge import dryrun, insertion, remote, sweep, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, sweep, txn
 from reaper_assist.bridge.wire import RefusedError
 
 MAX_TEXT = 1 << 20  # an ExtState value, a record, a console message
@@ -208,6 +208,9 @@ OPS: dict[str, Op] = {
                                                            "stop_fx": req(integer(0, MAX_LIST))}),
     # the master's dry-run render (RENDER_STATS), trial writes in place only while it renders
     "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op)))}),
+    # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)
+    "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, 4096)),
+                                                 "trial_ops": opt(optional(list_of(write_op)))}),
 }
 
 

@@ -596,6 +596,9 @@ class Track:
     phase = property(lambda s: s._num("IPHASE") != 0, lambda s, v: s.chunk.set("IPHASE", 0, int(bool(v))))
     nchan = property(lambda s: int(s._num("NCHAN", 0, 2)), lambda s, v: s.chunk.set("NCHAN", 0, int(v)))
     fx_enabled = property(lambda s: s._num("FX", 0, 1.0) != 0, lambda s, v: s.chunk.set("FX", 0, int(bool(v))))
+    # B_MAINSEND: ``MAINSEND <1 sends to parent/master> <channel offset>`` (facts 1.4, 4.2)
+    main_send = property(lambda s: s._num("MAINSEND", 0, 1.0) != 0,
+                         lambda s, v: s.chunk.set("MAINSEND", 0, int(bool(v)), fill=[1, 0]))
     selected = property(lambda s: s._num("SEL") != 0, lambda s, v: s.chunk.set("SEL", 0, int(bool(v)), after=("NAME", "PEAKCOL", "BEAT", "AUTOMODE", "VOLPAN", "MUTESOLO", "IPHASE", "PLAYOFFS", "ISBUS", "BUSCOMP", "SHOWINMIX", "FREEMODE")))
 
     @property

@@ -461,6 +461,7 @@ class Reaper:
         "D_VOL": ("volume", float), "D_PAN": ("pan", lambda v: max(-1.0, min(1.0, v))),
         "B_MUTE": ("mute", bool), "I_SOLO": ("solo", int), "B_PHASE": ("phase", bool),
         "I_SELECTED": ("selected", bool), "I_FOLDERDEPTH": ("folder_depth", int), "I_FXEN": ("fx_enabled", bool),
+        "B_MAINSEND": ("main_send", bool),
         "I_NCHAN": ("nchan", lambda v: max(2, min(128, int(v) + (int(v) % 2)))),  # 2..128, even
     }
     _MASTER_SETTABLE = ("D_VOL", "D_PAN", "I_SELECTED")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import dryrun, insertion, remote, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -57,6 +57,10 @@ class InProcessHost:
         except Exception as exc:  # pragma: no cover - defensive
             raise HostError(f"apply failed: {exc}") from exc
         return ApplyResult(tuple(r["results"]), r["undo"])
+
+    def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Post-FX loudness of each track as heard through its folders (bridge.heard)."""
+        return self._call(heard.tracks_heard_with, track_guids, trial_ops)
 
     def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
         """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""

@@ -234,6 +234,10 @@ class ReapyHost:
         during the render only, bridge.dryrun)."""
         return str(self._send("master_stats", trial_ops=trial_ops) or "")
 
+    def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Post-FX loudness of each track as heard through its folders (one request; bridge.heard)."""
+        return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
+
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None,
               fault: Callable[[str], None] | None = None, ops_per_request: int | None = None) -> ApplyResult:
         """Validate and write ``ops`` in one undo block inside one held batch; all or nothing.

@@ -1,0 +1,126 @@
+"""Multitrack material for balance and auto-pan (issue 15): a lead vocal of espeak-ng speech, a
+fluidsynth SoundFont band (bass, two similar strummed guitars, piano, a stereo string pad) and
+hydrogen drums (kick, snare, hats from the BJA_Pacific kit's recorded samples) in a "Drums" folder,
+as an emulated REAPER project. (Imported by name: keep this file name unique.)"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from reaper_assist.emulator.engine.render import render
+from reaper_assist.emulator.project import Project
+from tests.analysis import stems as S
+from tests.automation.material import say
+
+SR = 48000
+SECONDS = 4.0
+KIT = S.HYDROGEN_KITS / "BJA_Pacific"
+# name -> (kind, program) for fluidsynth parts (stems.py's MIDI patterns)
+BAND = {"Bass": ("bass", 33), "Guitar 1": ("strum", 25), "Guitar 2": ("strum", 27), "Piano": ("chords", 0)}
+DRUMS = {"Kick": ("BD_01.aiff", [0, 1, 2, 3]), "Snare": ("SN_01.aiff", [1, 3]), "Hats": ("HH_01.aiff", [i / 2 for i in range(8)])}
+ORDER = ("Lead Vocal", "Bass", "Guitar 1", "Guitar 2", "Piano", "Strings", "Drums", "Kick", "Snare", "Hats")
+
+
+def _fluid(kind: str, program: int, seed: int, out: Path) -> np.ndarray:
+    exe = S.require_fluidsynth()
+    mid = out.with_suffix(".mid")
+    S._midi(kind, 0, program, SECONDS, np.random.default_rng(seed)).save(mid)
+    subprocess.run([exe, "-ni", "-q", "-R", "0", "-C", "0", "-r", str(SR), "-O", "float", "-F", str(out),
+                    str(S.TIMGM_SF2), str(mid)], check=True, capture_output=True, timeout=120)
+    x, _ = sf.read(out, dtype="float64", always_2d=True)
+    return _fit(x.T)
+
+
+def _fit(x: np.ndarray) -> np.ndarray:
+    n = int(SECONDS * SR)
+    y = np.zeros((2, n))
+    m = min(n, x.shape[1])
+    y[:, :m] = x[:2, :m] if x.shape[0] >= 2 else np.repeat(x[:1, :m], 2, axis=0)
+    return y
+
+
+def _drum(sample: str, beats: list[float], rng) -> np.ndarray:
+    data, rate = sf.read(KIT / sample, dtype="float64", always_2d=True)
+    s = data.T if rate == SR else resample_poly(data.T, SR, rate, axis=-1)
+    n = int(SECONDS * SR)
+    out = np.zeros((2, n))
+    beat = 60.0 / S.TEMPO_BPM
+    for bar in range(int(SECONDS / (4 * beat)) + 1):
+        for b in beats:
+            i = int((bar * 4 + b) * beat * SR)
+            if i < n:
+                seg = s[:, : n - i] * rng.uniform(0.6, 1.0)
+                out[:, i:i + seg.shape[1]] += seg if seg.shape[0] == 2 else np.repeat(seg, 2, axis=0)
+    return out
+
+
+def stems(tmp: Path) -> dict[str, np.ndarray]:
+    """The stems, (2, samples) each, peak-normalised to -6 dBFS, rendered once into ``tmp``."""
+    rng = np.random.default_rng(15)
+    tmp.mkdir(parents=True, exist_ok=True)
+    v = np.concatenate([say("She sells sea shells by the sea shore."), np.zeros(SR // 4),
+                        say("The mist is passing slowly.")])
+    out = {"Lead Vocal": _fit(v[None, :])}
+    for i, (name, (kind, prog)) in enumerate(BAND.items()):
+        out[name] = _fluid(kind, prog, 20 + i, tmp / f"{name.replace(' ', '_')}.wav")
+    a = _fluid("pad", 48, 30, tmp / "strings_a.wav")
+    b = _fluid("pad", 49, 31, tmp / "strings_b.wav")
+    out["Strings"] = np.vstack([a[0], b[1]])  # two different string parts L and R: a stereo source
+    for name, (sample, beats) in DRUMS.items():
+        out[name] = _drum(sample, beats, rng)
+    return {k: x / np.max(np.abs(x)) * 0.5 for k, x in out.items()}
+
+
+def build(tmp: Path, stems_: dict[str, np.ndarray], *, gains_db: dict[str, float] | None = None,
+          folder_db: float = -3.0, name: str = "mix.rpp") -> Path:
+    """The project: every stem on its own track at 0 dB (times ``gains_db``), the drums in a
+    "Drums" folder with its fader at ``folder_db``; every track selected, the vocal first."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    p = Project.new(sample_rate=SR)
+    p.path = str(tmp / name)
+    for i, tname in enumerate(ORDER):
+        tr = p.add_track(i, name=tname)
+        tr.selected = True
+        if tname == "Drums":
+            tr.folder_depth = 1
+            tr.volume = 10 ** (folder_db / 20)
+            continue
+        if tname == "Hats":
+            tr.folder_depth = -1
+        g = 10 ** ((gains_db or {}).get(tname, 0.0) / 20)
+        f = tmp / f"{name}-{tname.replace(' ', '_')}.wav"
+        sf.write(f, (stems_[tname] * g).T, SR, subtype="FLOAT")
+        p.add_item(tr, position=0.0, length=SECONDS, file=str(f))
+    p.save(p.path)
+    return Path(p.path)
+
+
+def heard_lufs(project: Project, name: str) -> float:
+    """A track's integrated loudness as the listener hears it, measured independently of the
+    product: the emulator's engine renders the top-level track it plays through with every other
+    track of that folder muted; pyloudnorm (BS.1770-4) measures it."""
+    tracks = project.tracks
+    idx = next(i for i, t in enumerate(tracks) if t.name == name)
+    folder = next((i for i in range(idx, -1, -1) if tracks[i].folder_depth > 0 and i != idx), None)
+    target = tracks[idx]
+    muted = []
+    if folder is not None and tracks[idx].folder_depth <= 0:
+        for t in tracks[folder + 1:]:
+            if t is not target and not t.mute:
+                t.mute = True
+                muted.append(t)
+            if t.folder_depth < 0:
+                break
+        target = tracks[folder]
+    try:
+        audio = render(project, track=target).audio
+    finally:
+        for t in muted:
+            t.mute = False
+    return float(pyloudnorm.Meter(SR).integrated_loudness(audio.T))

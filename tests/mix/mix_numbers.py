@@ -1,0 +1,74 @@
+"""The figures of docs/mix.md: the test band balanced (and panned) through the emulator, every
+level measured independently of the product (the emulator's engine renders each track as heard,
+pyloudnorm reads it; the fold-down by tests/mix/pan_measure.py).
+
+    PYTHONPATH=$PWD python tests/mix/mix_numbers.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from mix_material import build, heard_lufs, stems
+
+from reaper_assist.app.registry import run_action
+from reaper_assist.host.inprocess import InProcessHost
+from reaper_assist.rules.tables import load_table
+from reaper_assist.units import amp_to_db
+
+FOCUS = "Lead Vocal"
+ROWS = {"Bass": "bass", "Guitar 1": "guitar", "Guitar 2": "guitar", "Piano": "keys", "Strings": "strings",
+        "Kick": "kick", "Snare": "snare", "Hats": "hihat"}
+
+
+def _offsets(project) -> dict[str, float]:
+    f = heard_lufs(project, FOCUS)
+    return {n: heard_lufs(project, n) - f for n in ROWS}
+
+
+def balance_numbers(tmp: Path, st) -> None:
+    table = load_table("balance")
+    host = InProcessHost.open(str(build(tmp / "a", st)))
+    rec = run_action("balance", host, selected=True)
+    first = _offsets(host.reaper.project)
+    print("| track | table offset LU | rendered offset LU | error LU |")
+    print("|---|---|---|---|")
+    for n, off in first.items():
+        want = table[ROWS[n]]["offset_lu"]
+        print(f"| {n} | {want:+.1f} | {off:+.2f} | {off - want:+.2f} |")
+    print(f"focus below the mix: {rec['settings']['focus_below_mix_lu']} LU")
+    rng = np.random.default_rng(1512)
+    gains = {n: float(rng.uniform(-12, 12)) for n in (FOCUS, *ROWS)}
+    h2 = InProcessHost.open(str(build(tmp / "b", st, gains_db=gains)))
+    run_action("balance", h2, selected=True)
+    second = _offsets(h2.reaper.project)
+    print(f"invariance (random input gains -12..+12 dB, seed 1512): worst difference "
+          f"{max(abs(second[n] - first[n]) for n in ROWS):.3f} dB")
+    ref = {t.name: amp_to_db(t.volume) for t in host.reaper.project.tracks}
+    host.save(str(tmp / "c.rpp"))
+    h3 = InProcessHost.open(str(tmp / "c.rpp"))
+    r = np.random.default_rng(6)
+    for t in h3.reaper.project.tracks:
+        if t.name in ROWS:
+            t.volume *= 10 ** (r.uniform(-6, 6) / 20)
+    run_action("balance", h3, selected=True)
+    got = {t.name: amp_to_db(t.volume) for t in h3.reaper.project.tracks}
+    print(f"restore (faders +-6 dB, seed 6): MAE {np.mean([abs(got[n] - ref[n]) for n in ROWS]):.3f} dB")
+    again = run_action("balance", h3, selected=True)
+    print(f"second run: {len(again['changes'])} changes")
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    st = stems(tmp / "stems")
+    balance_numbers(tmp, st)
+
+
+if __name__ == "__main__":
+    main()
