@@ -43,6 +43,7 @@ ACTIONS: dict[str, ActionInfo] = {
     "de-ess": ActionInfo("de-ess", "De-ess selected tracks", "reaper_assist.app.de_ess:run", "RS_reaper_assist_de_ess"),
     "balance": ActionInfo("balance", "Balance selected tracks around the focus track", "reaper_assist.app.balance:run",
                           "RS_reaper_assist_balance"),
+    "auto-pan": ActionInfo("auto-pan", "Pan selected tracks", "reaper_assist.app.auto_pan:run", "RS_reaper_assist_auto_pan"),
 }
 
 

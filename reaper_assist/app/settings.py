@@ -25,6 +25,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "unmask": {"amount": 100.0, "focus": None, "instruments": {}},
     # balance (issue 15): offsets ship in reaper_assist/rules/tables/balance.json
     "balance": {"amount": 100.0, "focus": None, "instruments": {}},
+    "auto-pan": {"amount": 100.0, "focus": None, "instruments": {}},
     # automation (issue 14): rules/automation.py documents each setting
     "ride": {"target": "auto", "range_db": 6.0, "window_s": 1.0, "tolerance_db": 0.3, "max_points_per_s": 4.0,
              "max_slope_db_per_s": 40.0, "amount": 100.0},

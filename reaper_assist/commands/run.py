@@ -40,7 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--peak-ceiling", type=float, dest="peak_ceiling_dbfs", help="peak guard in dBFS (default -6)")
     p.add_argument("--method", choices=("take", "js"), help="take volume (default) or a tagged JS Volume Adjustment")
     p.add_argument("--amount", type=float, help="apply this percentage of each change (0-100, default 100)")
-    p.add_argument("--focus", help="unmask: the focus track's name (default: the first of the tracks)")
+    p.add_argument("--focus", help="unmask, balance, auto-pan: the focus track's name (default: the first of the tracks)")
     p.add_argument("--changes", action="store_true", help="also list every planned change with its evidence")
     p.add_argument("--platform", help="master: spotify, apple, youtube, amazon, tidal, deezer, ebu-r128, atsc-a85, "
                                       "podcast or custom (with --lufs and --tp)")

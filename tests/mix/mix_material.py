@@ -1,5 +1,5 @@
 """Multitrack material for balance and auto-pan (issue 15): a lead vocal of espeak-ng speech, a
-fluidsynth SoundFont band (bass, two similar strummed guitars, piano, a stereo string pad) and
+fluidsynth SoundFont band (bass, a double-tracked steel guitar (two takes), piano, a stereo string pad) and
 hydrogen drums (kick, snare, hats from the BJA_Pacific kit's recorded samples) in a "Drums" folder,
 as an emulated REAPER project. (Imported by name: keep this file name unique.)"""
 
@@ -22,7 +22,7 @@ SR = 48000
 SECONDS = 4.0
 KIT = S.HYDROGEN_KITS / "BJA_Pacific"
 # name -> (kind, program) for fluidsynth parts (stems.py's MIDI patterns)
-BAND = {"Bass": ("bass", 33), "Guitar 1": ("strum", 25), "Guitar 2": ("strum", 27), "Piano": ("chords", 0)}
+BAND = {"Bass": ("bass", 33), "Guitar 1": ("strum", 25), "Guitar 2": ("strum", 25), "Piano": ("chords", 0)}
 DRUMS = {"Kick": ("BD_01.aiff", [0, 1, 2, 3]), "Snare": ("SN_01.aiff", [1, 3]), "Hats": ("HH_01.aiff", [i / 2 for i in range(8)])}
 ORDER = ("Lead Vocal", "Bass", "Guitar 1", "Guitar 2", "Piano", "Strings", "Drums", "Kick", "Snare", "Hats")
 

@@ -64,10 +64,34 @@ def balance_numbers(tmp: Path, st) -> None:
     print(f"second run: {len(again['changes'])} changes")
 
 
+def pan_numbers(tmp: Path, st) -> None:
+    from test_auto_pan import _channel_balance, _octave_fold_down_db
+
+    from reaper_assist.emulator.engine.render import render
+
+    host = InProcessHost.open(str(build(tmp / "p", st)))
+    rec = run_action("auto-pan", host, selected=True)
+    print("| track | pan | rendered (E_R - E_L)/(E_R + E_L) | why |")
+    print("|---|---|---|---|")
+    for t in rec["tracks"]:
+        tr = next(x for x in host.reaper.project.tracks if x.name == t["name"])
+        bal = f"{_channel_balance(host, t['name']):+.3f}" if t["status"] != "skipped" else ""
+        print(f"| {t['name']} | {tr.pan:+.3f} | {bal} | {t['status']}: {t['reason'].split('; ', 1)[-1]} |")
+    loss = _octave_fold_down_db(render(host.reaper.project).audio)
+    print("rendered mix, mono fold-down per octave band (dB): " + ", ".join(f"{k} Hz {v:+.2f}" for k, v in loss.items()))
+    x = render(host.reaper.project).audio
+    print(f"rendered mix channel correlation: {np.corrcoef(x[0], x[1])[0, 1]:+.3f}; the product's estimate: "
+          f"{rec['settings']['mono_compatibility']['correlation']:+.3f}, worst band "
+          f"{rec['settings']['mono_compatibility']['worst_band_loss_db']:+.2f} dB")
+    again = run_action("auto-pan", host, selected=True)
+    print(f"second run: {len(again['changes'])} changes")
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     st = stems(tmp / "stems")
     balance_numbers(tmp, st)
+    pan_numbers(tmp, st)
 
 
 if __name__ == "__main__":
