@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from reaper_assist.app import history
 from reaper_assist.app.registry import EXT_SECTION, LAST_RUN_KEY
 from reaper_assist.host.realize import Write
+from reaper_assist.host.restore import restorable
 from reaper_assist.rules.plan import Plan
 
 
@@ -48,7 +50,7 @@ def record_for_plan(p: Plan, writes: list[Write], *, dry_run: bool = False) -> d
     if skipped and len(skipped) < len(p.decisions):  # name every skipped track and why, changed or not
         msg += f"; skipped {len(skipped)}: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
     status = "error" if skipped and len(skipped) == len(p.decisions) else "ok"
-    return clean({
+    rec = clean({
         "action": p.action, "status": status, "message": msg, "dry_run": dry_run,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "settings": p.settings, "undo": p.undo_name if changed else "",
         "tracks": [{"guid": d.guid, "name": d.name, "status": d.status, "before_db": d.before_db,
@@ -56,6 +58,9 @@ def record_for_plan(p: Plan, writes: list[Write], *, dry_run: bool = False) -> d
                    for d in p.decisions],
         "changes": [{**w.record(), "evidence": clean(w.evidence, 3)} for w in writes],
     })
+    if not dry_run:  # the values a later ``remove`` may put back, full precision (app/history.py)
+        rec["restore"] = restorable(writes)
+    return rec
 
 
 def error_record(action: str, message: str) -> dict[str, Any]:
@@ -64,8 +69,12 @@ def error_record(action: str, message: str) -> dict[str, Any]:
 
 
 def write_record(host, record: dict[str, Any]) -> None:
-    """Echo a short summary to REAPER's console, then store the record: the record is the sign that
-    the action has finished, so whoever waits for it finds the summary already there."""
+    """Add the record's value changes to the durable history (``record["restore"]``, kept out of
+    ``last_run``), echo a short summary to REAPER's console, then store the record: the record is
+    the sign that the action has finished, so whoever waits for it finds the rest already there."""
+    values = record.pop("restore", None)
+    if values:
+        history.append(host, str(record.get("action", "")), values)
     host.console(format_summary(record))
     host.set_proj_ext(EXT_SECTION, LAST_RUN_KEY, json.dumps(record, sort_keys=True))
 

@@ -44,10 +44,13 @@ ACTIONS: dict[str, ActionInfo] = {
     "balance": ActionInfo("balance", "Balance selected tracks around the focus track", "reaper_assist.app.balance:run",
                           "RS_reaper_assist_balance"),
     "auto-pan": ActionInfo("auto-pan", "Pan selected tracks", "reaper_assist.app.auto_pan:run", "RS_reaper_assist_auto_pan"),
+    "remove": ActionInfo("remove", "Remove reaper-assist changes from selected tracks", "reaper_assist.app.remove:run",
+                         "RS_reaper_assist_remove"),
 }
 
 
 MASTER_ACTIONS = frozenset({"master"})  # the actions that act on the master track (--master)
+EITHER_ACTIONS = frozenset({"remove"})  # the actions that act on tracks or (--master) the master track
 
 
 def get_action(name: str) -> ActionInfo:

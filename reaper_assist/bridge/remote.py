@@ -17,6 +17,7 @@ from typing import Any
 NULL_SUFFIX = "0x0000000000000000"
 TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
 ENV_TAG_KEY = "P_EXT:reaper_assist_env"  # track P_EXT key: our envelope lanes {lane name: {owner, guid}}, JSON
+TRACK_OWNER_KEY = "P_EXT:reaper_assist_track"  # a track the tool added: the action's name (contracts)
 VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes read back (automation actions)
 
 
@@ -243,6 +244,7 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             "items": [], "fx": [],
             "envelopes": _lanes(api, tr),
             "env_tags": api.GetSetMediaTrackInfo_String(tr, ENV_TAG_KEY, "", False)[3],
+            "owner": api.GetSetMediaTrackInfo_String(tr, TRACK_OWNER_KEY, "", False)[3],
         }
         if with_items:
             td["items"] = [_item_state(api, api.GetTrackMediaItem(tr, k), k)

@@ -28,7 +28,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sel = p.add_mutually_exclusive_group(required=True)
     sel.add_argument("--tracks", help="comma-separated track names")
     sel.add_argument("--selected", action="store_true", help="the tracks selected in the project")
-    sel.add_argument("--master", action="store_true", help="the master track (the actions that act on it: master)")
+    sel.add_argument("--master", action="store_true",
+                     help="the master track (the actions that act on it: master, remove)")
     p.add_argument("--save", help="write the result to this .RPP (required unless --dry-run or --in-place)")
     p.add_argument("--in-place", action="store_true", dest="in_place",
                    help="overwrite --project itself with the result (its old content is kept as .bak)")
@@ -54,10 +55,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reaper_assist.app.records import format_table
-    from reaper_assist.app.registry import MASTER_ACTIONS
+    from reaper_assist.app.registry import EITHER_ACTIONS, MASTER_ACTIONS
     from reaper_assist.host.inprocess import InProcessHost
 
-    if args.master != (args.action in MASTER_ACTIONS):
+    if args.master != (args.action in MASTER_ACTIONS) and args.action not in EITHER_ACTIONS:
         raise ReaperAssistError(f"{args.action} acts on the master track: use --master" if not args.master else
                                 f"{args.action} cannot act on the master track (it works on tracks' items); "
                                 "use --tracks or --selected")
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     refuse_shared_guids(host, state, guids if args.tracks else None, path=args.project)
     options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus", "platform",
                                              "lufs", "tp", "max_gain_reduction_db", "report_only")}
+    if args.master and args.action in EITHER_ACTIONS:
+        options["master"] = True
     from reaper_assist.app.registry import run_action
 
     record = run_action(args.action, host, track_guids=guids, selected=args.selected, options=options,

@@ -633,6 +633,8 @@ class Track:
             if ln.tokens[:1] == [key]:
                 if value == "":
                     ext.children.remove(ln)
+                    if not ext.children:  # no key left: no EXT block (docs/unverified.md)
+                        self.chunk.children.remove(ext)
                 else:
                     ln.set_tokens([key, value])
                 return

@@ -48,6 +48,7 @@ class TrackState:
     fx: tuple[FXState, ...] = ()
     envelopes: dict[str, Any] = field(default_factory=dict)  # volume lanes: {name: {guid, points}}
     env_tags: str = ""  # P_EXT JSON: the lanes reaper-assist owns {name: {owner, guid}}
+    owner: str = ""  # the action that added this track ("" for the user's tracks)
 
 
 @dataclass(frozen=True)

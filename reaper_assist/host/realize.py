@@ -371,3 +371,5 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.RemovePlugin: _remove,
     S.AutomatedPlugin: _automated,
 }
+# the realize functions of other modules' steps (each adds itself to _REALIZERS when imported)
+from reaper_assist.host import realize_remove  # noqa: E402, F401

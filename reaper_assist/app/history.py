@@ -1,0 +1,58 @@
+"""The durable history of the values the tool changed (project ExtState ``reaper_assist`` /
+``history``, JSON), so ``remove`` can put back a volume an earlier run changed, not only the last.
+
+Every action that writes through :mod:`reaper_assist.app.run_action` (or calls
+:func:`reaper_assist.app.records.write_record` with a record of :func:`record_for_plan`) appends its
+value changes here; nothing else is needed from an action. One entry per value write::
+
+    {"action", "time", "track_guid", "track_name", "item_guid", "field", "old", "new"}
+
+in full precision (``remove`` compares exactly). Entries stay in the order they were written; a
+second write of the same value by a later run whose ``old`` is the previous run's ``new`` makes a
+chain back to the user's original value (rules/removal.py walks it). The history is written outside
+the undo block, like the record: an undo of an action leaves its entries, and ``remove`` then finds
+the value back at its original and writes nothing for it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+EXT_SECTION = "reaper_assist"
+HISTORY_KEY = "history"
+VERSION = 1
+MAX_ENTRIES = 20_000  # ~2 MB of JSON; past it the oldest go (their values can no longer be restored)
+
+
+def load(host) -> list[dict[str, Any]]:
+    """The entries, oldest first; a missing or unreadable history is empty."""
+    text = host.get_proj_ext(EXT_SECTION, HISTORY_KEY)
+    if not text:
+        return []
+    try:
+        d = json.loads(text)
+    except ValueError:
+        return []
+    entries = d.get("entries") if isinstance(d, dict) else None
+    return [e for e in entries if _valid(e)] if isinstance(entries, list) else []
+
+
+def _valid(e: Any) -> bool:
+    return (isinstance(e, dict) and isinstance(e.get("track_guid"), str) and isinstance(e.get("field"), str)
+            and all(isinstance(e.get(k), (int, float)) and not isinstance(e.get(k), bool) for k in ("old", "new")))
+
+
+def store(host, entries: list[dict[str, Any]]) -> None:
+    entries = entries[-MAX_ENTRIES:]
+    host.set_proj_ext(EXT_SECTION, HISTORY_KEY,
+                      json.dumps({"version": VERSION, "entries": entries}, sort_keys=True) if entries else "")
+
+
+def append(host, action: str, values: list[dict[str, Any]]) -> None:
+    """Add one run's value changes (``record["restore"]``) to the history."""
+    if not values:
+        return
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    store(host, load(host) + [{**v, "action": action, "time": stamp} for v in values])

@@ -1,0 +1,174 @@
+"""Action "Remove reaper-assist changes from selected tracks": takes the tool's work off the
+tracks in one undo step, driven only by what the tool recorded, so every action is covered:
+
+* our tagged FX (the track's tag list), with any parameter envelopes and automation items on them;
+* the envelope lanes the tool created (the track's lane list), with their points;
+* tracks the tool added (their ``reaper_assist_track`` mark);
+* volumes and pans the tool changed, from the durable history (app/history.py): put back where the
+  value still holds what the tool wrote last; a value the user changed since is left and reported.
+
+The user's FX, lanes, points and values are never touched (the write kinds check the tool's lists
+inside REAPER too). The history entries of the values dealt with are dropped, so a second run
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from reaper_assist.app import history
+from reaper_assist.app.records import record_for_plan, write_record
+from reaper_assist.app.records import error_record as _error_record
+from reaper_assist.app.run_action import undo_name
+from reaper_assist.errors import ReaperAssistError
+from reaper_assist.host import realize, restore
+from reaper_assist.host.base import ProjectState, TrackState, parse_tags
+from reaper_assist.rules import removal as R
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.steps import Step
+from reaper_assist.units import amp_to_db
+
+ACTION = "remove"
+VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes the read state shows
+
+
+def _lanes(track: TrackState) -> dict[str, dict[str, Any]]:
+    try:
+        d = json.loads(track.env_tags or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in d.items() if isinstance(v, dict) and v.get("guid")} if isinstance(d, dict) else {}
+
+
+def _shown(field: str, v: float) -> str:
+    if field.endswith("pan"):
+        return f"{v:+.2f}"
+    db = amp_to_db(abs(v))
+    return "-inf dB" if db == float("-inf") else f"{db:+.2f} dB"
+
+
+def _label(track: TrackState, key: tuple[str, str, str]) -> str:
+    _, item_guid, field = key
+    if not item_guid:
+        return field
+    k = next((it.index for it in track.items if it.guid.upper() == item_guid), None)
+    return f"{field} (item {k + 1})" if k is not None else f"{field} (an item since deleted)"
+
+
+def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[str, Any]]]):
+    """RestoreValue steps and the notes of values left alone, and the history keys dealt with."""
+    steps: list[Step] = []
+    notes: list[str] = []
+    done = []
+    for key, entries in by_value.items():
+        if key[0] != track.guid.upper() or not restore.is_field(key[2]):
+            continue
+        done.append(key)
+        cur = restore.current(track, entries[-1])
+        label = _label(track, key)
+        if cur is None:
+            notes.append(f"{label}: its item or take is gone, nothing to put back")
+            continue
+        r = R.chain_back(entries, cur)
+        if r.status == "left":
+            notes.append(f"{label}: you changed it since ({_shown(key[2], cur)}; reaper-assist wrote "
+                         f"{_shown(key[2], r.wrote)}): left as it is")
+        elif r.status == "restore":
+            runs = f"{r.runs} run{'s' if r.runs != 1 else ''}"
+            steps.append(R.RestoreValue(track_guid=track.guid, track_name=track.name, field=key[2],
+                                        item_guid=key[1], value=r.value, expect=cur, label=label,
+                                        reason=f"back to {_shown(key[2], r.value)} (before {runs} of "
+                                               f"{', '.join(sorted({str(e.get('action')) for e in entries}))})",
+                                        evidence={"history_entries": len(entries), "runs_undone": r.runs}))
+    return steps, notes, done
+
+
+def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], TrackDecision, list]:
+    """(value steps, removal steps, decision, history keys dealt with) of one track."""
+    if track.owner:
+        steps: list[Step] = [R.RemoveTrack(track_guid=track.guid, track_name=track.name, owner=track.owner,
+                                           reason=f"the track {track.owner} added")]
+        done = [k for k in by_value if k[0] == track.guid.upper()]
+        return [], steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
+                                        f"deleted: {track.owner} added this track", {}), done
+    values, notes, done = _values(track, by_value)
+    tags = parse_tags(track.tags)
+    removal: list[Step] = []
+    for fx in track.fx:
+        tag = tags.get(fx.guid.upper())
+        if tag is not None:
+            removal.append(R.RemoveOurFx(track_guid=track.guid, track_name=track.name, fx_guid=fx.guid,
+                                         label=fx.renamed_name or fx.name, reason=f"added by {tag}"))
+    lanes = _lanes(track)
+    for name, v in lanes.items():
+        seen = (track.envelopes.get(name) or {}).get("guid", "")
+        if name in VOLUME_LANES and str(seen).upper() != str(v["guid"]).upper():
+            notes.append(f"the {name} lane of {v.get('owner', 'reaper-assist')} is gone already")
+            continue
+        removal.append(R.RemoveLane(track_guid=track.guid, track_name=track.name, envelope=name,
+                                    lane_guid=str(v["guid"]), owner=str(v.get("owner", "")),
+                                    reason=f"created by {v.get('owner', 'reaper-assist')}"))
+    if tags or track.env_tags:
+        removal.append(R.ForgetOwnership(track_guid=track.guid, track_name=track.name, fx=bool(track.tags),
+                                         lanes=bool(track.env_tags), reason="nothing of reaper-assist's left"))
+    what = [s.label if isinstance(s, R.RemoveOurFx) else f"the {s.envelope} lane" for s in removal
+            if isinstance(s, (R.RemoveOurFx, R.RemoveLane))]
+    parts = ([f"removed {', '.join(what)}"] if what else []) + \
+            [f"{s.label} {s.reason}" for s in values if isinstance(s, R.RestoreValue)] + notes
+    status = "changed" if values or removal else "at target"
+    reason = "; ".join(parts) if parts else "nothing of reaper-assist's on this track"
+    return values, removal, TrackDecision(track.guid, track.name, status, None, None, 0.0, reason,
+                                          {"left": notes}), done
+
+
+def plan(state: ProjectState, tracks: list[TrackState], entries: list[dict[str, Any]]) -> tuple[Plan, list]:
+    by_value = R.group(entries)
+    values: list[Step] = []
+    removal: list[Step] = []
+    deletes: list[Step] = []
+    decisions, done = [], []
+    for tr in tracks:
+        v, r, d, k = plan_track(tr, by_value)
+        values += v
+        (deletes if any(isinstance(s, R.RemoveTrack) for s in r) else removal).extend(r)
+        decisions.append(d)
+        done += k
+    n = sum(d.status == "changed" for d in decisions)
+    p = Plan(ACTION, undo_name("Remove reaper-assist changes from", n), tuple(values + removal + deletes),
+             tuple(decisions), {})
+    return p, done
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    """Remove the tool's work from the tracks (``options["master"]``: from the master track)."""
+    master = bool((options or {}).get("master"))
+    try:
+        if master:
+            state = host.read_state(master=True)
+        else:
+            state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
+        tracks = list(state.tracks)
+        if not tracks:
+            raise ReaperAssistError("no tracks selected: select the tracks to remove reaper-assist's changes from")
+        entries = history.load(host)
+        p, done = plan(state, tracks, entries)
+        writes = realize.realize(state, p.steps)
+        if writes and not dry_run:
+            host.apply(realize.ops(writes), p.undo_name)
+        record = record_for_plan(p, writes, dry_run=dry_run)
+        record.pop("restore", None)  # remove's own writes are no history to restore
+        if not writes:
+            record["message"] = "nothing of reaper-assist's to remove"
+        if not dry_run and done:
+            gone = set(done)
+            history.store(host, [e for e in entries if (str(e["track_guid"]).upper(),
+                                                        str(e.get("item_guid") or "").upper(), e["field"]) not in gone])
+    except ReaperAssistError as exc:
+        record = _error_record(ACTION, str(exc))
+    record["time"] = record.get("time") or time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    if not dry_run:
+        write_record(host, record)
+    return record
