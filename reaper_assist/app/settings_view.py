@@ -1,0 +1,133 @@
+"""``reaper-assist settings``: the effective settings of an action with where each value comes from
+(defaults < the settings file < the project's override < this run's options), and the check of a
+settings file whose every problem names the file, the line and the key."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reaper_assist.app import settings as S
+
+PROJECT_SOURCE = "the project (ExtState reaper_assist/settings)"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: Any
+    source: str  # "default", "settings file PATH line N", "the project (...)", "option"
+
+
+def _line_of(text: str, action: str, key: str | None) -> int:
+    """The 1-based line where ``"action"`` (then ``"key"`` after it) appears as an object key."""
+    m = re.search(r'"%s"\s*:' % re.escape(action), text)
+    pos = m.start() if m else 0
+    if key is not None:
+        k = re.compile(r'"%s"\s*:' % re.escape(key)).search(text, pos)
+        pos = k.start() if k else pos
+    return text.count("\n", 0, pos) + 1
+
+
+def _parse(text: str, where: str) -> tuple[dict[str, Any] | None, list[str]]:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [f"{where}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]
+    if not isinstance(d, dict):
+        return None, [f"{where}, line 1: the settings must be a JSON object of actions, like "
+                      '{"gain-stage": {"target": "rms:-18"}}']
+    return d, []
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true or false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, str):
+        return "text"
+    return "null" if v is None else type(v).__name__
+
+
+def _value_problem(default: Any, v: Any) -> str | None:
+    """Why ``v`` cannot stand where the default is ``default`` (None: it can)."""
+    if isinstance(default, bool):
+        return None if isinstance(v, bool) else f"must be true or false, not {_kind(v)} ({v!r})"
+    if isinstance(default, (int, float)):
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
+        return None if ok else f"must be a number, not {_kind(v)} ({v!r})"
+    if isinstance(default, dict):
+        return None if isinstance(v, dict) else f"must be an object, not {_kind(v)} ({v!r})"
+    # text or null by default: text, a number or null (e.g. "auto" or -16)
+    return None if v is None or isinstance(v, (str, int, float)) and not isinstance(v, bool) else \
+        f"must be text or a number, not {_kind(v)}"
+
+
+def check_text(text: str, where: str) -> list[str]:
+    """Every problem of a settings text, each naming ``where``, the line and the key."""
+    d, errors = _parse(text, where)
+    if d is None:
+        return errors
+    for action, values in d.items():
+        line = _line_of(text, action, None)
+        if action not in S.DEFAULTS:
+            errors.append(f"{where}, line {line}, key {action!r}: no such action "
+                          f"(known: {', '.join(sorted(S.DEFAULTS))})")
+            continue
+        if not isinstance(values, dict):
+            errors.append(f"{where}, line {line}, key {action!r}: must be an object of settings, not {_kind(values)}")
+            continue
+        for key, v in values.items():
+            kline = _line_of(text, action, key)
+            defaults = S.DEFAULTS[action]
+            if key not in defaults:
+                errors.append(f"{where}, line {kline}, key {action}.{key}: no such setting of {action} "
+                              f"(known: {', '.join(sorted(defaults))})")
+                continue
+            problem = _value_problem(defaults[key], v)
+            if problem:
+                errors.append(f"{where}, line {kline}, key {action}.{key}: {problem}")
+    return errors
+
+
+def check_file(path: str | Path) -> list[str]:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"{p}: cannot read the settings file ({exc})"]
+    return check_text(text, str(p))
+
+
+def effective(action: str, *, config: Path | None = None, project_overrides: str | None = None,
+              options: dict[str, Any] | None = None) -> list[Setting]:
+    """The settings ``action`` runs with, each with its source; the same merge as settings.load."""
+    out: dict[str, Setting] = {k: Setting(k, v, "default") for k, v in S.DEFAULTS.get(action, {}).items()}
+    path = config if config is not None else S.config_path()
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        d, _ = _parse(text, str(path))
+        for k, v in ((d or {}).get(action) or {}).items():
+            out[k] = Setting(k, v, f"settings file {path} line {_line_of(text, action, k)}")
+    if project_overrides:
+        d, _ = _parse(project_overrides, PROJECT_SOURCE)
+        for k, v in ((d or {}).get(action) or {}).items():
+            out[k] = Setting(k, v, PROJECT_SOURCE)
+    for k, v in (options or {}).items():
+        if v is not None:
+            out[k] = Setting(k, v, "option")
+    return list(out.values())
+
+
+def format_settings(action: str, rows: list[Setting]) -> str:
+    """One line per setting: ``key = value (from source)``, plain text for a screen reader."""
+    width = max((len(r.key) for r in rows), default=0)
+    lines = [f"{action}:"]
+    lines += [f"  {r.key.ljust(width)} = {json.dumps(r.value)}  (from {r.source})" for r in rows]
+    return "\n".join(lines)

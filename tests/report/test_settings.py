@@ -1,0 +1,101 @@
+"""Issue 18 point 4: ``reaper-assist settings`` shows each value with its source (defaults <
+settings file < the project's override < options), and a settings file's problems name the file,
+the line and the key; the values shown are the ones an action runs with."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from reaper_assist.app import settings as S
+from reaper_assist.app.settings_view import check_text, effective
+from reaper_assist.cli import main
+from reaper_assist.emulator.project import Project
+
+SETTINGS = """{
+  "gain-stage": {
+    "target": "lufs:-20",
+    "peak_ceiling_dbfs": -3
+  },
+  "ride": {"range_db": 4}
+}
+"""
+
+
+@pytest.fixture()
+def config(tmp_path, monkeypatch):
+    path = tmp_path / "settings.json"
+    path.write_text(SETTINGS)
+    monkeypatch.setenv("REAPER_ASSIST_CONFIG", str(path))
+    return path
+
+
+def project_with_override(tmp_path) -> str:
+    p = Project.new()
+    p.set_ext_state("reaper_assist", "settings", json.dumps({"gain-stage": {"peak_ceiling_dbfs": -8}}))
+    out = tmp_path / "song.rpp"
+    p.save(str(out))
+    return str(out)
+
+
+def test_each_value_names_its_source_in_order(config, tmp_path):
+    override = json.dumps({"gain-stage": {"peak_ceiling_dbfs": -8, "method": "js"}})
+    rows = {r.key: r for r in effective("gain-stage", project_overrides=override, options={"method": "take"})}
+    assert rows["silence_threshold_dbfs"].source == "default"
+    assert (rows["target"].value, rows["target"].source) == ("lufs:-20", f"settings file {config} line 3")
+    assert (rows["peak_ceiling_dbfs"].value, rows["peak_ceiling_dbfs"].source) == (-8, "the project (ExtState "
+                                                                                    "reaper_assist/settings)")
+    assert (rows["method"].value, rows["method"].source) == ("take", "option")
+    # the very values the loader gives an action
+    assert {k: r.value for k, r in rows.items()} == S.load("gain-stage", project_overrides=override,
+                                                           options={"method": "take"})
+
+
+def test_cli_shows_sources(config, tmp_path, capsys):
+    assert main(["settings", "gain-stage", "ride", "--project", project_with_override(tmp_path),
+                 "--set", "amount=50"]) == 0
+    out = re.sub(" +", " ", capsys.readouterr().out)  # the columns' padding aside
+    assert f'target = "lufs:-20" (from settings file {config} line 3)' in out
+    assert "peak_ceiling_dbfs = -8 (from the project (ExtState reaper_assist/settings))" in out
+    assert "amount = 50 (from option)" in out
+    assert f"range_db = 4 (from settings file {config} line 6)" in out
+
+
+BAD = """{
+  "gain-stage": {
+    "target": "lufs:-20",
+    "peak_ceiling": -3,
+    "amount": "half"
+  },
+  "auto-pan-x": {},
+  "ride": {"range_db": true}
+}
+"""
+
+
+def test_problems_name_file_line_and_key(tmp_path, capsys):
+    path = tmp_path / "bad.json"
+    path.write_text(BAD)
+    errors = check_text(BAD, str(path))
+    assert errors[0].startswith(f"{path}, line 4, key gain-stage.peak_ceiling: no such setting of gain-stage")
+    assert errors[1] == f"{path}, line 5, key gain-stage.amount: must be a number, not text ('half')"
+    assert errors[2].startswith(f"{path}, line 7, key 'auto-pan-x': no such action")
+    assert errors[3] == f"{path}, line 8, key ride.range_db: must be a number, not true or false (True)"
+    assert len(errors) == 4
+    assert main(["settings", "--check", "--config", str(path)]) == 1
+    assert capsys.readouterr().out.strip().splitlines() == errors
+
+
+def test_bad_json_names_line_and_column(tmp_path, capsys):
+    path = tmp_path / "broken.json"
+    path.write_text('{\n  "gain-stage": {\n    "target": "rms:-18",\n  }\n}\n')
+    assert main(["settings", "--check", "--config", str(path)]) == 1
+    assert capsys.readouterr().out.strip() == (f"{path}, line 4, column 3: not valid JSON "
+                                               "(Expecting property name enclosed in double quotes)")
+
+
+def test_a_good_file_checks_clean(config, capsys):
+    assert main(["settings", "--check"]) == 0
+    assert capsys.readouterr().out.strip() == f"{config}: no problems"
