@@ -3,6 +3,7 @@ which of the user's own plugins already do the job, and the step that makes our 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from reaper_assist.host import realize
@@ -59,3 +60,12 @@ def users_own(track: TrackState, tag: str, words, kind: str) -> TrackDecision | 
     names = ", ".join(repr(fx_label(f)) for f in theirs)
     return TrackDecision(track.guid, track.name, "kept", None, None, 0.0,
                          f"the track already has your own {kind} ({names}): not doubled", {})
+
+
+def owned_lanes(track: TrackState) -> dict[str, dict[str, Any]]:
+    """The envelope lanes the tool created on the track (its P_EXT list): {lane name: {owner, guid}}."""
+    try:
+        d = json.loads(track.env_tags or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in d.items() if isinstance(v, dict) and v.get("guid")} if isinstance(d, dict) else {}

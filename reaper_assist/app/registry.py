@@ -46,6 +46,8 @@ ACTIONS: dict[str, ActionInfo] = {
     "auto-pan": ActionInfo("auto-pan", "Pan selected tracks", "reaper_assist.app.auto_pan:run", "RS_reaper_assist_auto_pan"),
     "remove": ActionInfo("remove", "Remove reaper-assist changes from selected tracks", "reaper_assist.app.remove:run",
                          "RS_reaper_assist_remove"),
+    "compare": ActionInfo("compare", "Compare reaper-assist changes", "reaper_assist.app.compare:run",
+                          "RS_reaper_assist_compare"),
 }
 
 

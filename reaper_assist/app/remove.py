@@ -14,11 +14,11 @@ changes nothing.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 from reaper_assist.app import history
+from reaper_assist.app.our_fx import owned_lanes
 from reaper_assist.app.records import record_for_plan, write_record
 from reaper_assist.app.records import error_record as _error_record
 from reaper_assist.app.run_action import undo_name
@@ -32,14 +32,6 @@ from reaper_assist.units import amp_to_db
 
 ACTION = "remove"
 VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes the read state shows
-
-
-def _lanes(track: TrackState) -> dict[str, dict[str, Any]]:
-    try:
-        d = json.loads(track.env_tags or "{}")
-    except ValueError:
-        return {}
-    return {k: v for k, v in d.items() if isinstance(v, dict) and v.get("guid")} if isinstance(d, dict) else {}
 
 
 def _shown(field: str, v: float) -> str:
@@ -101,7 +93,7 @@ def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], Tra
         if tag is not None:
             removal.append(R.RemoveOurFx(track_guid=track.guid, track_name=track.name, fx_guid=fx.guid,
                                          label=fx.renamed_name or fx.name, reason=f"added by {tag}"))
-    lanes = _lanes(track)
+    lanes = owned_lanes(track)
     for name, v in lanes.items():
         seen = (track.envelopes.get(name) or {}).get("guid", "")
         if name in VOLUME_LANES and str(seen).upper() != str(v["guid"]).upper():
@@ -110,9 +102,10 @@ def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], Tra
         removal.append(R.RemoveLane(track_guid=track.guid, track_name=track.name, envelope=name,
                                     lane_guid=str(v["guid"]), owner=str(v.get("owner", "")),
                                     reason=f"created by {v.get('owner', 'reaper-assist')}"))
-    if tags or track.env_tags:
+    if tags or track.env_tags or track.compare:
         removal.append(R.ForgetOwnership(track_guid=track.guid, track_name=track.name, fx=bool(track.tags),
-                                         lanes=bool(track.env_tags), reason="nothing of reaper-assist's left"))
+                                         lanes=bool(track.env_tags), compare=bool(track.compare),
+                                         reason="nothing of reaper-assist's left"))
     what = [s.label if isinstance(s, R.RemoveOurFx) else f"the {s.envelope} lane" for s in removal
             if isinstance(s, (R.RemoveOurFx, R.RemoveLane))]
     parts = ([f"removed {', '.join(what)}"] if what else []) + \

@@ -13,6 +13,7 @@ from reaper_assist.app.records import error_record, record_for_plan, write_recor
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
+from reaper_assist.host.realize_compare import preview_writes
 from reaper_assist.rules.plan import Plan
 
 
@@ -38,6 +39,8 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
     """Read -> plan -> apply in one undo block -> ``last_run`` record (outside the undo block)."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
+    preview = bool((options or {}).get("preview"))
+    options = {k: v for k, v in (options or {}).items() if k != "preview"}
     try:
         raw = load_settings(host, action, options)
         state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
@@ -56,10 +59,16 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
         timings["analyse_s"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         writes = realize.realize(state, p.steps)
+        if preview and writes:  # written bypassed: "Compare" switches it on (keeps it), "Remove" discards it
+            writes = writes + preview_writes(writes)
         if not dry_run and writes:
             host.apply(realize.ops(writes), p.undo_name)
         timings["apply_s"] = time.perf_counter() - t2
         record = record_for_plan(p, writes, dry_run=dry_run)
+        if preview and writes:
+            record["preview"] = True
+            record["message"] += ("; preview: the new FX and lanes are written bypassed (run compare to keep "
+                                  "them on, remove to discard them; volume changes are applied as they are)")
     except ReaperAssistError as exc:
         record = error_record(action, str(exc))
     record["timings"] = {k: round(v, 4) for k, v in timings.items()}

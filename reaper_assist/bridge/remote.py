@@ -18,6 +18,7 @@ NULL_SUFFIX = "0x0000000000000000"
 TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
 ENV_TAG_KEY = "P_EXT:reaper_assist_env"  # track P_EXT key: our envelope lanes {lane name: {owner, guid}}, JSON
 TRACK_OWNER_KEY = "P_EXT:reaper_assist_track"  # a track the tool added: the action's name (contracts)
+COMPARE_KEY = "P_EXT:reaper_assist_compare"  # what "compare" switched off on the track, JSON
 VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes read back (automation actions)
 
 
@@ -211,7 +212,8 @@ def _lanes(api, track: str) -> dict[str, Any]:
             r = api.GetEnvelopePoint(env, i, 0, 0, 0, 0, 0)
             if r[0]:
                 pts.append([r[3], api.ScaleFromEnvelopeMode(mode, r[4]), int(r[5]), r[6]])
-        out[name] = {"guid": api.GetSetEnvelopeInfo_String(env, "GUID", "", False)[3], "points": pts}
+        out[name] = {"guid": api.GetSetEnvelopeInfo_String(env, "GUID", "", False)[3], "points": pts,
+                     "active": api.GetSetEnvelopeInfo_String(env, "ACTIVE", "", False)[3] != "0"}
     return out
 
 
@@ -245,6 +247,7 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             "envelopes": _lanes(api, tr),
             "env_tags": api.GetSetMediaTrackInfo_String(tr, ENV_TAG_KEY, "", False)[3],
             "owner": api.GetSetMediaTrackInfo_String(tr, TRACK_OWNER_KEY, "", False)[3],
+            "compare": api.GetSetMediaTrackInfo_String(tr, COMPARE_KEY, "", False)[3],
         }
         if with_items:
             td["items"] = [_item_state(api, api.GetTrackMediaItem(tr, k), k)

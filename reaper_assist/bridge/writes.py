@@ -729,7 +729,7 @@ KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (
     TrackInfo, ItemInfo, TakeInfo, TrackExt, ProjExt, TagFx, AddFx, FxDelete, FxParam, FxParamNormalized,
     FxConfig, EqBandParam, EqFactoryIfFewerBands, EqBandsOffFrom, EnvelopePoints, OwnedEnvelope)}
 # more kinds in their own modules; each adds its classes to KINDS when imported
-from reaper_assist.bridge import writes_remove  # noqa: E402, F401
+from reaper_assist.bridge import writes_compare, writes_remove  # noqa: E402, F401
 
 
 def parse(ops: Any) -> list[Write]:

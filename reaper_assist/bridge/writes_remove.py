@@ -10,6 +10,8 @@ cut out and the chunk set back (REAPER has no call that deletes a track envelope
 
 from __future__ import annotations
 
+import json
+
 from reaper_assist.bridge.remote import CHUNK_BUF, TAG_KEY, TRACK_OWNER_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge import writes
@@ -21,7 +23,8 @@ def _ours(api, track: str) -> dict[str, str]:
 
 
 class OurFxDelete(Write):
-    """Delete our tagged FX ``fx_guid`` (its index found when the write runs)."""
+    """Delete our tagged FX ``fx_guid`` (its index found when the write runs) and take it off the
+    track's list of our FX."""
 
     kind = "our_fx_delete"
     required = {"fx_guid": _TEXT}
@@ -39,10 +42,17 @@ class OurFxDelete(Write):
         k = fx_by_guid(api, h["track"], self.op["fx_guid"])
         if k < 0:
             raise ApplyError(f"track {self.where}: our FX {self.op['fx_guid']} is gone")
-        return api.TrackFX_Delete(h["track"], k)
+        api.TrackFX_Delete(h["track"], k)
+        tags = _ours(api, h["track"])  # the FX is not ours any more: off the track's list too
+        tags.pop(self.op["fx_guid"].upper(), None)
+        api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, json.dumps(tags, sort_keys=True) if tags else "", True)
+        return True
+
+    def capture(self, api, h):
+        return api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, "", False)[3]
 
     def revert(self, api, h, old, result):
-        return None  # the undo block's abort puts a deleted FX back
+        api.GetSetMediaTrackInfo_String(h["track"], TAG_KEY, old or "", True)  # the abort's undo brings the FX
 
 
 def cut_envelope_block(chunk: str, guid: str) -> str | None:

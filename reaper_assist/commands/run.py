@@ -34,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--in-place", action="store_true", dest="in_place",
                    help="overwrite --project itself with the result (its old content is kept as .bak)")
     p.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    p.add_argument("--preview", action="store_true", default=None,
+                   help="write the new FX and lanes bypassed (compare keeps them, remove discards them)")
     p.add_argument("--json", action="store_true", help="print the last_run record as JSON")
     p.add_argument("--aes17", action="store_true",
                    help="show RMS levels the AES17 way (+3.01 dB; a full-scale sine reads 0 dBFS), display only")
@@ -62,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
         raise ReaperAssistError(f"{args.action} acts on the master track: use --master" if not args.master else
                                 f"{args.action} cannot act on the master track (it works on tracks' items); "
                                 "use --tracks or --selected")
+    if getattr(args, "preview", None) and args.action in MASTER_ACTIONS | EITHER_ACTIONS:
+        raise ReaperAssistError(f"{args.action} has no --preview (it renders the master to decide, or it "
+                                "removes; preview the track actions)")
     report_only = bool(getattr(args, "report_only", None))
     save = None if args.dry_run or report_only else save_target(args.project, args.save, in_place=args.in_place)
     host = InProcessHost.open(args.project)
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             guids.extend(found)
     refuse_shared_guids(host, state, guids if args.tracks else None, path=args.project)
     options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus", "platform",
-                                             "lufs", "tp", "max_gain_reduction_db", "report_only")}
+                                             "lufs", "tp", "max_gain_reduction_db", "report_only", "preview")}
     if args.master and args.action in EITHER_ACTIONS:
         options["master"] = True
     from reaper_assist.app.registry import run_action

@@ -626,6 +626,8 @@ class Track:
 
     def set_ext(self, key: str, value: str) -> None:
         ext = self.chunk.chunk("EXT")
+        if ext is None and value == "":
+            return  # nothing to delete
         if ext is None:
             ext = Chunk.new("EXT")
             self.chunk.children.append(ext)

@@ -49,6 +49,7 @@ class TrackState:
     envelopes: dict[str, Any] = field(default_factory=dict)  # volume lanes: {name: {guid, points}}
     env_tags: str = ""  # P_EXT JSON: the lanes reaper-assist owns {name: {owner, guid}}
     owner: str = ""  # the action that added this track ("" for the user's tracks)
+    compare: str = ""  # P_EXT JSON: what "compare" switched off ("" when the tool's work is on)
 
 
 @dataclass(frozen=True)

@@ -372,4 +372,4 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.AutomatedPlugin: _automated,
 }
 # the realize functions of other modules' steps (each adds itself to _REALIZERS when imported)
-from reaper_assist.host import realize_remove  # noqa: E402, F401
+from reaper_assist.host import realize_compare, realize_remove  # noqa: E402, F401

@@ -13,6 +13,7 @@ from reaper_assist.rules import removal as R
 
 TAG_EXT = "reaper_assist_tag"  # the track P_EXT keys (without "P_EXT:") of our FX and our lanes
 ENV_EXT = "reaper_assist_env"
+COMPARE_EXT = "reaper_assist_compare"
 
 
 def _restore(state: ProjectState, s: R.RestoreValue, base: int) -> list[Write]:
@@ -36,7 +37,8 @@ def _remove_lane(state: ProjectState, s: R.RemoveLane, base: int) -> list[Write]
 def _forget(state: ProjectState, s: R.ForgetOwnership, base: int) -> list[Write]:
     tr = _track(state, s)
     out = []
-    for flag, key, what in ((s.fx, TAG_EXT, "list of our FX"), (s.lanes, ENV_EXT, "list of our lanes")):
+    for flag, key, what in ((s.fx, TAG_EXT, "list of our FX"), (s.lanes, ENV_EXT, "list of our lanes"),
+                            (s.compare, COMPARE_EXT, "record of compare")):
         if flag:
             out.append(Write(s.track_guid, s.track_name, f"clear the track's {what}", None, "", s.reason,
                              _op(s, "track_ext", key=key, value=""), s.evidence))

@@ -89,8 +89,10 @@ class RemoveLane(Step):
 class ForgetOwnership(Step):
     """Clear the track's lists of our FX (``fx``) and lanes (``lanes``) once those are gone."""
 
+
     fx: bool
     lanes: bool
+    compare: bool = False  # compare's record of what it switched off
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,7 +30,7 @@ def body(path: Path) -> str:
     return p.dumps()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def processed(tmp_path_factory) -> Processed:
     d = tmp_path_factory.mktemp("session")
     s = build(d, bars=2)

@@ -1,0 +1,119 @@
+"""Action "Compare reaper-assist changes": on the selected tracks, switch all of the tool's work
+between on and bypassed, at equal loudness.
+
+Off: our tagged FX bypassed, our lanes inactive, and a tagged ``RA Compare`` gain at the end of the
+chain making up the loudness difference, measured by two dry-run renders of the track (REAPER's
+``RENDER_STATS``: integrated loudness with our work on, and with the same bypass as a trial write).
+The track remembers what was switched off (``P_EXT:reaper_assist_compare``). On again: exactly
+that comes back and the make-up gain goes. Work written with ``--preview`` (all of it bypassed, no
+record of compare's) is switched on: that is how a preview is kept (``remove`` discards it).
+Volumes the tool changed are values, not FX: they stay as they are in both states.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reaper_assist.app.our_fx import owned_lanes, plugin_steps
+from reaper_assist.app.run_action import clean, run_assistant, undo_name
+from reaper_assist.host import realize
+from reaper_assist.host.base import ProjectState, TrackState, parse_tags
+from reaper_assist.rules import comparison as C
+from reaper_assist.rules.plan import Plan, TrackDecision
+from reaper_assist.rules.removal import RemoveOurFx
+from reaper_assist.rules.steps import ParamValue, Step
+
+ACTION = "compare"
+
+
+def _lanes(track: TrackState) -> list[tuple[str, str, bool]]:
+    """Our lanes that exist now: (name, GUID, active)."""
+    out = []
+    for name, v in owned_lanes(track).items():
+        seen = track.envelopes.get(name) or {}
+        if str(seen.get("guid", "")).upper() == str(v["guid"]).upper():
+            out.append((name, str(v["guid"]), bool(seen.get("active", True))))
+    return out
+
+
+def _ours(track: TrackState):
+    tags = parse_tags(track.tags)
+    return [fx for fx in track.fx if tags.get(fx.guid.upper()) not in (None, C.COMPARE_TAG)], \
+        [fx for fx in track.fx if tags.get(fx.guid.upper()) == C.COMPARE_TAG]
+
+
+def _switch(track: TrackState, fx_guids, lanes, on: bool, why: str) -> list[Step]:
+    labels = {fx.guid.upper(): fx.renamed_name or fx.name for fx in track.fx}
+    steps: list[Step] = [C.SetFxEnabled(track_guid=track.guid, track_name=track.name, fx_guid=g, enabled=on,
+                                        label=labels.get(g.upper(), g), reason=why) for g in fx_guids]
+    steps += [C.SetLaneActive(track_guid=track.guid, track_name=track.name, envelope=n, lane_guid=g, active=on,
+                              reason=why) for n, g in lanes]
+    return steps
+
+
+def _back_on(track: TrackState, mark: dict[str, Any], comp) -> tuple[list[Step], TrackDecision]:
+    present = {fx.guid.upper() for fx in track.fx}
+    fx = [g for g in mark.get("fx", []) if str(g).upper() in present]
+    lanes = [(n, g) for n, g, _ in _lanes(track) if g in mark.get("lanes", [])]
+    steps = _switch(track, fx, lanes, True, "compare: reaper-assist's changes on again")
+    steps += [RemoveOurFx(track_guid=track.guid, track_name=track.name, fx_guid=f.guid, label=C.COMPARE_RENAME,
+                          reason="compare: the make-up gain goes with the bypass") for f in comp]
+    steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text="", reason="compare: on again"))
+    return steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
+                                f"reaper-assist's changes on again ({len(fx)} FX, {len(lanes)} lanes)", {})
+
+
+def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step], TrackDecision]:
+    ours, comp = _ours(track)
+    lanes = _lanes(track)
+    if track.compare:
+        try:
+            mark = json.loads(track.compare)
+        except ValueError:
+            mark = {}
+        return _back_on(track, mark if isinstance(mark, dict) else {}, comp)
+    on_fx = [fx.guid for fx in ours if fx.enabled]
+    on_lanes = [(n, g) for n, g, a in lanes if a]
+    if not ours and not lanes:
+        return [], TrackDecision(track.guid, track.name, "at target", None, None, 0.0,
+                                 "nothing of reaper-assist's on this track", {})
+    if not on_fx and not on_lanes:  # a preview (or all switched off by hand): keep it, switch it on
+        steps = _switch(track, [fx.guid for fx in ours], [(n, g) for n, g, _ in lanes], True,
+                        "compare: the preview's changes on (kept)")
+        return steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
+                                    f"the preview's changes on: kept ({len(ours)} FX, {len(lanes)} lanes)", {})
+    off = _switch(track, on_fx, on_lanes, False, "compare: reaper-assist's changes bypassed")
+    trial = realize.ops(realize.realize(state, off))
+    on_st, off_st = host.track_stats(track.guid), host.track_stats(track.guid, trial)
+    gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
+    ev = clean({"on_lufs": on_st.get("LUFSI"), "bypassed_lufs": off_st.get("LUFSI"), "makeup_db": gain})
+    steps = list(off)
+    if gain is not None:
+        steps += plugin_steps(track, comp[0] if comp else None, plugin="js_volume", rename=C.COMPARE_RENAME,
+                              tag=C.COMPARE_TAG, position=-1, reason="compare: the same loudness bypassed",
+                              params=(ParamValue("gain_db", gain, f"Adjustment ({gain:+.2f} dB)"),
+                                      ParamValue("passes_db", C.MAX_MAKEUP_DB, "Max Volume (dB)")),
+                              evidence=ev)
+    mark = json.dumps({"fx": on_fx, "lanes": [g for _, g in on_lanes], "makeup_db": ev["makeup_db"]}, sort_keys=True)
+    steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text=mark, reason="compare: bypassed"))
+    level = f"made up {gain:+.2f} dB" if gain is not None else f"not level-matched: {why}"
+    return steps, TrackDecision(track.guid, track.name, "changed", on_st.get("LUFSI"), off_st.get("LUFSI"),
+                                gain or 0.0, f"reaper-assist's changes bypassed ({len(on_fx)} FX, "
+                                f"{len(on_lanes)} lanes), {level}", ev)
+
+
+def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
+        dry_run: bool = False) -> dict[str, Any]:
+    def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
+        steps: list[Step] = []
+        decisions = []
+        for tr in tracks:
+            s, d = plan_track(host, state, tr)
+            steps += s
+            decisions.append(d)
+        n = sum(d.status == "changed" for d in decisions)
+        return Plan(ACTION, undo_name("Compare reaper-assist changes on", n), tuple(steps), tuple(decisions), {})
+
+    return run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
+                         dry_run=dry_run, what="compare")

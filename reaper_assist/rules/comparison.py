@@ -1,0 +1,54 @@
+"""``compare`` and ``--preview``: the steps that switch the tool's work on a track off and on, and the
+loudness match of the comparison, pure.
+
+Off: our tagged FX bypassed, our lanes inactive, and a tagged gain (``RA Compare``) at the end of the
+chain making up the loudness the tool's work added or took away (measured by the caller: the
+track's dry-run render with our work on and with it off), so the ear compares sound, not level.
+On: what was switched off comes back and the make-up gain goes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from reaper_assist.rules.steps import Step
+
+COMPARE_TAG = "compare"
+COMPARE_RENAME = "RA Compare"
+MAX_MAKEUP_DB = 24.0  # a bigger difference is no level match any more: refused with a message
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetFxEnabled(Step):
+    """Our tagged FX ``fx_guid`` on or bypassed."""
+
+    fx_guid: str
+    enabled: bool
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetLaneActive(Step):
+    """Our envelope lane ``lane_guid`` (``envelope``) active or not."""
+
+    envelope: str
+    lane_guid: str
+    active: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompareMark(Step):
+    """The track's record of what compare switched off (JSON; "" once it is back on)."""
+
+    text: str
+
+
+def makeup_db(on_lufs: float, off_lufs: float) -> tuple[float | None, str]:
+    """The gain that brings the bypassed track to the loudness of the processed one, or None and why."""
+    if not (math.isfinite(on_lufs) and math.isfinite(off_lufs)):
+        return None, "silent in the dry run: no level to match"
+    d = on_lufs - off_lufs
+    if abs(d) > MAX_MAKEUP_DB:
+        return None, f"the tool's work changes the loudness by {d:+.1f} LU, more than {MAX_MAKEUP_DB:g} to make up"
+    return d, ""
