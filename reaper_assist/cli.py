@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "the demo: a session at wrong levels, gain-staged through the emulator like a shortcut"),
     "run": ("run", "run an action headless on a .RPP file (e.g. run gain-stage --project IN --selected --save OUT)"),
     "render": ("render", "render a project's master (or --track NAME) to a WAV file through the emulator's audio engine"),
+    "report": ("report", "the report of the tool's work on a project: one self-contained HTML page and a text version"),
     "settings": ("settings", "the effective settings and where each comes from; --check validates a settings file"),
     "calibrate": ("calibrate", "check the stock-plugin parameter maps against a live REAPER's display text"),
 }

@@ -56,3 +56,34 @@ def append(host, action: str, values: list[dict[str, Any]]) -> None:
         return
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     store(host, load(host) + [{**v, "action": action, "time": stamp} for v in values])
+
+
+RECORDS_KEY = "records"  # {action: its latest record that changed something}: what the report shows
+
+
+def forget_tracks(host, guids: set[str]) -> None:
+    """Take tracks out of the kept records (``remove`` took the tool's work off them)."""
+    try:
+        d = json.loads(host.get_proj_ext(EXT_SECTION, RECORDS_KEY) or "{}")
+    except ValueError:
+        return
+    if not isinstance(d, dict) or not d:
+        return
+    for r in d.values():
+        if isinstance(r, dict):
+            r["tracks"] = [t for t in r.get("tracks", []) if str(t.get("guid", "")).upper() not in guids]
+            r["changes"] = [c for c in r.get("changes", []) if str(c.get("track_guid", "")).upper() not in guids]
+    d = {a: r for a, r in d.items() if isinstance(r, dict) and r["changes"]}
+    host.set_proj_ext(EXT_SECTION, RECORDS_KEY, json.dumps(d, sort_keys=True) if d else "")
+
+
+def keep_record(host, record: dict[str, Any]) -> None:
+    """Keep the record as its action's latest (``last_run`` holds only the last action)."""
+    try:
+        d = json.loads(host.get_proj_ext(EXT_SECTION, RECORDS_KEY) or "{}")
+    except ValueError:
+        d = {}
+    if not isinstance(d, dict):
+        d = {}
+    d[str(record.get("action", ""))] = record
+    host.set_proj_ext(EXT_SECTION, RECORDS_KEY, json.dumps(d, sort_keys=True))

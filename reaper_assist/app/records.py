@@ -75,6 +75,8 @@ def write_record(host, record: dict[str, Any]) -> None:
     values = record.pop("restore", None)
     if values:
         history.append(host, str(record.get("action", "")), values)
+    if record.get("status") == "ok" and record.get("changes") and record.get("action") != "remove":
+        history.keep_record(host, record)
     host.console(format_summary(record))
     host.set_proj_ext(EXT_SECTION, LAST_RUN_KEY, json.dumps(record, sort_keys=True))
 

@@ -48,11 +48,13 @@ ACTIONS: dict[str, ActionInfo] = {
                          "RS_reaper_assist_remove"),
     "compare": ActionInfo("compare", "Compare reaper-assist changes", "reaper_assist.app.compare:run",
                           "RS_reaper_assist_compare"),
+    "report": ActionInfo("report", "Show reaper-assist report", "reaper_assist.reporting.action:run",
+                         "RS_reaper_assist_report"),
 }
 
 
 MASTER_ACTIONS = frozenset({"master"})  # the actions that act on the master track (--master)
-EITHER_ACTIONS = frozenset({"remove"})  # the actions that act on tracks or (--master) the master track
+EITHER_ACTIONS = frozenset({"remove", "report"})  # the actions that act on tracks or (--master) the master track
 
 
 def get_action(name: str) -> ActionInfo:

@@ -155,6 +155,8 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
         record.pop("restore", None)  # remove's own writes are no history to restore
         if not writes:
             record["message"] = "nothing of reaper-assist's to remove"
+        if writes and not dry_run:  # the report no longer shows what was taken off
+            history.forget_tracks(host, {d.guid.upper() for d in p.decisions if d.status == "changed"})
         if not dry_run and done:
             gone = set(done)
             history.store(host, [e for e in entries if (str(e["track_guid"]).upper(),

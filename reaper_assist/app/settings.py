@@ -40,6 +40,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                "tp_margin_db": 0.1, "report_only": False, "platforms": {}},
     "remove": {},  # driven by the tool's tags and history alone (docs/report.md)
     "compare": {},
+    "report": {},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

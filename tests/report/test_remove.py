@@ -150,3 +150,16 @@ def test_cli_remove(processed, tmp_path):
     assert r.returncode == 0, r.stderr
     assert "remove: ok: changed 6 of 7 tracks" in r.stdout
     assert "RA EQ" not in body(out) and "RA EQ" in body(path)
+
+
+def test_the_report_no_longer_lists_what_remove_took_off(processed, tmp_path):
+    from reaper_assist.reporting.collect import load_records
+
+    path = copy(processed, tmp_path)
+    host = InProcessHost.open(str(path))
+    assert "auto-eq" in load_records(host.reaper.project)
+    run_action("remove", host)
+    kept = load_records(host.reaper.project)
+    removed = {t.guid.upper() for t in host.read_state().tracks if t.selected}
+    assert not any(str(c["track_guid"]).upper() in removed for r in kept.values() if r["action"] != "remove"
+                   for c in r["changes"])
