@@ -13,7 +13,8 @@ from reaper_assist.demo.session import build
 from reaper_assist.emulator.project import Project
 from reaper_assist.host.inprocess import InProcessHost
 
-ALL_ACTIONS = ("gain-stage", "auto-eq", "unmask", "auto-compress", "auto-gate", "ride", "dip-gaps", "master")
+ALL_ACTIONS = ("gain-stage", "auto-eq", "unmask", "auto-compress", "auto-gate", "ride", "dip-gaps", "de-ess", "balance",
+               "auto-pan", "master")
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ def remove_all(path) -> tuple[InProcessHost, dict, dict]:
 
 def test_every_action_wrote_something(processed):
     changed = {a for a, r in processed.records.items() if "changed" in r["message"]}
-    assert {"gain-stage", "auto-eq", "unmask", "auto-compress", "ride", "master"} <= changed
+    assert {"gain-stage", "auto-eq", "unmask", "auto-compress", "ride", "de-ess", "balance", "auto-pan",
+            "master"} <= changed
 
 
 def test_remove_restores_the_original_file(processed, tmp_path):
