@@ -2,8 +2,9 @@
 between on and bypassed, at equal loudness.
 
 Off: our tagged FX bypassed, our lanes inactive, and a tagged ``RA Compare`` gain at the end of the
-chain making up the loudness difference, measured by two dry-run renders of the track (REAPER's
-``RENDER_STATS``: integrated loudness with our work on, and with the same bypass as a trial write).
+chain making up the loudness difference, measured by two dry-run renders of the track as heard
+(bridge/heard.py, REAPER's ``RENDER_STATS``: integrated loudness with our work on, and with the same
+bypass as trial writes).
 The track remembers what was switched off (``P_EXT:reaper_assist_compare``). On again: exactly
 that comes back and the make-up gain goes. Work written with ``--preview`` (all of it bypassed, no
 record of compare's) is switched on: that is how a preview is kept (``remove`` discards it).
@@ -85,7 +86,7 @@ def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step]
                                     f"the preview's changes on: kept ({len(ours)} FX, {len(lanes)} lanes)", {})
     off = _switch(track, on_fx, on_lanes, False, "compare: reaper-assist's changes bypassed")
     trial = realize.ops(realize.realize(state, off))
-    on_st, off_st = host.track_stats(track.guid), host.track_stats(track.guid, trial)
+    on_st, off_st = host.tracks_heard([track.guid])[0], host.tracks_heard([track.guid], trial)[0]
     gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
     ev = clean({"on_lufs": on_st.get("LUFSI"), "bypassed_lufs": off_st.get("LUFSI"), "makeup_db": gain})
     steps = list(off)

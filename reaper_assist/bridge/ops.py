@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.bridge import compare, dryrun, heard, insertion, remote, sweep, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, sweep, txn
 from reaper_assist.bridge.wire import RefusedError
 
 MAX_TEXT = 1 << 20  # an ExtState value, a record, a console message
@@ -210,9 +210,6 @@ OPS: dict[str, Op] = {
     "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op)))}),
     # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)
     "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, 4096)),
-                                                 "trial_ops": opt(optional(list_of(write_op)))}),
-    # one track's dry-run render (compare's loudness match), trial writes in place only while it renders
-    "track_stats": Op(compare.track_stats_with, {"track_guid": req(GUID),
                                                  "trial_ops": opt(optional(list_of(write_op)))}),
 }
 

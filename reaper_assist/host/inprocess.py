@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import compare, dryrun, heard, insertion, remote, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -48,10 +48,6 @@ class InProcessHost:
     def master_stats(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """RENDER_STATS of a dry-run render of the master, ``trial_ops`` in place during it only."""
         return self._call(dryrun.master_stats_with, trial_ops)
-
-    def track_stats(self, track_guid: str, trial_ops: list[dict[str, Any]] | None = None) -> dict[str, float]:
-        """LUFSI/RMSI/PEAK of the track's dry-run render, ``trial_ops`` in place during it only."""
-        return compare.parse_stats(self._call(compare.track_stats_with, track_guid, trial_ops))
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> ApplyResult:
         try:

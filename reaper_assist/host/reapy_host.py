@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from reaper_assist.bridge import compare, endpoint, wire
+from reaper_assist.bridge import endpoint, wire
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
 
@@ -237,10 +237,6 @@ class ReapyHost:
     def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Post-FX loudness of each track as heard through its folders (one request; bridge.heard)."""
         return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
-
-    def track_stats(self, track_guid: str, trial_ops: list[dict[str, Any]] | None = None) -> dict[str, float]:
-        """LUFSI/RMSI/PEAK of the track's dry-run render (one request; bridge.compare)."""
-        return compare.parse_stats(str(self._send("track_stats", track_guid=track_guid, trial_ops=trial_ops) or ""))
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None,
               fault: Callable[[str], None] | None = None, ops_per_request: int | None = None) -> ApplyResult:
