@@ -44,10 +44,12 @@ ACTIONS: dict[str, ActionInfo] = {
     "balance": ActionInfo("balance", "Balance selected tracks around the focus track", "reaper_assist.app.balance:run",
                           "RS_reaper_assist_balance"),
     "auto-pan": ActionInfo("auto-pan", "Pan selected tracks", "reaper_assist.app.auto_pan:run", "RS_reaper_assist_auto_pan"),
+    "match-reference": ActionInfo("match-reference", "Match the master to a reference",
+                                  "reaper_assist.app.match_reference:run", "RS_reaper_assist_match_reference"),
 }
 
 
-MASTER_ACTIONS = frozenset({"master"})  # the actions that act on the master track (--master)
+MASTER_ACTIONS = frozenset({"master", "match-reference"})  # the actions that act on the master track (--master)
 
 
 def get_action(name: str) -> ActionInfo:

@@ -44,6 +44,9 @@ CMD_SAVE_PROJECT = 40026
 ENVELOPE_TOGGLE_ACTIONS = {40406: "VOLENV2", 40407: "PANENV2", 40408: "VOLENV", 40409: "PANENV",
                            40867: "MUTEENV", 42020: "VOLENV3", 41870: "WIDTHENV2"}
 FIRST_SCRIPT_COMMAND_ID = 53000
+# GetSetProjectInfo render settings and their values in a new project (reascripthelp: RENDER_SETTINGS
+# 0 = master mix; RENDER_BOUNDSFLAG 1 = entire project; RENDER_SRATE 0 = the project's rate)
+RENDER_NUMBERS = {"RENDER_SETTINGS": 0.0, "RENDER_BOUNDSFLAG": 1.0, "RENDER_SRATE": 0.0, "RENDER_CHANNELS": 2.0}
 
 
 class Reaper:
@@ -64,6 +67,9 @@ class Reaper:
         self.toolbar_refreshes: list[tuple[int, int]] = []  # RefreshToolbar2 calls
         self.action_hooks: dict[int, Callable[[], None]] = {}  # extra native actions (audio engine)
         self.render_stats: dict[str, str] = {}
+        # render settings set through GetSetProjectInfo(_String) (RENDER_SETTINGS, RENDER_FORMAT...),
+        # kept in memory (the emulator does not write them into the .RPP's RENDER_* lines)
+        self.render_config: dict[str, float | str] = {}
         self.ui_refresh = 0  # PreventUIRefresh's count: > 0 while REAPER holds its UI redraw
         self.ui_log: deque[tuple] = deque(maxlen=4096)  # the UI calls in order (PreventUIRefresh, UpdateArrange...)
         self._live: dict[tuple[str, Any], Any] = {}
@@ -223,6 +229,10 @@ class Reaper:
             if is_set:
                 p.root.set("SAMPLERATE", 0, int(value))
             return float(p.sample_rate)
+        if desc in RENDER_NUMBERS:
+            if is_set:
+                self.render_config[desc] = float(value)
+            return float(self.render_config.get(desc, RENDER_NUMBERS[desc]))
         return 0.0
 
     def GetSetProjectInfo_String(self, proj, desc, value, is_set):
@@ -235,6 +245,10 @@ class Reaper:
                 p.root.set(key, 0, value)
                 return Out(True, {2: value})
             return Out(True, {2: p.root.get(key, 0, "") or ""})
+        if desc == "RENDER_FORMAT":
+            if is_set:
+                self.render_config[desc] = str(value)
+            return Out(True, {2: str(self.render_config.get(desc, "ZXZhdxgAAQ=="))})
         if desc == "RENDER_STATS":
             # facts addendum: value names the action that ran; result is "FILE:...;LUFSI:...;..."
             return Out(True, {2: self.render_stats.get(str(value).strip(), "")})

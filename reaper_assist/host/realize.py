@@ -25,7 +25,7 @@ from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.plugins import get_spec, js_volume
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.base import PluginSpec
-from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
+from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native, with_bands
 from reaper_assist.rules import automation as A
 from reaper_assist.rules import steps as S
 from reaper_assist.units import db_to_amp
@@ -218,7 +218,8 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
     label = f"{s.rename}: "
     if s.bands:  # a default preset with fewer bands than the layout: start from the factory state
         need = max(b.band for b in s.bands) + 1
-        factory = base64.b64encode(spec.default_state().blob.state).decode("ascii")
+        blob = spec.default_state().blob.state
+        factory = base64.b64encode(with_bands(blob, need) if s.plugin == "reaeq" else blob).decode("ascii")
         w.append(Write(s.track_guid, s.track_name, f"{label}factory layout if it has fewer than {need} bands", None,
                        need, s.reason, _op(s, "eq_factory_if_fewer_bands", fx=ref, bands=need, factory=factory), ev))
     for b in s.bands:
