@@ -46,10 +46,20 @@ ACTIONS: dict[str, ActionInfo] = {
     "auto-pan": ActionInfo("auto-pan", "Pan selected tracks", "reaper_assist.app.auto_pan:run", "RS_reaper_assist_auto_pan"),
     "match-reference": ActionInfo("match-reference", "Match the master to a reference",
                                   "reaper_assist.app.match_reference:run", "RS_reaper_assist_match_reference"),
+    "ab-reference": ActionInfo("ab-reference", "Add the A/B reference, level-matched to the mix",
+                               "reaper_assist.app.ab_reference:run", "RS_reaper_assist_ab_reference"),
+    "ab-reference-toggle": ActionInfo("ab-reference-toggle", "A/B reference: toggle solo",
+                                      "reaper_assist.app.ab_reference:run_toggle",
+                                      "RS_reaper_assist_ab_reference_toggle"),
+    "ab-reference-remove": ActionInfo("ab-reference-remove", "A/B reference: remove",
+                                      "reaper_assist.app.ab_reference:run_remove",
+                                      "RS_reaper_assist_ab_reference_remove"),
 }
 
 
-MASTER_ACTIONS = frozenset({"master", "match-reference"})  # the actions that act on the master track (--master)
+# the actions that act on the master track / the mix as a whole (--master)
+MASTER_ACTIONS = frozenset({"master", "match-reference", "ab-reference", "ab-reference-toggle",
+                            "ab-reference-remove"})  # the actions that act on the master track (--master)
 
 
 def get_action(name: str) -> ActionInfo:

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                "tp_margin_db": 0.1, "report_only": False, "platforms": {}},
     # match-reference (issue 17): reference files (a list), amount (%), aspects "tone,loudness"
     "match-reference": {"reference": [], "amount": 100.0, "aspects": "tone,loudness"},
+    "ab-reference": {"reference": []},
 }
 SETTINGS_KEY = "settings"
 EXT_SECTION = "reaper_assist"

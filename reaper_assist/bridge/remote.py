@@ -16,6 +16,7 @@ from typing import Any
 
 NULL_SUFFIX = "0x0000000000000000"
 TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
+OWNER_KEY = "P_EXT:reaper_assist_track"  # track P_EXT key of a track reaper-assist added: the owning action
 ENV_TAG_KEY = "P_EXT:reaper_assist_env"  # track P_EXT key: our envelope lanes {lane name: {owner, guid}}, JSON
 VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes read back (automation actions)
 
@@ -243,6 +244,8 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             "items": [], "fx": [],
             "envelopes": _lanes(api, tr),
             "env_tags": api.GetSetMediaTrackInfo_String(tr, ENV_TAG_KEY, "", False)[3],
+            "solo": int(v(tr, "I_SOLO")),
+            "owner": api.GetSetMediaTrackInfo_String(tr, OWNER_KEY, "", False)[3],
         }
         if with_items:
             td["items"] = [_item_state(api, api.GetTrackMediaItem(tr, k), k)

@@ -19,7 +19,7 @@ import secrets
 import tempfile
 from typing import Any
 
-from reaper_assist.bridge import txn
+from reaper_assist.bridge import dryrun
 
 RENDER_MOST_RECENT = 42230  # File: Render project, using the most recent render settings, auto-close dialog
 WAV_FLOAT32 = "ZXZhdyAAAQ=="  # base64 of b"evaw\x20\x00\x01": WAV, 32-bit float
@@ -57,11 +57,4 @@ def _render(api) -> str:
 def master_file_with(api, trial_ops: list[dict[str, Any]] | None = None) -> str:
     """The path of a new WAV of the master mix, ``trial_ops`` in place during the render only
     ("" if REAPER rendered nothing)."""
-    if not trial_ops:
-        return _render(api)
-    tid = txn.begin_with(api, trial_ops, _TRIAL_UNDO)
-    try:
-        txn.steps_with(api, tid, 0, len(trial_ops))
-        return _render(api)
-    finally:
-        txn.abort_with(api, tid)
+    return dryrun.with_trial(api, trial_ops, _render, _TRIAL_UNDO)

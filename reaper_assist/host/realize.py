@@ -362,6 +362,36 @@ def _automated(state: ProjectState, s: S.AutomatedPlugin, base: int) -> list[Wri
     return w
 
 
+# ------------------------------------------------------------------------------------------------
+# tracks we add (the A/B reference)
+# ------------------------------------------------------------------------------------------------
+def _added_track(state: ProjectState, s: S.AddedTrack, base: int) -> list[Write]:
+    op = {"op": "insert_tagged_track", "owner": s.owner, "name": s.track_name, "file": s.file,
+          "length": float(s.length_s), "volume": db_to_amp(s.volume_db), "take_name": f"RA {s.owner}",
+          "audition": int(s.audition)}
+    return [Write("", s.track_name, f"add track {s.track_name!r} playing {s.file} ({s.volume_db:+.2f} dB, "
+                  f"{'soloed' if s.audition else 'muted'})", None, s.file, s.reason, op, s.evidence)]
+
+
+def _remove_added_track(state: ProjectState, s: S.RemoveAddedTrack, base: int) -> list[Write]:
+    tr = _track(state, s)
+    if tr.owner != s.owner:
+        raise ReaperAssistError(f"track {s.track_name!r} was not added by reaper-assist's {s.owner}")
+    return [Write(s.track_guid, s.track_name, f"delete track {s.track_name!r}", s.track_name, None, s.reason,
+                  _op(s, "delete_tagged_track", owner=s.owner), s.evidence)]
+
+
+def _audition(state: ProjectState, s: S.TrackAudition, base: int) -> list[Write]:
+    tr = _track(state, s)
+    out = []
+    for parm, old, new, what in (("B_MUTE", float(tr.mute), 0.0 if s.on else 1.0, "mute"),
+                                 ("I_SOLO", float(tr.solo), 1.0 if s.on else 0.0, "solo")):
+        if old != new:
+            out.append(Write(s.track_guid, s.track_name, f"track {what} {'on' if new else 'off'}", old, new,
+                             s.reason, _op(s, "track_info", parm=parm, value=new, expect=old), s.evidence))
+    return out
+
+
 _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TakeGain: _take_gain,
     S.TrackVolume: _track_volume,
@@ -371,4 +401,7 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TaggedPlugin: _tagged,
     S.RemovePlugin: _remove,
     S.AutomatedPlugin: _automated,
+    S.AddedTrack: _added_track,
+    S.RemoveAddedTrack: _remove_added_track,
+    S.TrackAudition: _audition,
 }

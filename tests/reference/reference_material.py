@@ -21,7 +21,7 @@ from reaper_assist.emulator.project import Project
 from tests.analysis.stems import TIMGM_SF2, _midi, require_fluidsynth
 
 SR = 48000
-SECONDS = 12.0
+SECONDS = 10.5
 PARTS = {"Drums": (9, None, "kit", -0.2), "Bass": (0, 33, "bass", 0.0), "Piano": (0, 0, "chords", 0.5),
          "Pad": (0, 89, "pad", -0.6)}
 REF_GAIN_DB = 4.0
