@@ -59,7 +59,7 @@ ACTIONS: dict[str, ActionInfo] = {
 
 # the actions that act on the master track / the mix as a whole (--master)
 MASTER_ACTIONS = frozenset({"master", "match-reference", "ab-reference", "ab-reference-toggle",
-                            "ab-reference-remove"})  # the actions that act on the master track (--master)
+                            "ab-reference-remove"})
 
 
 def get_action(name: str) -> ActionInfo:
