@@ -121,6 +121,23 @@ def _record_error(ns, action, message):
         pass
 
 
+def ask_reference(action):
+    """The reference file of ``action`` from the project's settings (ExtState reaper_assist/settings,
+    ``{action: {"reference": [FILE]}}``); with none set, asks for one (REAPER's file dialog) and
+    keeps it there. False when the user cancels."""
+    ok, _, _, _, text, _ = RPR_GetProjExtState(0, EXT_SECTION, "settings", "", 1 << 20)  # noqa: F405
+    settings = json.loads(text) if ok and text else {}
+    mine = settings.setdefault(action, {})
+    if mine.get("reference"):
+        return True
+    r = RPR_GetUserFileNameForRead("", "reaper-assist: the reference file", "wav")  # noqa: F405
+    if not r[0]:
+        return False
+    mine["reference"] = [r[1]]
+    RPR_SetProjExtState(0, EXT_SECTION, "settings", json.dumps(settings))  # noqa: F405
+    return True
+
+
 def run(action, ns=None):
     """Send ``action`` for the selected tracks of the current project (``ns``: unused, kept for the
     action scripts of older installs)."""

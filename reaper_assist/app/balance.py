@@ -97,9 +97,11 @@ def _focus_step(focus: MixTrack, shift_db: float) -> list[TrackVolume]:
 
 def _converge(host, state: ProjectState, mts, focus: MixTrack, targets, want: dict[str, float], shift_db: float):
     """Faders from the first estimate (a fader dB moves the heard loudness by a LU), then trial
-    renders with them in place, each correcting the miss: ``(steps, notes, heard after, renders)``."""
+    renders with them in place, each correcting the miss along the slope seen between the last two
+    renders (a compressor on a folder): ``(steps, notes, heard after, renders)``."""
     current = {m.track.guid.upper(): amp_to_db(m.track.volume) for m in mts}
     faders = {g: current[g] + want[g] - lufs for g, (_, lufs) in targets.items()}
+    last = {g: (current[g], lufs) for g, (_, lufs) in targets.items()}
     after: dict[str, Any] = {}
     renders = 0
     notes: dict[str, str] = {}
@@ -115,7 +117,10 @@ def _converge(host, state: ProjectState, mts, focus: MixTrack, targets, want: di
         miss = {g: want[g] - h.lufs for g, h in after.items() if h.lufs is not None and np.isfinite(h.lufs)}
         if renders >= rule.MAX_PASSES or all(abs(v) <= rule.CONVERGED_LU for v in miss.values()):
             return steps, notes, after, renders
-        faders = {g: rule.clamp_fader(faders[g], 0.0)[0] + miss.get(g, 0.0) for g in faders}
+        for g, m in miss.items():
+            now = (rule.clamp_fader(faders[g], 0.0)[0], want[g] - m)
+            faders[g] = rule.next_fader(last[g], now, want[g])
+            last[g] = now
 
 
 def plan(host, state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from reaper_assist.app.master_chain import gain_step, render_stats, without_ours
 from reaper_assist.app.our_fx import fx_label, our_fx, user_fx_doing
 from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
 from reaper_assist.app.run_action import load_settings
@@ -22,13 +23,12 @@ from reaper_assist.host import realize
 from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.rules import mastering as rule
 from reaper_assist.rules.plan import Plan, TrackDecision
-from reaper_assist.rules.steps import ParamValue, RemovePlugin, Step, TaggedPlugin
+from reaper_assist.rules.steps import ParamValue, Step, TaggedPlugin
 
 ACTION = "master"
 GAIN_TAG, GAIN_RENAME = "master-gain", "RA Master Gain"
 LIMIT_TAG, LIMIT_RENAME = "master-limit", "RA Master Limit"
 LIMITER_WORDS = ("limit", "maximi", "clipper", "loudmax")  # the user's own limiter on the master
-GAIN_MAX_VOLUME_DB = 24.0  # JS Volume's hard clamp, out of the way: the limiter after it sets the ceiling
 
 
 def _steps(master: TrackState, gain: FXState | None, lim: FXState | None, gain_db: float,
@@ -36,11 +36,8 @@ def _steps(master: TrackState, gain: FXState | None, lim: FXState | None, gain_d
     """Our gain stage at ``gain_db`` and (unless the user's limiter does the job) our ReaLimit
     with threshold = ceiling (no drive of its own: the gain stage does the gain), true peak on."""
     ev = {"target_lufs": s.target_lufs, "ceiling_dbtp": s.ceiling_dbtp}
-    out: list[Step] = [TaggedPlugin(
-        track_guid=master.guid, track_name=master.name, reason=reason, evidence=ev, plugin="js_volume",
-        rename=GAIN_RENAME, tag=GAIN_TAG, position=-1, existing_guid=gain.guid if gain is not None else None,
-        params=(ParamValue("gain_db", gain_db, f"Adjustment ({gain_db:+.2f} dB)"),
-                ParamValue("passes_db", GAIN_MAX_VOLUME_DB, "Max Volume (dB)")))]
+    out: list[Step] = [gain_step(master, gain, gain_db, tag=GAIN_TAG, rename=GAIN_RENAME, reason=reason,
+                                 evidence=ev)]
     if with_limiter:
         c = s.limiter_ceiling_db
         out.append(TaggedPlugin(
@@ -51,18 +48,6 @@ def _steps(master: TrackState, gain: FXState | None, lim: FXState | None, gain_d
                     ParamValue("release_ms", s.release_ms, f"Release ({s.release_ms:g} ms)"),
                     ParamValue("true_peak", 1.0, "true peak on"))))
     return out
-
-
-def _without_ours(state: ProjectState, master: TrackState, ours: list[FXState]) -> list[dict[str, Any]]:
-    """Trial writes that take our plugins out for the measurement of the mix (highest index
-    first: each removal finds its FX where it is before any of them runs)."""
-    steps = [RemovePlugin(track_guid=master.guid, track_name=master.name, reason="measure the mix without it",
-                          fx_guid=fx.guid, label=fx_label(fx)) for fx in sorted(ours, key=lambda f: -f.index)]
-    return realize.ops(realize.realize(state, steps))
-
-
-def _render(host, ops: list[dict[str, Any]] | None) -> rule.MasterStats:
-    return rule.parse_render_stats(host.master_stats(ops or None))
 
 
 def _reread(host) -> tuple[ProjectState, TrackState, FXState | None, FXState | None]:
@@ -87,7 +72,7 @@ def _silent(st: rule.MasterStats) -> None:
 
 
 def _report_only(host, master: TrackState, s: rule.MasterSettings, table) -> dict[str, Any]:
-    st = _render(host, None)
+    st = render_stats(host, None)
     _silent(st)
     rep = _report(st, s, table, gr=None, renders=1)
     d = {"guid": master.guid, "name": master.name, "status": "report", "before_db": rep["integrated_lufs"],
@@ -116,8 +101,8 @@ def plan_master(host, state: ProjectState, s: rule.MasterSettings,
     if theirs:
         names = ", ".join(repr(fx_label(f)) for f in theirs)
         note = f"your own limiter on the master ({names}) is kept and counted in the renders: no second limiter added"
-    pre_ops = _without_ours(state, master, [f for f in (gain, lim) if f is not None])
-    pre = _render(host, pre_ops)
+    pre_ops = without_ours(state, master, [f for f in (gain, lim) if f is not None])
+    pre = render_stats(host, pre_ops)
     _silent(pre)
     if pre_ops:
         state, master, gain, lim = _reread(host)
@@ -142,7 +127,7 @@ def plan_master(host, state: ProjectState, s: rule.MasterSettings,
     for i in range(rule.MAX_RENDERS):
         steps = _steps(master, gain, lim, g, s, with_limiter, reason)
         trial = realize.ops(realize.realize(state, steps))
-        st = _render(host, trial)
+        st = render_stats(host, trial)
         renders += 1
         if trial:
             state, master, gain, lim = _reread(host)

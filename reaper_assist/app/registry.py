@@ -44,6 +44,16 @@ ACTIONS: dict[str, ActionInfo] = {
     "balance": ActionInfo("balance", "Balance selected tracks around the focus track", "reaper_assist.app.balance:run",
                           "RS_reaper_assist_balance"),
     "auto-pan": ActionInfo("auto-pan", "Pan selected tracks", "reaper_assist.app.auto_pan:run", "RS_reaper_assist_auto_pan"),
+    "match-reference": ActionInfo("match-reference", "Match the master to a reference",
+                                  "reaper_assist.app.match_reference:run", "RS_reaper_assist_match_reference"),
+    "ab-reference": ActionInfo("ab-reference", "Add the A/B reference, level-matched to the mix",
+                               "reaper_assist.app.ab_reference:run", "RS_reaper_assist_ab_reference"),
+    "ab-reference-toggle": ActionInfo("ab-reference-toggle", "A/B reference: toggle solo",
+                                      "reaper_assist.app.ab_reference:run_toggle",
+                                      "RS_reaper_assist_ab_reference_toggle"),
+    "ab-reference-remove": ActionInfo("ab-reference-remove", "A/B reference: remove",
+                                      "reaper_assist.app.ab_reference:run_remove",
+                                      "RS_reaper_assist_ab_reference_remove"),
     "remove": ActionInfo("remove", "Remove reaper-assist changes from selected tracks", "reaper_assist.app.remove:run",
                          "RS_reaper_assist_remove"),
     "compare": ActionInfo("compare", "Compare reaper-assist changes", "reaper_assist.app.compare:run",
@@ -53,7 +63,9 @@ ACTIONS: dict[str, ActionInfo] = {
 }
 
 
-MASTER_ACTIONS = frozenset({"master"})  # the actions that act on the master track (--master)
+# the actions that act on the master track / the mix as a whole (--master)
+MASTER_ACTIONS = frozenset({"master", "match-reference", "ab-reference", "ab-reference-toggle",
+                            "ab-reference-remove"})
 EITHER_ACTIONS = frozenset({"remove", "report"})  # the actions that act on tracks or (--master) the master track
 
 

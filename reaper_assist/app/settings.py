@@ -38,6 +38,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # platform's true-peak ceiling (room for its true-peak overshoot)
     "master": {"platform": "spotify", "lufs": None, "tp": None, "max_gain_reduction_db": 6.0, "release_ms": 50.0,
                "tp_margin_db": 0.1, "report_only": False, "platforms": {}},
+    # match-reference (issue 17): reference files (a list), amount (%), aspects "tone,loudness"
+    "match-reference": {"reference": [], "amount": 100.0, "aspects": "tone,loudness"},
+    "ab-reference": {"reference": []},
     "remove": {},  # driven by the tool's tags and history alone (docs/report.md)
     "compare": {},
     "report": {},

@@ -12,6 +12,7 @@ Kept a small separate function so the closed registry of bridge operations can n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reaper_assist.bridge import txn
@@ -26,17 +27,24 @@ def _stats(api) -> str:
     return str(r[3]) if r[0] else ""
 
 
+def with_trial(api, trial_ops: list[dict[str, Any]] | None, measure: Callable[[Any], str],
+               undo_name: str = _TRIAL_UNDO) -> str:
+    """``measure(api)`` with ``trial_ops`` written in an undo block that is aborted and undone
+    after it (the project is as it was)."""
+    if not trial_ops:
+        return measure(api)
+    tid = txn.begin_with(api, trial_ops, undo_name)
+    try:
+        txn.steps_with(api, tid, 0, len(trial_ops))
+        return measure(api)
+    finally:
+        txn.abort_with(api, tid)
+
+
 def master_stats_with(api, trial_ops: list[dict[str, Any]] | None = None) -> str:
     """The ``RENDER_STATS`` text of a dry-run render of the master, with ``trial_ops`` in place
     during the render only."""
-    if not trial_ops:
-        return _stats(api)
-    tid = txn.begin_with(api, trial_ops, _TRIAL_UNDO)
-    try:
-        txn.steps_with(api, tid, 0, len(trial_ops))
-        return _stats(api)
-    finally:
-        txn.abort_with(api, tid)
+    return with_trial(api, trial_ops, _stats)
 
 
 def master_stats(trial_ops=None):

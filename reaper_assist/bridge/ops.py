@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.bridge import dryrun, heard, insertion, remote, sweep, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, render_file, sweep, txn
 from reaper_assist.bridge.wire import RefusedError
 
 MAX_TEXT = 1 << 20  # an ExtState value, a record, a console message
@@ -211,6 +211,8 @@ OPS: dict[str, Op] = {
     # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)
     "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, 4096)),
                                                  "trial_ops": opt(optional(list_of(write_op)))}),
+    # the master mix rendered to a WAV in a private folder the bridge chooses (match-reference)
+    "master_render_file": Op(render_file.master_file_with, {"trial_ops": opt(optional(list_of(write_op)))}),
 }
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 NULL_SUFFIX = "0x0000000000000000"
 TAG_KEY = "P_EXT:reaper_assist_tag"  # track P_EXT key listing our FX (FX GUID -> tag), JSON
+OWNER_KEY = "P_EXT:reaper_assist_track"  # track P_EXT key of a track reaper-assist added: the owning action
 ENV_TAG_KEY = "P_EXT:reaper_assist_env"  # track P_EXT key: our envelope lanes {lane name: {owner, guid}}, JSON
-TRACK_OWNER_KEY = "P_EXT:reaper_assist_track"  # a track the tool added: the action's name (contracts)
 COMPARE_KEY = "P_EXT:reaper_assist_compare"  # what "compare" switched off on the track, JSON
 VOLUME_LANES = ("Volume", "Volume (Pre-FX)", "Trim Volume")  # the lanes read back (automation actions)
 
@@ -246,7 +246,8 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
             "items": [], "fx": [],
             "envelopes": _lanes(api, tr),
             "env_tags": api.GetSetMediaTrackInfo_String(tr, ENV_TAG_KEY, "", False)[3],
-            "owner": api.GetSetMediaTrackInfo_String(tr, TRACK_OWNER_KEY, "", False)[3],
+            "solo": int(v(tr, "I_SOLO")),
+            "owner": api.GetSetMediaTrackInfo_String(tr, OWNER_KEY, "", False)[3],
             "compare": api.GetSetMediaTrackInfo_String(tr, COMPARE_KEY, "", False)[3],
         }
         if with_items:

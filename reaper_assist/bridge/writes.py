@@ -732,6 +732,15 @@ KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (
 from reaper_assist.bridge import writes_compare, writes_remove  # noqa: E402, F401
 
 
+def register(*classes: type[Write]) -> None:
+    """Add write kinds defined in their own modules (``writes_<topic>.py``, which call this)."""
+    KINDS.update({cls.kind: cls for cls in classes})
+
+
+# kinds in their own modules: imported here so that every bridge knows them
+from reaper_assist.bridge import writes_reference  # noqa: E402, F401
+
+
 def parse(ops: Any) -> list[Write]:
     """Each JSON write as an instance of its kind; raises :class:`ApplyError` for anything else."""
     if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 
-from reaper_assist.bridge.remote import CHUNK_BUF, TAG_KEY, TRACK_OWNER_KEY
+from reaper_assist.bridge.remote import CHUNK_BUF, TAG_KEY
+from reaper_assist.bridge.remote import OWNER_KEY as TRACK_OWNER_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge import writes
 from reaper_assist.bridge.writes import _TEXT, ApplyError, Write, env_tags, fx_by_guid

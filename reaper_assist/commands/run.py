@@ -51,6 +51,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tp", type=float, help="master: true-peak ceiling (dBTP), overrides the platform's")
     p.add_argument("--max-gain-reduction", type=float, dest="max_gain_reduction_db",
                    help="master: refuse to drive the limiter past this many dB of gain reduction (default 6)")
+    p.add_argument("--reference", action="append", help="match-reference: a reference file (repeat for several)")
+    p.add_argument("--aspects", help="match-reference: what to match, e.g. tone,loudness (default)")
     p.add_argument("--report-only", action="store_true", default=None,
                    help="master: render and report the master's figures, change nothing")
 
@@ -87,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
             guids.extend(found)
     refuse_shared_guids(host, state, guids if args.tracks else None, path=args.project)
     options = {k: getattr(args, k) for k in ("target", "peak_ceiling_dbfs", "method", "amount", "focus", "platform",
-                                             "lufs", "tp", "max_gain_reduction_db", "report_only", "preview")}
+                                             "lufs", "tp", "max_gain_reduction_db", "report_only",
+                                             "reference", "aspects", "preview")}
     if args.master and args.action in EITHER_ACTIONS:
         options["master"] = True
     from reaper_assist.app.registry import run_action

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from reaper_assist.emulator import rpp, uncertain
+from reaper_assist.emulator.media_create import MediaCreation
 from reaper_assist.emulator.binding import Out, PointerTable, load_specs, make_rpr_function
 from reaper_assist.emulator.project import (
     FX,
@@ -44,9 +45,12 @@ CMD_SAVE_PROJECT = 40026
 ENVELOPE_TOGGLE_ACTIONS = {40406: "VOLENV2", 40407: "PANENV2", 40408: "VOLENV", 40409: "PANENV",
                            40867: "MUTEENV", 42020: "VOLENV3", 41870: "WIDTHENV2"}
 FIRST_SCRIPT_COMMAND_ID = 53000
+# GetSetProjectInfo render settings and their values in a new project (reascripthelp: RENDER_SETTINGS
+# 0 = master mix; RENDER_BOUNDSFLAG 1 = entire project; RENDER_SRATE 0 = the project's rate)
+RENDER_NUMBERS = {"RENDER_SETTINGS": 0.0, "RENDER_BOUNDSFLAG": 1.0, "RENDER_SRATE": 0.0, "RENDER_CHANNELS": 2.0}
 
 
-class Reaper:
+class Reaper(MediaCreation):
     """One emulated REAPER instance with one open project tab."""
 
     def __init__(self, project: Project | None = None, *, resource_path: str | os.PathLike | None = None):
@@ -64,6 +68,10 @@ class Reaper:
         self.toolbar_refreshes: list[tuple[int, int]] = []  # RefreshToolbar2 calls
         self.action_hooks: dict[int, Callable[[], None]] = {}  # extra native actions (audio engine)
         self.render_stats: dict[str, str] = {}
+        self.free_sources: dict[int, Any] = {}  # PCM_Source_CreateFromFile sources no take owns yet
+        # render settings set through GetSetProjectInfo(_String) (RENDER_SETTINGS, RENDER_FORMAT...),
+        # kept in memory (the emulator does not write them into the .RPP's RENDER_* lines)
+        self.render_config: dict[str, float | str] = {}
         self.ui_refresh = 0  # PreventUIRefresh's count: > 0 while REAPER holds its UI redraw
         self.ui_log: deque[tuple] = deque(maxlen=4096)  # the UI calls in order (PreventUIRefresh, UpdateArrange...)
         self._live: dict[tuple[str, Any], Any] = {}
@@ -87,6 +95,8 @@ class Reaper:
             return obj.guid.upper()
         if ptype == "MediaItem_Take*":
             return (obj.item.guid.upper(), obj.index)
+        if ptype == "PCM_source*" and obj.take is None:
+            return ("free", id(obj.chunk))
         if ptype == "PCM_source*":
             # the type tells a SECTION wrapper from the source inside it (GetMediaSourceParent)
             return ("src", obj.take.item.guid.upper(), obj.take.index, obj.type)
@@ -143,6 +153,8 @@ class Reaper:
             item = self._resolve_key("MediaItem*", key[0])
             takes = item.takes if item else []
             return takes[key[1]] if key[1] < len(takes) else None
+        if ptype == "PCM_source*" and key[0] == "free":
+            return self.free_sources.get(key[1])
         if ptype == "PCM_source*":
             take = self._resolve_key("MediaItem_Take*", (key[1], key[2]))
             src = take.source if take is not None else None
@@ -223,6 +235,10 @@ class Reaper:
             if is_set:
                 p.root.set("SAMPLERATE", 0, int(value))
             return float(p.sample_rate)
+        if desc in RENDER_NUMBERS:
+            if is_set:
+                self.render_config[desc] = float(value)
+            return float(self.render_config.get(desc, RENDER_NUMBERS[desc]))
         return 0.0
 
     def GetSetProjectInfo_String(self, proj, desc, value, is_set):
@@ -235,6 +251,10 @@ class Reaper:
                 p.root.set(key, 0, value)
                 return Out(True, {2: value})
             return Out(True, {2: p.root.get(key, 0, "") or ""})
+        if desc == "RENDER_FORMAT":
+            if is_set:
+                self.render_config[desc] = str(value)
+            return Out(True, {2: str(self.render_config.get(desc, "ZXZhdxgAAQ=="))})
         if desc == "RENDER_STATS":
             # facts addendum: value names the action that ran; result is "FILE:...;LUFSI:...;..."
             return Out(True, {2: self.render_stats.get(str(value).strip(), "")})
@@ -613,6 +633,9 @@ class Reaper:
         if take is None:
             return Out(False, {2: ""})
         if parm == "P_NAME":
+            ln = take._line("NAME") if set_ else None
+            if ln is not None:
+                ln.set_tokens(["NAME", str(value)])
             return Out(True, {2: take.name})
         if parm == "GUID":
             return Out(True, {2: take.guid})

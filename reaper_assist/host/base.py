@@ -48,7 +48,8 @@ class TrackState:
     fx: tuple[FXState, ...] = ()
     envelopes: dict[str, Any] = field(default_factory=dict)  # volume lanes: {name: {guid, points}}
     env_tags: str = ""  # P_EXT JSON: the lanes reaper-assist owns {name: {owner, guid}}
-    owner: str = ""  # the action that added this track ("" for the user's tracks)
+    solo: int = 0  # I_SOLO
+    owner: str = ""  # P_EXT:reaper_assist_track: the action that added this track ("" = the user's)
     compare: str = ""  # P_EXT JSON: what "compare" switched off ("" when the tool's work is on)
 
 

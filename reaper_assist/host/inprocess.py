@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import dryrun, heard, insertion, remote, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, render_file, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -48,6 +48,10 @@ class InProcessHost:
     def master_stats(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """RENDER_STATS of a dry-run render of the master, ``trial_ops`` in place during it only."""
         return self._call(dryrun.master_stats_with, trial_ops)
+
+    def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
+        """The path of a WAV of the master mix rendered with ``trial_ops`` in place (bridge.render_file)."""
+        return self._call(render_file.master_file_with, trial_ops)
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None) -> ApplyResult:
         try:

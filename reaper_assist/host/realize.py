@@ -25,7 +25,7 @@ from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.plugins import get_spec, js_volume
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.base import PluginSpec
-from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native
+from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native, with_bands
 from reaper_assist.rules import automation as A
 from reaper_assist.rules import steps as S
 from reaper_assist.units import db_to_amp
@@ -218,7 +218,8 @@ def _add(s: S.TaggedPlugin, spec: PluginSpec, base: int) -> list[Write]:
     label = f"{s.rename}: "
     if s.bands:  # a default preset with fewer bands than the layout: start from the factory state
         need = max(b.band for b in s.bands) + 1
-        factory = base64.b64encode(spec.default_state().blob.state).decode("ascii")
+        blob = spec.default_state().blob.state
+        factory = base64.b64encode(with_bands(blob, need) if s.plugin == "reaeq" else blob).decode("ascii")
         w.append(Write(s.track_guid, s.track_name, f"{label}factory layout if it has fewer than {need} bands", None,
                        need, s.reason, _op(s, "eq_factory_if_fewer_bands", fx=ref, bands=need, factory=factory), ev))
     for b in s.bands:
@@ -361,6 +362,36 @@ def _automated(state: ProjectState, s: S.AutomatedPlugin, base: int) -> list[Wri
     return w
 
 
+# ------------------------------------------------------------------------------------------------
+# tracks we add (the A/B reference)
+# ------------------------------------------------------------------------------------------------
+def _added_track(state: ProjectState, s: S.AddedTrack, base: int) -> list[Write]:
+    op = {"op": "insert_tagged_track", "owner": s.owner, "name": s.track_name, "file": s.file,
+          "length": float(s.length_s), "volume": db_to_amp(s.volume_db), "take_name": f"RA {s.owner}",
+          "audition": int(s.audition)}
+    return [Write("", s.track_name, f"add track {s.track_name!r} playing {s.file} ({s.volume_db:+.2f} dB, "
+                  f"{'soloed' if s.audition else 'muted'})", None, s.file, s.reason, op, s.evidence)]
+
+
+def _remove_added_track(state: ProjectState, s: S.RemoveAddedTrack, base: int) -> list[Write]:
+    tr = _track(state, s)
+    if tr.owner != s.owner:
+        raise ReaperAssistError(f"track {s.track_name!r} was not added by reaper-assist's {s.owner}")
+    return [Write(s.track_guid, s.track_name, f"delete track {s.track_name!r}", s.track_name, None, s.reason,
+                  _op(s, "delete_tagged_track", owner=s.owner), s.evidence)]
+
+
+def _audition(state: ProjectState, s: S.TrackAudition, base: int) -> list[Write]:
+    tr = _track(state, s)
+    out = []
+    for parm, old, new, what in (("B_MUTE", float(tr.mute), 0.0 if s.on else 1.0, "mute"),
+                                 ("I_SOLO", float(tr.solo), 1.0 if s.on else 0.0, "solo")):
+        if old != new:
+            out.append(Write(s.track_guid, s.track_name, f"track {what} {'on' if new else 'off'}", old, new,
+                             s.reason, _op(s, "track_info", parm=parm, value=new, expect=old), s.evidence))
+    return out
+
+
 _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TakeGain: _take_gain,
     S.TrackVolume: _track_volume,
@@ -370,6 +401,9 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TaggedPlugin: _tagged,
     S.RemovePlugin: _remove,
     S.AutomatedPlugin: _automated,
+    S.AddedTrack: _added_track,
+    S.RemoveAddedTrack: _remove_added_track,
+    S.TrackAudition: _audition,
 }
 # the realize functions of other modules' steps (each adds itself to _REALIZERS when imported)
 from reaper_assist.host import realize_compare, realize_remove  # noqa: E402, F401

@@ -238,6 +238,11 @@ class ReapyHost:
         """Post-FX loudness of each track as heard through its folders (one request; bridge.heard)."""
         return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
 
+    def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
+        """The path of a WAV of the master mix rendered inside REAPER with ``trial_ops`` in place
+        (one request, bridge.render_file); the companion runs on the same machine and reads it."""
+        return str(self._send("master_render_file", trial_ops=trial_ops) or "")
+
     def apply(self, ops: list[dict[str, Any]], undo_name: str, *, fail_after: int | None = None,
               fault: Callable[[str], None] | None = None, ops_per_request: int | None = None) -> ApplyResult:
         """Validate and write ``ops`` in one undo block inside one held batch; all or nothing.

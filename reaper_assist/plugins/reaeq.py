@@ -40,6 +40,7 @@ __all__ = [
     "BANDTYPE_TO_EQ_API",
     "freq_hz",
     "freq_native",
+    "with_bands",
     "bw_oct",
     "bw_native",
     "band_param_name",
@@ -214,6 +215,16 @@ def _encode(payload: EqPayload) -> bytes:
         out.append(_BAND.pack(b.type, b.enabled, b.freq_hz, b.gain_linear, b.bw_oct, b.flag))
     out.append(payload.tail)
     return b"".join(out)
+
+
+def with_bands(state: bytes, n_bands: int) -> bytes:
+    """A state with at least ``n_bands`` bands: the missing ones appended as disabled Band
+    (type 8) records at 1 kHz, 0 dB, 1 octave (ReaEQ keeps any number of bands in its state,
+    as its "Add band" does; docs/unverified.md)."""
+    payload = _decode(state)
+    while len(payload.bands) < n_bands:
+        payload.bands.append(EqBandRecord(8, 0, 1000.0, 1.0, 1.0))
+    return _encode(payload)
 
 
 def _clamp(x: float, lo: float, hi: float) -> float:

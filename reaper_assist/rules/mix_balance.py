@@ -17,7 +17,8 @@ from reaper_assist.errors import ReaperAssistError
 
 DEADBAND_DB = 0.1  # RENDER_STATS prints two decimals; a change under this is "at target" (idempotence)
 CONVERGED_LU = 0.1  # a trial render this close to the target needs no correction
-MAX_PASSES = 3  # trial renders of the planned faders (the first plan + corrections)
+MAX_PASSES = 6  # trial renders of the planned faders (the first plan + corrections)
+SLOPE_RANGE = (0.05, 2.0)  # LU of heard loudness per fader dB assumed between two renders
 MAX_FADER_DB = 12.0  # REAPER's default fader maximum (+12 dB; docs/unverified.md)
 MIN_FADER_DB = -60.0  # below this a fader is as good as off: refuse to push a track there
 REFERENCE = "vocal"  # the table's offsets are relative to a lead vocal
@@ -79,6 +80,15 @@ def headroom_shift(planned_db: dict[str, float]) -> float:
     the balance is relative, so the whole mix moves down rather than one track falling short."""
     over = max(planned_db.values(), default=MAX_FADER_DB) - MAX_FADER_DB
     return over if over > DEADBAND_DB else 0.0
+
+
+def next_fader(before: tuple[float, float], now: tuple[float, float], want_lufs: float) -> float:
+    """The next fader (dB) from two (fader dB, heard LUFS) renders: a secant step along the slope
+    between them (1 LU/dB when the fader hardly moved), kept within :data:`SLOPE_RANGE`."""
+    (f0, h0), (f1, h1) = before, now
+    slope = (h1 - h0) / (f1 - f0) if abs(f1 - f0) > 0.05 else 1.0
+    slope = min(max(slope, SLOPE_RANGE[0]), SLOPE_RANGE[1])
+    return f1 + (want_lufs - h1) / slope
 
 
 def is_at_target(change_db: float) -> bool:

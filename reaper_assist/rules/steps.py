@@ -138,6 +138,33 @@ class RemovePlugin(Step):
     label: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class AddedTrack(Step):
+    """A new last track of ours (``owner``, the action) named ``track_name``, holding one item
+    that plays ``file`` from 0 s for ``length_s`` at track volume ``volume_db``; muted, or, with
+    ``audition``, unmuted and soloed (a trial render that hears only it). ``track_guid`` is ""."""
+
+    owner: str
+    file: str
+    length_s: float
+    volume_db: float
+    audition: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveAddedTrack(Step):
+    """Our track ``track_guid`` (added by ``owner``) deleted."""
+
+    owner: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrackAudition(Step):
+    """Our track heard alone (``on``: unmuted and soloed) or at rest (muted, not soloed)."""
+
+    on: bool
+
+
 def track_steps(steps, guid: str) -> list[Step]:
     """The steps of one track, in plan order."""
     return [s for s in steps if s.track_guid.upper() == guid.upper()]

@@ -87,10 +87,23 @@ def pan_numbers(tmp: Path, st) -> None:
     print(f"second run: {len(again['changes'])} changes")
 
 
+def compressed_folder_numbers(tmp: Path, st) -> None:
+    host = InProcessHost.open(str(build(tmp / "k", st)))
+    api = host.api
+    drums = api.GetTrack(0, 6)
+    api.TrackFX_SetParam(drums, api.TrackFX_AddByName(drums, "ReaComp", False, -1), 0, 0.25)  # -12 dB, 4:1
+    rec = run_action("balance", host, selected=True)
+    got = _offsets(host.reaper.project)
+    renders = max(t["evidence"].get("trial_renders", 0) for t in rec["tracks"])
+    print("ReaComp -12 dB 4:1 on the Drums folder: " + ", ".join(f"{n} {got[n]:+.2f} LU" for n in ("Kick", "Snare", "Hats"))
+          + f" ({renders} trial renders)")
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     st = stems(tmp / "stems")
     balance_numbers(tmp, st)
+    compressed_folder_numbers(tmp, st)
     pan_numbers(tmp, st)
 
 

@@ -98,3 +98,21 @@ def test_perturbed_faders_come_back_to_the_first_balance(first, tmp_path):
     got = _faders(host.reaper.project)
     mae = float(np.mean([abs(got[n] - ref[n]) for n in BALANCED]))
     assert mae <= RESTORE_MAE_DB, mae
+
+
+def test_tracks_heard_through_a_compressed_folder_reach_their_offsets(material, tmp_path):
+    """A ReaComp on the Drums folder (threshold -12 dB, 4:1): a child's fader no longer moves its
+    heard loudness dB for dB; the trial renders correct along the measured slope."""
+    host = InProcessHost.open(str(build(tmp_path, material)))
+    api = host.api
+    drums = api.GetTrack(0, 6)
+    assert api.GetTrackName(drums, "", 64)[2] == "Drums"
+    fx = api.TrackFX_AddByName(drums, "ReaComp", False, -1)
+    assert api.TrackFX_SetParam(drums, fx, 0, 0.25)  # threshold: linear amplitude, 0.25 = -12 dB
+    rec = run_action("balance", host, selected=True)
+    table = load_table("balance")
+    got = _offsets(host.reaper.project)
+    for name in ("Kick", "Snare", "Hats"):
+        assert abs(got[name] - table[TABLE_ROW[name]]["offset_lu"]) <= OFFSET_TOL_LU, (name, got[name])
+    assert max(t["evidence"].get("trial_renders", 0) for t in rec["tracks"]) >= 2  # it had to correct
+    assert run_action("balance", host, selected=True)["changes"] == []

@@ -88,3 +88,18 @@ def test_the_operation_answers_through_reapers_bridge_as_in_process(small, reapy
     live = reapy_host.tracks_heard([t.guid for t in state.tracks])
     local = InProcessHost.open(small).tracks_heard([t.guid for t in state.tracks])
     assert [(r["measured"], r.get("LUFSI")) for r in live] == [(r["measured"], r.get("LUFSI")) for r in local]
+
+
+def test_a_track_silenced_by_its_own_plugin_keeps_its_level(small):
+    """Audio on the item, but the user's JS Volume at -150 dB after it: post-FX silence (the dry run
+    reads -inf LUFS), reported by name; the fader and the plugin stay as they were."""
+    host = InProcessHost.open(small)
+    api = host.api
+    bass = api.GetTrack(0, 1)
+    fx = api.TrackFX_AddByName(bass, "JS: Volume Adjustment", False, -1)
+    assert api.TrackFX_SetParam(bass, fx, 0, -150.0)
+    before = _faders(host)
+    rec = run_action("balance", host, selected=True)
+    by = {t["name"]: t for t in rec["tracks"]}
+    assert by["Bass"]["status"] == "skipped" and "post-FX output is silent" in by["Bass"]["reason"]
+    assert _faders(host)[1] == before[1] and api.TrackFX_GetParam(bass, fx, 0, 0, 0)[0] == -150.0

@@ -84,5 +84,8 @@ def _run(reaper, action: int) -> None:
 
 def install_actions(reaper) -> None:
     """Register the dry-run actions as native actions of an emulated REAPER (``Reaper``)."""
+    from reaper_assist.emulator.engine import render_file
+
     for action in ACTIONS:
         reaper.action_hooks[action] = functools.partial(_run, reaper, action)
+    render_file.install(reaper)  # 42230: render the master mix to a file

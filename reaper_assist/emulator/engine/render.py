@@ -2,7 +2,8 @@
 
 Signal flow per track, as REAPER runs it: items (pre-FX, the emulator's own item player :func:`.items.track_items`)
 + child tracks of a folder -> polarity -> pre-FX volume/pan envelopes -> FX chain -> volume
-(fader x Volume envelope x Trim Volume envelope) -> pan -> mute (and Mute envelope). The master
+(fader x Volume envelope x Trim Volume envelope) -> pan -> mute (and Mute envelope); while a track is
+soloed only soloed tracks, their folder children and the folders above them sound. The master
 sums the top-level tracks that send to it, then runs the master FX, master volume and pan.
 Everything is stereo (the first two channels); pan law and automation rules: :mod:`.uncertain`.
 """
@@ -89,6 +90,20 @@ class _Renderer:
         self.problems: list[MediaProblem] = []
         self.only_items = only_items  # {track index: set of item indices} for item renders
         self._times: np.ndarray | None = None
+        self.soloed = [bool(t.solo) for t in self.tracks]  # I_SOLO != 0 (solo, solo in place, ...)
+        self.any_solo = any(self.soloed)
+
+    def _solo_path(self, i: int) -> bool:
+        """The track or a folder above it is soloed."""
+        j: int | None = i
+        while j is not None:
+            if self.soloed[j]:
+                return True
+            j = self.parent[j]
+        return False
+
+    def _solo_below(self, i: int) -> bool:
+        return any(self.soloed[c] or self._solo_below(c) for c in self.children[i])
 
     @property
     def times(self) -> np.ndarray:
@@ -118,7 +133,12 @@ class _Renderer:
         mute_env = self._env(tr, "MUTEENV")
         if tr.mute and mute_env is None:
             return np.zeros((CHANNELS, self.n))
-        x = self.items(i)
+        # solo: while any track is soloed, only soloed tracks, what is in them and the folders
+        # above them sound (the folders pass their soloed children only)
+        on_path = not self.any_solo or self._solo_path(i)
+        if not on_path and not self._solo_below(i):
+            return np.zeros((CHANNELS, self.n))
+        x = self.items(i) if on_path else np.zeros((CHANNELS, self.n))
         for c in self.children[i]:
             if self._sends_to_parent(self.tracks[c]):
                 x += self.track(c)

@@ -1,0 +1,17 @@
+# reaper-assist: A/B reference: remove
+# A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
+# delete the A/B reference track (one undo step), and returns at once.
+from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
+# ruff: noqa: F405 - the RPR_* names come from that import
+
+ACTION = "ab-reference-remove"
+
+try:
+    import os as _ra_os
+    import runpy as _ra_runpy
+
+    _ra_launcher = _ra_os.path.join(RPR_GetResourcePath(), "Scripts", "reaper-assist", "reaper_assist_launcher.py")
+    _ra_runpy.run_path(_ra_launcher)["run"](ACTION, globals())
+except Exception as _ra_exc:  # noqa: BLE001 - a clear message, never a traceback
+    RPR_ShowConsoleMsg("reaper-assist: cannot run %s (%s: %s); run `reaper-assist install` again\n"
+                       % (ACTION, type(_ra_exc).__name__, _ra_exc))

@@ -1,0 +1,38 @@
+"""What the actions on the master share (master, match-reference): the step of a tagged gain
+stage (JS Volume), the trial writes that take our tagged FX out for a measurement, and one
+dry-run render's figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reaper_assist.app.our_fx import fx_label
+from reaper_assist.host import realize
+from reaper_assist.host.base import FXState, ProjectState, TrackState
+from reaper_assist.rules import mastering as rule
+from reaper_assist.rules.steps import ParamValue, RemovePlugin, TaggedPlugin
+
+GAIN_MAX_VOLUME_DB = 24.0  # JS Volume's hard clamp, out of the way (the stage's gain stays far below it)
+
+
+def gain_step(track: TrackState, ours: FXState | None, gain_db: float, *, tag: str, rename: str, reason: str,
+              evidence: dict[str, Any]) -> TaggedPlugin:
+    """Our tagged JS Volume gain stage at ``gain_db``, at the end of the chain when added."""
+    return TaggedPlugin(
+        track_guid=track.guid, track_name=track.name, reason=reason, evidence=evidence, plugin="js_volume",
+        rename=rename, tag=tag, position=-1, existing_guid=ours.guid if ours is not None else None,
+        params=(ParamValue("gain_db", gain_db, f"Adjustment ({gain_db:+.2f} dB)"),
+                ParamValue("passes_db", GAIN_MAX_VOLUME_DB, "Max Volume (dB)")))
+
+
+def without_ours(state: ProjectState, track: TrackState, ours: list[FXState]) -> list[dict[str, Any]]:
+    """Trial writes that take our plugins out for the measurement of the mix (highest index
+    first: each removal finds its FX where it is before any of them runs)."""
+    steps = [RemovePlugin(track_guid=track.guid, track_name=track.name, reason="measure the mix without it",
+                          fx_guid=fx.guid, label=fx_label(fx)) for fx in sorted(ours, key=lambda f: -f.index)]
+    return realize.ops(realize.realize(state, steps))
+
+
+def render_stats(host, ops: list[dict[str, Any]] | None) -> rule.MasterStats:
+    """One dry-run render of the master with ``ops`` in place during it."""
+    return rule.parse_render_stats(host.master_stats(ops or None))
