@@ -57,6 +57,7 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
         t2 = time.perf_counter()
         writes = realize.realize(state, p.steps)
         if not dry_run and writes:
+            realize.prepare(writes)  # files a write plays (a denoised take): written only now
             host.apply(realize.ops(writes), p.undo_name)
         timings["apply_s"] = time.perf_counter() - t2
         record = record_for_plan(p, writes, dry_run=dry_run)

@@ -69,8 +69,9 @@ def bass_a1(seconds: float = SECONDS) -> np.ndarray:
 
 
 def piano(seconds: float = SECONDS) -> np.ndarray:
+    """Piano chords, each held 1.6 beats then a rest: pauses in which only hiss would sound."""
     chords = [(48, 52, 55, 60), (53, 57, 60, 65), (55, 59, 62, 67), (48, 52, 55, 60)]
-    notes = [(2.0 * i + 0.5 * j, n, 1.8) for i, c in enumerate(chords * 2) for j in range(1) for n in c]
+    notes = [(3.0 * i, n, 1.6) for i, c in enumerate(chords) for n in c]
     return _fluidsynth(notes, 0, seconds)
 
 

@@ -1,4 +1,5 @@
-"""Print the hum figures of docs/denoise.md: `PYTHONPATH=$PWD python tests/denoise/measure.py`."""
+"""Print the figures of docs/denoise.md: `PYTHONPATH=$PWD python tests/denoise/measure.py` (hum) and
+`... measure.py --hiss`."""
 
 from __future__ import annotations
 
@@ -42,5 +43,51 @@ def main() -> None:
     hum_case("speech", M.speech(), 60.0)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and "--hiss" not in __import__("sys").argv:
     main()
+
+
+def hiss_case(stem: str, clean: np.ndarray, color: str) -> None:
+    from tests.denoise.test_hiss import FRAME, GAP_BELOW_DBFS, SIGNAL_OVER_NOISE_DB, _frames
+
+    tmp = Path(tempfile.mkdtemp())
+    noise = M.hiss(clean.size, color)
+    path = build(tmp, clean + noise)
+    rec, out, _ = run(path)
+    x, y = render_track(path)[: clean.size], render_track(out)[: clean.size]
+    c, n = _frames(clean), _frames(noise)
+    gaps, act = c < GAP_BELOW_DBFS, c > n + SIGNAL_OVER_NOISE_DB
+    fx, fy = _frames(x), _frames(y)
+    drop = 10 * np.log10(np.mean(10 ** (fx[gaps] / 10)) / np.mean(10 ** (fy[gaps] / 10)))
+    from scipy.signal import stft
+
+    f, _, zc = stft(clean, M.SR, nperseg=FRAME, noverlap=0, boundary=None, padded=False)
+    _, _, zy = stft(y, M.SR, nperseg=FRAME, noverlap=0, boundary=None, padded=False)
+    _, _, zn = stft(noise, M.SR, nperseg=FRAME, noverlap=0, boundary=None, padded=False)
+    a = act[: zc.shape[1]]
+    pc, pn = (np.abs(zc[:, a]) ** 2).mean(axis=1), (np.abs(zn[:, a]) ** 2).mean(axis=1)
+    bc, by = [], []
+    for k in range(-13, 13):
+        fc = 1000.0 * 2 ** (k / 3)
+        b = (f >= fc * 2 ** (-1 / 6)) & (f < fc * 2 ** (1 / 6))
+        if b.any() and pc[b].sum() > 10 ** (SIGNAL_OVER_NOISE_DB / 10) * pn[b].sum():
+            bc.append((np.abs(zc[b][:, a]) ** 2).sum(axis=0))
+            by.append((np.abs(zy[b][:, a]) ** 2).sum(axis=0))
+    bcs, bys = np.array(bc), np.array(by)
+    change = 10 * np.log10(bys.mean(axis=1) / bcs.mean(axis=1))
+
+    def flat(p):
+        return float(np.mean(np.exp(np.mean(np.log(p + 1e-30), axis=0)) / np.mean(p + 1e-30, axis=0)))
+
+    ev = rec["tracks"][0]["evidence"]["hiss"][0]
+    print(f"{stem} + {color} hiss {M.HISS_DBFS:g} dBFS: gaps down {drop:.1f} dB; active frames' largest third-octave "
+          f"change {np.max(np.abs(change)):.2f} dB over {len(change)} bands; band flatness {flat(bys):.4f} vs clean "
+          f"{flat(bcs):.4f} ({100 * (flat(bys) / flat(bcs) - 1):+.1f} %); record: floor {ev['floor_before_dbfs']} -> "
+          f"{ev['floor_after_dbfs']} dBFS, estimated damage {ev['signal_damage_db']} dB")
+
+
+if __name__ == "__main__" and "--hiss" in __import__("sys").argv:
+    hiss_case("speech", M.speech(), "white")
+    hiss_case("speech", M.speech(), "pink")
+    hiss_case("piano", M.piano(), "white")
+    hiss_case("piano", M.piano(), "pink")
