@@ -81,6 +81,8 @@ class ItemState:
     fade_out_dir: float
     loop_source: bool
     take: TakeState | None
+    take_count: int = 1  # CountTakes
+    our_takes: str = ""  # P_EXT:reaper_assist_take, JSON {take GUID: tag} (takes reaper-assist added)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ItemState:

@@ -19,7 +19,6 @@ from reaper_assist.analysis.spectrum import long_term_spectrum
 from reaper_assist.analysis.stereo import mono_fold_down, side_to_mid_db
 from reaper_assist.app import assist_common as C
 from reaper_assist.app.mix_tracks import MixTrack, folder_with_selected_children, mix_track, pick_focus
-from reaper_assist.app.records import write_record
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import mix_pan as rule
@@ -100,20 +99,23 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
             decisions.append(TrackDecision(t.guid, t.name, "kept" if ch.pan is None else "at target", None, None,
                                            0.0, why, C.clean(ev)))
     return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(steps), tuple(decisions),
-                {"amount": amount * 100.0, "focus": focus.name, "mono_compatibility": C.clean(mono)})
+                {"amount": amount * 100.0, "focus": focus.name, "mono_compatibility": C.clean(mono)},
+                note=_mono_note(mono))
+
+
+def _mono_note(mono: dict[str, Any]) -> str:
+    """What the record says of the mono fold-down of the planned pans."""
+    if not mono:
+        return ""
+    note = (f"mono fold-down: worst octave band {mono['worst_band_loss_db']:+.1f} dB, "
+            f"correlation {mono['correlation']:+.2f}")
+    if mono["worst_band_loss_db"] <= MONO_LOSS_WARN_DB:
+        note += " (a band loses 3 dB or more in mono: narrow the pans)"
+    return note
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
     """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
-    rec = C.run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
-                          dry_run=dry_run, what="pan")
-    mono = (rec.get("settings") or {}).get("mono_compatibility") or {}
-    if mono:
-        rec["message"] += (f"; mono fold-down: worst octave band {mono['worst_band_loss_db']:+.1f} dB, "
-                           f"correlation {mono['correlation']:+.2f}")
-        if mono["worst_band_loss_db"] <= MONO_LOSS_WARN_DB:
-            rec["message"] += " (a band loses 3 dB or more in mono: narrow the pans)"
-        if not dry_run:
-            write_record(host, rec)  # the record with the mono figures in its message
-    return rec
+    return C.run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
+                           dry_run=dry_run, what="pan")

@@ -49,6 +49,8 @@ def record_for_plan(p: Plan, writes: list[Write], *, dry_run: bool = False) -> d
         msg += f"; kept {len(kept)}: " + "; ".join(f"{d.name}: {d.reason}" for d in kept)
     if skipped and len(skipped) < len(p.decisions):  # name every skipped track and why, changed or not
         msg += f"; skipped {len(skipped)}: " + "; ".join(f"{d.name}: {d.reason}" for d in skipped)
+    if p.note:
+        msg += "; " + p.note
     status = "error" if skipped and len(skipped) == len(p.decisions) else "ok"
     rec = clean({
         "action": p.action, "status": status, "message": msg, "dry_run": dry_run,

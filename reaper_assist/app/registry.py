@@ -54,6 +54,8 @@ ACTIONS: dict[str, ActionInfo] = {
     "ab-reference-remove": ActionInfo("ab-reference-remove", "A/B reference: remove",
                                       "reaper_assist.app.ab_reference:run_remove",
                                       "RS_reaper_assist_ab_reference_remove"),
+    "denoise": ActionInfo("denoise", "Reduce noise on selected tracks", "reaper_assist.app.denoise:run",
+                          "RS_reaper_assist_denoise"),
     "remove": ActionInfo("remove", "Remove reaper-assist changes from selected tracks", "reaper_assist.app.remove:run",
                          "RS_reaper_assist_remove"),
     "compare": ActionInfo("compare", "Compare reaper-assist changes", "reaper_assist.app.compare:run",

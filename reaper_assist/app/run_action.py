@@ -62,6 +62,7 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
         if preview and writes:  # written bypassed: "Compare" switches it on (keeps it), "Remove" discards it
             writes = writes + preview_writes(writes)
         if not dry_run and writes:
+            realize.prepare(writes)  # files a write plays (a denoised take): written only now
             host.apply(realize.ops(writes), p.undo_name)
         timings["apply_s"] = time.perf_counter() - t2
         record = record_for_plan(p, writes, dry_run=dry_run)

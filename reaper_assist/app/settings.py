@@ -33,6 +33,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                  "min_floor_dbfs": -80.0, "amount": 100.0},
     "de-ess": {"reduction_db": 6.0, "max_depth_db": 15.0, "attack_ms": 5.0, "release_ms": 40.0, "min_ratio_db": 3.0,
                "shape": "peak", "amount": 100.0},
+    "denoise": {"amount": 100.0},
     # the master action: the platform table ships in reaper_assist/rules/tables/master-platforms.json;
     # "platforms": {"spotify": {...}} overrides rows of it; tp_margin_db: ReaLimit's ceiling under the
     # platform's true-peak ceiling (room for its true-peak overshoot)

@@ -44,6 +44,11 @@ def _str(api, fn: str, *args) -> str:
 # ------------------------------------------------------------------------------------------------
 # reading
 # ------------------------------------------------------------------------------------------------
+def _item_string(api, item: str, key: str) -> str:
+    r = api.GetSetMediaItemInfo_String(item, key, "", False)
+    return str(r[3]) if r[0] else ""
+
+
 def _item_state(api, item: str, index: int) -> dict[str, Any]:
     """One item and its active take; the keys are exactly the fields of ``reaper_assist.items``
     (ItemState, TakeState, SectionState), the one form the host and media use (not imported here:
@@ -60,6 +65,8 @@ def _item_state(api, item: str, index: int) -> dict[str, Any]:
         "fade_out_shape": int(g(item, "C_FADEOUTSHAPE")), "fade_out_dir": g(item, "D_FADEOUTDIR"),
         "loop_source": bool(g(item, "B_LOOPSRC")),
         "take": None,
+        "take_count": int(api.CountTakes(item)),
+        "our_takes": _item_string(api, item, "P_EXT:reaper_assist_take"),
     }
     take = api.GetActiveTake(item)
     if _is_null(take):

@@ -773,3 +773,4 @@ def prepare(api, ops: Any) -> tuple[list[Write], list[dict[str, Any]]]:
 
 # kinds kept in their own modules register themselves in KINDS (they build on this module's Write)
 from reaper_assist.bridge import writes_fxenv  # noqa: E402,F401
+from reaper_assist.bridge import writes_take  # noqa: E402,F401

@@ -31,6 +31,7 @@ from reaper_assist.emulator.project import (
     Track,
     new_guid,
 )
+from reaper_assist.emulator.take_ops import TakeOps
 from reaper_assist.emulator.undo import UndoHistory
 from reaper_assist.units import amp_to_db, db_to_amp
 
@@ -50,7 +51,7 @@ FIRST_SCRIPT_COMMAND_ID = 53000
 RENDER_NUMBERS = {"RENDER_SETTINGS": 0.0, "RENDER_BOUNDSFLAG": 1.0, "RENDER_SRATE": 0.0, "RENDER_CHANNELS": 2.0}
 
 
-class Reaper(MediaCreation):
+class Reaper(MediaCreation, TakeOps):
     """One emulated REAPER instance with one open project tab."""
 
     def __init__(self, project: Project | None = None, *, resource_path: str | os.PathLike | None = None):
@@ -586,7 +587,8 @@ class Reaper(MediaCreation):
             return Out(False, {2: ""})
         if parm == "GUID":
             return Out(True, {2: item.guid})
-        return Out(False, {2: ""})
+        ext = self.item_string(item, parm, value, set_)
+        return ext if ext is not None else Out(False, {2: ""})
 
     def CountTakes(self, item):
         return len(item.takes) if item is not None else 0
@@ -633,9 +635,8 @@ class Reaper(MediaCreation):
         if take is None:
             return Out(False, {2: ""})
         if parm == "P_NAME":
-            ln = take._line("NAME") if set_ else None
-            if ln is not None:
-                ln.set_tokens(["NAME", str(value)])
+            if set_:
+                self.take_name_set(take, value)
             return Out(True, {2: take.name})
         if parm == "GUID":
             return Out(True, {2: take.guid})

@@ -46,6 +46,7 @@ class Write:
     reason: str
     op: dict[str, Any]
     evidence: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[], Any] | None = field(default=None, compare=False, repr=False)  # e.g. write our file
 
     def record(self) -> dict[str, Any]:
         return {"track_guid": self.track_guid, "track_name": self.track_name, "what": self.what, "old": self.old,
@@ -392,6 +393,23 @@ def _audition(state: ProjectState, s: S.TrackAudition, base: int) -> list[Write]
     return out
 
 
+def _new_take(state: ProjectState, s: S.NewTake, base: int) -> list[Write]:
+    tr = _track(state, s)
+    item = next((it for it in tr.items if it.guid.upper() == s.item_guid.upper()), None)
+    if item is None or item.take is None:
+        raise ReaperAssistError(f"track {s.track_name!r}: item {s.item_index + 1} has no active take")
+    op = _op(s, "add_take_from_file", item=item.guid, file=s.file, name=s.name, tag=s.tag, original=s.original)
+    return [Write(s.track_guid, s.track_name, f"new active take {s.name!r} (item {s.item_index + 1})",
+                  item.take.name, s.name, s.reason, op, s.evidence, prepare=s.write)]
+
+
+def prepare(writes: Sequence[Write]) -> None:
+    """What the writes need before they are applied (the files a new take plays)."""
+    for w in writes:
+        if w.prepare is not None:
+            w.prepare()
+
+
 _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.TakeGain: _take_gain,
     S.TrackVolume: _track_volume,
@@ -404,6 +422,7 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.AddedTrack: _added_track,
     S.RemoveAddedTrack: _remove_added_track,
     S.TrackAudition: _audition,
+    S.NewTake: _new_take,
 }
 # the realize functions of other modules' steps (each adds itself to _REALIZERS when imported)
 from reaper_assist.host import realize_compare, realize_remove  # noqa: E402, F401

@@ -458,3 +458,4 @@ def eq_value_to_native(api_type: int, param_type: int, value: float) -> float:
 def eq_native_to_value(api_type: int, param_type: int, native: float) -> float:
     """Inverse of :func:`eq_value_to_native`."""
     return _eq_curves(api_type, param_type)[1](native)
+

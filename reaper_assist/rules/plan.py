@@ -34,6 +34,7 @@ class Plan:
     steps: tuple[Step, ...]
     decisions: tuple[TrackDecision, ...]
     settings: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # said after the summary in the record's message (e.g. a mix-wide check)
 
     @property
     def is_empty(self) -> bool:

@@ -193,3 +193,19 @@ class AutomatedPlugin(Step):
 
     plugin: TaggedPlugin
     envelopes: tuple[ParamEnvelope, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewTake(Step):
+    """A new take on item ``item_guid`` playing ``file`` (a file reaper-assist wrote, never the
+    user's media), named ``name``, made the active take and listed under ``tag``; the item's
+    original take (playing ``original``) stays, one click away. ``write`` writes ``file`` and is
+    called only when the plan is applied (never in a dry run)."""
+
+    item_guid: str
+    item_index: int  # 0-based, for the record's label
+    file: str
+    original: str
+    name: str
+    tag: str
+    write: Any = field(default=None, compare=False, repr=False)

@@ -83,6 +83,9 @@ def test_the_rendered_mix_folds_down_to_mono_within_3_db_in_every_octave(panned)
     assert min(loss.values()) > -MONO_LOSS_DB, loss
     mono = rec["settings"]["mono_compatibility"]  # the product's own estimate is reported
     assert mono["worst_band_loss_db"] > -MONO_LOSS_DB and "mono fold-down" in rec["message"]
+    # one run, one summary in REAPER's console, with the mono figures in it
+    console = "".join(host.reaper.console)
+    assert console.count("reaper-assist auto-pan:") == 1 and "mono fold-down" in console, console[-1500:]
 
 
 def test_a_second_run_changes_nothing_and_one_undo_restores(material, tmp_path):

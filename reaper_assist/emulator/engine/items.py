@@ -77,10 +77,18 @@ class _Source:
         """Virtual frames ``[v0, v1)`` as ``(channels, v1 - v0)`` float64."""
         import soundfile as sf
 
-        v = np.arange(v0, v1)
-        out = np.zeros((self.channels, v.size))
-        if v.size == 0 or self.length <= 0:
+        out = np.zeros((self.channels, max(0, v1 - v0)))
+        if v1 <= v0 or self.length <= 0:
             return out
+        if not self.loop and not self.reversed:  # the common case: one contiguous read, no index arrays
+            a = max(v0, 0, -self.first)  # first virtual frame inside the window and the file
+            b = min(v1, self.length, self.file_frames - self.first)
+            if b > a:
+                data = sf.read(self.path, start=self.first + a, stop=self.first + b, dtype="float64",
+                               always_2d=True)[0]
+                out[:, a - v0:a - v0 + data.shape[0]] = data.T  # a short read leaves silence
+            return out
+        v = np.arange(v0, v1)
         if self.loop:
             v = np.mod(v, self.length)
         inside = (v >= 0) & (v < self.length)
