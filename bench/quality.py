@@ -1,6 +1,7 @@
 """The scorecard of issue 13: how the assistants' judgement holds on material they were never tuned on.
 
-Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--json FILE] [--seed S]``.
+Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--scenario eq|rumble|compress|gate|recognition]
+[--source NAME] [--json FILE] [--seed S]``.
 
 For each source of the corpus (``bench/corpus.py``; the evaluation split by default) it builds .RPP
 sessions of the source's stems with injected problems at seeded random frequencies, levels and Q,
@@ -12,9 +13,13 @@ acceptance, per source and for the whole split, with PASS/FAIL.
 
 Metrics (issue 13 "Acceptance"):
 
-* ``resonance cut``: share of injected resonances (+8..10 dB, Q 6..10, 200 Hz-6 kHz; counted when
-  they stand > 6 dB above the smoothed spectrum before) that end within 2 dB of the smoothed
-  spectrum; goal >= 90 %.
+* ``resonance cut``: share of injected resonances (+8..10 dB, Q 6..10, 200 Hz-6 kHz) of which at
+  most 2 dB is left: the injected filter times the EQ's rendered response, its largest level within
+  +-1/24 octave of the centre; goal >= 90 %. (The "(info)" line is the older measure: the rendered
+  track's height over its smoothed spectrum near the centre, counted where it stood > 6 dB before.
+  On tonal parts it cannot reach 2 dB without cutting the notes: the stem's own harmonic lines
+  stand higher than that near the centre in 35 of the 37 tonal TimGM6mb injections that count,
+  tuning split, measured on the dry stems.)
 * ``fundamentals kept``: share of tonal tracks whose EQ moves every played note's fundamental
   (the MIDI notes; those within 1/3 octave of the injected resonance excepted) by < 1 dB.
 * ``rumble non-bass`` / ``rumble bass/kick``: rumble (1/6-octave noise inside 25-40 Hz, and for
@@ -53,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 from scipy.ndimage import median_filter
-from scipy.signal import butter, sosfilt, welch
+from scipy.signal import butter, sosfilt, sosfreqz, welch
 
 from bench import corpus as K
 
@@ -80,6 +85,7 @@ TRACK_NAMES = {"kick": "Kick", "snare": "Snare", "hihat": "HH", "tom": "Toms", "
                "vocal": "Vox"}
 TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
 BASS_KICK = ("bass", "kick")
+SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition")
 
 
 # --- sessions -------------------------------------------------------------------------------------------
@@ -194,14 +200,27 @@ def granule_db(x: np.ndarray, ms: float = 10.0) -> np.ndarray:
     return 10 * np.log10(np.maximum(e, 1e-30))
 
 
-def peaking(x: np.ndarray, freq_hz: float, gain_db: float, q: float) -> np.ndarray:
-    """RBJ-cookbook peaking filter: the injected resonance."""
+def peaking_sos(freq_hz: float, gain_db: float, q: float) -> np.ndarray:
+    """RBJ-cookbook peaking filter (the injected resonance) as one second-order section."""
     a = 10 ** (gain_db / 40)
     w0 = 2 * math.pi * freq_hz / RATE
     alpha = math.sin(w0) / (2 * q)
     b = np.array([1 + alpha * a, -2 * math.cos(w0), 1 - alpha * a])
     den = np.array([1 + alpha / a, -2 * math.cos(w0), 1 - alpha / a])
-    return sosfilt(np.concatenate([b / den[0], den / den[0]])[None, :], x, axis=-1)
+    return np.concatenate([b / den[0], den / den[0]])[None, :]
+
+
+def peaking(x: np.ndarray, freq_hz: float, gain_db: float, q: float) -> np.ndarray:
+    """The injected resonance applied to ``x``."""
+    return sosfilt(peaking_sos(freq_hz, gain_db, q), x, axis=-1)
+
+
+def residual_db(freqs: np.ndarray, h2: np.ndarray, freq_hz: float, gain_db: float, q: float) -> float:
+    """What is left of an injected resonance after the EQ: the largest level of (injected filter x
+    rendered EQ response) within +-1/24 octave of its centre, dB (0 = fully cancelled)."""
+    sel = np.abs(np.log2(np.maximum(freqs, 1e-9) / freq_hz)) <= 1 / 24
+    _, h = sosfreqz(peaking_sos(freq_hz, gain_db, q), worN=freqs[sel], fs=RATE)
+    return float(np.max(20 * np.log10(np.abs(h)) + 10 * np.log10(np.maximum(h2[sel], 1e-30))))
 
 
 def band_noise(n: int, centre_hz: float, rms_db: float, rng: np.random.Generator) -> np.ndarray:
@@ -274,7 +293,8 @@ def eq_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generat
         rows.append({"stem": st.id, "label": st.label, "freq_hz": round(f0, 1), "gain_db": round(g, 1),
                      "q": round(q, 1), "before_db": round(before, 2), "after_db": round(after, 2),
                      "fundamental_move_db": round(max(fund_moves), 2) if fund_moves else None,
-                     "cut_at_db": round(response_db(freqs, h2[k], f0), 2)})
+                     "cut_at_db": round(response_db(freqs, h2[k], f0), 2),
+                     "residual_db": round(residual_db(freqs, h2[k], f0, g, q), 2)})
     caps = caps_check(rec, s, [st for st, *_ in inj])
     return {"rows": rows, "caps": caps, "record": rec}
 
@@ -495,7 +515,7 @@ def pick(stems: list[K.Stem], per_class: int | None) -> list[K.Stem]:
 
 
 def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: int = 13,
-               scenarios: Sequence[str] = ("eq", "rumble", "compress", "gate", "recognition")) -> dict:
+               scenarios: Sequence[str] = SCENARIOS) -> dict:
     all_stems = K.build_source(src)
     stems = pick([s for s in all_stems if s.role == "stem"], per_class)
     hits = [s for s in all_stems if s.role == "hit" and s.label in ("kick", "snare", "tom")]
@@ -521,6 +541,7 @@ def metrics(results: list[dict]) -> list[Metric]:
     """The acceptance metrics, per source and over all sources ("all")."""
     ms = {
         "res": Metric("resonance cut to <= 2 dB", ">= 90 %", lambda v: v >= RESONANCE_SHARE),
+        "resx": Metric("(info) excess over smoothed <= 2 dB after", ">= 90 %", lambda v: v >= RESONANCE_SHARE),
         "fund": Metric("fundamentals move < 1 dB (tonal)", "100 %", lambda v: v >= 1.0),
         "rum": Metric("rumble down >= 12 dB (non-bass)", "100 %", lambda v: v >= 1.0),
         "rumb": Metric("rumble >= 6 dB, fund. < 1 dB (bass/kick)", "100 %", lambda v: v >= 1.0),
@@ -546,10 +567,12 @@ def metrics(results: list[dict]) -> list[Metric]:
     for r in results:
         src = r["source"]
         if "resonance" in r:
-            rows = [x for x in r["resonance"] if x["before_db"] > STANDS_OUT_DB]
-            put("res", src, [x["after_db"] <= RESONANCE_RESIDUAL_DB for x in rows],
-                [f"{src} {x['stem']} {x['freq_hz']:.0f} Hz: {x['before_db']:.1f} -> {x['after_db']:.1f} dB"
-                 for x in rows if x["after_db"] > RESONANCE_RESIDUAL_DB])
+            rows = r["resonance"]
+            put("res", src, [x["residual_db"] <= RESONANCE_RESIDUAL_DB for x in rows],
+                [f"{src} {x['stem']} {x['freq_hz']:.0f} Hz +{x['gain_db']:.1f} dB: {x['residual_db']:.1f} dB left"
+                 for x in rows if x["residual_db"] > RESONANCE_RESIDUAL_DB])
+            rows = [x for x in rows if x["before_db"] > STANDS_OUT_DB]
+            put("resx", src, [x["after_db"] <= RESONANCE_RESIDUAL_DB for x in rows])
             rows = [x for x in r["resonance"] if x["fundamental_move_db"] is not None]
             put("fund", src, [x["fundamental_move_db"] < FUNDAMENTAL_TOL_DB for x in rows],
                 [f"{src} {x['stem']}: a fundamental moved {x['fundamental_move_db']:.1f} dB" for x in rows
@@ -632,7 +655,7 @@ def format_scorecard(ms: list[Metric], names: Sequence[str], *, details: bool = 
 
 
 def scorecard(split: str = "evaluation", *, per_class: int | None = None, seed: int = 13,
-              tmp: Path | None = None, scenarios: Sequence[str] = ("eq", "rumble", "compress", "gate", "recognition"),
+              tmp: Path | None = None, scenarios: Sequence[str] = SCENARIOS,
               source_names: Sequence[str] | None = None) -> tuple[list[Metric], list[dict], list[str]]:
     """Run the scenarios on every available source of ``split``; (metrics, raw results, sources)."""
     srcs = [s for s in K.sources() if s.split == split and (source_names is None or s.name in source_names)]
@@ -669,12 +692,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-class", type=int, default=None, help="at most N stems per class and source (a slice)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--source", action="append", help="only these sources (repeatable)")
+    ap.add_argument("--scenario", action="append", choices=SCENARIOS,
+                    help="only these scenarios (repeatable; default all)")
     ap.add_argument("--json", type=Path, help="write the raw per-track results here")
     args = ap.parse_args(argv)
-    ms, results, names = scorecard(args.split, per_class=args.per_class, seed=args.seed, source_names=args.source)
+    ms, results, names = scorecard(args.split, per_class=args.per_class, seed=args.seed, source_names=args.source,
+                                   scenarios=tuple(args.scenario or SCENARIOS))
     print(f"issue 13 scorecard, {args.split} split (seed {args.seed}; python bench/quality.py"
           f"{' --split ' + args.split if args.split != 'evaluation' else ''}"
-          f"{f' --per-class {args.per_class}' if args.per_class else ''})\n")
+          f"{f' --per-class {args.per_class}' if args.per_class else ''}"
+          f"{''.join(' --scenario ' + x for x in args.scenario or ())})\n")
     print(format_scorecard(ms, names))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=str))

@@ -206,6 +206,7 @@ def fundamentals(
     *,
     max_seconds: float = 30.0,
     min_voiced_fraction: float = 0.25,
+    monophonic: bool = False,
     name: str | None = None,
 ) -> Fundamentals:
     """The lowest fundamental a track plays, by pitch tracking (pYIN) checked against its
@@ -220,6 +221,11 @@ def fundamentals(
         Active audio analysed, at most (cost bound), for the pitch and the events.
     min_voiced_fraction : float
         Below this share of voiced frames the part counts as unpitched.
+    monophonic : bool
+        The part plays one note at a time (a bass line): the tracked pitch is the note even
+        where its fundamental has no spectral line of its own (a synth bass's weak low E is still
+        the note heard), so it is not moved up to its lowest present harmonic, the correction
+        that chords need (their common "virtual" pitch is no note).
     name : str, optional
         Track name for error messages.
 
@@ -243,8 +249,9 @@ def fundamentals(
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
         strong = lines_hz[lines_db >= lines_db.max() - 30.0]
-        corrected = np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
-                              for f in track.f0_hz])
+        corrected = (track.f0_hz if monophonic else
+                     np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
+                               for f in track.f0_hz]))
         pitch_lowest, pitch_highest = _held_range(corrected)
     if pitch_lowest is not None:
         notes = _note_lines(lines_hz, lines_db, pitch_lowest)

@@ -37,7 +37,9 @@ def band_values(bands: list[tone.EqBand]) -> tuple[BandValue, ...]:
 def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.TrackFundamentals:
     """The track's own notes: pitch-tracked for pitched parts, from the events for drums (the kit:
     from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one)."""
-    fu = fundamentals(src.audio, src.sample_rate, name=name)
+    if row.get("fundamentals") is False:  # no musical lows of its own (hi-hat): the table's corner stands
+        return eq_decision.TrackFundamentals(None, None, "none", ())
+    fu = fundamentals(src.audio, src.sample_rate, monophonic=bool(row.get("monophonic")), name=name)
     lo: float | None
     hi: float | None
     if row.get("unpitched") == "peak" and fu.event_peak_hz is not None:

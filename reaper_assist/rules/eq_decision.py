@@ -91,12 +91,30 @@ def highpass_response_db(corner_hz: float, sections: int, freqs_hz: np.ndarray, 
     return out
 
 
-def _corner_for_loss(lowest_hz: float, sections: int, max_loss_db: float, sample_rate: float) -> float:
-    """The highest corner whose ``sections`` take at most ``max_loss_db`` off ``lowest_hz``."""
+def _region_loss_db(corner_hz: float, sections: int, region_hz: np.ndarray, sample_rate: float) -> float:
+    """Power lost over the frequencies ``region_hz`` (dB, from their mean power gain)."""
+    g = 10.0 ** (highpass_response_db(corner_hz, sections, region_hz, sample_rate) / 10.0)
+    return float(-10.0 * math.log10(max(float(np.mean(g)), 1e-30)))
+
+
+def fundamental_region_hz(lowest_hz: float, source: str) -> np.ndarray:
+    """Where the lowest note lives: a played note's fundamental +-1/6 octave (the tracked pitch
+    wavers and a bass note's energy spreads), or for a drum's events the frequency itself (it is
+    already the lower edge of its region, the strongest partial - 1/6 octave)."""
+    if source != "pitch":
+        return np.array([lowest_hz])
+    return lowest_hz * 2.0 ** np.linspace(-1.0 / 6.0, 1.0 / 6.0, 9)
+
+
+def _corner_for_loss(lowest_hz: float, sections: int, max_loss_db: float, sample_rate: float,
+                     source: str = "pitch") -> float:
+    """The highest corner whose ``sections`` take at most ``max_loss_db`` off the lowest note's
+    fundamental region (:func:`fundamental_region_hz`)."""
+    region = fundamental_region_hz(lowest_hz, source)
     lo, hi = 10.0, lowest_hz
     for _ in range(40):
         mid = math.sqrt(lo * hi)
-        if -highpass_response_db(mid, sections, np.array([lowest_hz]), sample_rate)[0] <= max_loss_db:
+        if _region_loss_db(mid, sections, region, sample_rate) <= max_loss_db:
             lo = mid
         else:
             hi = mid
@@ -117,8 +135,8 @@ def _rumble_drop_db(spec: LongTermSpectrum, below_hz: float, corner_hz: float, s
 
 def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermSpectrum) -> list[EqBand]:
     """One or more stacked high-pass bands: the table's corner, lowered so that the lowest played
-    note (pitch-tracked, or the drums' lowest event partial) loses at most
-    ``fundamental_max_loss_db``; where there is rumble below the note (the power more than half an
+    note's fundamental region (pitch-tracked note +-1/6 octave, or the drums' lowest event
+    partial) loses at most ``fundamental_max_loss_db`` of its power; where there is rumble below the note (the power more than half an
     octave below it above ``rumble_floor_db`` of the track), up to ``highpass_max_sections``
     sections are stacked as one Butterworth high-pass of twice that order, the count that lowers the
     rumble most (``rumble_drop_db`` is the target stated in the evidence)."""
@@ -141,7 +159,7 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
         floor = _row_f(row, "rumble_floor_db", -30.0)
         options = []
         for k in range(1, max_sections + 1):
-            c = min(table_hz, _corner_for_loss(lowest, k, max_loss, rate))
+            c = min(table_hz, _corner_for_loss(lowest, k, max_loss, rate, fund.source))
             share_db, drop = _rumble_drop_db(spec, below, c, k)
             options.append((c, k, share_db, drop))
         # no rumble below the note: one section; rumble: the steepest drop (fewest sections on a tie)
@@ -156,6 +174,8 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
     corner = max(corner, 20.0)
     if lowest is not None:
         ev["attenuation_at_lowest_note_db"] = float(-highpass_response_db(corner, sections, np.array([lowest]), rate)[0])
+        ev["fundamental_region_loss_db"] = _region_loss_db(corner, sections, fundamental_region_hz(lowest, fund.source),
+                                                           rate)
     ev["rumble_attenuation_at_30hz_db"] = float(-highpass_response_db(corner, sections, np.array([30.0]), rate)[0])
     ev["sections"] = sections
     ev["order"] = 2 * sections

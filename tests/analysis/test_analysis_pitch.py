@@ -104,3 +104,20 @@ def test_silence_has_no_pitch():
 
 def test_note_names():
     assert note_name(261.63) == "C4" and note_name(440.0) == "A4" and note_name(55.0) == "A1"
+
+
+def test_monophonic_bass_keeps_a_low_note_whose_fundamental_is_weak():
+    """A synth bass's low E (41.2 Hz) with its fundamental 50 dB down is still the note heard: for
+    a monophonic part the tracked pitch stands; the chord correction (lowest present harmonic)
+    would read the E an octave up and let the high-pass take it."""
+    t = np.arange(int(0.5 * RATE)) / RATE
+    env = np.minimum(1.0, np.minimum(t / 0.01, (0.5 - t) / 0.02))
+
+    def note(f: float) -> np.ndarray:
+        return env * (0.003 * np.sin(2 * np.pi * f * t) + sum(np.sin(2 * np.pi * k * f * t) / k for k in range(2, 8)))
+
+    x = np.concatenate([note(f) for f in [41.2, 55.0, 61.7, 49.0] * 3])
+    x = 0.3 * x / np.sqrt(np.mean(x**2))
+    mono, chord = fundamentals(x, RATE, monophonic=True), fundamentals(x, RATE)
+    assert chord.lowest_hz is not None and abs(math.log2(chord.lowest_hz / 82.4)) < SEMITONE_OCT  # the octave error
+    assert mono.lowest_hz is not None and abs(math.log2(mono.lowest_hz / 41.2)) < SEMITONE_OCT, mono.lowest_hz

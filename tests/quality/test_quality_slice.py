@@ -18,7 +18,6 @@ from bench import quality as Q
 NOT_MET_YET = {
     "resonance cut to <= 2 dB": "tonal parts: resonances not told from harmonics (issue 13 point 2)",
     "rumble down >= 12 dB (non-bass)": "toms/kits: rumble read as a fundamental (issue 13 point 3)",
-    "rumble >= 6 dB, fund. < 1 dB (bass/kick)": "no steep high-pass close below the fundamental (point 3)",
 }
 
 

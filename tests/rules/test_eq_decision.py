@@ -124,3 +124,31 @@ def test_highpass_single_section_when_there_is_no_rumble():
     spec = long_term_spectrum(keys, RATE)
     hp = D.highpass_bands(_row("keys"), D.TrackFundamentals(220.0, 440.0, "pitch"), spec)
     assert len(hp) == 1 and hp[0].freq_hz == pytest.approx(80.0)
+
+
+FUNDAMENTAL_REGION_TOL_DB = 1.0  # issue 13: "the fundamental region moving < 1 dB"
+
+
+def test_highpass_keeps_the_lowest_notes_whole_region(pink):
+    """The corner protects the lowest note +-1/6 octave (a low E at 41.2 Hz spans 36.7-46.2 Hz),
+    measured on the stacked sections' exact response, not just the note's own frequency."""
+    t = np.arange(8 * RATE) / RATE
+    bass = sum(np.sin(2 * np.pi * k * 41.2 * t) / k for k in range(1, 6)) * 0.1
+    spec = long_term_spectrum(bass + _rumble(t.size, -26.0), RATE)
+    row = _row("bass")
+    hp = D.highpass_bands(row, D.TrackFundamentals(41.2, 82.4, "pitch"), spec)
+    region = 41.2 * 2.0 ** np.linspace(-1 / 6, 1 / 6, 33)
+    g = 10 ** (D.highpass_response_db(hp[0].freq_hz, len(hp), region, RATE) / 10)
+    assert -10 * math.log10(np.mean(g)) < FUNDAMENTAL_REGION_TOL_DB, hp[0].evidence
+    assert hp[0].evidence["predicted_rumble_drop_db"] >= row["rumble_drop_db"], hp[0].evidence
+
+
+def test_hihat_high_pass_is_the_tables_corner_whatever_its_low_events():
+    """A hi-hat has no musical lows: its row says "fundamentals": false, so the 250 Hz corner stands."""
+    from reaper_assist.app import assist_common as C
+    from reaper_assist.app.auto_eq import track_fundamentals
+
+    row = _row("hihat")
+    fu = track_fundamentals(C.TrackSource(np.zeros((2, RATE)), RATE, "", "hihat", 1.0, "name"), row, "HH")
+    assert fu.lowest_hz is None
+    assert D.highpass_bands(row, fu, long_term_spectrum(np.ones(RATE) * 1e-3, RATE))[0].freq_hz == pytest.approx(250.0)
