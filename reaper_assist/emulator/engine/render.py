@@ -147,6 +147,9 @@ class _Renderer:
         return self.strip(tr, x, mute_env)
 
     def strip(self, tr: Track, x: np.ndarray, mute_env: np.ndarray | None) -> np.ndarray:
+        for env in tr.envelopes():  # automation items: no sourced model of how they combine (engine.md)
+            if next(env.chunk.lines("POOLEDENVINST"), None) is not None:
+                self.unmodelled.append(f"{tr.name}: automation items on {env.name!r} (not rendered)")
         automode = int(tr.chunk.get_float("AUTOMODE", 0, 0)) if not tr.is_master else 0
         pre_vol = self._env(tr, "VOLENV" if not tr.is_master else "MASTERVOLENV")
         if pre_vol is not None:
