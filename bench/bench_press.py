@@ -92,9 +92,8 @@ def run_one(n_tracks: int, minutes: float) -> None:
         decode, numpy_pass = references(sorted(tmp.glob("track*.wav")))
         resource = tmp / "resource"
         resource.mkdir()
-        web_port = free_port()
-        install(resource, python=sys.executable, web_port=web_port)
-        emu = _Emulator(project, resource, web_port, tmp / "console.txt")
+        install(resource, python=sys.executable, web_port=free_port())
+        emu = _Emulator(project, resource, tmp / "console.txt")  # its web interface picks its own port
         try:
             host = ReapyHost(resource)
             command = get_action("gain-stage").command_id

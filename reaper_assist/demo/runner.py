@@ -36,12 +36,14 @@ class RunResult:
 
 
 class _Emulator(EmulatorProcess):
-    def __init__(self, project: Path, resource: Path, web_port: int, console_file: Path):
+    def __init__(self, project: Path, resource: Path, console_file: Path):
         # python-reapy's own server runs too, as in a user's REAPER; the console is read from a file
-        # (no socket of a third-party server between the run and its result)
-        super().__init__(["--project", str(project), "--resource-path", str(resource), "--web-port", str(web_port),
+        # (no socket of a third-party server between the run and its result). The web interface
+        # binds a port the OS picks and says which in its ready line: a port picked here and bound
+        # there could be taken in between by another process (seen in CI with four demos at once).
+        super().__init__(["--project", str(project), "--resource-path", str(resource), "--web-port", "0",
                           "--defer-hz", "30", "--quiet", "--console-file", str(console_file)])
-        self.web_port = web_port
+        self.web_port = int(self.fields["web_port"])
         self.console_file = console_file
 
     def console(self) -> str:
@@ -74,12 +76,12 @@ def run_through_emulator(project: Path, out_dir: Path, *, action: str = "gain-st
     out_dir.mkdir(parents=True, exist_ok=True)
     resource = out_dir / "resource"
     resource.mkdir(exist_ok=True)
-    web_port = free_port()
-    install(resource, python=sys.executable, web_port=web_port)
+    install(resource, python=sys.executable, web_port=free_port())  # the scripts REAPER loads at start
     console_file = out_dir / "console.txt"
     console_file.unlink(missing_ok=True)
-    emu = _Emulator(project, resource, web_port, console_file)
+    emu = _Emulator(project, resource, console_file)
     try:
+        install(resource, python=sys.executable, web_port=emu.web_port)  # the port the companion falls back to
         from reaper_assist.host.reapy_host import ReapyHost
 
         host = ReapyHost(resource)
