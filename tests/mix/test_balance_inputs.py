@@ -63,13 +63,15 @@ def test_muted_silent_and_unsent_tracks_keep_their_level_and_say_why(small):
     assert "skipped 3" in rec["message"]
 
 
-def test_the_dry_run_of_tracks_is_one_operation_of_the_closed_set(small):
+def test_the_dry_run_of_tracks_is_one_operation_of_the_closed_set(small, tmp_path):
     assert "tracks_heard" in OPS and not OPS["tracks_heard"].reads_only  # it toggles mutes meanwhile
     spec, args = prepare("tracks_heard", {"track_guids": ["{A}"]})
     assert args == {"track_guids": ["{A}"], "trial_ops": None}
-    for bad in ({"track_guids": "{A}"}, {"track_guids": ["{A}"], "path": "/tmp/x"}, {}):
+    named = tmp_path / "x"  # a client-named path is refused like any unknown field, and nothing is written
+    for bad in ({"track_guids": "{A}"}, {"track_guids": ["{A}"], "path": str(named)}, {}):
         with pytest.raises(RefusedError):
             prepare("tracks_heard", bad)
+    assert not named.exists()
     host = InProcessHost.open(small)
     state = host.read_state()
     before = [(t.mute, t.selected) for t in host.reaper.project.tracks]
