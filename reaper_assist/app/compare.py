@@ -22,7 +22,7 @@ from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import comparison as C
 from reaper_assist.rules.plan import Plan, TrackDecision
-from reaper_assist.rules.removal import RemoveOurFx
+from reaper_assist.rules.steps import RemovePlugin
 from reaper_assist.rules.steps import ParamValue, Step
 
 ACTION = "compare"
@@ -58,7 +58,7 @@ def _back_on(track: TrackState, mark: dict[str, Any], comp) -> tuple[list[Step],
     fx = [g for g in mark.get("fx", []) if str(g).upper() in present]
     lanes = [(n, g) for n, g, _ in _lanes(track) if g in mark.get("lanes", [])]
     steps = _switch(track, fx, lanes, True, "compare: reaper-assist's changes on again")
-    steps += [RemoveOurFx(track_guid=track.guid, track_name=track.name, fx_guid=f.guid, label=C.COMPARE_RENAME,
+    steps += [RemovePlugin(track_guid=track.guid, track_name=track.name, fx_guid=f.guid, label=C.COMPARE_RENAME,
                           reason="compare: the make-up gain goes with the bypass") for f in comp]
     steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text="", reason="compare: on again"))
     return steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,

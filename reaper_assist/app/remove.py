@@ -27,7 +27,7 @@ from reaper_assist.host import realize, restore
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import removal as R
 from reaper_assist.rules.plan import Plan, TrackDecision
-from reaper_assist.rules.steps import Step
+from reaper_assist.rules.steps import RemovePlugin, Step
 from reaper_assist.units import amp_to_db
 
 ACTION = "remove"
@@ -91,7 +91,7 @@ def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], Tra
     for fx in track.fx:
         tag = tags.get(fx.guid.upper())
         if tag is not None:
-            removal.append(R.RemoveOurFx(track_guid=track.guid, track_name=track.name, fx_guid=fx.guid,
+            removal.append(RemovePlugin(track_guid=track.guid, track_name=track.name, fx_guid=fx.guid,
                                          label=fx.renamed_name or fx.name, reason=f"added by {tag}"))
     lanes = owned_lanes(track)
     for name, v in lanes.items():
@@ -106,8 +106,8 @@ def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], Tra
         removal.append(R.ForgetOwnership(track_guid=track.guid, track_name=track.name, fx=bool(track.tags),
                                          lanes=bool(track.env_tags), compare=bool(track.compare),
                                          reason="nothing of reaper-assist's left"))
-    what = [s.label if isinstance(s, R.RemoveOurFx) else f"the {s.envelope} lane" for s in removal
-            if isinstance(s, (R.RemoveOurFx, R.RemoveLane))]
+    what = [s.label if isinstance(s, RemovePlugin) else f"the {s.envelope} lane" for s in removal
+            if isinstance(s, (RemovePlugin, R.RemoveLane))]
     parts = ([f"removed {', '.join(what)}"] if what else []) + \
             [f"{s.label} {s.reason}" for s in values if isinstance(s, R.RestoreValue)] + notes
     status = "changed" if values or removal else "at target"

@@ -354,17 +354,6 @@ class AddFx(Write):
             api.TrackFX_Delete(h["track"], k)
 
 
-class FxDelete(Write):
-    kind = "fx_delete"
-    target = "fx"
-
-    def apply(self, api, h):
-        return api.TrackFX_Delete(h["track"], h["fx"])
-
-    def revert(self, api, h, old, result):
-        return None  # the undo block's abort puts a deleted FX back
-
-
 def param_index(api, track: str, fx: int, name: str, where: str) -> int:
     """The index of the FX's parameter called ``name`` (TrackFX_GetParamName), as REAPER has it now."""
     for p in range(int(api.TrackFX_GetNumParams(track, fx))):
@@ -726,7 +715,7 @@ class OwnedEnvelope(Write):
 
 
 KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (
-    TrackInfo, ItemInfo, TakeInfo, TrackExt, ProjExt, TagFx, AddFx, FxDelete, FxParam, FxParamNormalized,
+    TrackInfo, ItemInfo, TakeInfo, TrackExt, ProjExt, TagFx, AddFx, FxParam, FxParamNormalized,
     FxConfig, EqBandParam, EqFactoryIfFewerBands, EqBandsOffFrom, EnvelopePoints, OwnedEnvelope)}
 # more kinds in their own modules; each adds its classes to KINDS when imported
 from reaper_assist.bridge import writes_compare, writes_remove  # noqa: E402, F401

@@ -317,7 +317,7 @@ def _remove(state: ProjectState, s: S.RemovePlugin, base: int) -> list[Write]:
     if not any(fx.guid.upper() == s.fx_guid.upper() for fx in tr.fx):
         raise ReaperAssistError(f"track {s.track_name!r}: {s.label} is not in the state the plan was made from")
     return [Write(s.track_guid, s.track_name, f"remove {s.label}", s.label, None, s.reason,
-                  _op(s, "fx_delete", fx=s.fx_guid), s.evidence)]
+                  _op(s, "our_fx_delete", fx_guid=s.fx_guid), s.evidence)]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def preview_writes(writes: Sequence[Write]) -> list[Write]:
         if kind == "add_fx":
             target: dict[str, Any] = {"fx": f"@{n}", "value": 0}
             key, new = (w.track_guid, f"@{n}"), "fx_enabled"
-        elif kind != "fx_delete" and isinstance(w.op.get("fx"), str) and not str(w.op["fx"]).startswith("@"):
+        elif isinstance(w.op.get("fx"), str) and not str(w.op["fx"]).startswith("@"):
             target = {"fx": w.op["fx"], "value": 0}
             key, new = (w.track_guid, str(w.op["fx"]).upper()), "fx_enabled"
         elif kind == "owned_envelope":

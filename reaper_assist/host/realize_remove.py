@@ -22,12 +22,6 @@ def _restore(state: ProjectState, s: R.RestoreValue, base: int) -> list[Write]:
     return [Write(s.track_guid, s.track_name, f"restore {s.label}", s.expect, s.value, s.reason, op, s.evidence)]
 
 
-def _remove_fx(state: ProjectState, s: R.RemoveOurFx, base: int) -> list[Write]:
-    _track(state, s)
-    return [Write(s.track_guid, s.track_name, f"remove {s.label}", s.label, None, s.reason,
-                  _op(s, "our_fx_delete", fx_guid=s.fx_guid), s.evidence)]
-
-
 def _remove_lane(state: ProjectState, s: R.RemoveLane, base: int) -> list[Write]:
     _track(state, s)
     return [Write(s.track_guid, s.track_name, f"remove the {s.envelope} lane ({s.owner})", s.envelope, None,
@@ -55,7 +49,7 @@ def _remove_track(state: ProjectState, s: R.RemoveTrack, base: int) -> list[Writ
 
 
 REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
-    R.RestoreValue: _restore, R.RemoveOurFx: _remove_fx, R.RemoveLane: _remove_lane,
+    R.RestoreValue: _restore, R.RemoveLane: _remove_lane,
     R.ForgetOwnership: _forget, R.RemoveTrack: _remove_track,
 }
 realize._REALIZERS.update(REALIZERS)

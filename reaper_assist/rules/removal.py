@@ -69,14 +69,6 @@ class RestoreValue(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RemoveOurFx(Step):
-    """Delete our tagged FX ``fx_guid`` (``label`` in the record)."""
-
-    fx_guid: str
-    label: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class RemoveLane(Step):
     """Delete the envelope lane ``envelope`` (GUID ``lane_guid``) the tool created for ``owner``."""
 
