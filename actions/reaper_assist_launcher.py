@@ -121,6 +121,10 @@ def _record_error(ns, action, message):
         pass
 
 
+# the actions that need a reference file (= reaper_assist.app.registry.REFERENCE_ACTIONS)
+REFERENCE_ACTIONS = ("match-reference", "ab-reference")
+
+
 def ask_reference(action):
     """The reference file of ``action`` from the project's settings (ExtState reaper_assist/settings,
     ``{action: {"reference": [FILE]}}``); with none set, asks for one (REAPER's file dialog) and
@@ -162,6 +166,8 @@ def run(action, ns=None):
                               "run `reaper-assist install`" % path) from None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise LaunchError("cannot read %s (%s); run `reaper-assist install` again" % (path, exc)) from None
+        if action in REFERENCE_ACTIONS and not ask_reference(action):
+            return  # the user cancelled the file dialog: nothing to run, nothing failed
         msg = {"action": action, "selection": "selected", "project": project}
         try:
             reply = _request(resource, token, msg)

@@ -68,6 +68,8 @@ ACTIONS: dict[str, ActionInfo] = {
 # the actions that act on the master track / the mix as a whole (--master)
 MASTER_ACTIONS = frozenset({"master", "match-reference", "ab-reference", "ab-reference-toggle",
                             "ab-reference-remove"})
+# the actions whose script asks for a reference file first when the project's settings name none
+REFERENCE_ACTIONS = frozenset({"match-reference", "ab-reference"})
 EITHER_ACTIONS = frozenset({"remove", "report"})  # the actions that act on tracks or (--master) the master track
 
 

@@ -35,6 +35,7 @@ from reaper_assist.install import edits, embedded, startup
 BACKUP_SUFFIX = ".reaper-assist.bak"
 SCRIPTS_SUBDIR = "reaper-assist"  # <resource>/Scripts/reaper-assist/
 LAUNCHER = "reaper_assist_launcher.py"
+ACTION_TEMPLATE = "reaper_assist_action.py"  # actions/: the one template every action's script is written from
 TITLE_PREFIX = "reaper-assist: "
 
 
@@ -47,6 +48,19 @@ class InstallError(ReaperAssistError):
 # ------------------------------------------------------------------------------------------------
 def action_script_name(action: str) -> str:
     return "reaper_assist_" + action.replace("-", "_") + ".py"
+
+
+def action_script(src: Path, info: registry.ActionInfo) -> bytes:
+    """The action script of ``info``: the template with the action's name and title filled in."""
+    try:
+        template = (src / ACTION_TEMPLATE).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InstallError(f"cannot read the action template {src / ACTION_TEMPLATE} ({exc.strerror or exc}); "
+                           "reinstall the reaper-assist package") from None
+    if "__ACTION__" not in template or "__TITLE__" not in template:
+        raise InstallError(f"{src / ACTION_TEMPLATE} is not reaper-assist's action template; "
+                           "reinstall the reaper-assist package")
+    return _bytes(template.replace("__ACTION__", info.name).replace("__TITLE__", info.title))
 
 
 def actions_source_dir() -> Path:
@@ -184,22 +198,26 @@ def plan_install(resource: Path, *, python: str | None = None,
         files[rel].update({k: v for k, v in facts.items() if v is not None})
         return files[rel]
 
-    # 1. the action scripts, copied into <resource>/Scripts/reaper-assist/
+    # 1. the action scripts into <resource>/Scripts/reaper-assist/: the launcher and the bridge's copied,
+    #    every action's written from the one template
     src = actions_source_dir()
     scripts_dir = resource / "Scripts" / SCRIPTS_SUBDIR
-    entries: list[tuple[str, str | None, str | None, int]] = [(LAUNCHER, None, None, 0)]
-    entries.append((startup.BRIDGE_SCRIPT, startup.BRIDGE_COMMAND_ID, startup.BRIDGE_TITLE, startup.BRIDGE_SCR_FLAGS))
+    entries: list[tuple[str, bytes | None, str | None, str | None, int]] = [(LAUNCHER, None, None, None, 0)]
+    entries.append((startup.BRIDGE_SCRIPT, None, startup.BRIDGE_COMMAND_ID, startup.BRIDGE_TITLE,
+                    startup.BRIDGE_SCR_FLAGS))
     for info in registry.ACTIONS.values():
-        entries.append((action_script_name(info.name), info.command_id, info.title, 4))
+        entries.append((action_script_name(info.name), action_script(src, info), info.command_id, info.title, 4))
     kb_lines: list[str] = []
     ids: set[str] = set()
-    for name, command_id, title, flags in entries:
-        f = src / name
-        if not f.is_file():
-            raise InstallError(f"no action script {f} for {title or name}; reinstall the reaper-assist package")
+    for name, text, command_id, title, flags in entries:
+        if text is None:
+            f = src / name
+            if not f.is_file():
+                raise InstallError(f"no action script {f} for {title or name}; reinstall the reaper-assist package")
+            text = f.read_bytes()
         dst = scripts_dir / name
         note_file(dst)
-        plan.put(dst, f.read_bytes())
+        plan.put(dst, text)
         if command_id and title:
             kb_lines.append(edits.scr_line(command_id, TITLE_PREFIX + title, str(dst), flags=flags))
             ids.add(command_id)

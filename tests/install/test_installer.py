@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import shutil
 from pathlib import Path
 import stat
 import sys
@@ -149,10 +151,32 @@ def test_not_a_folder(tmp_path):
         install(tmp_path / "nope", python=sys.executable)
 
 
-def test_every_action_has_a_script():
-    src = core.actions_source_dir()
+def test_every_action_gets_a_script_from_the_one_template(resource):
+    install(resource, python=sys.executable)
+    scripts = resource / "Scripts" / "reaper-assist"
     for info in registry.ACTIONS.values():
-        assert (src / core.action_script_name(info.name)).is_file(), info.name
+        text = (scripts / core.action_script_name(info.name)).read_text(encoding="utf-8")
+        assert text.startswith(f"# reaper-assist: {info.title}\n"), info.name
+        assert f'ACTION = "{info.name}"' in text and "from reaper_python import *" in text
+        assert "__ACTION__" not in text and "__TITLE__" not in text
+    assert not (scripts / core.ACTION_TEMPLATE).exists()  # the template itself is not an action
+
+
+def test_the_launcher_asks_for_a_reference_for_exactly_the_reference_actions():
+    launcher = (core.actions_source_dir() / core.LAUNCHER).read_text(encoding="utf-8")
+    line = next(ln for ln in launcher.splitlines() if ln.startswith("REFERENCE_ACTIONS = "))
+    assert set(ast.literal_eval(line.split("=", 1)[1].strip())) == registry.REFERENCE_ACTIONS
+
+
+def test_a_broken_template_is_refused_before_anything_is_written(resource, tmp_path, monkeypatch):
+    src = tmp_path / "actions"
+    shutil.copytree(core.actions_source_dir(), src)
+    (src / core.ACTION_TEMPLATE).write_text("print('not the template')\n", encoding="utf-8")
+    monkeypatch.setattr(core, "actions_source_dir", lambda: src)
+    before = {p: p.read_bytes() for p in resource.rglob("*") if p.is_file()}
+    with pytest.raises(InstallError, match="is not reaper-assist's action template"):
+        install(resource, python=sys.executable)
+    assert {p: p.read_bytes() for p in resource.rglob("*") if p.is_file()} == before
 
 
 @pytest.mark.parametrize("field,expected", [("a.py", "a.py"), ("my dir/a.py", '"my dir/a.py"'),

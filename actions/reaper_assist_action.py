@@ -1,10 +1,11 @@
-# reaper-assist: Gain-stage selected tracks
-# A REAPER action script (installed by `reaper-assist install`): asks the reaper-assist companion to
-# gain-stage the selected tracks of the current project and returns at once.
+# reaper-assist: __TITLE__
+# A REAPER action script, written by `reaper-assist install` from actions/reaper_assist_action.py (the one
+# template every action's script comes from): asks the reaper-assist companion to run `__ACTION__` on the
+# selection of the current project and returns at once. What the action does: docs/assistants.md.
 from reaper_python import *  # noqa: F403 - REAPER's API; every Python ReaScript imports it itself
 # ruff: noqa: F405 - the RPR_* names come from that import
 
-ACTION = "gain-stage"
+ACTION = "__ACTION__"
 
 try:
     import os as _ra_os
