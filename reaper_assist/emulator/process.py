@@ -44,6 +44,7 @@ class EmulatorProcess:
         self.project_path = project
         self.resource_path = str(Path(resource_path).resolve())
         self.web_port = web_port
+        self._reapy_port_given = bool(reapy_port)
         self.reapy_port = (reapy_port or free_port(host)) if reapy_server else 0
         self.defer_hz = defer_hz
         self.reapy_server = reapy_server
@@ -99,9 +100,26 @@ class EmulatorProcess:
         if startup.is_file():
             self.scripts.run(str(startup))
         if self.reapy_server:
-            import reapy.reascripts.activate_reapy_server as act
+            self._start_reapy_server()
 
+    REAPY_START_TRIES = 5
+
+    def _start_reapy_server(self) -> None:
+        """Run reapy's unmodified activation script. Stock reapy publishes its configured port, then
+        binds it (0.0.0.0, no port 0), so the port is picked free beforehand; if something else took
+        it in between (the script then fails binding and sets no ``SERVER``), pick another and run
+        the script again, unless the caller asked for that port."""
+        import reapy.config
+        import reapy.reascripts.activate_reapy_server as act
+
+        for _ in range(1 if self._reapy_port_given else self.REAPY_START_TRIES):
+            self.ns.pop("SERVER", None)
             self.scripts.run(act.__file__)
+            if self.ns.get("SERVER") is not None:
+                return
+            self.reapy_port = free_port(self.host)
+            reapy.config.REAPY_SERVER_PORT = self.reapy_port
+        raise RuntimeError(f"emulator: python-reapy's server could not bind a port (last tried {self.reapy_port})")
 
     def _on_main(self, fn: Callable[[], Any], timeout_s: float = 10.0) -> Any:
         """Run ``fn`` on the main thread (between defer cycles, as REAPER does) and return its result."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import urllib.request
 
 import pytest
 
 from tests.conftest import RPP_DIR, EmulatorProc
+from tests.emulator_proc import REPO
 
 
 def test_ready_line_and_web_interface_ext_state(emulator):
@@ -103,3 +105,32 @@ def test_the_client_is_bound_to_the_emulator_port_not_reapers(reapy_client, emul
     import reapy.config
 
     assert reapy.config.WEB_INTERFACE_PORT == emulator.web_port != 2307
+
+
+TAKEN_PORT_RUN = r'''
+import socket, sys, urllib.request
+from reaper_assist.emulator import process
+from reaper_assist.ports import free_port
+
+taken = socket.socket(); taken.bind(("0.0.0.0", 0)); taken.listen()  # someone else's server
+picks = [taken.getsockname()[1]]
+process.free_port = lambda host="127.0.0.1": picks.pop(0) if picks else free_port(host)
+emu = process.EmulatorProcess(project=None, resource_path=sys.argv[1], echo_console=False)
+emu.setup()
+try:
+    url = f"http://127.0.0.1:{emu.web_port}/_/GET/EXTSTATE/reapy/server_port"
+    published = urllib.request.urlopen(url, timeout=5).read().decode().split("\t")[-1].strip()
+    print(taken.getsockname()[1], emu.reapy_port, published, emu.ns["SERVER"]._socket.getsockname()[1])
+finally:
+    emu.shutdown()
+'''
+
+
+def test_a_reapy_port_taken_between_pick_and_bind_is_picked_again(tmp_path):
+    """The port reapy's server gets is picked free, then bound by reapy's own script; when another
+    program takes it in between, the emulator picks another and publishes that one."""
+    out = subprocess.run([sys.executable, "-c", TAKEN_PORT_RUN, str(tmp_path)], capture_output=True, text=True,
+                         timeout=120, cwd=REPO)
+    assert out.returncode == 0, out.stderr[-3000:]
+    taken, port, published, bound = (int(v) for v in out.stdout.split()[-4:])
+    assert port != taken and published == port == bound
