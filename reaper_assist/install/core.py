@@ -209,15 +209,15 @@ def plan_install(resource: Path, *, python: str | None = None,
         entries.append((action_script_name(info.name), action_script(src, info), info.command_id, info.title, 4))
     kb_lines: list[str] = []
     ids: set[str] = set()
-    for name, text, command_id, title, flags in entries:
-        if text is None:
+    for name, script, command_id, title, flags in entries:
+        if script is None:
             f = src / name
             if not f.is_file():
                 raise InstallError(f"no action script {f} for {title or name}; reinstall the reaper-assist package")
-            text = f.read_bytes()
+            script = f.read_bytes()
         dst = scripts_dir / name
         note_file(dst)
-        plan.put(dst, text)
+        plan.put(dst, script)
         if command_id and title:
             kb_lines.append(edits.scr_line(command_id, TITLE_PREFIX + title, str(dst), flags=flags))
             ids.add(command_id)
