@@ -47,7 +47,8 @@ NUMERIC_KEYS = frozenset((
     "POSITION", "SNAPOFFS", "LENGTH", "LOOP", "FADEIN", "FADEOUT", "MUTE", "SEL", "VOLPAN", "TAKEVOLPAN",
     "SOFFS", "PLAYRATE", "CHANMODE", "STARTPOS", "MODE", "OVERLAP", "MUTESOLO", "IPHASE", "ISBUS", "NCHAN",
     "FX", "AUTOMODE", "MAINSEND", "PT", "ACT", "VIS", "ARM", "VOLTYPE", "SAMPLERATE", "TEMPO", "SELECTION",
-    "MASTER_VOLUME", "MASTER_NCH", "MASTER_FX", "MASTER_SEL", "MASTERMUTESOLO"))
+    "MASTER_VOLUME", "MASTER_NCH", "MASTER_FX", "MASTER_SEL", "MASTERMUTESOLO",
+    "POOLEDENVINST", "PPT", "SRCLEN"))
 
 
 def _envelope_chunk(tag: str, attrs: list[object], *, arm: int) -> Chunk:
@@ -135,8 +136,9 @@ class EnvPoint:
             tension=_f(toks[7]) if len(toks) > 7 else 0.0,
         )
 
-    def to_line(self) -> Line:
-        toks: list[object] = ["PT", float(self.time), float(self.value), int(self.shape)]
+    def to_line(self, key: str = "PT") -> Line:
+        """The point as a ``PT`` line (or, with ``key="PPT"``, a pooled automation item's point)."""
+        toks: list[object] = [key, float(self.time), float(self.value), int(self.shape)]
         if self.selected or self.tension:
             toks += [0, int(self.selected)]
         if self.tension:
@@ -199,6 +201,52 @@ class Envelope:
     def points(self) -> list[EnvPoint]:
         return [EnvPoint.from_tokens(ln.tokens) for ln in self.chunk.lines("PT")]
 
+    @property
+    def project(self) -> Project:
+        return self.track.project
+
+    def value_range(self) -> tuple[float, float]:
+        """The stored values' range: a PARMENV header's min/max, -1..1 for pan and width, 0..1
+        otherwise (volume lanes are measured on the fader scale instead, see
+        :func:`.engine.automation.to_normalized`)."""
+        if self.chunk.tag == "PARMENV":
+            a = self.chunk.attrs
+            try:
+                lo, hi = float(a[1]), float(a[2])
+            except (IndexError, ValueError):
+                return 0.0, 1.0
+            return (lo, hi) if hi > lo else (0.0, 1.0)
+        if "PANENV" in self.chunk.tag or "WIDTHENV" in self.chunk.tag:
+            return -1.0, 1.0
+        return 0.0, 1.0
+
+    # automation items: POOLEDENVINST lines (State Chunk Definitions, docs/engine.md)
+    @property
+    def automation_items(self) -> list[AutomationItem]:
+        return [AutomationItem(self, ln) for ln in self.chunk.lines("POOLEDENVINST")]
+
+    def add_automation_item(self, pool_id: int, position: float, length: float) -> AutomationItem:
+        """A new ``POOLEDENVINST`` line with REAPER's defaults (those of REAPER-written lines:
+        start offset 0, rate 1, baseline 0.5, amplitude 1, looped, transition 0.012), after the
+        other items and before the points, where REAPER writes them."""
+        iid = 1 + max((ai.instance_id for e in self.project.iter_all_envelopes() for ai in e.automation_items),
+                      default=0)
+        toks: list[object] = ["POOLEDENVINST", int(pool_id), float(position), float(length), 0, 1, 0, 0.5, 1, 1,
+                              0, 0, iid, 0, 0, 0.012, 0]
+        ln = Line.from_tokens(toks)
+        kids = self.chunk.children
+        last_ai = max((i for i, c in enumerate(kids) if isinstance(c, Line) and c.key == "POOLEDENVINST"), default=None)
+        if last_ai is None:
+            last_ai = next((i for i, c in enumerate(kids) if isinstance(c, Line) and c.key == "PT"), None)
+            pos = last_ai if last_ai is not None else len(kids)
+        else:
+            pos = last_ai + 1
+        kids.insert(pos, ln)
+        return AutomationItem(self, ln)
+
+    def remove_automation_item(self, item: AutomationItem) -> None:
+        self.chunk.children = [c for c in self.chunk.children if c is not item.line]
+
     def set_points(self, points: list[EnvPoint]) -> None:
         """Replace the point lines, keeping them after the envelope's header lines."""
         kids = [c for c in self.chunk.children if not (isinstance(c, Line) and c.key == "PT")]
@@ -208,6 +256,93 @@ class Envelope:
             if isinstance(c, Line):
                 pos = i + 1
         self.chunk.children = kids[:pos] + [p.to_line() for p in points] + kids[pos:]
+
+
+# The fields of a POOLEDENVINST line (ReaTeam/Doc "State Chunk Definitions", Envelope section):
+# pool index, position (s), length (s), start offset (s), play rate, selected, baseline (0..1,
+# 0.5 = none), amplitude (-2..2, 1 = 100 %), loop, position (QN), length (QN), instance number,
+# muted, start offset (QN), transition time (s), volume envelope maximum.
+AI_FIELDS = ("pool", "position", "length", "start_offset", "playrate", "selected", "baseline", "amplitude",
+             "loop", "position_qn", "length_qn", "instance_id", "muted", "start_offset_qn", "transition",
+             "volenv_max")
+AI_DEFAULTS: tuple[float, ...] = (1, 0, 0, 0, 1, 0, 0.5, 1, 1, 0, 0, 1, 0, 0, 0.012, 0)
+
+
+class AutomationItem:
+    """One ``POOLEDENVINST`` line of an envelope: an instance of a pooled envelope
+    (:class:`PooledEnvelope`), placed on the lane at ``position`` for ``length`` seconds."""
+
+    def __init__(self, envelope: Envelope, line: Line):
+        self.envelope = envelope
+        self.line = line
+
+    def get(self, field: str) -> float:
+        i = AI_FIELDS.index(field)
+        toks = self.line.tokens
+        return _f(toks[i + 1], AI_DEFAULTS[i]) if len(toks) > i + 1 else float(AI_DEFAULTS[i])
+
+    def set(self, field: str, value: float) -> None:
+        i = AI_FIELDS.index(field)
+        toks: list[object] = list(self.line.tokens)
+        while len(toks) <= i + 1:
+            toks.append(AI_DEFAULTS[len(toks) - 1])
+        toks[i + 1] = value if isinstance(value, str) else fmt_number(value)
+        self.line.set_tokens(toks)
+
+    pool_id = property(lambda s: int(s.get("pool")))
+    position = property(lambda s: s.get("position"))
+    length = property(lambda s: s.get("length"))
+    start_offset = property(lambda s: s.get("start_offset"))
+    playrate = property(lambda s: s.get("playrate"))
+    baseline = property(lambda s: s.get("baseline"))
+    amplitude = property(lambda s: s.get("amplitude"))
+    loop = property(lambda s: s.get("loop") != 0)
+    selected = property(lambda s: s.get("selected") != 0)
+    muted = property(lambda s: s.get("muted") != 0)
+    instance_id = property(lambda s: int(s.get("instance_id")))
+
+    @property
+    def pool(self) -> PooledEnvelope | None:
+        return self.envelope.project.pooled_envelope(self.pool_id)
+
+
+class PooledEnvelope:
+    """A ``<POOLEDENV`` chunk of the project: the pooled source every automation item with its
+    ``ID`` plays: ``NAME``, ``SRCLEN`` (its length in quarter notes, the unit of
+    ``D_POOL_QNLEN``) and ``PPT`` points (laid out as ``PT`` lines, times in quarter notes from the
+    source's start; both UNCERTAIN, emulator/uncertain.py)."""
+
+    def __init__(self, project: Project, chunk: Chunk):
+        self.project = project
+        self.chunk = chunk
+
+    @property
+    def id(self) -> int:
+        return int(self.chunk.get_float("ID", 0, 0))
+
+    @property
+    def name(self) -> str:
+        return self.chunk.get("NAME", 0, "") or ""
+
+    @name.setter
+    def name(self, v: str) -> None:
+        self.chunk.set("NAME", 0, str(v), after=("ID",))
+
+    @property
+    def length_qn(self) -> float:
+        return self.chunk.get_float("SRCLEN", 0, 0.0)
+
+    @length_qn.setter
+    def length_qn(self, v: float) -> None:
+        self.chunk.set("SRCLEN", 0, float(v), after=("ID", "NAME"))
+
+    @property
+    def points(self) -> list[EnvPoint]:
+        return [EnvPoint.from_tokens(ln.tokens) for ln in self.chunk.lines("PPT")]
+
+    def set_points(self, points: list[EnvPoint]) -> None:
+        kids = [c for c in self.chunk.children if not (isinstance(c, Line) and c.key == "PPT")]
+        self.chunk.children = kids + [p.to_line("PPT") for p in points]
 
 
 # -------------------------------------------------------------------------------------------
@@ -995,6 +1130,29 @@ class Project:
                 elif src.root.type in AUDIO_SOURCE_TYPES and not os.path.isfile(self.resolve_media(src.file)):
                     out.append(MediaProblem(tr.name, ii + 1, src.file, "missing", track_index=ti))
         return out
+
+    # automation item pools ----------------------------------------------------------------------
+    def pooled_envelopes(self) -> list[PooledEnvelope]:
+        return [PooledEnvelope(self, c) for c in self.root.chunks("POOLEDENV")]
+
+    def pooled_envelope(self, pool_id: int, *, create: bool = False, length_qn: float = 0.0) -> PooledEnvelope | None:
+        """The ``<POOLEDENV`` whose ``ID`` is ``pool_id``; with ``create``, a new empty one at the
+        end of the project (where REAPER-format writers put them), ``SRCLEN`` ``length_qn``."""
+        for c in self.root.chunks("POOLEDENV"):
+            if int(c.get_float("ID", 0, 0)) == int(pool_id):
+                return PooledEnvelope(self, c)
+        if not create:
+            return None
+        ch = Chunk.new("POOLEDENV")
+        ch.children = [Line.from_tokens(["ID", int(pool_id)]), Line.from_tokens(["SRCLEN", float(length_qn)])]
+        self.root.children.append(ch)
+        return PooledEnvelope(self, ch)
+
+    @property
+    def tempo(self) -> float:
+        """The project's tempo in BPM (``TEMPO <bpm> <num> <den>``; 120 when absent or absurd)."""
+        bpm = self.root.get_float("TEMPO", 0, 120.0)
+        return bpm if 1.0 <= bpm <= 960.0 else 120.0
 
     def iter_all_envelopes(self) -> Iterator[Envelope]:
         for t in [self.master, *self.tracks]:

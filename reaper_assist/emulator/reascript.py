@@ -31,6 +31,7 @@ from reaper_assist.emulator.project import (
     Track,
     new_guid,
 )
+from reaper_assist.emulator.autoitem_ops import AutomationItemOps
 from reaper_assist.emulator.take_ops import TakeOps
 from reaper_assist.emulator.undo import UndoHistory
 from reaper_assist.units import amp_to_db, db_to_amp
@@ -51,7 +52,7 @@ FIRST_SCRIPT_COMMAND_ID = 53000
 RENDER_NUMBERS = {"RENDER_SETTINGS": 0.0, "RENDER_BOUNDSFLAG": 1.0, "RENDER_SRATE": 0.0, "RENDER_CHANNELS": 2.0}
 
 
-class Reaper(MediaCreation, TakeOps):
+class Reaper(MediaCreation, TakeOps, AutomationItemOps):
     """One emulated REAPER instance with one open project tab."""
 
     def __init__(self, project: Project | None = None, *, resource_path: str | os.PathLike | None = None):
@@ -991,9 +992,17 @@ class Reaper(MediaCreation, TakeOps):
     def Envelope_Evaluate(self, env, time, sr, req, v, d1, d2, d3):
         from reaper_assist.emulator import envelope_eval
 
+        import numpy as np
+
+        from reaper_assist.emulator.engine.automation import envelope_values
+
         if env is None:
             return Out(0, {4: 0.0, 5: 0.0, 6: 0.0, 7: 0.0})
         stored = envelope_eval.evaluate(env.points, time, default=self._env_default(env))
+        if env.automation_items:  # the "effective" value: an automation item playing there rules
+            v = envelope_values(env, np.array([float(time)]), respect_active=False)
+            if v is not None and not np.isnan(v[0]):
+                stored = float(v[0])
         return Out(max(1, int(req)), {4: self._to_api(env, stored), 5: 0.0, 6: 0.0, 7: 0.0})
 
     def _env_default(self, env: Envelope) -> float:

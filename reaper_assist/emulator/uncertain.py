@@ -152,3 +152,73 @@ DEFPRESET_FILE = "presets/{key}.ini"
 # TrackFX_Get/SetNamedConfigParm "vst_chunk" (facts 1.3: read/write, base64): taken to be the plugin's own
 # state, the middle segment of the <VST body (what the plugin's chunk call returns). UNCERTAIN.
 VST_CHUNK_IS_PLUGIN_STATE = True
+
+
+# --- Automation items (POOLEDENVINST in a lane, <POOLEDENV pools; docs/engine.md) ----------------
+# Sourced (docs/engine.md "Automation items"): the line's fields (ReaTeam/Doc State Chunk
+# Definitions), the API's keys and ranges and InsertAutomationItem (ReaTeam/Doc reascripthelp.html).
+# Everything below is the emulator's hypothesis; each is settled on a live REAPER by one
+# Envelope_Evaluate at a time inside and outside an item (the API's "effective envelope value").
+
+# While an item plays, its (transformed) pooled points replace the lane's own value; outside every
+# item the lane's points rule. Where items overlap, the one written later in the lane wins.
+# Alternatives: REAPER's "combine with underlying envelope" options, or the earlier item winning.
+AI_REPLACES_UNDERLYING = True
+AI_OVERLAP = "later line wins"
+
+# A muted item (field 13) plays nothing: the lane's points rule under it.
+AI_MUTED_PLAYS = False
+
+# Pooled point times (PPT lines) and SRCLEN are quarter notes from the pool's start, converted at the
+# project's base tempo (TEMPO line); D_POOL_QNLEN ("pooled source length in quarter notes") is the
+# reason. The item's start offset and play rate act in seconds (D_STARTOFFS "in seconds"): item time
+# t plays pool position start_offset + playrate * (t - position) seconds. A tempo envelope is not
+# applied (a render names it). Alternative: PPT times in seconds.
+POOLED_POINT_TIME_UNIT = "qn"
+
+# PPT lines have the PT layout (time value shape [sig] [selected] [flags] [tension]). One
+# converter (DawVert) writes "PPT t v shape tension"; REAPER's own layout of the line is unpublished.
+PPT_LAYOUT = "as PT"
+
+# A looped item (LOOPSRC) repeats the pool every SRCLEN; an unlooped one holds the pool's value at
+# its last point past SRCLEN, as an envelope holds its last point. A pool with no points plays the
+# lane's default value (Envelope_Evaluate's default for the lane).
+AI_UNLOOPED_PAST_END = "hold last point"
+
+
+def ai_transform(normalized, baseline: float, amplitude: float):
+    """Baseline/amplitude on a pooled value ``normalized`` to its lane's range (0..1): the value is
+    scaled by ``amplitude`` about the range's centre and moved to ``baseline``, i.e.
+    ``baseline + amplitude * (n - 0.5)``, clamped to the range. baseline 0.5 / amplitude 1 (REAPER's
+    defaults) is the identity; amplitude 0 gives the baseline itself; amplitude -1 mirrors the
+    shape. The State Chunk Definitions give only the display scale (baseline 0 = -100 .. 1 = +100,
+    amplitude 1 = 100 %), not the arithmetic. [UNCERTAIN]"""
+    n = np.asarray(normalized, dtype=np.float64)
+    return np.clip(float(baseline) + float(amplitude) * (n - 0.5), 0.0, 1.0)
+
+
+# The range baseline/amplitude act on: a volume lane's fader positions 0..1000 (+12 dB at the top,
+# the scale of slider_to_amp above), an FX parameter lane's PARMENV min..max, -1..1 for pan and
+# width, 0..1 otherwise. REAPER may use the "volume envelope range" preference (field 16 of the
+# line: +6/+0/+12/+24 dB) for the top of a volume lane instead. [UNCERTAIN]
+AI_VOLUME_RANGE_SLIDER = 1000.0
+
+# The API's D_POOL_ID is the chunk's pool index minus one: the chunk's field is "greater by 1 than
+# the one displayed" (State Chunk Definitions) and InsertAutomationItem takes pool_id >= 0 for an
+# existing pool. [UNCERTAIN]
+AI_POOL_ID_OFFSET = 1
+
+# GetSetAutomationItemInfo set: D_PLAYRATE below 0.001 becomes 0.001 (Ultraschall's doc of the
+# line: "minimum value is 0.001"); D_BASELINE is clamped to [0, 1] and D_AMPLITUDE to [-1, 1], the
+# API's ranges (the chunk may hold -2..2, which renders). A length <= 0 or a non-finite value is
+# refused (the item keeps its value). [UNCERTAIN: REAPER's own clamping is unpublished]
+AI_MIN_PLAYRATE = 0.001
+AI_AMPLITUDE_API_RANGE = (-1.0, 1.0)
+
+# The *Ex point functions on an automation item (autoitem_idx >= 0) read and write the pool's raw
+# points (no baseline/amplitude), with times on the project timeline; "visible" points are those of
+# every loop iteration inside [position, position + length). With autoitem_idx | 0x10000000, point
+# k is pool point k at its time in the item's first iteration. [UNCERTAIN: the doc names the two
+# indexings, not the times]
+AI_POINTS_RAW = True
+AI_FULL_LOOP_FLAG = 0x10000000
