@@ -196,25 +196,3 @@ def test_empty_project_with_fx_renders_zero_samples(session):
         session.add_fx(tr, name)
     session.add_fx(session.f["RPR_GetMasterTrack"](0), "ReaEQ")
     assert render(session.project).audio.shape == (2, 0)
-
-
-def test_automation_items_are_reported_as_not_rendered(session):
-    """The emulator has no sourced model of automation items (POOLEDENVINST: baseline, amplitude,
-    pooled point timing, overlaps; docs/engine.md), so a render says it left them out instead of
-    pretending they are not there; the lane's own points still render."""
-    from reaper_assist.emulator.rpp import Line
-
-    f = session.f
-    tr = session.add_track("DC", dc(2.0))
-    f["RPR_SetTrackSelected"](tr, True)
-    f["RPR_Main_OnCommand"](40406, 0)
-    env = f["RPR_GetTrackEnvelopeByChunkName"](tr, "<VOLENV2")
-    f["RPR_DeleteEnvelopePointRange"](env, -1, 100)
-    f["RPR_InsertEnvelopePoint"](env, 0.0, f["RPR_ScaleToEnvelopeMode"](1, 0.5), 1, 0.0, False, True)
-    plain = render(session.project, track=session.track("DC"))
-    assert not any("automation items" in u for u in plain.unmodelled_fx)
-    lane = session.track("DC").envelope_by_chunk_name("VOLENV2")
-    lane.chunk.children.append(Line("POOLEDENVINST 1 0.5 1 0 1 0 0 0 0 0 0 0 0 0 0 0"))
-    res = render(session.project, track=session.track("DC"))
-    assert any(u.startswith("DC: automation items on") for u in res.unmodelled_fx), res.unmodelled_fx
-    np.testing.assert_allclose(at(res.audio, 1.0), [0.25, 0.25], rtol=1e-9)  # the 0.5 point, x 0.5 DC

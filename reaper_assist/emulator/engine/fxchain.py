@@ -10,8 +10,8 @@ import numpy as np
 
 from reaper_assist.emulator.engine import js_volume, reacomp, reaeq, reagate, realimit
 from reaper_assist.emulator.engine import uncertain as U
-from reaper_assist.emulator.engine.automation import evaluate_points
-from reaper_assist.emulator.project import FX, Track
+from reaper_assist.emulator.engine.automation import envelope_values, fill
+from reaper_assist.emulator.project import FX, Envelope, Track
 from reaper_assist.errors import ParameterError
 
 # registry key of reaper_assist.plugins -> model
@@ -28,16 +28,23 @@ def _where(track: Track, k: int, fx: FX) -> str:
     return f"track {track.name!r}, FX {k + 1} ({fx.name})"
 
 
-def _param_envelopes(fx: FX) -> dict[int, list]:
+def _param_envelopes(fx: FX) -> dict[int, Envelope]:
+    """Active parameter lanes with points or automation items, by parameter index."""
     out = {}
     for env in fx.envelopes():
-        pts = sorted(env.points, key=lambda p: p.time)
-        if env.active and pts and env.param_index is not None:
-            out[env.param_index] = pts
+        if env.active and env.param_index is not None and (env.points or env.automation_items):
+            out[env.param_index] = env
     return out
 
 
-def segments(fx: FX, envs: dict[int, list], n: int, sample_rate: float, start_s: float,
+def _values(env: Envelope, times: np.ndarray, unautomated: float) -> np.ndarray:
+    """The lane's values (points and automation items, engine/automation.py); where neither
+    applies, the parameter's own setting."""
+    v = fill(envelope_values(env, times), unautomated)
+    return v if v is not None else np.full(np.shape(times), float(unautomated))
+
+
+def segments(fx: FX, envs: dict[int, Envelope], n: int, sample_rate: float, start_s: float,
              where: str) -> list[tuple[int, Any]]:
     """``[(start_sample, settings)]``: the FX settings, re-evaluated every
     :data:`.uncertain.AUTOMATION_BLOCK` samples where own parameters are automated."""
@@ -49,7 +56,7 @@ def segments(fx: FX, envs: dict[int, list], n: int, sample_rate: float, start_s:
         return [(0, spec.settings(state))]
     starts = np.arange(0, max(n, 1), U.AUTOMATION_BLOCK)
     times = start_s + starts / sample_rate
-    table = {p: evaluate_points(pts, times) for p, pts in own.items()}
+    table = {p: _values(env, times, m.get_param(p)) for p, env in own.items()}
     work = state.copy()
     out: list[tuple[int, Any]] = []
     prev = None
@@ -102,12 +109,12 @@ def run_chain(track: Track, audio: np.ndarray, sample_rate: float, start_s: floa
         n_own = m.num_own_params  # then Bypass, Wet, Delta
         wrapper_automated = bool(envs.keys() & {n_own, n_own + 1, n_own + 2})
         times = start_s + np.arange(n) / sample_rate if wrapper_automated else np.zeros(0)
-        wet = evaluate_points(envs[n_own + 1], times) if n_own + 1 in envs else m.wet
-        delta = evaluate_points(envs[n_own + 2], times) >= 0.5 if n_own + 2 in envs else m.delta >= 0.5
+        wet = _values(envs[n_own + 1], times, m.wet) if n_own + 1 in envs else m.wet
+        delta = _values(envs[n_own + 2], times, m.delta) >= 0.5 if n_own + 2 in envs else m.delta >= 0.5
         y = wet_y if np.all(np.asarray(wet) == 1.0) else audio + np.asarray(wet) * (wet_y - audio)
         if np.any(delta):
             y = np.where(delta, y - audio, y)
         if n_own in envs:  # bypass automation: dry where the envelope is >= 0.5
-            y = np.where(evaluate_points(envs[n_own], times) >= 0.5, audio, y)
+            y = np.where(_values(envs[n_own], times, m.bypass_param) >= 0.5, audio, y)
         audio = y
     return audio

@@ -16,7 +16,7 @@ import numpy as np
 
 from reaper_assist.emulator import uncertain as EU
 from reaper_assist.emulator.engine import uncertain as U
-from reaper_assist.emulator.engine.automation import envelope_values
+from reaper_assist.emulator.engine.automation import envelope_values, fill, unmodelled_items
 from reaper_assist.emulator.engine.fxchain import run_chain
 from reaper_assist.emulator.engine.items import track_items
 from reaper_assist.emulator.project import MasterTrack, Project, Track
@@ -130,7 +130,7 @@ class _Renderer:
 
     def track(self, i: int) -> np.ndarray:
         tr = self.tracks[i]
-        mute_env = self._env(tr, "MUTEENV")
+        mute_env = fill(self._env(tr, "MUTEENV"), 0.0 if tr.mute else 1.0)
         if tr.mute and mute_env is None:
             return np.zeros((CHANNELS, self.n))
         # solo: while any track is soloed, only soloed tracks, what is in them and the folders
@@ -147,27 +147,29 @@ class _Renderer:
         return self.strip(tr, x, mute_env)
 
     def strip(self, tr: Track, x: np.ndarray, mute_env: np.ndarray | None) -> np.ndarray:
-        for env in tr.envelopes():  # automation items: no sourced model of how they combine (engine.md)
-            if next(env.chunk.lines("POOLEDENVINST"), None) is not None:
-                self.unmodelled.append(f"{tr.name}: automation items on {env.name!r} (not rendered)")
+        for env in tr.envelopes():  # automation items render (automation.py); a tempo map does not
+            note = unmodelled_items(env)
+            if note is not None:
+                self.unmodelled.append(f"{tr.name}: {note}")
         automode = int(tr.chunk.get_float("AUTOMODE", 0, 0)) if not tr.is_master else 0
-        pre_vol = self._env(tr, "VOLENV" if not tr.is_master else "MASTERVOLENV")
+        # NaN in an envelope's values: no point and no automation item there (the fader rules)
+        pre_vol = fill(self._env(tr, "VOLENV" if not tr.is_master else "MASTERVOLENV"), 1.0)
         if pre_vol is not None:
             x = x * pre_vol
-        pre_pan = self._env(tr, "PANENV") if not tr.is_master else None
+        pre_pan = fill(self._env(tr, "PANENV") if not tr.is_master else None, 0.0)
         if pre_pan is not None:
             x = _pan(x, -pre_pan)
         fx_on = tr.fx_enabled if not tr.is_master else tr.chunk.get_float("MASTER_FX", 0, 1) != 0
         if fx_on and tr.has_fxchain():
             x = run_chain(tr, x, self.sr, self.t0, self.unmodelled)
         vol_env = self._env(tr, "MASTERVOLENV2" if tr.is_master else "VOLENV2")
-        vol = U.combine_volume(tr.volume, vol_env, automode) if vol_env is not None else tr.volume
-        trim = self._env(tr, "VOLENV3") if not tr.is_master else None
+        vol = fill(U.combine_volume(tr.volume, vol_env, automode), tr.volume) if vol_env is not None else tr.volume
+        trim = fill(self._env(tr, "VOLENV3") if not tr.is_master else None, 1.0)
         if trim is not None:
             vol = vol * trim
         pan_env = self._env(tr, "MASTERPANENV2" if tr.is_master else "PANENV2")
         # pan envelopes store the value inverted (facts 1.5)
-        pan = U.combine_pan(tr.pan, -pan_env, automode) if pan_env is not None else tr.pan
+        pan = fill(U.combine_pan(tr.pan, -pan_env, automode), tr.pan) if pan_env is not None else tr.pan
         x = x * vol
         if np.any(pan != 0):
             x = _pan(x, pan)
