@@ -358,3 +358,8 @@ def test_an_empty_lane_with_an_item_leaves_the_fader_outside_and_a_tempo_map_is_
     p.root.children.insert(3, rpp.parse("<TEMPOENVEX\n  ACT 1 -1\n  PT 0 120 0\n  PT 2 90 0\n>\n"))
     notes = render(p, track=p.tracks[0]).unmodelled_fx
     assert any("timed at the base tempo 120 BPM" in u for u in notes), notes
+    # an item whose pool is not in the project is named, and plays the lane's default (0 dB)
+    p.root.children = [c for c in p.root.children if not (isinstance(c, rpp.Chunk) and c.tag == "POOLEDENV")]
+    res = render(p, track=p.tracks[0])
+    assert any("automation item 1 on 'Volume': pool 1 is not in the project" in u for u in res.unmodelled_fx)
+    assert abs(_level_db(res.audio, 1.1, 1.9) + 3.0) < 0.01

@@ -118,16 +118,23 @@ def envelope_values(env: Envelope | None, times: np.ndarray, *, respect_active: 
     return out
 
 
-def unmodelled_items(env: Envelope) -> str | None:
-    """Why a lane's automation items may render unlike REAPER's, or None: a tempo envelope (the
-    pools are timed at the project's base tempo)."""
-    if not env.automation_items:
-        return None
+def unmodelled_items(env: Envelope) -> list[str]:
+    """Why a lane's automation items may render unlike REAPER's: a tempo envelope (the pools are
+    timed at the project's base tempo), an item whose pool the project does not hold (it plays
+    the lane's default value)."""
+    items = env.automation_items
+    if not items:
+        return []
+    out = []
     tempo = env.project.root.chunk("TEMPOENVEX")
     if tempo is not None and next(tempo.lines("PT"), None) is not None:
-        return (f"automation items on {env.name!r} timed at the base tempo {env.project.tempo:g} BPM "
-                "(the tempo envelope is not applied to them)")
-    return None
+        out.append(f"automation items on {env.name!r} timed at the base tempo {env.project.tempo:g} BPM "
+                   "(the tempo envelope is not applied to them)")
+    for k, item in enumerate(items):
+        if item.pool is None:
+            out.append(f"automation item {k + 1} on {env.name!r}: pool {item.pool_id} is not in the project "
+                       "(it plays the lane's default value)")
+    return out
 
 
 def fill(values: np.ndarray | None, unautomated) -> np.ndarray | None:

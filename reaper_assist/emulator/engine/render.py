@@ -148,9 +148,7 @@ class _Renderer:
 
     def strip(self, tr: Track, x: np.ndarray, mute_env: np.ndarray | None) -> np.ndarray:
         for env in tr.envelopes():  # automation items render (automation.py); a tempo map does not
-            note = unmodelled_items(env)
-            if note is not None:
-                self.unmodelled.append(f"{tr.name}: {note}")
+            self.unmodelled.extend(f"{tr.name}: {note}" for note in unmodelled_items(env))
         automode = int(tr.chunk.get_float("AUTOMODE", 0, 0)) if not tr.is_master else 0
         # NaN in an envelope's values: no point and no automation item there (the fader rules)
         pre_vol = fill(self._env(tr, "VOLENV" if not tr.is_master else "MASTERVOLENV"), 1.0)
