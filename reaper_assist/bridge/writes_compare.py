@@ -7,7 +7,8 @@ from __future__ import annotations
 from reaper_assist.bridge import writes
 from reaper_assist.bridge.remote import NULL_SUFFIX, TAG_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
-from reaper_assist.bridge.writes import _INT, _TEXT, ApplyError, Write, env_tags, fx_guid
+from reaper_assist.bridge.writes import _INT, _TEXT, ApplyError, Write, fx_guid
+from reaper_assist.bridge.writes_env import env_tags
 
 
 class FxEnabled(Write):

@@ -2,7 +2,7 @@
 
 ``fx_envelope``: all the points ``[[time_s, native value, shape], ...]`` of one parameter
 envelope of an FX reaper-assist tagged as its own (a ReaEQ band's ``gain``, found by band and
-parameter name as :class:`~.writes.EqBandParam` finds it, or any parameter by REAPER's ``name``).
+parameter name as :class:`~.writes_fx.EqBandParam` finds it, or any parameter by REAPER's ``name``).
 The envelope is created if missing (``GetFXEnvelope(track, fx, param, create=True)``, which also
 un-bypasses it, facts 1.3), its points replaced and sorted, and it is made active. FX parameter
 envelopes store the parameter's native value, the ``TrackFX_GetParam`` range (facts 1.5); their
@@ -15,6 +15,7 @@ Registered in :data:`.writes.KINDS` on import (``writes`` imports this module at
 from __future__ import annotations
 
 from reaper_assist.bridge import writes as W
+from reaper_assist.bridge import writes_env, writes_fx
 from reaper_assist.bridge.remote import NULL_SUFFIX, TAG_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 
@@ -35,8 +36,8 @@ class FxEnvelope(W.Write):
 
     def index(self, api, h) -> int:
         if self.op.get("name") is not None:
-            return W.param_index(api, h["track"], h["fx"], self.op["name"], self.where)
-        probe = W.EqBandParam({"op": "eq_band_param", "track": self.op["track"], "fx": self.op["fx"],
+            return writes_fx.param_index(api, h["track"], h["fx"], self.op["name"], self.where)
+        probe = writes_fx.EqBandParam({"op": "eq_band_param", "track": self.op["track"], "fx": self.op["fx"],
                                "band": self.op["band"], "param": self.op["param"], "value": 0.0})
         return probe.index(api, h)
 
@@ -58,24 +59,24 @@ class FxEnvelope(W.Write):
 
     def capture(self, api, h):
         env = self._env(api, h, False)
-        return W.all_points(api, env) if env is not None else None
+        return writes_env.all_points(api, env) if env is not None else None
 
     def apply(self, api, h):
         self._ours(api, h)
         env = self._env(api, h, True)
         if env is None:
             raise W.ApplyError(f"track {self.where}: REAPER did not create the FX parameter envelope")
-        W.replace_points(api, env, self.op["points"])
+        writes_env.replace_points(api, env, self.op["points"])
         return len(self.op["points"])
 
     def revert(self, api, h, old, result):
         env = self._env(api, h, False)
         if env is not None:
-            W.restore_points(api, env, old)
+            writes_env.restore_points(api, env, old)
 
     def describe(self) -> str:
         what = self.op.get("name") or f"band {int(self.op['band']) + 1} {self.op['param']}"
         return f"{self.kind} {what}"
 
 
-W.KINDS[FxEnvelope.kind] = FxEnvelope
+W.register(FxEnvelope)

@@ -16,7 +16,8 @@ from reaper_assist.bridge.remote import CHUNK_BUF, TAG_KEY
 from reaper_assist.bridge.remote import OWNER_KEY as TRACK_OWNER_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge import writes
-from reaper_assist.bridge.writes import _TEXT, ApplyError, Write, env_tags, fx_by_guid
+from reaper_assist.bridge.writes import _TEXT, ApplyError, Write, fx_by_guid
+from reaper_assist.bridge.writes_env import env_tags
 
 
 def _ours(api, track: str) -> dict[str, str]:
