@@ -233,13 +233,13 @@ def _preopen_ms(level: np.ndarray, thr: float, floor_top: float, row_preopen: fl
     before, left at most :data:`MAX_PREOPEN_MS` earlier): others are wobbles inside a decay."""
     above = level >= thr
     ups = np.flatnonzero(above[1:] & ~above[:-1]) + 1
-    rises = []
-    for c in ups:
-        below = np.flatnonzero(level[:c] < floor_top)
-        if not below.size or (c - below[-1]) * STEP_MS > MAX_PREOPEN_MS:
-            continue  # left the floor too long ago: a wobble inside a decay
-        quiet = level[max(0, below[-1] + 1 - ONSET_FLOOR_STEPS):below[-1] + 1]
-        if quiet.size == ONSET_FLOOR_STEPS and np.all(quiet < floor_top):  # an onset out of the floor
-            rises.append((c - below[-1]) * STEP_MS)
+    below = level < floor_top
+    idx = np.arange(level.size)
+    last_below = np.maximum.accumulate(np.where(below, idx, -1))  # the last step at the floor, up to each step
+    last_off = np.maximum.accumulate(np.where(below, -1, idx))  # the last step off the floor
+    b = last_below[ups - 1]  # where each crossing left the floor
+    run = b - last_off[np.maximum(b, 0)]  # how many steps it had been at the floor then
+    onset = (b >= 0) & ((ups - b) * STEP_MS <= MAX_PREOPEN_MS) & (run >= ONSET_FLOOR_STEPS)
+    rises = ((ups - b)[onset] * STEP_MS).tolist()
     rise = float(np.percentile(rises, 90)) if rises else 0.0
     return float(min(MAX_PREOPEN_MS, max(row_preopen, rise + STEP_MS))), rise
