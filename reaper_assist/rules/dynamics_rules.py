@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.optimize import brentq
 
 from reaper_assist.analysis.dynamics import GapFloor
 from reaper_assist.dsp import attack_release, static_gain_reduction_db
@@ -125,22 +126,23 @@ def compressor(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, cr
     target = float(row["target_gr_db"]) * amount
     level, energy = detector_db(audio, sample_rate, rms)
 
+    seen: dict[float, float] = {}
+
     def predicted(thr: float) -> float:
-        return average_gr_db(smooth_gr_db(static_gain_reduction_db(level, thr, ratio, knee), attack, release), energy)
+        if thr not in seen:
+            seen[thr] = average_gr_db(smooth_gr_db(static_gain_reduction_db(level, thr, ratio, knee), attack, release),
+                                      energy)
+        return seen[thr]
 
     top = float(np.max(level)) if level.size else -60.0
     lo, hi = top - 60.0, top + knee / 2 + 0.1  # at hi nothing is reduced
     got = 0.0
     if target > 0.0:
-        for _ in range(30):
-            mid = 0.5 * (lo + hi)
-            if predicted(mid) > target:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 0.02:
-                break
-        thr = 0.5 * (lo + hi)
+        # the predicted reduction falls as the threshold rises (none at hi): Brent's method finds
+        # where it meets the target to 0.01 dB in about half the evaluations of a bisection (each
+        # runs the attack/release recursion over the whole track: minutes on an hour-long one)
+        got_lo = predicted(lo)
+        thr = lo if got_lo <= target else float(brentq(lambda t: predicted(t) - target, lo, hi, xtol=0.01))
         got = predicted(thr)
     else:
         thr = min(0.0, hi)
