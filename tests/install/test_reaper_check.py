@@ -3,6 +3,7 @@ strict emulator: its console lines are what the emulator assumes; docs/unverifie
 
 from __future__ import annotations
 
+import math
 import shutil
 import urllib.request
 from pathlib import Path
@@ -50,3 +51,44 @@ def test_reaper_check_reports_the_emulators_assumptions(resource, project):
     assert lines["DB2SLIDER(0)"] == "%.4f" % uncertain.amp_to_slider(1.0)
     assert lines["ScaleToEnvelopeMode(1, 1.0)"] == "%.4f" % uncertain.amp_to_slider(1.0)
     assert lines["ScaleFromEnvelopeMode(1, 1000)"] == "%.6f" % uncertain.slider_to_amp(1000.0)
+
+
+def test_the_automation_item_check_reports_the_emulators_hypotheses_and_undoes_itself(resource, project):
+    """install/reaper_check_autoitems.py, run in the emulator: its lines are the automation-item
+    hypotheses of emulator/uncertain.py (docs/unverified.md quotes them), and it leaves the project
+    as it was."""
+    web_port = free_port()
+    install(resource, python=__import__("sys").executable, web_port=web_port)
+    (resource / "Scripts" / "check").mkdir()
+    shutil.copy(REPO / "install" / "reaper_check_autoitems.py", resource / "Scripts" / "check" / "ai.py")
+    with open(resource / "reaper-kb.ini", "a") as kb:
+        kb.write('SCR 4 0 RScheckai "Custom: reaper_check_autoitems.py" check/ai.py\n')
+    before = project.read_bytes()
+    emu = EmulatorProcess(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
+                           "--defer-hz", "200", "--no-reapy-server"], env=child_env())
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{web_port}/_/_RScheckai", timeout=30).read()
+    finally:
+        emu.stop()
+    out = emu.startup_output + emu.proc.stdout.read()
+    lines = {ln.split(": ", 2)[1]: ln.split(": ", 2)[2] for ln in out.splitlines()
+             if ln.startswith("reaper-assist check: ")}
+    assert "undone, tracks back to" in lines, out[-3000:]
+
+    def db_at(normalized):  # a value of the lane's 0..1 range, on the Volume lane's fader scale, in dB
+        return "%.2f" % (20 * math.log10(uncertain.slider_to_amp(normalized * uncertain.AI_VOLUME_RANGE_SLIDER)))
+
+    six = uncertain.amp_to_slider(10 ** (-6 / 20)) / uncertain.AI_VOLUME_RANGE_SLIDER  # -6 dB, normalized
+    assert lines["a -6 dB item over 1-2 s on a 0 dB lane, dB at 0.5 / 1.5 / 2.5 s"] == "0.00 / -6.00 / 0.00"
+    tempo = next(float(ln.split()[1]) for ln in project.read_text().splitlines() if ln.strip().startswith("TEMPO "))
+    assert lines["its D_POOL_QNLEN (1 s in quarter notes at the project's tempo), D_BASELINE, D_AMPLITUDE"] == \
+        "%.4f, 0.5000, 1.0000" % (tempo / 60.0)  # POOLED_POINT_TIME_UNIT "qn"
+    assert lines["amplitude 0, baseline 0.5, dB at 1.5 s"] == db_at(0.5)
+    assert lines["amplitude 0, baseline 0.25, dB at 1.5 s"] == db_at(0.25)
+    assert lines["amplitude 0.5, baseline 0.5, dB at 1.5 s"] == db_at(float(uncertain.ai_transform(six, 0.5, 0.5)))
+    # the later item wins where they overlap (AI_OVERLAP)
+    assert lines["a -12 dB item over 1.25-1.75 s, inserted after the -6 dB one, dB at 1.1 / 1.5 / 1.9 s"] == \
+        "-6.00 / -12.00 / -6.00"
+    assert project.read_bytes() == before  # nothing saved; and the undo left the track count as it was:
+    assert lines["undone, tracks back to"] == str(sum(1 for ln in project.read_text().splitlines()
+                                                     if ln.strip().startswith("<TRACK")))
