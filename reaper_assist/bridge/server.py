@@ -101,7 +101,9 @@ class BridgeServer:
         self.stats = dict.fromkeys((
             "accepted", "authenticated", "auth_failures", "auth_timeouts", "evicted", "turned_away", "rejected_peers",
             "requests", "results", "errors", "refused", "malformed", "dropped", "undone_blocks",
-            "aborted_applies", "hold_timeouts", "peak_unauthenticated_bytes"), 0)
+            "aborted_applies", "hold_timeouts", "peak_unauthenticated_bytes", "cycles"), 0)
+        # requests per operation name (only the names the bridge knows: a client cannot grow it)
+        self.by_op: dict[str, int] = {}
         self._next_id = 0
         self._rotate = 0
         self.sock = endpoint.listen(directory, SERVICE)
@@ -118,6 +120,7 @@ class BridgeServer:
 
     # -- one defer cycle --------------------------------------------------------------------------
     def step(self) -> None:
+        self.stats["cycles"] += 1  # one per defer cycle: the defer loop's rate, as the bench reads it
         now = self.clock()
         clients = list(self.clients.values())
         if clients:
@@ -326,6 +329,8 @@ class BridgeServer:
     def _handle(self, c: Client, op: str, args: dict[str, Any]) -> None:
         c.last_request = self.clock()
         self.stats["requests"] += 1
+        if op in ops.OPS or op in (HOLD, RELEASE, STATS):
+            self.by_op[op] = self.by_op.get(op, 0) + 1
         if op in (HOLD, RELEASE, STATS):
             self._reply(c, self._builtin(c, op))
             return
@@ -365,7 +370,7 @@ class BridgeServer:
                 self.holder = None
             return wire.result_reply(None)
         return wire.result_reply({**self.stats, "clients": len(self.clients),
-                                  "authenticated_clients": self._authenticated()})
+                                  "authenticated_clients": self._authenticated(), "by_op": dict(self.by_op)})
 
     # -- a held batch -----------------------------------------------------------------------------
     def _serve_holder(self, c: Client) -> None:

@@ -1068,6 +1068,9 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
     def Undo_OnStateChangeEx(self, desc, flags, trackparm):
         self.undo.point(desc)
 
+    def GetProjectStateChangeCount(self, proj):
+        return self.undo.changes
+
     def Undo_DoUndo2(self, proj):
         return 1 if self.undo.undo() else 0
 

@@ -48,6 +48,13 @@ def amp_to_slider(amp):
     out = 1000.0 * np.cbrt(u)
     return float(out) if out.ndim == 0 else out
 
+# GetProjectStateChangeCount: the API documents only "returns an integer that changes when the
+# project state changes" (reascript_api.tsv lists its signature). The emulator moves it with every
+# undo point recorded, undone or redone; whether REAPER also moves it for changes that record no
+# undo point (a selection change, a script's API call outside an undo block) is not settled, so
+# the companion's pre-analysis does not rely on it alone (it also checks its media files' stat).
+STATE_CHANGE_COUNT_MOVES_WITH_UNDO = True
+
 # TrackFX_GetFXName with a renamed FX: facts 1.3 says it "probably" returns the renamed name.
 FXNAME_RETURNS_RENAMED = True
 

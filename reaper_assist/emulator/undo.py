@@ -29,6 +29,9 @@ class UndoHistory:
         self.points: list[UndoPoint] = []
         self.redo_stack: list[UndoPoint] = []
         self.depth = 0
+        # GetProjectStateChangeCount: moves with every point recorded, undone or redone
+        # (uncertain.STATE_CHANGE_COUNT_MOVES_WITH_UNDO)
+        self.changes = 0
         self._before: str | None = None
         # the project as loaded: what a point made before any other point goes back to
         self._baseline = self._text()
@@ -52,6 +55,7 @@ class UndoHistory:
             if after != before:
                 self.points.append(UndoPoint(description, before, after, flags))
                 self.redo_stack.clear()
+                self.changes += 1
 
     def point(self, description: str, flags: int = -1) -> None:
         """An undo point for a change made outside a block (e.g. a native action). Inside an
@@ -64,6 +68,7 @@ class UndoHistory:
         if before != after:
             self.points.append(UndoPoint(description, before, after, flags))
             self.redo_stack.clear()
+            self.changes += 1
 
     def can_undo(self) -> str | None:
         return self.points[-1].description if self.points else None
@@ -77,6 +82,7 @@ class UndoHistory:
         p = self.points.pop()
         self._restore(p.before)
         self.redo_stack.append(p)
+        self.changes += 1
         return True
 
     def redo(self) -> bool:
@@ -85,6 +91,7 @@ class UndoHistory:
         p = self.redo_stack.pop()
         self._restore(p.after)
         self.points.append(p)
+        self.changes += 1
         return True
 
     def _restore(self, text: str) -> None:

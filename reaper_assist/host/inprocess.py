@@ -84,3 +84,20 @@ class InProcessHost:
 
     def console(self, text: str) -> None:
         self._call(remote.console_with, text)
+
+    def get_proj_ext_many(self, section: str, keys: list[str]) -> list[str | None]:
+        return self._call(lambda api: [remote.get_proj_ext_with(api, section, k) for k in keys])
+
+    def set_proj_ext_many(self, section: str, values: list[tuple[str, str]], console_text: str = "") -> None:
+        def run(api) -> None:
+            for k, v in values:
+                remote.set_proj_ext_with(api, section, k, v)
+            if console_text:
+                remote.console_with(api, console_text)
+
+        self._call(run)
+
+    def project_state(self) -> dict[str, Any]:
+        """REAPER's project state change count and the project file (bridge op ``project_state``)."""
+        return self._call(lambda api: {"count": int(api.GetProjectStateChangeCount(0)),
+                                       "project": str(api.EnumProjects(-1, "", 4096)[2] or "")})

@@ -302,6 +302,19 @@ class ReapyHost:
     def console(self, text: str) -> None:
         self._send("console", text=text)
 
+    def get_proj_ext_many(self, section: str, keys: list[str]) -> list[str | None]:
+        """Several keys of one project ExtState section in one request."""
+        return list(self._send("get_proj_ext_many", section=section, keys=list(keys)))
+
+    def set_proj_ext_many(self, section: str, values: list[tuple[str, str]], console_text: str = "") -> None:
+        """Several keys of one project ExtState section, then the console, in one request."""
+        self._send("set_proj_ext_many", section=section, values=[[k, v] for k, v in values],
+                   console_text=console_text)
+
+    def project_state(self) -> dict[str, Any]:
+        """REAPER's project state change count and the project file, in one cheap read."""
+        return dict(self._send("project_state"))
+
     # -- the companion's and calibrate's own operations ---------------------------------------------
     def current_project(self) -> str:
         return str(self._send("current_project") or "")
