@@ -28,7 +28,11 @@ MAX_ENTRIES = 20_000  # ~2 MB of JSON; past it the oldest go (their values can n
 
 def load(host) -> list[dict[str, Any]]:
     """The entries, oldest first; a missing or unreadable history is empty."""
-    text = host.get_proj_ext(EXT_SECTION, HISTORY_KEY)
+    return parse(host.get_proj_ext(EXT_SECTION, HISTORY_KEY))
+
+
+def parse(text: str | None) -> list[dict[str, Any]]:
+    """The entries of a history's stored text (missing or unreadable: none)."""
     if not text:
         return []
     try:
@@ -44,18 +48,27 @@ def _valid(e: Any) -> bool:
             and all(isinstance(e.get(k), (int, float)) and not isinstance(e.get(k), bool) for k in ("old", "new")))
 
 
-def store(host, entries: list[dict[str, Any]]) -> None:
+def dumps(entries: list[dict[str, Any]]) -> str:
+    """The stored text of a history (the newest MAX_ENTRIES)."""
     entries = entries[-MAX_ENTRIES:]
-    host.set_proj_ext(EXT_SECTION, HISTORY_KEY,
-                      json.dumps({"version": VERSION, "entries": entries}, sort_keys=True) if entries else "")
+    return json.dumps({"version": VERSION, "entries": entries}, sort_keys=True) if entries else ""
+
+
+def store(host, entries: list[dict[str, Any]]) -> None:
+    host.set_proj_ext(EXT_SECTION, HISTORY_KEY, dumps(entries))
+
+
+def appended(text: str | None, action: str, values: list[dict[str, Any]]) -> str:
+    """The stored history ``text`` with one run's value changes (``record["restore"]``) added."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return dumps(parse(text) + [{**v, "action": action, "time": stamp} for v in values])
 
 
 def append(host, action: str, values: list[dict[str, Any]]) -> None:
     """Add one run's value changes (``record["restore"]``) to the history."""
     if not values:
         return
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    store(host, load(host) + [{**v, "action": action, "time": stamp} for v in values])
+    host.set_proj_ext(EXT_SECTION, HISTORY_KEY, appended(host.get_proj_ext(EXT_SECTION, HISTORY_KEY), action, values))
 
 
 RECORDS_KEY = "records"  # {action: its latest record that changed something}: what the report shows
@@ -77,13 +90,18 @@ def forget_tracks(host, guids: set[str]) -> None:
     host.set_proj_ext(EXT_SECTION, RECORDS_KEY, json.dumps(d, sort_keys=True) if d else "")
 
 
-def keep_record(host, record: dict[str, Any]) -> None:
-    """Keep the record as its action's latest (``last_run`` holds only the last action)."""
+def kept(text: str | None, record: dict[str, Any]) -> str:
+    """The stored kept records ``text`` with ``record`` as its action's latest."""
     try:
-        d = json.loads(host.get_proj_ext(EXT_SECTION, RECORDS_KEY) or "{}")
+        d = json.loads(text or "{}")
     except ValueError:
         d = {}
     if not isinstance(d, dict):
         d = {}
     d[str(record.get("action", ""))] = record
-    host.set_proj_ext(EXT_SECTION, RECORDS_KEY, json.dumps(d, sort_keys=True))
+    return json.dumps(d, sort_keys=True)
+
+
+def keep_record(host, record: dict[str, Any]) -> None:
+    """Keep the record as its action's latest (``last_run`` holds only the last action)."""
+    host.set_proj_ext(EXT_SECTION, RECORDS_KEY, kept(host.get_proj_ext(EXT_SECTION, RECORDS_KEY), record))
