@@ -24,6 +24,23 @@ RPP_DIR = DATA / "rpp"
 RPP_FIXTURES = sorted(p for p in RPP_DIR.iterdir() if p.suffix.lower() == ".rpp")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _analysis_cache_dir(tmp_path_factory):
+    """The analysis cache folder of this test session (and of the companions it starts): never
+    the user's own (reaper_assist.analysis.cache.CACHE_DIR_ENV)."""
+    import os
+
+    from reaper_assist.analysis.cache import CACHE_DIR_ENV
+
+    old = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(tmp_path_factory.mktemp("analysis-cache"))
+    yield
+    if old is None:
+        os.environ.pop(CACHE_DIR_ENV, None)
+    else:
+        os.environ[CACHE_DIR_ENV] = old
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA

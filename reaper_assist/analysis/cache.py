@@ -1,23 +1,35 @@
-"""Cache of analysis results keyed by file identity and parameters (no I/O here).
+"""Cache of analysis results keyed by file identity and parameters.
 
-A result is reused only when the same file (path, size, modification time in ns) is analysed
-with the same parameters by the same analysis version; any edit of the media changes its
-size or mtime and so its key. The caller obtains the identity (``os.stat``) and, if it wants
-persistence, stores the JSON-ready value; this module only computes keys and keeps the bounded
-in-memory LRU (also used for media segments) for a long-running process such as the companion.
+A result is reused only when the same file (path, size, modification time in ns and, for media,
+a hash of a few of its blocks) is analysed with the same parameters by the same analysis
+version; any edit of the media changes its key. The caller obtains the identity and gives
+:class:`ResultCache` JSON-ready values through a codec; the bounded in-memory LRU (also used for
+media segments) serves a long-running process such as the companion, and an optional
+:class:`DiskStore` keeps the results across processes (the companion's restarts, its background
+pre-analysis) in the user's cache folder, never next to the media.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
+import sys
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from reaper_assist.analysis.track import ANALYSIS_VERSION
+
+log = logging.getLogger("reaper_assist.cache")
+
+#: Environment variable naming the cache folder (tests point it at a temporary folder).
+CACHE_DIR_ENV = "REAPER_ASSIST_CACHE_DIR"
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -113,5 +125,149 @@ class LRUCache(Generic[K, V]):
         return self._bytes
 
 
+def default_cache_dir() -> Path:
+    """The user's cache folder for reaper-assist: ``$REAPER_ASSIST_CACHE_DIR`` when set, else
+    ``$XDG_CACHE_HOME/reaper-assist`` (``~/.cache/reaper-assist``) on Linux,
+    ``~/Library/Caches/reaper-assist`` on macOS, ``%LOCALAPPDATA%\\reaper-assist\\Cache`` on Windows."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "reaper-assist"
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "reaper-assist" / "Cache"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base_dir = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"  # XDG: relative is ignored
+    return base_dir / "reaper-assist"
+
+
+_KEY_CHARS = frozenset("0123456789abcdef")
+
+
+class DiskStore:
+    """JSON values on disk, one small file per key: ``<root>/analysis-v<version>/<ab>/<key>.json``.
+
+    Writes are atomic (a temporary file in the same folder, then ``os.replace``), so a reader
+    sees the old entry or the new one, never half of one. An entry that cannot be read back (not
+    JSON, another key, cut short) is ignored with a note and rewritten by the next :meth:`save`.
+    When the folder cannot be written, the first failure is noted (:attr:`problem`, the log) and
+    later saves are skipped: results then live in memory only, and nothing else changes.
+
+    Parameters
+    ----------
+    root : path, optional
+        The cache folder; default :func:`default_cache_dir`, looked up at first use.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self._root = Path(root) if root is not None else None
+        self.problem = ""  # why nothing is written (an unwritable folder), "" while it works
+        self.notes: list[str] = []  # every problem met, in order (corrupt entries, the folder)
+        self.loads = self.saves = 0
+        self._lock = threading.Lock()
+
+    @property
+    def folder(self) -> Path:
+        if self._root is None:
+            self._root = default_cache_dir()
+        return self._root / f"analysis-v{ANALYSIS_VERSION}"
+
+    def path(self, key: str) -> Path:
+        if len(key) < 8 or not set(key) <= _KEY_CHARS:
+            raise ValueError(f"not a cache key: {key[:40]!r}")
+        return self.folder / key[:2] / f"{key}.json"
+
+    def _note(self, text: str) -> None:
+        log.warning("%s", text)
+        with self._lock:
+            self.notes.append(text)
+
+    def load(self, key: str) -> tuple[bool, Any]:
+        """``(True, value)`` for a stored entry, ``(False, None)`` when there is none (or it was
+        unreadable: noted)."""
+        p = self.path(key)
+        try:
+            raw = p.read_bytes()
+        except FileNotFoundError:
+            return False, None
+        except OSError as exc:
+            self._note(f"analysis cache entry {p} cannot be read ({exc}); analysed again")
+            return False, None
+        try:
+            d = json.loads(raw.decode("utf-8"))
+            if not isinstance(d, dict) or d.get("key") != key or "value" not in d:
+                raise ValueError("not an entry of this key")
+        except (UnicodeDecodeError, ValueError) as exc:
+            self._note(f"ignored a corrupt analysis cache entry {p} ({exc}); it is analysed again and rewritten")
+            return False, None
+        self.loads += 1
+        return True, d["value"]
+
+    def save(self, key: str, value: Any) -> bool:
+        """Store ``value`` (JSON-ready) under ``key``; False when the folder cannot be written."""
+        if self.problem:
+            return False
+        p = self.path(key)
+        try:
+            data = json.dumps({"key": key, "value": value}, sort_keys=True).encode("utf-8")
+            p.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=p.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, p)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as exc:
+            self.problem = (f"the analysis cache folder {self.folder} cannot be written ({exc}); results are "
+                            f"kept in memory only (set {CACHE_DIR_ENV} to a writable folder)")
+            self._note(self.problem)
+            return False
+        self.saves += 1
+        return True
+
+
 class ResultCache(LRUCache[str, T]):
-    """Bounded LRU from :func:`cache_key` to results."""
+    """Bounded LRU from :func:`cache_key` to results, optionally backed by a :class:`DiskStore`.
+
+    With a store, a key missing in memory is looked up on disk (and kept in memory when found),
+    and every :meth:`put` is also saved; ``encode``/``decode`` turn a result into JSON-ready data
+    and back (default: unchanged). The store's problems never fail a lookup or a put.
+    """
+
+    def __init__(self, max_entries: int = 256, *, store: DiskStore | None = None,
+                 encode: Callable[[T], Any] | None = None, decode: Callable[[Any], T] | None = None):
+        super().__init__(max_entries)
+        self.store = store
+        self._encode = encode or (lambda v: v)
+        self._decode = decode or (lambda v: v)
+
+    def get(self, key: str) -> T | None:
+        value = super().get(key)
+        if value is not None or self.store is None:
+            return value
+        found, raw = self.store.load(key)
+        if not found:
+            return None
+        try:
+            value = self._decode(raw)
+        except (TypeError, ValueError, KeyError, IndexError) as exc:
+            self.store._note(f"ignored a corrupt analysis cache entry {self.store.path(key)} ({exc!r}); "
+                             "it is analysed again and rewritten")
+            return None
+        super().put(key, value)
+        return value
+
+    def has(self, key: str) -> bool:
+        """Whether ``key`` is held in memory or on disk (read from disk into memory when found)."""
+        return self.get(key) is not None
+
+    def put(self, key: str, value: T, nbytes: int = 0) -> None:
+        super().put(key, value, nbytes)
+        if self.store is not None:
+            self.store.save(key, self._encode(value))

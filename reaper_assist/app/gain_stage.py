@@ -8,9 +8,10 @@ peaks) -> rules (change per track, peak guard) -> Plan -> host.apply (1 round tr
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from reaper_assist.analysis.cache import ResultCache
+from reaper_assist.analysis.cache import DiskStore, ResultCache
 from reaper_assist.analysis.loudness import measure_loudness_stream
 from reaper_assist.app.our_fx import our_fx
 from reaper_assist.app.run_action import clean, run_assistant, undo_name
@@ -31,7 +32,19 @@ JS_RENAME = "RA Gain"
 
 #: Threads measuring uncached tracks (the machines this targets have 2+ cores).
 MEASURE_THREADS = 2
-_CACHE: ResultCache[tuple[dict[str, Any] | None, str]] = ResultCache(max_entries=512)
+Measured = tuple[dict[str, Any] | None, str]  # (figures relative to the reference gain, "") or (None, why not)
+
+
+def _decode(v: Any) -> Measured:
+    m, why = v
+    if m is not None and not (isinstance(m, dict) and all(isinstance(x, (int, float)) for x in m.values())):
+        raise ValueError("the figures are not numbers")
+    return m, str(why)
+
+
+#: The measurements, in memory and in the user's cache folder (analysis.cache.DiskStore): found
+#: again after the companion restarts, and filled ahead of a press by its pre-analysis.
+_CACHE: ResultCache[Measured] = ResultCache(max_entries=4096, store=DiskStore(), encode=list, decode=_decode)
 _LEVEL_SUFFIXES = ("_dbfs", "_lufs", "_dbtp")
 
 
@@ -46,18 +59,45 @@ def _cache_slot(track: TrackState, sample_rate: int, silence_dbfs: float) -> tup
     return key, 20.0 * math.log10(abs(g0))
 
 
-def _measure_relative(track: TrackState, sample_rate: int, silence_dbfs: float, g0_db: float):
+Blocks = Callable[[Iterator[Any]], Iterator[Any]]
+
+
+def _measure_relative(track: TrackState, sample_rate: int, silence_dbfs: float, g0_db: float,
+                      through: Blocks | None = None) -> Measured:
     """The measurement stored in the cache: levels relative to the reference gain."""
-    m, why = _measure(track, sample_rate, silence_dbfs + g0_db)
+    m, why = _measure(track, sample_rate, silence_dbfs + g0_db, through)
     return _shift(m, -g0_db), why
 
 
-def _measure(track: TrackState, sample_rate: int, silence_dbfs: float) -> tuple[dict[str, Any] | None, str]:
+def is_measured(track: TrackState, sample_rate: int, silence_dbfs: float) -> bool:
+    """Whether the track's measurement is cached (in memory or in the cache folder)."""
+    return _CACHE.has(_cache_slot(track, sample_rate, silence_dbfs)[0])
+
+
+def measure_into_cache(track: TrackState, sample_rate: int, silence_dbfs: float, *,
+                       through: Blocks | None = None) -> None:
+    """Measure the track as a press would and cache the result (the companion's pre-analysis).
+    ``through`` wraps the iterator of audio blocks (pausing, pacing); whatever it raises leaves
+    the cache as it was."""
+    key, g0_db = _cache_slot(track, sample_rate, silence_dbfs)
+    _CACHE.put(key, _measure_relative(track, sample_rate, silence_dbfs, g0_db, through))
+
+
+def cache_notes(since: int = 0) -> list[str]:
+    """The cache folder's problems noted since note number ``since`` (and how many there are)."""
+    store = _CACHE.store
+    return list(store.notes[since:]) if store is not None else []
+
+
+def _measure(track: TrackState, sample_rate: int, silence_dbfs: float,
+             through: Blocks | None = None) -> Measured:
     """One streaming pass over the track's float32 pre-FX blocks (memory of one block)."""
     pre, blocks = pre_fx_stream(track, sample_rate)
     why = pre.why_not(track, "measure")
     if why or blocks is None:
         return None, why or "nothing to measure"
+    if through is not None:
+        blocks = through(blocks)
     try:
         lr, _ = measure_loudness_stream(blocks, sample_rate, true_peak=True,
                                         silence_threshold_dbfs=silence_dbfs, name=track.name)
@@ -109,6 +149,7 @@ def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float
 def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, silence_dbfs: float) -> Plan:
     changes: list[Step] = []
     decisions: list[TrackDecision] = []
+    notes0 = len(cache_notes())
     measured = _measure_all(tracks, state.sample_rate, silence_dbfs)
     for tr, (m, why) in zip(tracks, measured):
         if m is None:
@@ -129,7 +170,11 @@ def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, si
                 changes.extend(_js_steps(tr, js, js_gain + change, s, reason))
         decisions.append(TrackDecision(tr.guid, tr.name, status, level if math.isfinite(level) else None,
                                        (level + change) if math.isfinite(level) else None, change, reason, ev))
-    return Plan(ACTION, undo_name("Gain-stage", len(tracks)), tuple(changes), tuple(decisions), s.to_json())
+    store = _CACHE.store
+    notes = list(dict.fromkeys(([store.problem] if store is not None and store.problem else [])
+                               + cache_notes(notes0)))
+    return Plan(ACTION, undo_name("Gain-stage", len(tracks)), tuple(changes), tuple(decisions), s.to_json(),
+                note="; ".join(notes))
 
 
 def _js_steps(tr: TrackState, js, total_gain_db: float, s: rule.GainSettings, reason: str) -> list[Step]:

@@ -37,7 +37,8 @@ def identity_key(track: TrackState, sample_rate: int, params: dict) -> tuple[str
     """Cache key of a track's pre-FX measurement, and the reference gain it is relative to.
 
     The key holds every item's playback description with its gain taken *relative to the first
-    audible item's gain* ``g0``, the identity (path, size, mtime) of every media file, the project
+    audible item's gain* ``g0``, the identity of every media file (path, size, mtime and a hash of
+    a few of its blocks, :func:`reaper_assist.media.source.fingerprint`), the project
     rate and the measurement parameters. Levels scale exactly with a common gain, so a cached
     measurement stored relative to ``g0`` stays valid after an action changed all item gains by
     the same dB (a second gain-staging run, a fader-like change) and needs no new analysis.
@@ -46,6 +47,7 @@ def identity_key(track: TrackState, sample_rate: int, params: dict) -> tuple[str
     import os
 
     from reaper_assist.analysis.cache import FileIdentity, cache_key
+    from reaper_assist.media.source import fingerprint
 
     items = track.items
     g0 = next((it.gain for it in items if not it.mute and it.take is not None and it.gain != 0.0), 1.0)
@@ -65,9 +67,10 @@ def identity_key(track: TrackState, sample_rate: int, params: dict) -> tuple[str
         if it.take is not None and it.take.file:
             try:
                 st = os.stat(it.take.file)
-                files.append((it.take.file, st.st_size, st.st_mtime_ns))
+                files.append((it.take.file, st.st_size, st.st_mtime_ns,
+                              fingerprint(it.take.file, st)))
             except OSError:
-                files.append((it.take.file, -1, -1))
+                files.append((it.take.file, -1, -1, ""))
     ident = FileIdentity(track.guid, len(items), 0)
     return cache_key(ident, {"items": [playback(it) for it in items], "files": files, "sr": sample_rate,
                              "nchan": track.nchan, **params}), g0

@@ -11,6 +11,7 @@ to and from our ``(channels, samples)`` layout here and nowhere else.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from dataclasses import dataclass
@@ -49,6 +50,38 @@ def identify(path: str) -> FileIdentity | None:
     if not os.path.isfile(path):
         return None
     return FileIdentity(os.path.abspath(path), int(st.st_size), int(st.st_mtime_ns))
+
+
+#: Bytes hashed at each of the start, the middle and the end of a media file (its fingerprint).
+FINGERPRINT_BLOCK = 64 * 1024
+_FINGERPRINTS: LRUCache[tuple[str, int, int, int, int], str] = LRUCache(max_entries=4096)
+
+
+def fingerprint(path: str, st: os.stat_result) -> str:
+    """A hash of a few blocks of the file (the first, middle and last :data:`FINGERPRINT_BLOCK`
+    bytes, the whole file when it is smaller), so that a file rewritten with the same size and
+    modification time (a copy that keeps times) is not taken for the one analysed before. Kept
+    in memory per (path, size, mtime, ctime, inode): the status-change time moves with any
+    write and cannot be set back. "" when the file cannot be read."""
+    size = int(st.st_size)
+    memo = (path, size, int(st.st_mtime_ns), int(st.st_ctime_ns), int(st.st_ino))
+    hit = _FINGERPRINTS.get(memo)
+    if hit is not None:
+        return hit
+    h = hashlib.sha256(str(size).encode())
+    try:
+        with open(path, "rb") as f:
+            if size <= 3 * FINGERPRINT_BLOCK:
+                h.update(f.read())
+            else:
+                for at in (0, (size - FINGERPRINT_BLOCK) // 2, size - FINGERPRINT_BLOCK):
+                    f.seek(at)
+                    h.update(f.read(FINGERPRINT_BLOCK))
+    except OSError:
+        return ""
+    digest = h.hexdigest()[:32]
+    _FINGERPRINTS.put(memo, digest)
+    return digest
 
 
 class SegmentCache(LRUCache[Hashable, object]):
