@@ -35,6 +35,9 @@ class InstallConfig:
     # the bridge's limits (reaper_assist/bridge/start.py, server.Limits); empty: the defaults.
     # Kept across re-installs; only the user writes them.
     bridge: dict[str, Any] = field(default_factory=dict)
+    # the companion's background pre-analysis (companion/server.default_preanalyzer): {"off": true}
+    # turns it off, {"cpu_share": 0.5} bounds its share of one core. Only the user writes it.
+    preanalysis: dict[str, Any] = field(default_factory=dict)
     installed: dict[str, Any] = field(default_factory=dict)  # what install changed (the manifest)
     # site-packages folders of ``python`` for REAPER's embedded Python (install/embedded.py)
     site_paths: list[str] = field(default_factory=list)

@@ -56,12 +56,37 @@ def setup_logging(config: InstallConfig) -> None:
     log.setLevel(logging.INFO)
 
 
+def default_preanalyzer(config: InstallConfig):
+    """The background pre-analysis of the installed companion (``"preanalysis"`` in
+    reaper_assist.json: ``{"off": true}`` turns it off, ``"cpu_share"`` bounds it; default 0.5 of
+    one core), on its own connection to REAPER's bridge; None when turned off."""
+    from reaper_assist.companion.preanalysis import DEFAULT_CPU_SHARE, Pacer, PreAnalyzer
+    from reaper_assist.companion.runner import REQUEST_TIMEOUT_S
+
+    opts = config.preanalysis or {}
+    if opts.get("off"):
+        return None
+
+    def host():
+        from reaper_assist.host.reapy_host import ReapyHost
+
+        return ReapyHost(config.resource_path, token=config.token or None, timeout_s=REQUEST_TIMEOUT_S)
+
+    return PreAnalyzer(host, pacer=Pacer(float(opts.get("cpu_share", DEFAULT_CPU_SHARE))))
+
+
 class Companion:
+    """``preanalyzer``: the background pre-analysis (:mod:`.preanalysis`); by default the
+    installed one when the default runner is used, none with a runner given (tests)."""
+
     def __init__(self, config: InstallConfig, *, runner: JobRunner | None = None,
-                 idle_minutes: float | None = None, max_queue: int = 4):
+                 idle_minutes: float | None = None, max_queue: int = 4, preanalyzer: Any = "default"):
         if not config.token:
             raise ValueError("the install configuration has no token")
         self.config = config
+        if preanalyzer == "default":
+            preanalyzer = default_preanalyzer(config) if runner is None else None
+        self.preanalyzer = preanalyzer
         self.runner = runner or JobRunner(config)
         self.idle_s = 60.0 * (config.idle_minutes if idle_minutes is None else idle_minutes)
         self.address: Any = None
@@ -92,6 +117,8 @@ class Companion:
         assert self.sock is not None
         worker = threading.Thread(target=self._work, name="companion-worker", daemon=True)
         worker.start()
+        if self.preanalyzer is not None:
+            self.preanalyzer.start()
         log.info("companion listening on %s (pid %d)", self.address, os.getpid())
         try:
             while not self._stop.is_set():
@@ -110,6 +137,8 @@ class Companion:
                 threading.Thread(target=self._serve_connection, args=(conn,), daemon=True).start()
         finally:
             self._stop.set()
+            if self.preanalyzer is not None:
+                self.preanalyzer.stop()
             endpoint.unpublish(self.directory, protocol.SERVICE, self.sock)
             self.sock.close()
             worker.join(timeout=1.0)
@@ -160,7 +189,8 @@ class Companion:
             self.last_activity = time.monotonic()
             busy = self.running is not None
         if action == protocol.PING:
-            return {"ok": True, "status": "pong", "pid": os.getpid(), "busy": busy}
+            pre = self.preanalyzer.status() if self.preanalyzer is not None else {"state": "off"}
+            return {"ok": True, "status": "pong", "pid": os.getpid(), "busy": busy, "preanalysis": pre}
         from reaper_assist.app import registry
 
         if not isinstance(action, str) or action not in registry.ACTIONS:
@@ -192,12 +222,17 @@ class Companion:
             with self._lock:
                 self._pending.remove((str(job.get("action")), str(job.get("project") or "")))
                 self.running = job
+            gate = self.preanalyzer.gate if self.preanalyzer is not None else None
+            if gate is not None:
+                gate.close()  # the press first: the background pauses at its next block
             try:
                 record = self.runner.run(job)
             except BaseException as exc:
                 log.exception("job crashed")
                 record = {"action": job.get("action"), "status": "error", "message": str(exc)}
             finally:
+                if gate is not None:
+                    gate.open()
                 with self._lock:
                     self.running = None
                     self.last_activity = time.monotonic()

@@ -170,6 +170,7 @@ def plan_install(resource: Path, *, python: str | None = None,
         token=(old.token if old and old.token else secrets.token_hex(16)),
         idle_minutes=old.idle_minutes if old else DEFAULT_IDLE_MINUTES,
         bridge=dict(old.bridge) if old else {},
+        preanalysis=dict(old.preanalysis) if old else {},
     )
     plan = Plan(resource)
     # 0. the Python REAPER will load: its shared library exists and it imports the bridge (embedded.py)
