@@ -38,15 +38,30 @@ def fx_guid(api, track: str, index: int) -> str:
     return guids[index] if 0 <= index < len(guids) else ""
 
 
+#: While :func:`prepare` resolves a batch: (api, master, {GUID: [(index, track)]}) read once, so a
+#: batch of N writes costs N + 1 track scans' worth of API calls, not N x N (issue 20: 64 tracks).
+_TRACK_INDEX: tuple[Any, Any, dict[str, list[tuple[int, Any]]]] | None = None
+
+
+def _track_index(api) -> tuple[Any, dict[str, list[tuple[int, Any]]]]:
+    if _TRACK_INDEX is not None and _TRACK_INDEX[0] is api:
+        return _TRACK_INDEX[1], _TRACK_INDEX[2]
+    master = api.GetMasterTrack(0)
+    index: dict[str, list[tuple[int, Any]]] = {}
+    for i in range(api.CountTracks(0)):
+        tr = api.GetTrack(0, i)
+        index.setdefault(api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3].upper(), []).append((i, tr))
+    return master, index
+
+
 def _track_by_guid(api, guid: str) -> str | None:
     """The one track holding ``guid`` (the master too: GetMasterTrack, it is not among the
     CountTracks tracks); two tracks holding it is refused (either could be meant)."""
     g = guid.upper()
-    master = api.GetMasterTrack(0)
+    master, index = _track_index(api)
     if api.GetSetMediaTrackInfo_String(master, "GUID", "", False)[3].upper() == g:
         return master
-    found = [(i, tr) for i, tr in ((i, api.GetTrack(0, i)) for i in range(api.CountTracks(0)))
-             if api.GetSetMediaTrackInfo_String(tr, "GUID", "", False)[3].upper() == g]
+    found = index.get(g, [])
     if len(found) > 1:
         names = " and ".join(f"track {i + 1} {api.GetTrackName(tr, '', 2048)[2]!r}" for i, tr in found)
         raise ApplyError(f"{names} share the track GUID {guid}, so a change for one could land on the other: "
@@ -249,13 +264,19 @@ def parse(ops: Any) -> list[Write]:
 def prepare(api, ops: Any) -> tuple[list[Write], list[dict[str, Any]]]:
     """Parse, resolve every GUID and check every ``expect`` against the live project; raises
     :class:`ApplyError` (nothing written yet) when the project changed since analysis."""
+    global _TRACK_INDEX
     writes = parse(ops)
     handles = []
-    for w in writes:
-        h = w.resolve(api)
-        if w.fx_ref is None:
-            w.check_expect(api, h)
-        handles.append(h)
+    master, index = _track_index(api)
+    _TRACK_INDEX = (api, master, index)  # nothing is written while resolving: the tracks stay put
+    try:
+        for w in writes:
+            h = w.resolve(api)
+            if w.fx_ref is None:
+                w.check_expect(api, h)
+            handles.append(h)
+    finally:
+        _TRACK_INDEX = None
     return writes, handles
 
 
