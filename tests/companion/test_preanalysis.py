@@ -191,7 +191,7 @@ def test_the_companion_closes_the_gate_while_a_press_runs(tmp_path):
     def unreachable():
         raise HostUnavailableError("REAPER's bridge is not running")
 
-    pre = PreAnalyzer(unreachable)
+    pre = PreAnalyzer(unreachable, poll_s=0.05)
 
     class Runner:
         def run(self, job):
@@ -209,7 +209,11 @@ def test_the_companion_closes_the_gate_while_a_press_runs(tmp_path):
         while not c.results and time.monotonic() < deadline:
             time.sleep(0.02)
         assert seen == [True] and not pre.gate.closed
-        pong = protocol.request(str(tmp_path), "s3cret", {"action": "ping"})
+        pong: dict = {}
+        deadline = time.monotonic() + 10  # its first poll comes one poll interval after the press
+        while time.monotonic() < deadline and not pong.get("preanalysis", {}).get("problem"):
+            pong = protocol.request(str(tmp_path), "s3cret", {"action": "ping"})
+            time.sleep(0.05)
         assert pong["preanalysis"]["problem"] == "REAPER's bridge is not running"
     finally:
         c.stop()
