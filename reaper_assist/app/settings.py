@@ -68,12 +68,39 @@ def _read_json(text: str, where: str) -> dict[str, Any]:
     return d
 
 
+PROJECT_SOURCE = "the project (ExtState reaper_assist/settings)"
+
+
+def problems_for(action: str, text: str, where: str) -> list[str]:
+    """The problems of a settings text that concern ``action``: its own section's unknown keys and
+    wrong kinds, a section naming no action (a misspelt one: its settings would be lost without a
+    word), text that is no JSON object. Each names ``where``, the line and the key (settings_view)."""
+    from reaper_assist.app import settings_view
+
+    return [e for e in settings_view.check_text(text, where)
+            if ", key " not in e or f", key {action}." in e or "no such action" in e or f"key {action!r}" in e]
+
+
+def refuse_problems(action: str, problems: list[str]) -> None:
+    if problems:
+        raise ParameterError(f"{action} not run, nothing changed: the settings have "
+                             f"{'a problem' if len(problems) == 1 else f'{len(problems)} problems'} "
+                             "(fix them, or see `reaper-assist settings --check`): " + "; ".join(problems))
+
+
 def load(action: str, *, project_overrides: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The settings ``action`` runs with. An unknown key (a typo) or a value of the wrong kind in
+    the settings file or the project's override, for this action, refuses the run with a message
+    naming the file, the line and the key (as ``reaper-assist settings --check``)."""
     merged = dict(DEFAULTS.get(action, {}))
     path = config_path()
+    texts = []
     if path.is_file():
-        merged.update(_read_json(path.read_text(encoding="utf-8"), str(path)).get(action, {}))
+        texts.append((path.read_text(encoding="utf-8"), str(path)))
     if project_overrides:
-        merged.update(_read_json(project_overrides, "the project (ExtState reaper_assist/settings)").get(action, {}))
+        texts.append((project_overrides, PROJECT_SOURCE))
+    refuse_problems(action, [e for text, where in texts for e in problems_for(action, text, where)])
+    for text, where in texts:
+        merged.update(_read_json(text, where).get(action, {}))
     merged.update({k: v for k, v in (options or {}).items() if v is not None})
     return merged

@@ -12,7 +12,7 @@ from typing import Any
 
 from reaper_assist.app import settings as S
 
-PROJECT_SOURCE = "the project (ExtState reaper_assist/settings)"
+PROJECT_SOURCE = S.PROJECT_SOURCE
 
 
 @dataclass(frozen=True)

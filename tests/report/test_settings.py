@@ -13,6 +13,7 @@ from reaper_assist.app import settings as S
 from reaper_assist.app.settings_view import check_text, effective
 from reaper_assist.cli import main
 from reaper_assist.emulator.project import Project
+from tests.report.conftest import body
 
 SETTINGS = """{
   "gain-stage": {
@@ -99,3 +100,68 @@ def test_bad_json_names_line_and_column(tmp_path, capsys):
 def test_a_good_file_checks_clean(config, capsys):
     assert main(["settings", "--check"]) == 0
     assert capsys.readouterr().out.strip() == f"{config}: no problems"
+
+
+TYPO = """{
+  "gain-stage": {
+    "target": "rms:-20",
+    "peak_celing_dbfs": -3
+  },
+  "ride": {"range_db": 4}
+}
+"""
+
+
+def _one_track_project(tmp_path):
+    """A project with one track of a 0.1-amplitude sine (take volume 1.0)."""
+    import numpy as np
+    import soundfile as sf
+
+    p = Project.new(sample_rate=48000)
+    p.path = str(tmp_path / "one.rpp")
+    tr = p.add_track(0, name="Pad")
+    x = 0.1 * np.sin(2 * np.pi * 220 * np.arange(2 * 48000) / 48000)
+    sf.write(tmp_path / "pad.wav", np.stack([x, x], axis=1), 48000, subtype="FLOAT")
+    p.add_item(tr, position=0.0, length=2.0, file=str(tmp_path / "pad.wav"))
+    tr.selected = True
+    p.save(p.path)
+    return p.path
+
+
+def test_an_action_refuses_a_settings_typo_naming_file_line_and_key(tmp_path, monkeypatch, capsys):
+    """Gap 3: an unknown key in the settings file (or the project's override) stops the action
+    itself, not only ``settings --check``: the message names the file, the line and the key, and
+    nothing is written; a typo in another action's section does not stop this one."""
+    from reaper_assist.app.registry import run_action
+    from reaper_assist.host.inprocess import InProcessHost
+
+    path = _one_track_project(tmp_path)
+    cfg = tmp_path / "settings.json"
+    cfg.write_text(TYPO)
+    monkeypatch.setenv("REAPER_ASSIST_CONFIG", str(cfg))
+    host = InProcessHost.open(path)
+    rec = run_action("gain-stage", host)
+    assert rec["status"] == "error"
+    assert f"{cfg}, line 4, key gain-stage.peak_celing_dbfs: no such setting of gain-stage" in rec["message"]
+    assert "nothing changed" in rec["message"]
+    api = host.reaper.rpr_functions()
+    take = api["RPR_GetActiveTake"](api["RPR_GetTrackMediaItem"](api["RPR_GetTrack"](0, 0), 0))
+    assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0  # nothing written
+    host.save(str(tmp_path / "after.rpp"))
+    assert body(tmp_path / "after.rpp") == body(path)  # the file is as it was, apart from the error record
+    # the CLI says the same and exits 1
+    assert main(["run", "gain-stage", "--project", path, "--selected", "--save", str(tmp_path / "o.rpp")]) == 1
+    assert "line 4, key gain-stage.peak_celing_dbfs" in capsys.readouterr().out
+    # another action's section is fine: ride's settings are right, so is its run's
+    cfg.write_text('{\n  "gain-stage": {"target": "rms:-20"},\n  "ride": {"rnage_db": 4}\n}\n')
+    rec = run_action("gain-stage", host)
+    assert rec["status"] == "ok"
+    assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == pytest.approx(10 ** ((-20 - -23.01) / 20), abs=1e-3)
+    # the project's override (one line of ExtState text) with a misspelt action name
+    monkeypatch.delenv("REAPER_ASSIST_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "none"))
+    host.set_proj_ext("reaper_assist", "settings", '{"gain-stage": {"amount": 50}, "gain-stgae": {}}')
+    rec = run_action("gain-stage", host)
+    assert rec["status"] == "error"
+    assert ("the project (ExtState reaper_assist/settings), line 1, key 'gain-stgae': no such action"
+            in rec["message"])
