@@ -17,7 +17,9 @@ import json
 from typing import Any
 
 from reaper_assist.app.our_fx import owned_lanes, plugin_steps
+from reaper_assist.app.records import error_record, record_for_plan, write_record
 from reaper_assist.app.run_action import clean, run_assistant, undo_name
+from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import comparison as C
@@ -65,6 +67,15 @@ def _back_on(track: TrackState, mark: dict[str, Any], comp) -> tuple[list[Step],
                                 f"reaper-assist's changes on again ({len(fx)} FX, {len(lanes)} lanes)", {})
 
 
+def _heard(host, track: TrackState, trial: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """RENDER_STATS of the track as heard (its dry-run render), or of the master, ``trial`` in place."""
+    if track.index < 0:  # the master: its own dry-run render
+        from reaper_assist.rules import mastering
+
+        return {"LUFSI": mastering.parse_render_stats(host.master_stats(trial or None)).integrated_lufs}
+    return host.tracks_heard([track.guid], trial)[0]
+
+
 def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step], TrackDecision]:
     ours, comp = _ours(track)
     lanes = _lanes(track)
@@ -86,7 +97,7 @@ def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step]
                                     f"the preview's changes on: kept ({len(ours)} FX, {len(lanes)} lanes)", {})
     off = _switch(track, on_fx, on_lanes, False, "compare: reaper-assist's changes bypassed")
     trial = realize.ops(realize.realize(state, off))
-    on_st, off_st = host.tracks_heard([track.guid])[0], host.tracks_heard([track.guid], trial)[0]
+    on_st, off_st = _heard(host, track, None), _heard(host, track, trial)
     gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
     ev = clean({"on_lufs": on_st.get("LUFSI"), "bypassed_lufs": off_st.get("LUFSI"), "makeup_db": gain})
     steps = list(off)
@@ -116,5 +127,26 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
         n = sum(d.status == "changed" for d in decisions)
         return Plan(ACTION, undo_name("Compare reaper-assist changes on", n), tuple(steps), tuple(decisions), {})
 
+    if (options or {}).get("master"):
+        return _run_master(host, plan, dry_run)
     return run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
                          dry_run=dry_run, what="compare")
+
+
+def _run_master(host, plan, dry_run: bool) -> dict[str, Any]:
+    """Compare on the master track (``--master``): its tagged FX (master, match-reference) off at
+    the same loudness, or back on; a master ``--preview`` kept."""
+    try:
+        state = host.read_state(master=True)
+        if not state.tracks:
+            raise ReaperAssistError("the project has no master track to read")
+        p = plan(state, list(state.tracks), {})
+        writes = realize.realize(state, p.steps)
+        if writes and not dry_run:
+            host.apply(realize.ops(writes), p.undo_name)
+        record = record_for_plan(p, writes, dry_run=dry_run)
+    except ReaperAssistError as exc:
+        record = error_record(ACTION, str(exc))
+    if not dry_run:
+        write_record(host, record)
+    return record

@@ -7,6 +7,8 @@ user's own FX count) -> trial renders with candidate settings in place only whil
 (bridge.dryrun; at most rules.mastering.MAX_RENDERS) -> the last trial's settings in ONE undo
 block -> ``last_run`` record with the figures of the renders and what each platform's
 normalisation will do. ``report_only`` renders the master as it is and changes nothing.
+``preview``: the same renders decide (with our FX on), and the result is written bypassed; compare
+(``--master``) keeps it, remove (``--master``) discards it. A later run switches a bypassed one on.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from reaper_assist.app.run_action import load_settings
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import FXState, ProjectState, TrackState
+from reaper_assist.host.realize_compare import preview_writes
 from reaper_assist.rules import mastering as rule
+from reaper_assist.rules.comparison import SetFxEnabled
 from reaper_assist.rules.plan import Plan, TrackDecision
 from reaper_assist.rules.steps import ParamValue, Step, TaggedPlugin
 
@@ -38,6 +42,10 @@ def _steps(master: TrackState, gain: FXState | None, lim: FXState | None, gain_d
     ev = {"target_lufs": s.target_lufs, "ceiling_dbtp": s.ceiling_dbtp}
     out: list[Step] = [gain_step(master, gain, gain_db, tag=GAIN_TAG, rename=GAIN_RENAME, reason=reason,
                                  evidence=ev)]
+    # ours, left bypassed by a --preview (or compare): on again, in the trial renders and the result
+    out += [SetFxEnabled(track_guid=master.guid, track_name=master.name, fx_guid=fx.guid, enabled=True,
+                         label=fx_label(fx), reason=f"{reason} (it was bypassed)")
+            for fx in (gain, lim if with_limiter else None) if fx is not None and not fx.enabled]
     if with_limiter:
         c = s.limiter_ceiling_db
         out.append(TaggedPlugin(
@@ -156,6 +164,8 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     """Run the action on the project's master track (the selection does not matter); returns the
     ``last_run`` record (written into the project unless dry run or report only)."""
     report_only = False
+    preview = bool((options or {}).get("preview"))
+    options = {k: v for k, v in (options or {}).items() if k != "preview"}
     try:
         raw = load_settings(host, ACTION, options)
         s = rule.parse_settings(raw)
@@ -168,6 +178,8 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
             return _report_only(host, state.tracks[0], s, table)
         p, state, rep, note = plan_master(host, state, s, table)
         writes = realize.realize(state, p.steps)
+        if preview and writes:  # the renders decided with our FX on; they are written bypassed
+            writes = writes + preview_writes(writes)
         if writes and not dry_run:
             host.apply(realize.ops(writes), p.undo_name)
         if not writes:
@@ -177,6 +189,10 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
         record = record_for_plan(p, writes, dry_run=dry_run)
         record["master"] = rep
         record["message"] += "; " + _figures(rep) + (f"; {note}" if note else "")
+        if preview and writes:
+            record["preview"] = True
+            record["message"] += ("; preview: the master's gain and limiter are written bypassed (run compare "
+                                  "--master to keep them on, remove --master to discard them)")
     except ReaperAssistError as exc:
         record = error_record(ACTION, str(exc))
     if not dry_run and not report_only:

@@ -70,7 +70,7 @@ MASTER_ACTIONS = frozenset({"master", "match-reference", "ab-reference", "ab-ref
                             "ab-reference-remove"})
 # the actions whose script asks for a reference file first when the project's settings name none
 REFERENCE_ACTIONS = frozenset({"match-reference", "ab-reference"})
-EITHER_ACTIONS = frozenset({"remove", "report"})  # the actions that act on tracks or (--master) the master track
+EITHER_ACTIONS = frozenset({"remove", "compare", "report"})  # on tracks or (--master) the master track
 
 
 def get_action(name: str) -> ActionInfo:

@@ -29,7 +29,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     sel.add_argument("--tracks", help="comma-separated track names")
     sel.add_argument("--selected", action="store_true", help="the tracks selected in the project")
     sel.add_argument("--master", action="store_true",
-                     help="the master track (the actions that act on it: master, remove)")
+                     help="the master track (the actions that act on it: master, remove, compare...)")
     p.add_argument("--save", help="write the result to this .RPP (required unless --dry-run or --in-place)")
     p.add_argument("--in-place", action="store_true", dest="in_place",
                    help="overwrite --project itself with the result (its old content is kept as .bak)")
@@ -66,9 +66,8 @@ def run(args: argparse.Namespace) -> int:
         raise ReaperAssistError(f"{args.action} acts on the master track: use --master" if not args.master else
                                 f"{args.action} cannot act on the master track (it works on tracks' items); "
                                 "use --tracks or --selected")
-    if getattr(args, "preview", None) and args.action in MASTER_ACTIONS | EITHER_ACTIONS:
-        raise ReaperAssistError(f"{args.action} has no --preview (it renders the master to decide, or it "
-                                "removes; preview the track actions)")
+    if getattr(args, "preview", None) and args.action in (MASTER_ACTIONS | EITHER_ACTIONS) - {"master"}:
+        raise ReaperAssistError(f"{args.action} has no --preview (preview the track actions and master)")
     report_only = bool(getattr(args, "report_only", None))
     save = None if args.dry_run or report_only else save_target(args.project, args.save, in_place=args.in_place)
     host = InProcessHost.open(args.project)

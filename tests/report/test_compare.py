@@ -107,3 +107,76 @@ def test_preview_then_keep_or_discard(processed, tmp_path):
     out = path.with_name(path.stem + "-discarded.rpp")
     host2.save(str(out))
     assert body(out) == body(processed.original)
+
+
+def master_lufs(host) -> float:
+    """The master's integrated loudness from the emulator's dry-run render of the master."""
+    from reaper_assist.rules.mastering import parse_render_stats
+
+    return parse_render_stats(host.master_stats()).integrated_lufs
+
+
+def master_fx(host) -> dict[str, bool]:
+    api = host.reaper.rpr_functions()
+    m = api["RPR_GetMasterTrack"](0)
+    return {api["RPR_TrackFX_GetNamedConfigParm"](m, k, "renamed_name", "", 256)[4]: bool(api["RPR_TrackFX_GetEnabled"](m, k))
+            for k in range(api["RPR_TrackFX_GetCount"](m))}
+
+
+def test_master_preview_kept_by_compare_or_discarded_by_remove(processed, tmp_path):
+    """Gap 4: ``master --preview`` decides with the same renders, writes its gain and limiter
+    bypassed (the master sounds as before, < 0.01 LU); ``compare --master`` switches them on and
+    the master reads the platform's target; ``remove --master`` gives the original file back."""
+    from tests.report.test_remove import EMPTY_MASTER_FX
+
+    path = processed.original.parent / f"{tmp_path.name}-mpreview.rpp"
+    path.write_bytes(processed.original.read_bytes())
+    host = InProcessHost.open(str(path))
+    before = master_lufs(host)
+    rec = run_action("master", host, options={"preview": True})
+    assert rec["status"] == "ok" and rec["preview"] is True, rec["message"]
+    assert "written bypassed (run compare --master" in rec["message"]
+    assert master_fx(host) == {"RA Master Gain": False, "RA Master Limit": False}
+    assert abs(master_lufs(host) - before) < 0.01
+    target = rec["master"]["target_lufs"]
+    assert abs(before - target) > 1.0  # the preview would change the loudness audibly
+    saved = path.with_name(path.stem + "-previewed.rpp")
+    host.save(str(saved))
+    kept = run_action("compare", host, options={"master": True})
+    assert kept["status"] == "ok" and "the preview's changes on: kept (2 FX" in kept["tracks"][0]["reason"]
+    assert master_fx(host) == {"RA Master Gain": True, "RA Master Limit": True}
+    assert abs(master_lufs(host) - target) <= 0.5  # what master alone reaches (rules.mastering tolerance)
+    assert abs(master_lufs(host) - rec["master"]["integrated_lufs"]) < 0.01
+    # a master run after a preview switches our bypassed FX on again
+    h3 = InProcessHost.open(str(saved))
+    again = run_action("master", h3)
+    assert again["status"] == "ok" and master_fx(h3) == {"RA Master Gain": True, "RA Master Limit": True}
+    assert abs(master_lufs(h3) - target) <= 0.5
+    # discarded: remove --master, the original file (the master's empty FX list block aside)
+    h2 = InProcessHost.open(str(saved))
+    gone = run_action("remove", h2, options={"master": True})
+    assert gone["status"] == "ok"
+    out = path.with_name(path.stem + "-discarded.rpp")
+    h2.save(str(out))
+    assert body(out).replace(EMPTY_MASTER_FX, "") == body(processed.original)
+
+
+def test_cli_master_preview_and_compare_master(processed, tmp_path):
+    import subprocess
+    import sys
+
+    path = processed.original.parent / f"{tmp_path.name}-mcli.rpp"
+    path.write_bytes(processed.original.read_bytes())
+    out, kept = path.with_name(path.stem + "-p.rpp"), path.with_name(path.stem + "-k.rpp")
+    run = [sys.executable, "-m", "reaper_assist.cli", "run"]
+    r = subprocess.run(run + ["master", "--project", str(path), "--master", "--preview", "--save", str(out)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "preview: the master's gain and limiter are written bypassed" in r.stdout
+    r = subprocess.run(run + ["compare", "--project", str(out), "--master", "--save", str(kept)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "compare: ok: changed 1 of 1 track" in r.stdout
+    r = subprocess.run(run + ["remove", "--project", str(path), "--selected", "--preview", "--dry-run"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "remove has no --preview" in r.stdout + r.stderr
