@@ -8,7 +8,10 @@ bypass as trial writes).
 The track remembers what was switched off (``P_EXT:reaper_assist_compare``). On again: exactly
 that comes back and the make-up gain goes. Work written with ``--preview`` (all of it bypassed, no
 record of compare's) is switched on: that is how a preview is kept (``remove`` discards it).
-Volumes the tool changed are values, not FX: they stay as they are in both states.
+The values the tool changed (take, item and track volumes and pans: gain-stage, balance, auto-pan)
+are switched too: the user's own value off (from the durable history, app/history.py), ours on, by
+compare's own write kinds (not recorded in the history, which ``remove`` walks back). The master's
+gain is an FX (RA Master Gain) and is bypassed with the others.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from reaper_assist.app import history
 from reaper_assist.app.our_fx import owned_lanes, plugin_steps
 from reaper_assist.app.records import error_record, record_for_plan, write_record
 from reaper_assist.app.run_action import clean, run_assistant, undo_name
+from reaper_assist.app.remove import _label
 from reaper_assist.errors import ReaperAssistError
-from reaper_assist.host import realize
+from reaper_assist.host import realize, restore
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
 from reaper_assist.rules import comparison as C
+from reaper_assist.rules import removal as R
 from reaper_assist.rules.plan import Plan, TrackDecision
 from reaper_assist.rules.steps import RemovePlugin
 from reaper_assist.rules.steps import ParamValue, Step
@@ -62,9 +68,39 @@ def _back_on(track: TrackState, mark: dict[str, Any], comp) -> tuple[list[Step],
     steps = _switch(track, fx, lanes, True, "compare: reaper-assist's changes on again")
     steps += [RemovePlugin(track_guid=track.guid, track_name=track.name, fx_guid=f.guid, label=C.COMPARE_RENAME,
                           reason="compare: the make-up gain goes with the bypass") for f in comp]
+    if comp and len(comp) == len(track.fx) and track.index >= 0:  # it was the chain's only FX
+        steps.append(C.DropEmptyChain(track_guid=track.guid, track_name=track.name,
+                                      reason="compare: the chain is as it was before the make-up gain"))
+    notes, back = [], 0
+    for field, item_guid, users, ours_v, label in mark.get("values", []):
+        cur = restore.current(track, {"field": field, "item_guid": item_guid})
+        if cur is not None and R.same(cur, float(users)):
+            steps.append(C.SetValue(track_guid=track.guid, track_name=track.name, field=field, item_guid=item_guid,
+                                    value=float(ours_v), expect=cur, label=f"{label}: reaper-assist's value again",
+                                    reason="compare: reaper-assist's changes on again"))
+            back += 1
+        else:
+            notes.append(f"{label}: you changed it while compared off: left as it is")
     steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text="", reason="compare: on again"))
     return steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
-                                f"reaper-assist's changes on again ({len(fx)} FX, {len(lanes)} lanes)", {})
+                                "; ".join([f"reaper-assist's changes on again ({len(fx)} FX, {len(lanes)} lanes, "
+                                           f"{back} values)", *notes]), {})
+
+
+def _values(track: TrackState, by_value) -> list[tuple[str, str, float, float, str]]:
+    """The values the tool changed on the track that still hold its last write: (field, item
+    GUID, the user's value, ours, label), from the durable history (rules/removal.py chain_back)."""
+    out = []
+    for key, entries in by_value.items():
+        if key[0] != track.guid.upper() or not restore.is_field(key[2]):
+            continue
+        cur = restore.current(track, entries[-1])
+        if cur is None:
+            continue
+        r = R.chain_back(entries, cur)
+        if r.status == "restore" and not R.same(r.value, cur):
+            out.append((key[2], key[1], r.value, cur, _label(track, key)))
+    return out
 
 
 def _heard(host, track: TrackState, trial: list[dict[str, Any]] | None) -> dict[str, Any]:
@@ -76,9 +112,10 @@ def _heard(host, track: TrackState, trial: list[dict[str, Any]] | None) -> dict[
     return host.tracks_heard([track.guid], trial)[0]
 
 
-def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step], TrackDecision]:
+def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> tuple[list[Step], TrackDecision]:
     ours, comp = _ours(track)
     lanes = _lanes(track)
+    values = _values(track, by_value or {}) if not track.compare else []
     if track.compare:
         try:
             mark = json.loads(track.compare)
@@ -87,15 +124,18 @@ def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step]
         return _back_on(track, mark if isinstance(mark, dict) else {}, comp)
     on_fx = [fx.guid for fx in ours if fx.enabled]
     on_lanes = [(n, g) for n, g, a in lanes if a]
-    if not ours and not lanes:
+    if not ours and not lanes and not values:
         return [], TrackDecision(track.guid, track.name, "at target", None, None, 0.0,
                                  "nothing of reaper-assist's on this track", {})
-    if not on_fx and not on_lanes:  # a preview (or all switched off by hand): keep it, switch it on
+    if (ours or lanes) and not on_fx and not on_lanes:  # a preview (or all switched off by hand): keep it
         steps = _switch(track, [fx.guid for fx in ours], [(n, g) for n, g, _ in lanes], True,
                         "compare: the preview's changes on (kept)")
         return steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
                                     f"the preview's changes on: kept ({len(ours)} FX, {len(lanes)} lanes)", {})
     off = _switch(track, on_fx, on_lanes, False, "compare: reaper-assist's changes bypassed")
+    off += [C.SetValue(track_guid=track.guid, track_name=track.name, field=f, item_guid=it, value=users, expect=cur,
+                       label=f"{label}: your value", reason="compare: reaper-assist's changes bypassed")
+            for f, it, users, cur, label in values]
     trial = realize.ops(realize.realize(state, off))
     on_st, off_st = _heard(host, track, None), _heard(host, track, trial)
     gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
@@ -107,12 +147,13 @@ def plan_track(host, state: ProjectState, track: TrackState) -> tuple[list[Step]
                               params=(ParamValue("gain_db", gain, f"Adjustment ({gain:+.2f} dB)"),
                                       ParamValue("passes_db", C.MAX_MAKEUP_DB, "Max Volume (dB)")),
                               evidence=ev)
-    mark = json.dumps({"fx": on_fx, "lanes": [g for _, g in on_lanes], "makeup_db": ev["makeup_db"]}, sort_keys=True)
+    mark = json.dumps({"fx": on_fx, "lanes": [g for _, g in on_lanes], "makeup_db": ev["makeup_db"],
+                       "values": [list(v) for v in values]}, sort_keys=True)
     steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text=mark, reason="compare: bypassed"))
     level = f"made up {gain:+.2f} dB" if gain is not None else f"not level-matched: {why}"
     return steps, TrackDecision(track.guid, track.name, "changed", on_st.get("LUFSI"), off_st.get("LUFSI"),
                                 gain or 0.0, f"reaper-assist's changes bypassed ({len(on_fx)} FX, "
-                                f"{len(on_lanes)} lanes), {level}", ev)
+                                f"{len(on_lanes)} lanes, {len(values)} values at yours), {level}", ev)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
@@ -120,8 +161,9 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
         steps: list[Step] = []
         decisions = []
+        by_value = R.group(history.load(host))
         for tr in tracks:
-            s, d = plan_track(host, state, tr)
+            s, d = plan_track(host, state, tr, by_value)
             steps += s
             decisions.append(d)
         n = sum(d.status == "changed" for d in decisions)

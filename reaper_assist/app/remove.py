@@ -3,6 +3,9 @@ tracks in one undo step, driven only by what the tool recorded, so every action 
 
 * our tagged FX (the track's tag list), with any parameter envelopes and automation items on them;
 * the envelope lanes the tool created (the track's lane list), with their points;
+* the takes the tool added (denoise's rendered take; the item's take list), the user's take made
+  active again; the rendered file stays in the project's ``reaper-assist/`` folder (an undo of the
+  remove plays it again);
 * tracks the tool added (their ``reaper_assist_track`` mark);
 * volumes and pans the tool changed, from the durable history (app/history.py): put back where the
   value still holds what the tool wrote last; a value the user changed since is left and reported.
@@ -14,10 +17,12 @@ changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
 from reaper_assist.app import history
+from reaper_assist.app.denoise_hiss import our_takes
 from reaper_assist.app.our_fx import owned_lanes
 from reaper_assist.app.records import record_for_plan, write_record
 from reaper_assist.app.records import error_record as _error_record
@@ -49,11 +54,30 @@ def _label(track: TrackState, key: tuple[str, str, str]) -> str:
     return f"{field} (item {k + 1})" if k is not None else f"{field} (an item since deleted)"
 
 
-def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[str, Any]]]):
-    """RestoreValue steps and the notes of values left alone, and the history keys dealt with."""
+TAKE_PARMS = {"take volume": "D_VOL", "take pan": "D_PAN"}
+
+
+def _takes(track: TrackState) -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], list[str]]:
+    """Our takes per item GUID (upper) that can go: [(take GUID, listing)], and notes of those left."""
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    notes: list[str] = []
+    for it in track.items:
+        for g, v in our_takes(it).items():
+            if it.take_count < 2 and it.take is not None and it.take.guid.upper() == g:
+                notes.append(f"item {it.number}: its {v.get('tag', 'reaper-assist')} take is its only take "
+                             "(your take was deleted): left")
+                continue
+            out.setdefault(it.guid.upper(), []).append((g, v))
+    return out, notes
+
+
+def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[str, Any]]], going: set[str]):
+    """RestoreValue steps and the notes of values left alone, the history keys dealt with, and per
+    item whose active take (ours) goes, the take values to put back on the user's take then."""
     steps: list[Step] = []
     notes: list[str] = []
     done = []
+    on_users_take: dict[str, list[tuple[str, float, tuple[float, ...]]]] = {}
     for key, entries in by_value.items():
         if key[0] != track.guid.upper() or not restore.is_field(key[2]):
             continue
@@ -62,6 +86,11 @@ def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[st
         label = _label(track, key)
         if cur is None:
             notes.append(f"{label}: its item or take is gone, nothing to put back")
+            continue
+        if key[1] in going and key[2] in TAKE_PARMS:  # the take written to is ours, and it goes
+            back = R.take_restore(entries, cur)
+            if back is not None:
+                on_users_take.setdefault(key[1], []).append((TAKE_PARMS[key[2]], *back))
             continue
         r = R.chain_back(entries, cur)
         if r.status == "left":
@@ -74,7 +103,7 @@ def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[st
                                         reason=f"back to {_shown(key[2], r.value)} (before {runs} of "
                                                f"{', '.join(sorted({str(e.get('action')) for e in entries}))})",
                                         evidence={"history_entries": len(entries), "runs_undone": r.runs}))
-    return steps, notes, done
+    return steps, notes, done, on_users_take
 
 
 def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], TrackDecision, list]:
@@ -85,9 +114,23 @@ def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], Tra
         done = [k for k in by_value if k[0] == track.guid.upper()]
         return [], steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
                                         f"deleted: {track.owner} added this track", {}), done
-    values, notes, done = _values(track, by_value)
+    takes, take_notes = _takes(track)
+    going = {it.guid.upper() for it in track.items if it.take is not None and it.guid.upper() in takes
+             and it.take.guid.upper() in {g for g, _ in takes[it.guid.upper()]}}
+    values, notes, done, on_users_take = _values(track, by_value, going)
+    notes += take_notes
     tags = parse_tags(track.tags)
     removal: list[Step] = []
+    for it in track.items:
+        for g, v in takes.get(it.guid.upper(), []):
+            active = it.take is not None and it.take.guid.upper() == g
+            removal.append(R.RemoveTake(
+                track_guid=track.guid, track_name=track.name, item_guid=it.guid, item_index=it.index, take_guid=g,
+                tag=str(v.get("tag", "")), original_take=str(v.get("original_take", "")),
+                restore=tuple(on_users_take.get(it.guid.upper(), ())) if active else (),
+                reason=f"added by {v.get('tag', 'reaper-assist')}" + ("; your take active again" if active else ""),
+                evidence={"rendered_file_left": it.take.file if active and it.take else "",
+                          "original": v.get("original", "")}))
     for fx in track.fx:
         tag = tags.get(fx.guid.upper())
         if tag is not None:
@@ -106,8 +149,9 @@ def plan_track(track: TrackState, by_value) -> tuple[list[Step], list[Step], Tra
         removal.append(R.ForgetOwnership(track_guid=track.guid, track_name=track.name, fx=bool(track.tags),
                                          lanes=bool(track.env_tags), compare=bool(track.compare),
                                          reason="nothing of reaper-assist's left"))
-    what = [s.label if isinstance(s, RemovePlugin) else f"the {s.envelope} lane" for s in removal
-            if isinstance(s, (RemovePlugin, R.RemoveLane))]
+    what = [s.label if isinstance(s, RemovePlugin) else f"the {s.envelope} lane" if isinstance(s, R.RemoveLane)
+            else f"the {s.tag} take of item {s.item_index + 1}" for s in removal
+            if isinstance(s, (RemovePlugin, R.RemoveLane, R.RemoveTake))]
     parts = ([f"removed {', '.join(what)}"] if what else []) + \
             [f"{s.label} {s.reason}" for s in values if isinstance(s, R.RestoreValue)] + notes
     status = "changed" if values or removal else "at target"
@@ -136,11 +180,16 @@ def plan(state: ProjectState, tracks: list[TrackState], entries: list[dict[str, 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
-    """Remove the tool's work from the tracks (``options["master"]``: from the master track)."""
+    """Remove the tool's work from the tracks (``options["master"]``: from the master track, and the
+    tracks the master actions added: ab-reference's "RA Reference")."""
     master = bool((options or {}).get("master"))
     try:
-        if master:
+        if master:  # the master's FX, and the tracks the master actions added for the mix (the A/B reference)
+            from reaper_assist.app.registry import MASTER_ACTIONS
+
             state = host.read_state(master=True)
+            added = tuple(t for t in host.read_state().tracks if t.owner in MASTER_ACTIONS)
+            state = dataclasses.replace(state, tracks=state.tracks + added)
         else:
             state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
         tracks = list(state.tracks)

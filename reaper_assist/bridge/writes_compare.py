@@ -1,10 +1,11 @@
 """The write kinds of ``compare`` and ``--preview`` (runs inside REAPER, standard library only):
-bypass or enable one of our tagged FX, make one of our envelope lanes active or not. Each refuses
+bypass or enable one of our tagged FX, make one of our envelope lanes active or not, switch a
+value the tool changed (track/take/item volume, pan) between the user's and ours. Each refuses
 an FX or lane the track does not list as the tool's, so the user's are never switched."""
 
 from __future__ import annotations
 
-from reaper_assist.bridge import writes
+from reaper_assist.bridge import writes, writes_values
 from reaper_assist.bridge.remote import NULL_SUFFIX, TAG_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge.writes import _INT, _TEXT, ApplyError, Write, fx_guid
@@ -78,5 +79,22 @@ class LaneActive(Write):
         return None
 
 
-KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (FxEnabled, LaneActive)}
+class CompareTrackValue(writes_values.TrackInfo):
+    """A track value (volume, pan) switched by compare: the user's value off, ours on. Its own kind
+    (not ``track_info``) so that the durable history, which ``remove`` walks back, never takes a
+    switch of compare's for a change of the tool's."""
+
+    kind = "compare_track_info"
+
+
+class CompareItemValue(writes_values.ItemInfo):
+    kind = "compare_item_info"
+
+
+class CompareTakeValue(writes_values.TakeInfo):
+    kind = "compare_take_info"
+
+
+KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (FxEnabled, LaneActive, CompareTrackValue,
+                                                           CompareItemValue, CompareTakeValue)}
 writes.KINDS.update(KINDS)

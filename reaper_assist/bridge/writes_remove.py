@@ -1,5 +1,5 @@
 """The write kinds of ``remove`` (runs inside REAPER, standard library only): delete one of our
-tagged FX, one of our envelope lanes, or a track the tool added. Each checks, inside REAPER, that
+tagged FX, one of our envelope lanes, one of our takes, or a track the tool added. Each checks, inside REAPER, that
 what it deletes is listed as the tool's (the track's ``P_EXT`` tags), so a plan can never delete a
 user's FX, lane or track, whatever it says.
 
@@ -18,6 +18,7 @@ from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge import writes
 from reaper_assist.bridge.writes import _TEXT, ApplyError, Write, fx_by_guid
 from reaper_assist.bridge.writes_env import env_tags
+from reaper_assist.bridge.writes_take import TAKE_TAG_KEY, take_tags
 
 
 def _ours(api, track: str) -> dict[str, str]:
@@ -180,5 +181,106 @@ class TrackDelete(Write):
         return None  # the undo block's abort brings the track back
 
 
-KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (OurFxDelete, LaneDelete, FxChainDropEmpty, TrackDelete)}
+def cut_take_block(chunk: str, take_guid: str) -> str | None:
+    """The item chunk without the take whose ``GUID`` is ``take_guid``: its ``TAKE`` line and what
+    follows up to the next ``TAKE`` line or the item's end (the take's lines and blocks), leaving
+    any ``<EXT`` block (the item's P_EXT strings) where it is. None if there is no such take or it
+    is the first take (which has no ``TAKE`` line: the item's own fields; never cut)."""
+    lines = chunk.split("\n")
+    groups: list[list[int]] = []  # per take after the first: its line numbers
+    depth, owner = 0, None  # owner: the group the current top-level block belongs to (None: none)
+    for i, ln in enumerate(lines):
+        s = ln.strip()
+        if depth == 1:  # a child of the ITEM itself
+            if s.startswith("<"):
+                owner = None if s.split(" ", 1)[0] == "<EXT" or not groups else groups[-1]
+                if owner is not None:
+                    owner.append(i)
+                depth += 1
+            elif s == ">":
+                depth -= 1
+            elif s.split(" ", 1)[0] == "TAKE":
+                groups.append([i])
+            elif groups:
+                groups[-1].append(i)
+        elif depth >= 2:
+            if owner is not None:
+                owner.append(i)
+            depth += 1 if s.startswith("<") else -1 if s == ">" else 0
+        elif s.startswith("<"):
+            depth = 1
+    g = f"GUID {take_guid.upper()}"
+    for idx in groups:
+        if any(lines[k].strip().upper() == g for k in idx):
+            cut = set(idx)
+            return "\n".join(ln for k, ln in enumerate(lines) if k not in cut)
+    return None
+
+
+class OurTakeDelete(Write):
+    """Delete the take ``take_guid`` that the item's ``P_EXT:reaper_assist_take`` lists as ours,
+    through the item's state chunk (``GetItemStateChunk`` / ``SetItemStateChunk``: REAPER has no
+    call that deletes one take), and take it off that list. When ours was the active take, the
+    user's ``original_take`` is made active again and ``restore`` (JSON ``[[info key, value, [the
+    values reaper-assist left it at]]]``) puts the take values back on it where it holds one of those.
+    The user's takes are never cut (the list is checked inside REAPER); the rendered file stays."""
+
+    kind = "our_take_delete"
+    target = "item"
+    required = {"take_guid": _TEXT}
+    optional = {"original_take": _TEXT, "restore": _TEXT}
+
+    def _takes(self, api, item) -> dict[str, object]:
+        out = {}
+        for k in range(api.CountTakes(item)):
+            t = api.GetMediaItemTake(item, k)
+            out[api.GetSetMediaItemTakeInfo_String(t, "GUID", "", False)[3].upper()] = t
+        return out
+
+    def resolve(self, api):
+        h = super().resolve(api)
+        g = self.op["take_guid"].upper()
+        if g not in {str(k).upper() for k in take_tags(api, h["item"])}:
+            raise ApplyError(f"an item of track {self.where}: take {g} is not listed as reaper-assist's; it is "
+                             "never deleted")
+        return h
+
+    def capture(self, api, h):
+        r = api.GetItemStateChunk(h["item"], "", CHUNK_BUF, False)
+        return str(r[2]) if r[0] else None
+
+    def apply(self, api, h):
+        item, g = h["item"], self.op["take_guid"].upper()
+        takes = self._takes(api, item)
+        if g in takes:
+            if len(takes) < 2:
+                raise ApplyError(f"an item of track {self.where}: our take is its only take; it is left")
+            active = api.GetActiveTake(item)
+            ours_active = api.GetSetMediaItemTakeInfo_String(active, "GUID", "", False)[3].upper() == g
+            new = cut_take_block(self.capture(api, h) or "", g)
+            if new is None or not api.SetItemStateChunk(item, new, False):
+                raise ApplyError(f"an item of track {self.where}: REAPER did not take the item without our take")
+            if ours_active:
+                left = self._takes(api, item)
+                orig = left.get(str(self.op.get("original_take") or "").upper())
+                if orig is not None:
+                    api.SetActiveTake(orig)
+                now = api.GetActiveTake(item)
+                for parm, value, held in json.loads(self.op.get("restore") or "[]"):
+                    cur = api.GetMediaItemTakeInfo_Value(now, parm)
+                    if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
+                        api.SetMediaItemTakeInfo_Value(now, parm, float(value))
+        tags = take_tags(api, item)
+        tags = {k: v for k, v in tags.items() if str(k).upper() != g}
+        api.GetSetMediaItemInfo_String(item, TAKE_TAG_KEY, json.dumps(tags, sort_keys=True) if tags else "", True)
+        api.UpdateItemInProject(item)
+        return True
+
+    def revert(self, api, h, old, result):
+        if old:
+            api.SetItemStateChunk(h["item"], old, False)
+
+
+KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (OurFxDelete, LaneDelete, FxChainDropEmpty, TrackDelete,
+                                                           OurTakeDelete)}
 writes.KINDS.update(KINDS)

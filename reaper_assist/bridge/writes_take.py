@@ -3,7 +3,8 @@
 ``add_take_from_file``: on item ``item``, a new take playing ``file`` (written by the companion into
 the project folder's ``reaper-assist/`` subfolder), named ``name``, with the active take's offset,
 playrate and volume, made the active take, and listed in the item's ``P_EXT:reaper_assist_take``
-``{take GUID: {"tag": tag, "original": the original take's file}}``. The original take stays in the item, one click away (as REAPER's "apply FX as
+``{take GUID: {"tag": tag, "original": the original take's file, "original_take": its GUID}}``
+(``remove`` deletes the take and makes that one active again: bridge/writes_remove.py). The original take stays in the item, one click away (as REAPER's "apply FX as
 new take" leaves it). Revert makes the original take active again and drops the listing; the take
 itself goes with the undo of the aborted block (REAPER has no call that deletes a take).
 """
@@ -54,7 +55,8 @@ class AddTakeFromFile(Write):
         api.SetActiveTake(take)
         guid = api.GetSetMediaItemTakeInfo_String(take, "GUID", "", False)[3]
         tags = take_tags(api, item)
-        tags[guid.upper()] = {"tag": self.op["tag"], "original": self.op["original"]}
+        was = api.GetSetMediaItemTakeInfo_String(old, "GUID", "", False)[3]  # remove makes it active again
+        tags[guid.upper()] = {"tag": self.op["tag"], "original": self.op["original"], "original_take": was.upper()}
         api.GetSetMediaItemInfo_String(item, TAKE_TAG_KEY, json.dumps(tags, sort_keys=True), True)
         api.UpdateItemInProject(item)
         return guid

@@ -1,5 +1,5 @@
 """Switching and labelling takes, with REAPER's calls (reascript_api.tsv): ``SetActiveTake``, a
-take's ``P_NAME`` set, an item's ``P_EXT:`` strings, ``UpdateItemInProject`` (creating takes and
+take's ``P_NAME`` set, an item's ``P_EXT:`` strings, ``SetItemStateChunk``, ``UpdateItemInProject`` (creating takes and
 sources is :mod:`.media_create`). What REAPER does and the emulator copies (docs/unverified.md):
 ``SetActiveTake`` marks the take ``TAKE SEL`` (the first take is active when no line says SEL).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from reaper_assist.emulator.binding import Out
+from reaper_assist.emulator import rpp
 from reaper_assist.emulator.rpp import Chunk, Line
 
 
@@ -32,6 +33,8 @@ def set_chunk_ext(chunk: Chunk, key: str, value: str) -> None:
         if ln.tokens[:1] == [key]:
             if value == "":
                 ext.children.remove(ln)
+                if not ext.children:  # no key left: no EXT block, as for a track (docs/unverified.md)
+                    chunk.children.remove(ext)
             else:
                 ln.set_tokens([key, value])
             return
@@ -51,6 +54,21 @@ class TakeOps:
             head = t.nodes[0]
             head.set_tokens(["TAKE", "SEL"] if t.index == take.index else ["TAKE"])
         return None
+
+    def SetItemStateChunk(self, item, chunk_text, isundo):
+        """reascripthelp: "SetItemStateChunk(MediaItem* item, const char* str, bool isundo)": the
+        item's whole state from an ``<ITEM`` chunk. The item stays the same object (its pointer is
+        still valid), as REAPER keeps the MediaItem*."""
+        if item is None:
+            return False
+        try:
+            new = rpp.parse(chunk_text)
+        except Exception:
+            return False
+        if new.tag != "ITEM":
+            return False
+        item.chunk.head, item.chunk.children = new.head, new.children
+        return True
 
     def UpdateItemInProject(self, item):
         return None  # REAPER redraws the item; the model has nothing to update

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from reaper_assist.host import realize
+from reaper_assist.host import realize, restore
 from reaper_assist.host.base import ProjectState
 from reaper_assist.host.realize import Write, _op, _track
 from reaper_assist.rules import comparison as C
 
+# compare's own kinds for a value (bridge/writes_compare.py), which the durable history does not record
+VALUE_KINDS = {"track_info": "compare_track_info", "item_info": "compare_item_info", "take_info": "compare_take_info"}
 COMPARE_EXT = "reaper_assist_compare"  # the track P_EXT key (without "P_EXT:") of compare's record
 
 
@@ -26,6 +28,19 @@ def _lane_active(state: ProjectState, s: C.SetLaneActive, base: int) -> list[Wri
     on = "1" if s.active else "0"
     return [Write(s.track_guid, s.track_name, f"the {s.envelope} lane {'on' if s.active else 'off'}", None, on,
                   s.reason, _op(s, "lane_active", envelope=s.envelope, value=on), s.evidence)]
+
+
+def _value(state: ProjectState, s: C.SetValue, base: int) -> list[Write]:
+    _track(state, s)
+    op = restore.restore_op(s.track_guid, s.track_name, s.item_guid, s.field, s.value, s.expect)
+    op["op"] = VALUE_KINDS[op["op"]]
+    return [Write(s.track_guid, s.track_name, s.label, s.expect, s.value, s.reason, op, s.evidence)]
+
+
+def _drop_chain(state: ProjectState, s: C.DropEmptyChain, base: int) -> list[Write]:
+    _track(state, s)
+    return [Write(s.track_guid, s.track_name, "drop the FX chain if it is empty now", None, "", s.reason,
+                  _op(s, "fxchain_drop_empty"), s.evidence)]
 
 
 def _mark(state: ProjectState, s: C.CompareMark, base: int) -> list[Write]:
@@ -62,6 +77,7 @@ def preview_writes(writes: Sequence[Write]) -> list[Write]:
 
 
 REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
-    C.SetFxEnabled: _fx_enabled, C.SetLaneActive: _lane_active, C.CompareMark: _mark,
+    C.SetFxEnabled: _fx_enabled, C.SetLaneActive: _lane_active, C.CompareMark: _mark, C.SetValue: _value,
+    C.DropEmptyChain: _drop_chain,
 }
 realize._REALIZERS.update(REALIZERS)

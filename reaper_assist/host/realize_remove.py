@@ -3,6 +3,7 @@ info-value kinds): registered into :data:`reaper_assist.host.realize._REALIZERS`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,16 @@ def _forget(state: ProjectState, s: R.ForgetOwnership, base: int) -> list[Write]
     return out
 
 
+def _remove_take(state: ProjectState, s: R.RemoveTake, base: int) -> list[Write]:
+    _track(state, s)
+    extra: dict[str, Any] = {"original_take": s.original_take} if s.original_take else {}
+    if s.restore:
+        extra["restore"] = json.dumps([[parm, value, list(held)] for parm, value, held in s.restore])
+    op = _op(s, "our_take_delete", item=s.item_guid, take_guid=s.take_guid, **extra)
+    return [Write(s.track_guid, s.track_name, f"delete the {s.tag} take (item {s.item_index + 1})", s.take_guid,
+                  None, s.reason, op, s.evidence)]
+
+
 def _remove_track(state: ProjectState, s: R.RemoveTrack, base: int) -> list[Write]:
     _track(state, s)
     return [Write(s.track_guid, s.track_name, f"delete the track {s.owner} added", s.track_name, None, s.reason,
@@ -50,6 +61,6 @@ def _remove_track(state: ProjectState, s: R.RemoveTrack, base: int) -> list[Writ
 
 REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     R.RestoreValue: _restore, R.RemoveLane: _remove_lane,
-    R.ForgetOwnership: _forget, R.RemoveTrack: _remove_track,
+    R.ForgetOwnership: _forget, R.RemoveTrack: _remove_track, R.RemoveTake: _remove_take,
 }
 realize._REALIZERS.update(REALIZERS)

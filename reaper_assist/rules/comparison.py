@@ -1,7 +1,8 @@
 """``compare`` and ``--preview``: the steps that switch the tool's work on a track off and on, and the
 loudness match of the comparison, pure.
 
-Off: our tagged FX bypassed, our lanes inactive, and a tagged gain (``RA Compare``) at the end of the
+Off: our tagged FX bypassed, our lanes inactive, the values the tool changed (take and track
+volumes, pans: app/history.py) at the user's own values, and a tagged gain (``RA Compare``) at the end of the
 chain making up the loudness the tool's work added or took away (measured by the caller: the
 track's dry-run render with our work on and with it off), so the ear compares sound, not level.
 On: what was switched off comes back and the make-up gain goes.
@@ -35,6 +36,24 @@ class SetLaneActive(Step):
     envelope: str
     lane_guid: str
     active: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetValue(Step):
+    """A value the tool changed (``field``: "take volume"...) to ``value``, if it holds ``expect``:
+    the user's value (from the durable history) when compared off, ours when on again."""
+
+    field: str
+    item_guid: str = ""
+    value: float
+    expect: float
+    label: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DropEmptyChain(Step):
+    """The track's FX chain block, once ``RA Compare`` (the only FX) is gone and it is empty and was
+    never opened: the track as it was before compare added its make-up gain."""
 
 
 @dataclass(frozen=True, kw_only=True)

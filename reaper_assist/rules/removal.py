@@ -1,5 +1,5 @@
 """``remove`` decisions, pure: which value to put back from the history of what the tool wrote,
-and the steps that take the tool's work off a track (our FX, our lanes, a track we added).
+and the steps that take the tool's work off a track (our FX, our lanes, our takes, a track we added).
 
 A value is put back only when it still holds what the tool wrote last; the history of one value
 (oldest first) is walked back while each run's ``old`` is the previous run's ``new`` (the user did
@@ -85,6 +85,34 @@ class ForgetOwnership(Step):
     fx: bool
     lanes: bool
     compare: bool = False  # compare's record of what it switched off
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveTake(Step):
+    """Delete the take ``take_guid`` the tool added on item ``item_guid`` (``tag``: denoise's
+    rendered take), making the user's ``original_take`` active again if ours is the active one.
+    ``restore``: the take values (info key, value, the values the tool's writes left it at) to put
+    back on the take that is active then, when it holds one of those: the tool's take writes went
+    to whichever take was active, the user's before the new take came, ours after."""
+
+    item_guid: str
+    item_index: int
+    take_guid: str
+    tag: str
+    original_take: str
+    restore: tuple[tuple[str, float, tuple[float, ...]], ...] = ()
+
+
+def take_restore(entries: Sequence[dict[str, Any]], current: float) -> tuple[float, tuple[float, ...]] | None:
+    """For a take value on an item whose active take (ours) goes: the user's value and every value
+    the tool's unbroken chain of writes held (the user's take holds one of them, or the user's
+    value, when ours is gone), or None if the user changed it since the tool last wrote it."""
+    r = chain_back(entries, current)
+    if r.status == "left":
+        return None
+    walked = entries[len(entries) - r.runs:] if r.runs else entries[-1:]
+    held = {float(e["new"]) for e in walked} | {float(e["old"]) for e in walked}
+    return (r.value if r.status == "restore" else float(entries[0]["old"])), tuple(sorted(held))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -75,8 +75,23 @@ def test_bypassed_at_the_same_loudness(compared):
     uncompensated["Keys"] = lufs(host, "Keys")
     api["RPR_TrackFX_SetEnabled"](keys, k, True)
     assert abs(uncompensated["Keys"] - on["Keys"]) > 2 * LOUDNESS_MATCH_LU
+    # the values the tool changed are the user's again: gain-stage's take volumes, balance's track
+    # volumes, auto-pan's pans (all 1.0 or centre in the untouched demo session)
+    values = [c for c in rec["changes"] if c["what"].endswith(": your value")]
+    fields = sorted({c["what"].split(" (")[0].split(":")[0] for c in values})
+    assert fields == ["take volume", "track pan", "track volume"], fields
+    assert sum(c["what"].startswith("take volume") for c in values) == 6
+    assert all(c["new"] in (1.0, 0.0) for c in values)
+    for i in range(api["RPR_CountTracks"](0)):
+        tr = api["RPR_GetTrack"](0, i)
+        if api["RPR_GetTrackName"](tr, "", 64)[2] in names:
+            assert api["RPR_GetMediaTrackInfo_Value"](tr, "D_VOL") == 1.0
+            assert api["RPR_GetMediaTrackInfo_Value"](tr, "D_PAN") == 0.0
+            take = api["RPR_GetActiveTake"](api["RPR_GetTrackMediaItem"](tr, 0))
+            assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0
     lanes = [c for c in rec["changes"] if "lane off" in c["what"]]
-    assert len(lanes) == 6  # ride's Trim Volume lanes
+    assert sorted(c["what"] for c in lanes) == ["the Trim Volume lane off"] * 6 + ["the Volume (Pre-FX) lane off"]
+    # ride's Trim Volume lanes on 6 tracks and dip-gaps' lane on the hissy Lead Synth
 
 
 def test_compare_again_is_the_processed_file_byte_for_byte(compared):
@@ -180,3 +195,59 @@ def test_cli_master_preview_and_compare_master(processed, tmp_path):
     r = subprocess.run(run + ["remove", "--project", str(path), "--selected", "--preview", "--dry-run"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "remove has no --preview" in r.stdout + r.stderr
+
+
+def test_compare_switches_a_gain_stage_take_volume_at_equal_loudness(tmp_path):
+    """Gap 2, on a render with known numbers: a 220 Hz sine at -30 dBFS RMS gain-staged to
+    -18 dBFS RMS (take volume +12 dB, no FX); compare puts the take volume back to the user's 1.0
+    and RA Compare makes up the 12 dB (the dry-run loudness within 0.5 LU of the processed one,
+    and 12 LU away without it); compare again: the processed file byte for byte."""
+    import numpy as np
+    import soundfile as sf
+
+    from reaper_assist.emulator.project import Project
+
+    sr = 48000
+    x = np.sqrt(2) * 10 ** (-30 / 20) * np.sin(2 * np.pi * 220 * np.arange(4 * sr) / sr)
+    sf.write(tmp_path / "tone.wav", np.stack([x, x], axis=1), sr, subtype="FLOAT")
+    p = Project.new(sample_rate=sr)
+    p.path = str(tmp_path / "tone.rpp")
+    tr = p.add_track(0, name="Tone")
+    p.add_item(tr, position=0.0, length=4.0, file=str(tmp_path / "tone.wav"))
+    tr.selected = True
+    p.save(p.path)
+    host = InProcessHost.open(p.path)
+    plain = lufs(host, "Tone")
+    gs = run_action("gain-stage", host, options={"target": "rms:-18", "peak_ceiling_dbfs": 0})
+    assert gs["status"] == "ok", gs["message"]
+    api = host.reaper.rpr_functions()
+    take = api["RPR_GetActiveTake"](api["RPR_GetTrackMediaItem"](api["RPR_GetTrack"](0, 0), 0))
+    ours = api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL")
+    assert 20 * np.log10(ours) == pytest.approx(12.0, abs=0.05)
+    processed = lufs(host, "Tone")
+    assert processed - plain == pytest.approx(12.0, abs=0.1)
+    saved = tmp_path / "processed.rpp"
+    host.save(str(saved))
+    rec = run_action("compare", host)
+    assert rec["status"] == "ok", rec["message"]
+    assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0  # A: the user's value
+    makeup = rec["tracks"][0]["evidence"]["makeup_db"]
+    assert makeup == pytest.approx(12.0, abs=0.1)
+    assert abs(lufs(host, "Tone") - processed) <= LOUDNESS_MATCH_LU
+    assert abs(lufs(host, "Tone") - processed) < 0.05  # measured: a JS Volume of +12 dB on a sine
+    # the history, which remove walks back, holds gain-stage's write only (not compare's switch)
+    from reaper_assist.app import history
+
+    assert [e["action"] for e in history.load(host)] == ["gain-stage"]
+    back = run_action("compare", host)
+    assert "1 values" in back["tracks"][0]["reason"]
+    assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == ours  # B: ours, exactly
+    out = tmp_path / "back.rpp"
+    host.save(str(out))
+    assert body(out) == body(saved)
+    # remove while compared off: the user's value stays, nothing else to do with the take
+    run_action("compare", host)
+    run_action("remove", host)
+    assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0
+    host.save(str(tmp_path / "removed.rpp"))
+    assert body(tmp_path / "removed.rpp") == body(p.path)

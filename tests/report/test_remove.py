@@ -15,11 +15,18 @@ from reaper_assist.app import history
 from reaper_assist.app.registry import run_action
 from reaper_assist.errors import StaleReferenceError
 from reaper_assist.host.inprocess import InProcessHost
-from tests.report.conftest import body, copy
+from tests.report.conftest import HISSY, body, copy
 
 # the one thing the emulator cannot take back: the master's FX list block once it exists (the
 # emulator does not set the master's state chunk; docs/report.md "What is left")
 EMPTY_MASTER_FX = "  <MASTERFXLIST\n    SHOW 0\n    LASTSEL 0\n    DOCKED 0\n  >\n"
+# and the render settings a master render (match-reference) sets and puts back: REAPER saves these two
+# lines in every project (empty by default); the emulator's new project has none until one is set
+RENDER_TEXTS = '  RENDER_FILE ""\n  RENDER_PATTERN ""\n'
+
+
+def users_parts(text: str) -> str:
+    return text.replace(EMPTY_MASTER_FX, "").replace(RENDER_TEXTS, "")
 
 
 def remove_all(path) -> tuple[InProcessHost, dict, dict]:
@@ -30,9 +37,16 @@ def remove_all(path) -> tuple[InProcessHost, dict, dict]:
 
 
 def test_every_action_wrote_something(processed):
-    changed = {a for a, r in processed.records.items() if "changed" in r["message"]}
-    assert {"gain-stage", "auto-eq", "unmask", "auto-compress", "ride", "de-ess", "balance", "auto-pan",
-            "master"} <= changed
+    assert all(r["status"] == "ok" for r in processed.records.values()), \
+        {a: r["message"] for a, r in processed.records.items() if r["status"] != "ok"}
+    changed = {a for a, r in processed.records.items() if r["changes"]}
+    assert {"denoise", "gain-stage", "auto-eq", "unmask", "auto-compress", "ride", "dip-gaps", "de-ess", "balance",
+            "auto-pan", "master", "match-reference", "ab-reference", "ab-reference-toggle"} <= changed
+    # denoise's hiss take on the hissy track, then played by gain-stage's take volume
+    assert any(c["what"].startswith("new active take 'RA denoise'") and c["track_name"] == HISSY
+               for c in processed.records["denoise"]["changes"])
+    assert any(c["track_name"] == HISSY and "take volume" in c["what"].lower()
+               for c in processed.records["gain-stage"]["changes"])
 
 
 def test_remove_restores_the_original_file(processed, tmp_path):
@@ -42,7 +56,7 @@ def test_remove_restores_the_original_file(processed, tmp_path):
     out = path.with_name(path.stem + "-removed.rpp")  # same folder: media paths stay relative
     host.save(str(out))
     assert rec["status"] == "ok" and mrec["status"] == "ok"
-    assert body(out).replace(EMPTY_MASTER_FX, "") == body(processed.original)
+    assert users_parts(body(out)) == body(processed.original)
     # the user's own EQ on Bass is byte-identical, and was never listed for removal
     assert "My Bass EQ" in body(out)
     assert not any("My Bass EQ" in c["what"] for c in rec["changes"])
@@ -164,3 +178,68 @@ def test_the_report_no_longer_lists_what_remove_took_off(processed, tmp_path):
     removed = {t.guid.upper() for t in host.read_state().tracks if t.selected}
     assert not any(str(c["track_guid"]).upper() in removed for r in kept.values() if r["action"] != "remove"
                    for c in r["changes"])
+
+
+def _items(host, track_name):
+    api = host.reaper.rpr_functions()
+    tr = next(api["RPR_GetTrack"](0, i) for i in range(api["RPR_CountTracks"](0))
+              if api["RPR_GetTrackName"](api["RPR_GetTrack"](0, i), "", 64)[2] == track_name)
+    return api, api["RPR_GetTrackMediaItem"](tr, 0)
+
+
+def _take_facts(api, item):
+    takes = [api["RPR_GetMediaItemTake"](item, k) for k in range(api["RPR_CountTakes"](item))]
+    active = api["RPR_GetActiveTake"](item)
+    names = [api["RPR_GetSetMediaItemTakeInfo_String"](t, "P_NAME", "", False)[3] for t in takes]
+    return names, api["RPR_GetSetMediaItemTakeInfo_String"](active, "P_NAME", "", False)[3], \
+        api["RPR_GetMediaItemTakeInfo_Value"](active, "D_VOL")
+
+
+def test_denoise_take_is_deleted_and_the_users_take_active_again(processed, tmp_path):
+    """Gap 1: remove deletes the take denoise added (listed in the item's P_EXT) and makes the
+    user's take active again at its own volume (gain-stage wrote the denoised take's volume after
+    denoise); the rendered file stays in the project's reaper-assist/ folder (an undo plays it)."""
+    path = copy(processed, tmp_path)
+    host = InProcessHost.open(str(path))
+    api, item = _items(host, HISSY)
+    names, active, vol = _take_facts(api, item)
+    assert len(names) == 2 and active == "RA denoise" and abs(vol - 1.0) > 0.01  # gain-stage moved it
+    src = api["RPR_GetMediaItemTake_Source"](api["RPR_GetActiveTake"](item))
+    rendered = api["RPR_GetMediaSourceFileName"](src, "", 4096)[1]
+    assert "reaper-assist" in rendered and rendered.endswith(".wav")
+    rec = run_action("remove", host)
+    lead = next(t for t in rec["tracks"] if t["name"] == HISSY)
+    assert "the denoise take of item 1" in lead["reason"]
+    names, active, vol = _take_facts(api, item)
+    assert names == [names[0]] and names[0] != "RA denoise" and vol == 1.0
+    assert api["RPR_GetSetMediaItemInfo_String"](item, "P_EXT:reaper_assist_take", "", False)[3] == ""
+    from pathlib import Path
+
+    assert Path(rendered).is_file()  # kept: the remove's undo plays it again
+    assert host.undo() is True
+    _, item = _items(host, HISSY)
+    assert _take_facts(api, item)[1] == "RA denoise"
+
+
+def test_denoise_after_gain_stage_remove_gives_the_users_take_its_own_volume(processed, tmp_path):
+    """The other order: gain-stage wrote the user's take, denoise copied that volume into its take;
+    remove deletes ours and puts the user's take back to its own 1.0."""
+    path = processed.original.parent / f"{tmp_path.name}-order.rpp"
+    path.write_bytes(processed.original.read_bytes())
+    host = InProcessHost.open(str(path))
+    lead = next(t.guid for t in host.read_state().tracks if t.name == HISSY)
+    run_action("gain-stage", host, track_guids=[lead])
+    run_action("denoise", host, track_guids=[lead])
+    run_action("gain-stage", host, track_guids=[lead], options={"target": "rms:-22"})
+    api, item = _items(host, HISSY)
+    names, active, vol = _take_facts(api, item)
+    assert active == "RA denoise" and abs(vol - 1.0) > 0.01
+    user = api["RPR_GetMediaItemTake"](item, 0)
+    assert abs(api["RPR_GetMediaItemTakeInfo_Value"](user, "D_VOL") - 1.0) > 0.01  # the first gain-stage's
+    rec = run_action("remove", host, track_guids=[lead])
+    assert rec["status"] == "ok", rec["message"]
+    names, active, vol = _take_facts(api, item)
+    assert len(names) == 1 and vol == 1.0
+    out = path.with_name(path.stem + "-removed.rpp")
+    host.save(str(out))
+    assert body(out) == body(processed.original)
