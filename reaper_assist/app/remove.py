@@ -54,7 +54,7 @@ def _label(track: TrackState, key: tuple[str, str, str]) -> str:
     return f"{field} (item {k + 1})" if k is not None else f"{field} (an item since deleted)"
 
 
-TAKE_PARMS = {"take volume": "D_VOL", "take pan": "D_PAN"}
+TAKE_FIELDS = ("take volume", "take pan")  # the history's take values (host/restore.py)
 
 
 def _takes(track: TrackState) -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], list[str]]:
@@ -87,10 +87,10 @@ def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[st
         if cur is None:
             notes.append(f"{label}: its item or take is gone, nothing to put back")
             continue
-        if key[1] in going and key[2] in TAKE_PARMS:  # the take written to is ours, and it goes
+        if key[1] in going and key[2] in TAKE_FIELDS:  # the take written to is ours, and it goes
             back = R.take_restore(entries, cur)
             if back is not None:
-                on_users_take.setdefault(key[1], []).append((TAKE_PARMS[key[2]], *back))
+                on_users_take.setdefault(key[1], []).append((key[2], *back))
             continue
         r = R.chain_back(entries, cur)
         if r.status == "left":

@@ -47,7 +47,7 @@ def _remove_take(state: ProjectState, s: R.RemoveTake, base: int) -> list[Write]
     _track(state, s)
     extra: dict[str, Any] = {"original_take": s.original_take} if s.original_take else {}
     if s.restore:
-        extra["restore"] = json.dumps([[parm, value, list(held)] for parm, value, held in s.restore])
+        extra["restore"] = json.dumps([[restore.info_key(field), value, list(held)] for field, value, held in s.restore])
     op = _op(s, "our_take_delete", item=s.item_guid, take_guid=s.take_guid, **extra)
     return [Write(s.track_guid, s.track_name, f"delete the {s.tag} take (item {s.item_index + 1})", s.take_guid,
                   None, s.reason, op, s.evidence)]

@@ -42,6 +42,11 @@ def is_field(field: str) -> bool:
     return field in _BY_FIELD
 
 
+def info_key(field: str) -> str:
+    """The info key (``D_VOL``...) of a history field."""
+    return _BY_FIELD[field][1]
+
+
 def restore_op(track_guid: str, track_name: str, item_guid: str, field: str, value: float,
                expect: float) -> dict[str, Any]:
     """The write that sets ``field`` back to ``value``, refused if it no longer holds ``expect``."""

@@ -91,7 +91,7 @@ class ForgetOwnership(Step):
 class RemoveTake(Step):
     """Delete the take ``take_guid`` the tool added on item ``item_guid`` (``tag``: denoise's
     rendered take), making the user's ``original_take`` active again if ours is the active one.
-    ``restore``: the take values (info key, value, the values the tool's writes left it at) to put
+    ``restore``: the take values (field, value, the values the tool's writes left it at) to put
     back on the take that is active then, when it holds one of those: the tool's take writes went
     to whichever take was active, the user's before the new take came, ours after."""
 
