@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from reaper_assist.app.master_chain import render_stats
-from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
+from reaper_assist.app.records import clean, error_record, name_added_tracks, record_for_plan, write_record
 from reaper_assist.app.run_action import load_settings
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host import realize
@@ -42,9 +42,10 @@ def _file(track: TrackState) -> str:
 
 def _finish(host, p: Plan, state: ProjectState, dry_run: bool, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     writes = realize.realize(state, p.steps)
-    if writes and not dry_run:
-        host.apply(realize.ops(writes), p.undo_name)
+    applied = host.apply(realize.ops(writes), p.undo_name) if writes and not dry_run else None
     record = record_for_plan(p, writes, dry_run=dry_run)
+    if applied is not None:
+        name_added_tracks(record, realize.ops(writes), applied.results)
     if extra:
         record["reference"] = clean(extra, 2)
     return record

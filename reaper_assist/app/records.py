@@ -65,6 +65,22 @@ def record_for_plan(p: Plan, writes: list[Write], *, dry_run: bool = False) -> d
     return rec
 
 
+def name_added_tracks(record: dict[str, Any], ops: list[dict[str, Any]], results: tuple) -> None:
+    """Give the tracks a plan added (unknown until REAPER made them: the A/B reference) the GUID
+    the apply returned, in the record's changes and track decisions, so the report and ``remove``
+    find them under their track."""
+    added = {op["name"]: str(res) for op, res in zip(ops, results)
+             if op.get("op") == "insert_tagged_track" and isinstance(res, str) and res}
+    if not added:
+        return
+    for c in record["changes"]:
+        if not c.get("track_guid") and c.get("track_name") in added:
+            c["track_guid"] = added[c["track_name"]]
+    for t in record["tracks"]:
+        if not t.get("guid") and t.get("name") in added:
+            t["guid"] = added[t["name"]]
+
+
 def error_record(action: str, message: str) -> dict[str, Any]:
     return {"action": action, "status": "error", "message": message, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "tracks": [], "changes": []}

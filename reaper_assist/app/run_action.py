@@ -9,7 +9,7 @@ from typing import Any
 
 from reaper_assist.app import settings as settings_mod
 from reaper_assist.app.records import clean as records_clean
-from reaper_assist.app.records import error_record, record_for_plan, write_record
+from reaper_assist.app.records import error_record, name_added_tracks, record_for_plan, write_record
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
@@ -61,11 +61,14 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
         writes = realize.realize(state, p.steps)
         if preview and writes:  # written bypassed: "Compare" switches it on (keeps it), "Remove" discards it
             writes = writes + preview_writes(writes)
+        applied = None
         if not dry_run and writes:
             realize.prepare(writes)  # files a write plays (a denoised take): written only now
-            host.apply(realize.ops(writes), p.undo_name)
+            applied = host.apply(realize.ops(writes), p.undo_name)
         timings["apply_s"] = time.perf_counter() - t2
         record = record_for_plan(p, writes, dry_run=dry_run)
+        if applied is not None:
+            name_added_tracks(record, realize.ops(writes), applied.results)
         if preview and writes:
             record["preview"] = True
             record["message"] += ("; preview: the new FX and lanes are written bypassed (run compare to keep "

@@ -94,8 +94,7 @@ def test_text_version_matches_the_records(processed, report):
         assert _squeezed(f"Action {action}: {r['status']}, {r['message']}") in plain, action
         for t in r["tracks"]:
             assert f"Track {t['name']}." in text
-            if not t["guid"]:  # ab-reference's record names the track it adds with no GUID (not known when
-                continue       # it plans): the page cannot put that decision under the track (reported)
+            assert t["guid"], (action, t["name"])  # a track the action added has the GUID REAPER gave it
             assert _squeezed(f"Action {action}: {t['status']}. Why: {t['reason']}") in plain
         for c in r["changes"]:
             if not c["track_guid"]:
