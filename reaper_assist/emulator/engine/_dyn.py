@@ -3,6 +3,7 @@ segment fields. The emulator's own code, independent of the product's (issue 12 
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -45,23 +46,15 @@ def field(segments: Sequence[tuple[int, Any]], name: str, n: int) -> float | np.
 def level_db(x: np.ndarray, sample_rate: float, rms_ms: float) -> np.ndarray:
     """Detector level in dB per sample, channels linked by the loudest (``uncertain``).
 
-    RMS over a causal window of ``rms_ms`` (a moving average of the square), or the absolute
-    sample value when ``rms_ms`` is 0 (below one sample).
+    RMS over a causal window of ``rms_ms`` (a moving average of the square: the running sum of
+    squares minus its value one window earlier; the first samples average over what exists so
+    far), or the absolute sample value when ``rms_ms`` is 0 (below one sample). The power is
+    compiled (:func:`._kernels.mean_square`), the logarithm numpy's.
     """
     w = int(round(rms_ms * sample_rate / 1000.0))
-    if w <= 1:
-        power = np.max(x * x, axis=0)
-    else:
-        c = np.cumsum(x * x, axis=1)
-        c[:, w:] -= c[:, :-w].copy()  # window sums
-        power = np.max(c, axis=0)
-        power /= w
-        # the first w-1 samples average over what exists so far (the window fills up)
-        head = min(w - 1, power.shape[0])
-        power[:head] *= w / np.arange(1, head + 1)
-        np.maximum(power, 0.0, out=power)  # cumsum round-off
+    out = run("mean_square", np.ascontiguousarray(x, dtype=np.float64), max(w, 1))
     with np.errstate(divide="ignore"):
-        out = np.log10(power)
+        np.log10(out, out=out)
     out *= 10.0
     return out
 
@@ -89,18 +82,6 @@ def static_reduction_db(level_db: np.ndarray, threshold_db, ratio, knee_db) -> n
     return out
 
 
-def _follow(target: list[float], up: list[float], down: list[float], y: float) -> list[float]:
-    """The attack/release recursion over Python floats: each step the output moves the fraction
-    ``1 - c`` of the way to the target, ``c`` from ``up`` while the target is above the output
-    (attack) and from ``down`` otherwise (release)."""
-    out: list[float] = []
-    append = out.append
-    for t, cu, cd in zip(target, up, down):
-        y = t + (y - t) * (cu if t > y else cd)
-        append(y)
-    return out
-
-
 def one_pole_coef(tau_ms: float | np.ndarray, sample_rate: float, step: int = 1) -> float | np.ndarray:
     """Per-step coefficient ``exp(-step / (tau * sr))``; 0 (instant) for tau <= 0."""
     tau = np.asarray(tau_ms, dtype=np.float64) / 1000.0 * sample_rate
@@ -118,40 +99,48 @@ def smoother_step(*taus_ms: float | np.ndarray, sample_rate: float) -> int:
     return max(1, min(U.SMOOTHER_MAX_STEP, step))
 
 
-def smooth_attack_release(target: np.ndarray, attack_ms, release_ms, sample_rate: float,
-                          *, initial: float = 0.0) -> np.ndarray:
-    """One-pole smoothing that uses the attack time while ``target`` rises above the output and
-    the release time otherwise (a gain reduction in dB, or a gate gain).
+def smoother(attack_ms, release_ms, sample_rate: float) -> tuple[int, np.ndarray, np.ndarray]:
+    """``(step, up, down)`` of the attack/release smoother at its control rate: one step per
+    ``step`` samples (:func:`smoother_step`), the per-step coefficients ``exp(-step/tau)`` of
+    attack and release taken at the start of each step (length 1 when constant).
 
-    Runs at the control rate of :func:`smoother_step`: exact at the step points (coefficient
-    ``exp(-step/tau)``), the target of a step is its largest value, and the output is linearly
-    interpolated between steps. ``attack_ms``/``release_ms`` may be per-sample arrays.
+    The smoother (:func:`._kernels.gain_reduction`) is exact at the step points, takes the step's
+    largest target and interpolates linearly in between; each step the output moves the fraction
+    ``1 - c`` of the way to the target, ``c`` from ``up`` while the target is above the output
+    (attack) and from ``down`` otherwise (release).
     """
-    n = target.shape[0]
-    if n == 0:
-        return target.copy()
-    if not np.any(target != initial):
-        return np.full(n, float(initial))
     step = smoother_step(attack_ms, release_ms, sample_rate=sample_rate)
-    nb = -(-n // step)
-    padded = np.empty(nb * step)
-    padded[:n] = target
-    padded[n:] = target[-1]
-    tb = padded.reshape(nb, step).max(axis=1)
-    ca = one_pole_coef(attack_ms, sample_rate, step)
-    cr = one_pole_coef(release_ms, sample_rate, step)
-    up = ca[::step][:nb].tolist() if isinstance(ca, np.ndarray) else [ca] * nb
-    down = cr[::step][:nb].tolist() if isinstance(cr, np.ndarray) else [cr] * nb
-    yb = _follow(tb.tolist(), up, down, float(initial))
-    if step == 1:
-        return np.asarray(yb)
-    # linear interpolation between step ends (knots every ``step`` samples): block b runs from
-    # the previous knot's value to its own
-    y = np.asarray(yb)
-    prev = np.concatenate(([float(initial)], y[:-1]))
-    frac = np.arange(1, step + 1) / step
-    full = prev[:, None] + (y - prev)[:, None] * frac[None, :]
-    return full.reshape(-1)[:n]
+    return (step, per_sample(one_pole_coef(_step_starts(attack_ms, step), sample_rate, step)),
+            per_sample(one_pole_coef(_step_starts(release_ms, step), sample_rate, step)))
+
+
+def _step_starts(v, step: int):
+    return v[::step] if isinstance(v, np.ndarray) else v
+
+
+def per_sample(v) -> np.ndarray:
+    """A setting for the kernels: a float64 array of length 1 (constant) or one value a sample."""
+    return np.ascontiguousarray(np.atleast_1d(np.asarray(v, dtype=np.float64)))
+
+
+class KernelError(RuntimeError):
+    """numba is missing, or could not compile one of the engine's kernels (:mod:`._kernels`)."""
+
+
+def run(name: str, *args):
+    """Call the compiled kernel ``name`` of :mod:`._kernels`; :class:`KernelError` naming it and
+    the cause when numba is missing or cannot compile it."""
+    try:
+        kernels = importlib.import_module("reaper_assist.emulator.engine._kernels")
+    except ImportError as exc:
+        raise KernelError(f"the emulator's audio engine needs numba for its per-sample loops "
+                          f"(kernel {name!r}; pip install numba): {exc}") from exc
+    from numba.core.errors import NumbaError
+
+    try:
+        return getattr(kernels, name)(*args)
+    except NumbaError as exc:
+        raise KernelError(f"numba could not compile the emulator's kernel {name!r}: {exc}") from exc
 
 
 def finite_or(x: float, default: float) -> float:

@@ -4,7 +4,8 @@ detector (RMS over "RMS size", or peak) -> static curve in dB with a quadratic s
 (Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor Design", JAES 2012, eq. 4)
 -> one-pole attack/release smoothing of the gain reduction in dB -> optional auto make-up ->
 ``dry * x + wet * x * gain``. Pre-comp makes the detector look ahead. Choices without a source
-are in :mod:`.uncertain`.
+are in :mod:`.uncertain`. The detector's power and the gain computer with its smoother are
+compiled loops (:mod:`._kernels`).
 """
 
 from __future__ import annotations
@@ -44,21 +45,24 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     first = segments[0][1]
     f = lambda name: _dyn.field(segments, name, n)
     level = _dyn.level_db(x, sample_rate, first.rms_ms)
-    level = _dyn.look_ahead(level, int(round(first.precomp_ms * sample_rate / 1000.0)))
+    look = int(round(first.precomp_ms * sample_rate / 1000.0))  # pre-comp: the detector looks ahead
     thr, ratio, knee = f("threshold_db"), f("ratio"), f("knee_db")
     thr = np.maximum(thr, -200.0)  # native 0 is -inf dB: compress everything, without inf - inf
-    target = static_gain_reduction_db(level, thr, ratio, knee)
-    gr = _dyn.smooth_attack_release(target, f("attack_ms"), f("release_ms"), sample_rate)
-    gain_db = -gr
+    step, up, down = _dyn.smoother(f("attack_ms"), f("release_ms"), sample_rate)
+    P = _dyn.per_sample
+    gr = _dyn.run("gain_reduction", level, look, P(thr), P(ratio), P(knee), step, up, down)
+    gain_db = np.negative(gr, out=gr)
     if any(s.auto_makeup for _, s in segments):
         makeup = static_gain_reduction_db(np.zeros(1), thr, ratio, knee)  # reduction at 0 dBFS
-        gain_db = gain_db + makeup
         auto = f("auto_makeup")
         if not isinstance(auto, bool):
-            gain_db = np.where(np.asarray(auto, dtype=bool), gain_db, -gr)
-    gain = db_to_amp_array(gain_db)
-    wet = db_to_amp_array(f("wet_db"))
-    dry = db_to_amp_array(f("dry_db"))
-    factor = gain * wet
-    factor += dry
+            makeup = np.where(np.asarray(auto, dtype=bool), makeup, 0.0)
+        gain_db += makeup
+    gain_db /= 20.0
+    factor = np.power(10.0, gain_db, out=gain_db)  # units.db_to_amp_array, in place
+    wet, dry = db_to_amp_array(f("wet_db")), db_to_amp_array(f("dry_db"))
+    if np.any(wet != 1.0):
+        factor *= wet
+    if np.any(dry != 0.0):
+        factor += dry
     return x * factor

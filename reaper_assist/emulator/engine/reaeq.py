@@ -16,8 +16,8 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import sosfilt
 
+from reaper_assist.emulator.engine import _dyn
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.errors import ParameterError
 from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, FREQ_MAX_HZ, FREQ_MIN_HZ, EqSettings
@@ -130,22 +130,17 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     """Run ReaEQ over ``audio`` ``(channels, samples)``.
 
     ``segments`` is ``[(start_sample, settings), ...]`` in time order (the first starts at 0):
-    settings change at block boundaries under automation; the filter state carries over.
+    settings change at block boundaries under automation; the filter state carries over (it
+    starts afresh where the number of enabled bands changes). One compiled pass
+    (:func:`._kernels.biquads`, the transposed direct form II of ``scipy.signal.sosfilt``).
     """
-    x = np.asarray(audio, dtype=np.float64)
-    out = np.empty_like(x)
-    bounds = [s for s, _ in segments] + [x.shape[1]]
-    zi = None
-    prev_n = -1
-    for (start, st), end in zip(segments, bounds[1:]):
-        sos, gain = settings_sos(st, sample_rate)
-        if len(sos) != prev_n:  # band count changed (or first segment): fresh state
-            zi = np.zeros((len(sos), x.shape[0], 2))
-            prev_n = len(sos)
-        seg = x[:, start:end]
-        if len(sos):
-            y, zi = sosfilt(sos, seg, axis=-1, zi=zi)
-        else:
-            y = seg.copy()
-        out[:, start:end] = y * gain
-    return out
+    x = np.ascontiguousarray(audio, dtype=np.float64)
+    coefs = [settings_sos(st, sample_rate) for _, st in segments]
+    nsec = np.array([len(sos) for sos, _ in coefs], dtype=np.int64)
+    table = np.zeros((len(coefs), max(int(nsec.max()), 1), 6))
+    for k, (sos, _) in enumerate(coefs):
+        table[k, :len(sos)] = sos
+    bounds = np.array([s for s, _ in segments] + [x.shape[1]], dtype=np.int64)
+    reset = np.concatenate(([True], nsec[1:] != nsec[:-1]))  # band count changed: fresh state
+    gains = np.array([g for _, g in coefs])
+    return _dyn.run("biquads", x, table, nsec, bounds, reset, gains)

@@ -43,25 +43,10 @@ def gate_state(level_db: np.ndarray, open_db, close_db, hold_samples: int) -> np
 
 def _smooth_binary(state: np.ndarray, attack_ms: float, release_ms: float, sample_rate: float) -> np.ndarray:
     """One-pole on a 0/1 target, exact: per constant run the output moves toward the target
-    geometrically (attack while opening, release while closing)."""
-    n = state.shape[0]
-    out = np.empty(n)
-    if n == 0:
-        return out
-    edges = np.flatnonzero(np.diff(state.astype(np.int8))) + 1
-    starts = np.concatenate(([0], edges))
-    ends = np.concatenate((edges, [n]))
-    y = 0.0
-    ca = _dyn.one_pole_coef(attack_ms, sample_rate)
-    cr = _dyn.one_pole_coef(release_ms, sample_rate)
-    for a, b in zip(starts.tolist(), ends.tolist()):
-        t = 1.0 if state[a] else 0.0
-        c = ca if t > y else cr
-        k = np.arange(1, b - a + 1)
-        seg = t + (y - t) * np.power(c, k) if c > 0 else np.full(b - a, t)
-        out[a:b] = seg
-        y = float(seg[-1])
-    return out
+    geometrically (attack while opening, release while closing); :func:`._kernels.gate_smooth`."""
+    return _dyn.run("gate_smooth", np.ascontiguousarray(state, dtype=np.bool_),
+                    float(_dyn.one_pole_coef(attack_ms, sample_rate)),
+                    float(_dyn.one_pole_coef(release_ms, sample_rate)))
 
 
 def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int, GateSettings]]) -> np.ndarray:
