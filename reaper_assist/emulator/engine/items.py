@@ -41,6 +41,9 @@ from reaper_assist.errors import MediaProblem
 #: so the resampling filter (32 zero crossings each side at the lower rate) sees real neighbours.
 RESAMPLE_PAD_FRAMES = 64
 
+#: Frames per block when a source is read (see ``_Source._read_into``).
+READ_BLOCK_FRAMES = 1 << 16
+
 #: The largest denominator of the rational resampling ratio (see ``resample``).
 MAX_RATIO_TERM = 2000
 
@@ -73,6 +76,24 @@ class _Source:
         self.length = max(0, self.length)
         self.reversed, self.loop = bool(rev), loop
 
+    def _read_into(self, out: np.ndarray, at: int, start: int, count: int) -> None:
+        """File frames ``[start, start + count)`` into ``out[:, at:]``, in blocks of
+        :data:`READ_BLOCK_FRAMES` (libsndfile's interleaved frames, transposed block by block in
+        cache: no whole-file temporary); a short read leaves silence."""
+        import soundfile as sf
+
+        with sf.SoundFile(self.path) as f:
+            f.seek(start)
+            buf = np.empty((min(count, READ_BLOCK_FRAMES), f.channels))
+            done = 0
+            while done < count:
+                k = min(READ_BLOCK_FRAMES, count - done)
+                got = f.read(k, dtype="float64", always_2d=True, out=buf[:k]).shape[0]
+                if got == 0:
+                    break
+                out[:, at + done:at + done + got] = buf[:got].T
+                done += got
+
     def frames(self, v0: int, v1: int) -> np.ndarray:
         """Virtual frames ``[v0, v1)`` as ``(channels, v1 - v0)`` float64."""
         import soundfile as sf
@@ -84,9 +105,7 @@ class _Source:
             a = max(v0, 0, -self.first)  # first virtual frame inside the window and the file
             b = min(v1, self.length, self.file_frames - self.first)
             if b > a:
-                data = sf.read(self.path, start=self.first + a, stop=self.first + b, dtype="float64",
-                               always_2d=True)[0]
-                out[:, a - v0:a - v0 + data.shape[0]] = data.T  # a short read leaves silence
+                self._read_into(out, a - v0, self.first + a, b - a)
             return out
         v = np.arange(v0, v1)
         if self.loop:
@@ -162,7 +181,8 @@ def _take_audio(src: _Source, take: Take, k0: int, k1: int, sr: int) -> np.ndarr
 
 
 def _route(x: np.ndarray, chanmode: int, pan: float, channels: int) -> np.ndarray:
-    """Source channels onto the track's first ``channels`` (I_CHANMODE), then take pan."""
+    """Source channels onto the track's first ``channels`` (I_CHANMODE), then take pan. ``x``
+    may be reused for the result."""
     s = x.shape[0]
     mode = chanmode if 0 <= chanmode <= 4 else 0
     mono = None
@@ -172,19 +192,26 @@ def _route(x: np.ndarray, chanmode: int, pan: float, channels: int) -> np.ndarra
         mono = x[0]
     elif mode == 4:
         mono = x[min(1, s - 1)]
-    out = np.zeros((channels, x.shape[1]))
-    if mono is not None:
-        out[:] = mono * EU.MONO_TO_STEREO_GAIN if channels > 1 else mono
+    if mono is None and s == channels and mode == 0:
+        out = x  # the common case: the source's own channels, in order (x is the caller's fresh copy)
     else:
-        order = [1, 0, *range(2, s)] if mode == 1 and s >= 2 else list(range(s))
-        m = min(s, channels)
-        out[:m] = x[order[:m]]
+        out = np.zeros((channels, x.shape[1]))
+        if mono is not None:
+            out[:] = mono * EU.MONO_TO_STEREO_GAIN if channels > 1 else mono
+        else:
+            order = [1, 0, *range(2, s)] if mode == 1 and s >= 2 else list(range(s))
+            m = min(s, channels)
+            out[:m] = x[order[:m]]
     p = max(-1.0, min(1.0, pan))
     if p != 0.0 and channels > 1:
         gl, gr = U.pan_gains(p)
         out[0] *= gl
         out[1] *= gr
     return out
+
+
+def _has_fades(item: Item) -> bool:
+    return max(item.fade_in_auto, item.fade_in, item.fade_out_auto, item.fade_out) > 0
 
 
 def fade_gain(item: Item, k0: int, k1: int, sr: int) -> np.ndarray:
@@ -232,6 +259,7 @@ def track_items(project: Project, track: Track, *, sample_rate: int, channels: i
     out = np.zeros((channels, n))
     problems: list[MediaProblem] = []
     notes: list[str] = []
+    played = False
     for k, item in enumerate(track.items):
         if only is not None and k not in only:
             continue
@@ -254,6 +282,14 @@ def track_items(project: Project, track: Track, *, sample_rate: int, channels: i
             problems.append(_problem(track, k, src.path, "unreadable", str(exc)))
             continue
         y = _route(x, take.chanmode, take.pan, channels)
-        y *= item.volume * take.volume * fade_gain(item, a - i0, b - i0, sr)
-        out[:, a - start:b - start] += y
+        g = item.volume * take.volume
+        if _has_fades(item):
+            y *= g * fade_gain(item, a - i0, b - i0, sr)
+        elif g != 1.0:
+            y *= g
+        if not played and a == start and b == start + n:
+            out = y  # the first item sounding over the whole window: no copy
+        else:
+            out[:, a - start:b - start] += y
+        played = True
     return out, problems, notes

@@ -114,7 +114,7 @@ class _Renderer:
     def _env(self, track: Track, tag: str) -> np.ndarray | None:
         env = track.envelope_by_chunk_name(tag) if not track.is_master else next(
             (e for e in track.envelopes() if e.chunk_name == tag), None)
-        return envelope_values(env, self.times)
+        return envelope_values(env, self.times) if env is not None else None
 
     def items(self, i: int) -> np.ndarray:
         only = self.only_items.get(i, set()) if self.only_items is not None else None
@@ -168,7 +168,8 @@ class _Renderer:
         pan_env = self._env(tr, "MASTERPANENV2" if tr.is_master else "PANENV2")
         # pan envelopes store the value inverted (facts 1.5)
         pan = fill(U.combine_pan(tr.pan, -pan_env, automode), tr.pan) if pan_env is not None else tr.pan
-        x = x * vol
+        if np.any(vol != 1.0):
+            x *= vol  # x is this render's own array (items, children and FX all return fresh ones)
         if np.any(pan != 0):
             x = _pan(x, pan)
         if mute_env is not None:  # 0 = muted, 1 = unmuted (facts 1.5)
@@ -178,11 +179,15 @@ class _Renderer:
         return x
 
     def master(self) -> np.ndarray:
-        x = np.zeros((CHANNELS, self.n))
+        x: np.ndarray | None = None
         for i, p in enumerate(self.parent):
             if p is None and self._sends_to_parent(self.tracks[i]):
-                x += self.track(i)
-        return self.strip(self.project.master, x, None)
+                y = self.track(i)
+                if x is None:
+                    x = y.copy() if y.base is not None else y  # a track's own array: sum into it
+                else:
+                    x += y
+        return self.strip(self.project.master, np.zeros((CHANNELS, self.n)) if x is None else x, None)
 
 
 def _pan(x: np.ndarray, pan) -> np.ndarray:
