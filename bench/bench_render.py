@@ -6,15 +6,18 @@ Run: ``python bench/bench_render.py [--tracks N] [--seconds S] [--repeat R]``. P
 time of the master render and its speed in x real time (seconds of project per second of wall
 time), and the same work done the plain way in the same run, as the reference the engine is
 compared with (issue 20 point 0); the two alternate ``R`` times (default 2) and the best of each
-is compared, which evens out a shared machine's load. The first render in the process (one
-second of the project, before the timed runs) loads numba and the engine's compiled kernels
-(compiling them once on a new machine) and is printed on its own. The reference: each track's
-file read whole with soundfile, its ReaEQ bands as one ``scipy.signal.sosfilt`` chain (the same
-coefficients), a vectorised compressor (RMS detector by cumulative sums, hard-knee curve, one
-``lfilter`` one-pole smoother on the gain reduction: no attack/release switch, so a lower
-bound), the fader, summed. The ratio engine / reference is what the engine's generality
-(automation blocks, wrapper params, the attack/release recursion) costs, or saves.
-The media are four 3-minute 16-bit files shared by the tracks (written first; not timed).
+is compared, which evens out a shared machine's load; the process's CPU time of each is printed
+too (single-threaded work, so less sensitive to other load than wall time). The first render in
+the process (one second of the project, before the timed runs) loads numba and the engine's
+compiled kernels (compiling them once on a new machine) and is printed on its own.
+
+The reference: each track's file read whole with soundfile, its ReaEQ bands as one
+``scipy.signal.sosfilt`` chain (the same coefficients), a vectorised compressor (RMS detector by
+cumulative sums, hard-knee curve, one ``lfilter`` one-pole smoother on the gain reduction: no
+attack/release switch, so a lower bound), the fader, summed. The ratio engine / reference is
+what the engine's generality (automation blocks, wrapper params, the attack/release recursion)
+costs, or saves. The media are four 3-minute 16-bit files shared by the tracks (written first;
+not timed).
 """
 
 from __future__ import annotations
@@ -122,21 +125,24 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         render(p, end_s=1.0)  # loads numba and the engine's compiled kernels (or compiles them)
         first = time.perf_counter() - t0
-        walls, ref_walls = [], []
+        walls, ref_walls, cpus, ref_cpus = [], [], [], []
         prof = cProfile.Profile() if args.profile else None
         for _ in range(max(1, args.repeat)):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             if prof:
                 prof.enable()
             res = render(p)
             if prof:
                 prof.disable()
             walls.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            cpus.append(time.process_time() - c0)
+            t0, c0 = time.perf_counter(), time.process_time()
             ref = reference(p)
             ref_walls.append(time.perf_counter() - t0)
+            ref_cpus.append(time.process_time() - c0)
     assert not res.unmodelled_fx and not res.media_problems
     wall, ref_wall = min(walls), min(ref_walls)
+    cpu, ref_cpu = min(cpus), min(ref_cpus)
     runs = lambda ws: ", ".join(f"{w:.2f}" for w in ws)
     print(f"{args.tracks} tracks x {args.seconds:.0f} s, {SR} Hz stereo, ReaEQ + ReaComp per track; "
           f"load average {load0:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
@@ -147,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.seconds / ref_wall:.1f} x real time")
     print(f"ratio engine / reference: {wall / ref_wall:.2f} "
           f"(mix level engine {rms_db(res.audio):.2f} dB, reference {rms_db(ref):.2f} dB RMS)")
+    print(f"CPU time of this process (less sensitive to other load): engine {cpu:.2f} s (best of "
+          f"{runs(cpus)}), reference {ref_cpu:.2f} s (best of {runs(ref_cpus)}), ratio {cpu / ref_cpu:.2f}")
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
     return 0
