@@ -135,12 +135,21 @@ def process(audio: np.ndarray, sample_rate: float, segments: Sequence[tuple[int,
     (:func:`._kernels.biquads`, the transposed direct form II of ``scipy.signal.sosfilt``).
     """
     x = np.ascontiguousarray(audio, dtype=np.float64)
-    coefs = [settings_sos(st, sample_rate) for _, st in segments]
-    nsec = np.array([len(sos) for sos, _ in coefs], dtype=np.int64)
+    rows: dict[tuple, np.ndarray] = {}  # one band's biquad, computed once per distinct setting
+
+    def section(k: int, b) -> np.ndarray:
+        key = (k, b.type, b.freq_hz, b.gain_db, b.bw_oct)
+        if key not in rows:
+            rows[key] = band_sos(b.type, b.freq_hz, b.gain_db, b.bw_oct, sample_rate, band=k + 1)
+        return rows[key]
+
+    coefs = [[section(k, b) for k, b in enumerate(st.bands) if b.enabled] for _, st in segments]
+    nsec = np.array([len(c) for c in coefs], dtype=np.int64)
     table = np.zeros((len(coefs), max(int(nsec.max()), 1), 6))
-    for k, (sos, _) in enumerate(coefs):
-        table[k, :len(sos)] = sos
+    for k, c in enumerate(coefs):
+        if c:
+            table[k, :len(c)] = c
     bounds = np.array([s for s, _ in segments] + [x.shape[1]], dtype=np.int64)
     reset = np.concatenate(([True], nsec[1:] != nsec[:-1]))  # band count changed: fresh state
-    gains = np.array([g for _, g in coefs])
+    gains = np.array([db_to_amp(st.global_gain_db) for _, st in segments])
     return _dyn.run("biquads", x, table, nsec, bounds, reset, gains)
