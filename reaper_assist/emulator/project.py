@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reaper_assist.emulator import rpp
+from reaper_assist.emulator import uncertain as EU
 from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.rpp import Chunk, Line, fmt_number
 from reaper_assist.errors import MediaProblem, ProjectFormatError
@@ -35,6 +36,7 @@ TRACK_ENVELOPES: dict[str, str] = {
     "MUTEENV": "Mute",
 }
 FADER_SCALED_ENVELOPES = ("VOLENV2", "VOLENV", "VOLENV3")
+SEND_ENVELOPES = ("AUXVOLENV", "AUXPANENV", "AUXMUTEENV")  # follow their AUXRECV line (facts 4.5)
 
 # Default fields of lines REAPER writes, used by new objects and when a missing line is created
 TRACK_VOLPAN = [1, 0, -1, -1, 1]  # VOLPAN / MASTER_VOLUME: volume, pan, ...
@@ -48,7 +50,7 @@ NUMERIC_KEYS = frozenset((
     "SOFFS", "PLAYRATE", "CHANMODE", "STARTPOS", "MODE", "OVERLAP", "MUTESOLO", "IPHASE", "ISBUS", "NCHAN",
     "FX", "AUTOMODE", "MAINSEND", "PT", "ACT", "VIS", "ARM", "VOLTYPE", "SAMPLERATE", "TEMPO", "SELECTION",
     "MASTER_VOLUME", "MASTER_NCH", "MASTER_FX", "MASTER_SEL", "MASTERMUTESOLO",
-    "POOLEDENVINST", "PPT", "SRCLEN"))
+    "POOLEDENVINST", "PPT", "SRCLEN", "AUXRECV"))
 
 
 def _envelope_chunk(tag: str, attrs: list[object], *, arm: int) -> Chunk:
@@ -693,6 +695,68 @@ class Item:
         return takes[self.active_take_index] if takes else None
 
 
+class Receive:
+    """One send seen from its receiving track: an ``AUXRECV`` line (fields: emulator/uncertain.py
+    ``AUXRECV_FIELDS``, from SWS; meanings: the SDK's GetTrackSendInfo_Value)."""
+
+    def __init__(self, dest: Track, line: Line):
+        self.dest = dest
+        self.line = line
+
+    @staticmethod
+    def _field(parm: str) -> int:
+        return EU.AUXRECV_FIELDS.index(parm)
+
+    def get(self, parm: str, default: float = 0.0) -> float:
+        """A numeric field (``D_PANLAW`` reads ``-1:U`` as -1); a missing or unreadable one is
+        ``default``."""
+        toks = self.line.tokens
+        i = self._field(parm) + 1
+        if i >= len(toks):
+            return default
+        try:
+            return float(toks[i].partition(":")[0])
+        except ValueError:
+            return default
+
+    def set(self, parm: str, value: float) -> None:
+        toks: list[object] = list(self.line.tokens)
+        i = self._field(parm) + 1
+        while len(toks) <= i:
+            toks.append(EU.NEW_AUXRECV[len(toks) - 1])
+        toks[i] = int(value) if parm[0] in "IB" or parm == "SRC" else float(value)
+        self.line.set_tokens(toks)
+
+    @property
+    def src_index(self) -> int:
+        return int(self.get("SRC", -1))
+
+    @property
+    def source(self) -> Track | None:
+        tracks = self.dest.project.tracks
+        i = self.src_index
+        return tracks[i] if 0 <= i < len(tracks) else None
+
+    mode = property(lambda s: int(s.get("I_SENDMODE")))
+    volume = property(lambda s: s.get("D_VOL", 1.0))
+    pan = property(lambda s: s.get("D_PAN"))
+    mute = property(lambda s: s.get("B_MUTE") != 0)
+    mono = property(lambda s: s.get("B_MONO") != 0)
+    phase = property(lambda s: s.get("B_PHASE") != 0)
+    src_chan = property(lambda s: int(s.get("I_SRCCHAN")))
+    dst_chan = property(lambda s: int(s.get("I_DSTCHAN")))
+
+    def envelope_chunks(self) -> list[Chunk]:
+        """The send's envelopes (``<AUXVOLENV`` ...): the chunks right after its line."""
+        kids = self.dest.chunk.children
+        out: list[Chunk] = []
+        for c in kids[kids.index(self.line) + 1:]:
+            if not (isinstance(c, Chunk) and c.tag in SEND_ENVELOPES):
+                break
+            out.append(c)
+        return out
+
+
 # -------------------------------------------------------------------------------------------
 # Tracks
 # -------------------------------------------------------------------------------------------
@@ -836,6 +900,20 @@ class Track:
         if self._fxchain is not None and self._fxchain.chunk in self.chunk.children:
             self._fxchain.flush()
 
+    # sends and receives ---------------------------------------------------------------------
+    def receives(self) -> list[Receive]:
+        """Category -1: the sends other tracks make to this one, in AUXRECV order."""
+        return [Receive(self, ln) for ln in self.chunk.lines("AUXRECV")]
+
+    def sends(self) -> list[Receive]:
+        """Category 0: this track's sends, in the order of emulator/uncertain.py ``SEND_ORDER``."""
+        tracks = self.project.tracks
+        me = next((i for i, t in enumerate(tracks) if t.chunk is self.chunk), -1)
+        return [r for t in tracks for r in t.receives() if r.src_index == me >= 0]
+
+    def hardware_outputs(self) -> list[Line]:
+        return list(self.chunk.lines(EU.HWOUT_KEY))
+
 
 class MasterTrack(Track):
     """The master track: its fields are MASTER_* lines of the project chunk."""
@@ -861,12 +939,20 @@ class MasterTrack(Track):
     volume = property(lambda s: s._num("MASTER_VOLUME", 0, 1.0), lambda s, v: s.chunk.set("MASTER_VOLUME", 0, v, fill=TRACK_VOLPAN))
     pan = property(lambda s: s._num("MASTER_VOLUME", 1), lambda s, v: s.chunk.set("MASTER_VOLUME", 1, v, fill=TRACK_VOLPAN))
     mute = property(lambda s: (int(s._num("MASTERMUTESOLO")) & 1) != 0)
+    # I_FXEN of the master: ``MASTER_FX <enabled>`` (the engine reads the same line)
+    fx_enabled = property(lambda s: s._num("MASTER_FX", 0, 1.0) != 0, lambda s, v: s.chunk.set("MASTER_FX", 0, int(bool(v))))
     nchan = property(lambda s: int(s._num("MASTER_NCH", 0, 2)))
     selected = property(lambda s: s._num("MASTER_SEL") != 0, lambda s, v: s.chunk.set("MASTER_SEL", 0, int(bool(v))))
     folder_depth = property(lambda s: 0)
 
     @property
     def items(self) -> list[Item]:
+        return []
+
+    def receives(self) -> list[Receive]:
+        return []  # the master takes what tracks send to it through their master send only
+
+    def sends(self) -> list[Receive]:
         return []
 
     def envelopes(self) -> list[Envelope]:
@@ -978,6 +1064,7 @@ class Project:
         tracks = list(self.root.chunks("TRACK"))
         kids = self.root.children
         if index < len(tracks):
+            self._renumber_receives(lambda i: i + 1 if i >= index else i)
             pos = kids.index(tracks[index])
         elif tracks:
             pos = kids.index(tracks[-1]) + 1
@@ -985,6 +1072,47 @@ class Project:
             pos = next((i for i, c in enumerate(kids) if isinstance(c, Chunk) and c.tag == "EXTENSIONS"), len(kids))
         kids.insert(pos, ch)
         return Track(self, ch)
+
+    def delete_track(self, track: Track) -> None:
+        """Remove a track; the sends it made go with it (and the indices of later sources shift
+        down), as REAPER keeps its routing when a track is deleted."""
+        tracks = self.tracks
+        gone = next((i for i, t in enumerate(tracks) if t.chunk is track.chunk), None)
+        if gone is None:
+            return
+        for t in tracks:
+            for r in t.receives():
+                if r.src_index == gone:
+                    self.remove_receive(r)
+        self.root.children = [c for c in self.root.children if c is not track.chunk]
+        self._renumber_receives(lambda i: i - 1 if i > gone else i)
+
+    def _renumber_receives(self, new_index) -> None:
+        for t in self.tracks:
+            for r in t.receives():
+                i = r.src_index
+                if new_index(i) != i:
+                    r.set("SRC", new_index(i))
+
+    def add_send(self, source: Track, dest: Track) -> Receive:
+        """A new send from ``source`` to ``dest`` with REAPER's default fields (emulator/
+        uncertain.py ``NEW_AUXRECV``): an AUXRECV line after the receiving track's last one."""
+        src = next(i for i, t in enumerate(self.tracks) if t.chunk is source.chunk)
+        ln = Line.from_tokens(["AUXRECV", src, *EU.NEW_AUXRECV[1:]])
+        last = None
+        for r in dest.receives():
+            envs = r.envelope_chunks()
+            last = envs[-1] if envs else r.line
+        kids = dest.chunk.children
+        if last is not None:
+            kids.insert(kids.index(last) + 1, ln)
+        else:
+            dest.chunk.insert_line(ln, after=("TRACKID", "PERF"))
+        return Receive(dest, ln)
+
+    def remove_receive(self, r: Receive) -> None:
+        drop = {id(r.line), *(id(c) for c in r.envelope_chunks())}
+        r.dest.chunk.children = [c for c in r.dest.chunk.children if id(c) not in drop]
 
     def add_item(self, track: Track, *, position: float, length: float, file: str | None = None,
                  source_type: str = "WAVE") -> Item:

@@ -433,7 +433,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
 
     def DeleteTrack(self, track):
         if track is not None and not track.is_master:
-            self.project.root.children = [c for c in self.project.root.children if c is not track.chunk]
+            self.project.delete_track(track)
 
     def GetTrackName(self, track, buf, sz):
         if track is None:
@@ -486,7 +486,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         "B_MAINSEND": ("main_send", bool),
         "I_NCHAN": ("nchan", lambda v: max(2, min(128, int(v) + (int(v) % 2)))),  # 2..128, even
     }
-    _MASTER_SETTABLE = ("D_VOL", "D_PAN", "I_SELECTED")
+    _MASTER_SETTABLE = ("D_VOL", "D_PAN", "I_SELECTED", "I_FXEN")
 
     def GetMediaTrackInfo_Value(self, track, parm):
         if track is None:
@@ -531,6 +531,74 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
                 track._fxchain = None
                 return True
         return False
+
+    # ---------------------------------------------------------------------------------------
+    # sends and receives (facts: docs/emulator.md "Sends"; layout: emulator/uncertain.py)
+    # ---------------------------------------------------------------------------------------
+    _SEND_PARMS = ("B_MUTE", "B_PHASE", "B_MONO", "D_VOL", "D_PAN", "D_PANLAW", "I_SENDMODE", "I_AUTOMODE",
+                   "I_SRCCHAN", "I_DSTCHAN", "I_MIDIFLAGS")
+
+    def _routing(self, track, category: int, idx: int):
+        """The Receive behind (track, category, index): category < 0 receives, 0 sends; None for
+        hardware outputs (not modelled) and out-of-range indices."""
+        if track is None or category > 0:
+            return None
+        lst = track.receives() if category < 0 else track.sends()
+        return lst[idx] if 0 <= idx < len(lst) else None
+
+    def CreateTrackSend(self, tr, desttrIn):
+        if tr is None or tr.is_master or desttrIn is None or desttrIn.is_master or tr.chunk is desttrIn.chunk:
+            return -1  # hardware outputs (NULL destination) are not modelled
+        r = self.project.add_send(tr, desttrIn)
+        return next(i for i, s in enumerate(tr.sends()) if s.line is r.line)
+
+    def RemoveTrackSend(self, tr, category, sendidx):
+        r = self._routing(tr, int(category), int(sendidx))
+        if r is None:
+            return False
+        self.project.remove_receive(r)
+        return True
+
+    def GetTrackNumSends(self, tr, category):
+        if tr is None:
+            return 0
+        if category > 0:
+            return len(tr.hardware_outputs())
+        return len(tr.receives() if category < 0 else tr.sends())
+
+    def GetTrackSendInfo_Value(self, tr, category, sendidx, parmname):
+        r = self._routing(tr, int(category), int(sendidx))
+        if r is None:
+            return 0.0
+        if parmname in ("P_DESTTRACK", "P_SRCTRACK"):  # the pointer as a number, as REAPER returns it
+            t = r.dest if parmname == "P_DESTTRACK" else r.source
+            return float(self.pointers.address("MediaTrack*", self._key_of("MediaTrack*", t))) if t else 0.0
+        if parmname not in self._SEND_PARMS:
+            return 0.0
+        return r.get(parmname, 1.0 if parmname == "D_VOL" else 0.0)
+
+    def SetTrackSendInfo_Value(self, tr, category, sendidx, parmname, newvalue):
+        r = self._routing(tr, int(category), int(sendidx))
+        if r is None or parmname not in self._SEND_PARMS:
+            return False
+        v = float(newvalue)
+        if parmname == "D_PAN":
+            v = max(-1.0, min(1.0, v))
+        elif parmname == "D_VOL":
+            v = max(0.0, v)
+        elif parmname[0] == "B":
+            v = float(bool(v))
+        r.set(parmname, v)
+        return True
+
+    def GetTrackSendName(self, track, send_index, buf, sz):
+        r = self._routing(track, 0, int(send_index))
+        return Out(r is not None, {2: self.GetTrackName(r.dest, "", 0).outs[1] if r else ""})
+
+    def GetTrackReceiveName(self, track, recv_index, buf, sz):
+        r = self._routing(track, -1, int(recv_index))
+        src = r.source if r is not None else None
+        return Out(src is not None, {2: self.GetTrackName(src, "", 0).outs[1] if src else ""})
 
     # ---------------------------------------------------------------------------------------
     # items, takes, sources

@@ -229,3 +229,44 @@ AI_AMPLITUDE_API_RANGE = (-1.0, 1.0)
 # indexings, not the times]
 AI_POINTS_RAW = True
 AI_FULL_LOOP_FLAG = 0x10000000
+
+
+# --- Track sends and receives (docs/emulator.md "Sends") -----------------------------------------
+# A send lives in the .RPP as an ``AUXRECV`` line on the *receiving* track. Field order after the
+# key, from SWS (reaper-oss/sws ``SnM/SnM_Chunk.cpp``, ``SNM_SendPatcher``, which writes these
+# lines for REAPER): source track index (0-based), I_SENDMODE, D_VOL, D_PAN, B_MUTE, B_MONO,
+# B_PHASE, I_SRCCHAN, I_DSTCHAN, D_PANLAW, I_MIDIFLAGS, I_AUTOMODE; REAPER-written files add a
+# quoted token at the end (``AUXRECV 0 0 1 0 0 0 0 0 0 -1:U 0 -1 ''`` in public projects). The
+# meaning of each value is the SDK's (GetTrackSendInfo_Value): I_SENDMODE 0 = post-fader, 1 = pre-FX,
+# 2 = post-FX (deprecated), 3 = post-FX (i.e. pre-fader). Settled by sources: the order and the
+# meanings. Not settled, and chosen here:
+AUXRECV_FIELDS = ("SRC", "I_SENDMODE", "D_VOL", "D_PAN", "B_MUTE", "B_MONO", "B_PHASE", "I_SRCCHAN",
+                  "I_DSTCHAN", "D_PANLAW", "I_MIDIFLAGS", "I_AUTOMODE")
+# A send made by CreateTrackSend: post-fader, 0 dB, centre, audio 1/2 -> 1/2, MIDI all channels,
+# project pan law, track automation mode (REAPER takes these from its preferences; these are its
+# shipped defaults as far as public projects show: every AUXRECV seen in them reads so).
+NEW_AUXRECV = [0, 0, 1, 0, 0, 0, 0, 0, 0, "-1:U", 0, -1, ""]  # the last: REAPER writes ''
+# A track's sends (GetTrackNumSends(tr, 0), send index) are listed in the order of their
+# receiving tracks, and within one receiving track in its AUXRECV order. REAPER keeps its own list;
+# the .RPP stores only receives, so this is the order a loaded project can have. [UNCERTAIN]
+SEND_ORDER = "receiving track order, then AUXRECV order"
+# Hardware outputs (category > 0, ``HWOUT`` lines) are counted but not modelled: their fields read
+# 0 and CreateTrackSend(tr, NULL) fails (-1). A render of the master or a track never holds them.
+HWOUT_KEY = "HWOUT"
+
+# Where each send mode taps the sending track (the render, engine/render.py):
+# * post-fader (0): the track's output after volume, pan, mute (what goes to its parent);
+# * pre-fader / post-FX (3, and the deprecated 2): after the FX chain, before volume and pan;
+# * pre-FX (1): the FX chain's input, i.e. after the polarity switch and the pre-FX volume/pan
+#   envelopes (where exactly REAPER taps it relative to those envelopes is not published).
+SEND_TAPS = {0: "post_fader", 1: "pre_fx", 2: "post_fx", 3: "post_fx"}
+# A muted track (B_MUTE, or its Mute envelope at 0) sends nothing, pre-fader sends included
+# (REAPER's default mute behaviour as its manual describes "mute" of a track; an option can let
+# pre-fader sends through, which is not modelled). [UNCERTAIN]
+MUTE_SILENCES_PRE_FADER_SENDS = True
+# The send's own pan uses the track pan law of engine/uncertain.py (balance, 0 dB centre): the
+# D_PANLAW field is not modelled. B_MONO sums the two channels to their mean on both sides.
+SEND_MONO_SUM = "mean of L and R"
+# Solo: a track that receives from a track that sounds under solo sounds too, with those
+# receives only (REAPER lets a soloed track be heard through the buses it sends to). [UNCERTAIN]
+SOLO_FOLLOWS_SENDS = True

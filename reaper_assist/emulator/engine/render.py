@@ -1,9 +1,11 @@
 """Render an emulated project (a track, or the master mix) to audio.
 
 Signal flow per track, as REAPER runs it: items (pre-FX, the emulator's own item player :func:`.items.track_items`)
-+ child tracks of a folder -> polarity -> pre-FX volume/pan envelopes -> FX chain -> volume
++ child tracks of a folder + receives (``AUXRECV``: the sending track tapped post-fader, post-FX or
+pre-FX by its send mode, times the send's volume and pan) -> polarity -> pre-FX volume/pan envelopes -> FX chain -> volume
 (fader x Volume envelope x Trim Volume envelope) -> pan -> mute (and Mute envelope); while a track is
-soloed only soloed tracks, their folder children and the folders above them sound. The master
+soloed only soloed tracks, their folder children, the folders above them and the tracks they send
+to sound. Each track is rendered once per render (its taps are kept for every receive). The master
 sums the top-level tracks that send to it, then runs the master FX, master volume and pan.
 Everything is stereo (the first two channels); pan law and automation rules: :mod:`.uncertain`.
 """
@@ -92,6 +94,12 @@ class _Renderer:
         self._times: np.ndarray | None = None
         self.soloed = [bool(t.solo) for t in self.tracks]  # I_SOLO != 0 (solo, solo in place, ...)
         self.any_solo = any(self.soloed)
+        self.receives = [t.receives() for t in self.tracks]  # AUXRECV lines per receiving track
+        self._pre_fx_tapped = {r.src_index for rs in self.receives for r in rs
+                               if EU.SEND_TAPS.get(r.mode) == "pre_fx"}
+        self._cache: dict[int, dict[str, np.ndarray]] = {}
+        self._busy: set[int] = set()
+        self._sounding: dict[int, bool] = {}
 
     def _solo_path(self, i: int) -> bool:
         """The track or a folder above it is soloed."""
@@ -128,28 +136,98 @@ class _Renderer:
     def _sends_to_parent(self, tr: Track) -> bool:
         return tr.chunk.get("MAINSEND", 0, "1") != "0"
 
+    # --- routing: folders, sends and receives (emulator/uncertain.py "Track sends") -----------
+    def _sounds(self, i: int) -> bool:
+        """Under solo: the track is on a soloed path, holds a soloed track, or receives from a
+        track that sounds (SOLO_FOLLOWS_SENDS)."""
+        if not self.any_solo:
+            return True
+        memo = self._sounding
+        if i not in memo:
+            memo[i] = False  # a routing loop counts as silent
+            memo[i] = self._solo_path(i) or self._solo_below(i) or (EU.SOLO_FOLLOWS_SENDS and any(
+                0 <= r.src_index < len(self.tracks) and self._sounds(r.src_index) for r in self.receives[i]))
+        return memo[i]
+
     def track(self, i: int) -> np.ndarray:
+        """Track ``i``'s post-fader output (what it sends to its parent)."""
+        taps = self._taps(i)
+        return taps["post_fader"] if taps is not None else np.zeros((CHANNELS, self.n))
+
+    def _taps(self, i: int) -> dict[str, np.ndarray] | None:
+        """The track's signal at each send tap (pre_fx, post_fx, post_fader), rendered once per
+        render; None while the track is being rendered (a routing loop)."""
+        if i in self._cache:
+            return self._cache[i]
+        if i in self._busy:
+            return None
+        self._busy.add(i)
+        try:
+            taps = self._render_track(i)
+        finally:
+            self._busy.discard(i)
+        self._cache[i] = taps
+        return taps
+
+    def _render_track(self, i: int) -> dict[str, np.ndarray]:
         tr = self.tracks[i]
         mute_env = fill(self._env(tr, "MUTEENV"), 0.0 if tr.mute else 1.0)
-        if tr.mute and mute_env is None:
-            return np.zeros((CHANNELS, self.n))
-        # solo: while any track is soloed, only soloed tracks, what is in them and the folders
-        # above them sound (the folders pass their soloed children only)
+        silent = np.zeros((CHANNELS, self.n))
+        if (tr.mute and mute_env is None) or not self._sounds(i):
+            return {"pre_fx": silent, "post_fx": silent, "post_fader": silent}
+        # solo: while any track is soloed, only soloed tracks, what is in them, the folders above
+        # them and the tracks they send to sound (the folders pass their soloed children only)
         on_path = not self.any_solo or self._solo_path(i)
-        if not on_path and not self._solo_below(i):
-            return np.zeros((CHANNELS, self.n))
         x = self.items(i) if on_path else np.zeros((CHANNELS, self.n))
         for c in self.children[i]:
             if self._sends_to_parent(self.tracks[c]):
                 x += self.track(c)
+        for r in self.receives[i]:
+            x += self._received(i, r)
         if tr.phase:
             x = -x
-        return self.strip(tr, x, mute_env)
+        pre, post = self.pre_fader(tr, x, copy_input=i in self._pre_fx_tapped)
+        out = self.fader(tr, post, mute_env)
+        if EU.MUTE_SILENCES_PRE_FADER_SENDS and (tr.mute or mute_env is not None):
+            gate = (mute_env >= 0.5) & (not tr.mute) if mute_env is not None else False
+            pre, post = pre * gate, post * gate
+        return {"pre_fx": pre, "post_fx": post, "post_fader": out}
+
+    def _received(self, i: int, r) -> np.ndarray | float:
+        """What receive ``r`` of track ``i`` brings: the source at the send's tap, times the
+        send's polarity, mono sum, volume and pan; 0 for a muted or audio-less send."""
+        if r.mute or r.src_chan < 0:
+            return 0.0
+        dest, j = self.tracks[i], r.src_index
+        if not 0 <= j < len(self.tracks) or j == i:
+            self.unmodelled.append(f"{dest.name}: a receive from track index {j}, which does not exist (ignored)")
+            return 0.0
+        src = self.tracks[j]
+        if r.envelope_chunks():
+            self.unmodelled.append(f"{dest.name}: the envelopes of the send from {src.name!r} (not rendered)")
+        if r.src_chan != 0 or r.dst_chan != 0:
+            self.unmodelled.append(f"{dest.name}: the send from {src.name!r} uses channels other than 1/2 "
+                                   "(rendered as 1/2 -> 1/2)")
+        taps = self._taps(j)
+        if taps is None:
+            self.unmodelled.append(f"{dest.name}: the send from {src.name!r} closes a routing loop (not rendered)")
+            return 0.0
+        s = taps[EU.SEND_TAPS.get(r.mode, "post_fader")]
+        if r.phase:
+            s = -s
+        if r.mono:
+            m = s.mean(axis=0)
+            s = np.vstack([m, m])
+        s = s * r.volume
+        return _pan(s, r.pan) if r.pan != 0 else s
 
     def strip(self, tr: Track, x: np.ndarray, mute_env: np.ndarray | None) -> np.ndarray:
+        return self.fader(tr, self.pre_fader(tr, x)[1], mute_env)
+
+    def pre_fader(self, tr: Track, x: np.ndarray, *, copy_input: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(the FX chain's input, its output): pre-FX envelopes, then the FX."""
         for env in tr.envelopes():  # automation items render (automation.py); a tempo map does not
             self.unmodelled.extend(f"{tr.name}: {note}" for note in unmodelled_items(env))
-        automode = int(tr.chunk.get_float("AUTOMODE", 0, 0)) if not tr.is_master else 0
         # NaN in an envelope's values: no point and no automation item there (the fader rules)
         pre_vol = fill(self._env(tr, "VOLENV" if not tr.is_master else "MASTERVOLENV"), 1.0)
         if pre_vol is not None:
@@ -157,9 +235,15 @@ class _Renderer:
         pre_pan = fill(self._env(tr, "PANENV") if not tr.is_master else None, 0.0)
         if pre_pan is not None:
             x = _pan(x, -pre_pan)
+        pre = x.copy() if copy_input else x  # a pre-FX send keeps it; the chain may work in place
         fx_on = tr.fx_enabled if not tr.is_master else tr.chunk.get_float("MASTER_FX", 0, 1) != 0
         if fx_on and tr.has_fxchain():
             x = run_chain(tr, x, self.sr, self.t0, self.unmodelled)
+        return pre, x
+
+    def fader(self, tr: Track, x: np.ndarray, mute_env: np.ndarray | None) -> np.ndarray:
+        """Volume (fader x envelopes x trim), pan, mute."""
+        automode = int(tr.chunk.get_float("AUTOMODE", 0, 0)) if not tr.is_master else 0
         vol_env = self._env(tr, "MASTERVOLENV2" if tr.is_master else "VOLENV2")
         vol = fill(U.combine_volume(tr.volume, vol_env, automode), tr.volume) if vol_env is not None else tr.volume
         trim = fill(self._env(tr, "VOLENV3") if not tr.is_master else None, 1.0)
