@@ -1,5 +1,5 @@
 """Action "Balance selected tracks around the focus track": each track's fader set so that its
-post-FX loudness as heard (through its folders) sits at its instrument's offset from the focus
+post-FX loudness as heard (through its folders and sends: bridge.heard) sits at its instrument's offset from the focus
 (``rules/tables/balance.json``, Diff-MST's hand-set priors). The focus is the first selected
 track, or ``focus`` (a name or GUID) in the options; its fader is never moved.
 
@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.app import assist_common as C
-from reaper_assist.app.mix_tracks import MixTrack, folder_with_selected_children, heard, mix_track, pick_focus
+from reaper_assist.app.mix_tracks import (
+    MixTrack,
+    bus_with_selected_sources,
+    folder_with_selected_children,
+    heard,
+    mix_track,
+    pick_focus,
+    route_evidence,
+)
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
@@ -62,6 +70,10 @@ def _targets(mts: list[MixTrack], focus: MixTrack, table, levels, skip: dict[str
             skip[g] = h.why
         elif h.silent:
             skip[g] = "its post-FX output is silent (the dry run measured -inf LUFS): level kept"
+        elif h.fader == "none":
+            skip[g] = (f"heard only through pre-fader sends (to {', '.join(map(repr, h.pre_fader_sends))}): its fader "
+                       "does not change what the listener hears; level kept (set the send level, or make the send "
+                       "post-fader, and run again)")
         else:
             off = rule.offset_from_focus(table, mt.instrument, focus.instrument)
             if off.lu is None:
@@ -139,6 +151,12 @@ def plan(host, state: ProjectState, tracks: list[TrackState], raw: dict[str, Any
     selected = {t.index for t in tracks}
     skip = {t.guid.upper(): "a folder whose tracks are selected too: they are balanced through it; its fader kept"
             for t in tracks if t is not focus_tr and folder_with_selected_children(t, selected)}
+    chosen = {t.guid.upper() for t in tracks}
+    for t in tracks:
+        srcs = bus_with_selected_sources(levels[t.guid.upper()], chosen)
+        if t is not focus_tr and srcs and t.guid.upper() not in skip:
+            skip[t.guid.upper()] = (f"a bus that selected tracks send to ({', '.join(map(repr, srcs))}): they are "
+                                    "balanced through it; its fader kept")
     targets = _targets(mts, focus, table, levels, skip)
     want = {g: rule.target_lufs(lufs, fh.lufs, off.lu, amount) for g, (off, lufs) in targets.items()}
     current = {m.track.guid.upper(): amp_to_db(m.track.volume) for m in mts}
@@ -157,23 +175,33 @@ def plan(host, state: ProjectState, tracks: list[TrackState], raw: dict[str, Any
                                            focus_after, -shift, f"focus track ({mt.instrument_note}); "
                                            + (fs.reason if fs else "its fader is kept"),
                                            C.clean({"focus": True, "heard_lufs": fh.lufs, "headroom_shift_db": shift,
-                                                    **mix})))
+                                                    **route_evidence(fh), **mix})))
             continue
         if g in skip:
-            decisions.append(C.skipped(mt.track, skip[g], {"heard_lufs": levels[g].lufs, "through": levels[g].through}))
+            decisions.append(C.skipped(mt.track, skip[g], {"heard_lufs": levels[g].lufs, **route_evidence(levels[g])}))
             continue
         off, lufs = targets[g]
         s = by_guid.get(g)
         end = after[g].lufs if s is not None and g in after else lufs
         ev = {"heard_lufs_before": lufs, "heard_lufs_after": end, "target_lufs": want[g], "focus_lufs": fh.lufs,
               "offset_lu": off.lu, "offset_source": off.source, "instrument": mt.instrument,
-              "through_folder": levels[g].through, "trial_renders": renders, **_masking(focus, mt, off.lu)}
-        note = "; ".join(x for x in (mt.instrument_note, off.note, notes.get(g, "")) if x)
+              **route_evidence(levels[g]), "trial_renders": renders, **_masking(focus, mt, off.lu)}
+        note = "; ".join(x for x in (mt.instrument_note, off.note, notes.get(g, ""), _route_note(levels[g])) if x)
         change = (s.volume_db - amp_to_db(mt.track.volume)) if s is not None else 0.0
         decisions.append(TrackDecision(mt.track.guid, mt.track.name, "changed" if s is not None else "at target",
                                        lufs, end, change, note, C.clean(ev)))
     return Plan(ACTION, C.undo_name(TITLE, len(tracks)), tuple(steps), tuple(decisions),
                 {"amount": amount * 100.0, "focus": focus_tr.name, **C.clean(mix)})
+
+
+def _route_note(h) -> str:
+    """What the record says of a track heard through sends."""
+    if h.fader == "part":
+        return (f"part of it reaches the listener through pre-fader sends (to {', '.join(map(repr, h.pre_fader_sends))}), "
+                "which its fader does not move: the trial renders measured what the fader does")
+    if h.sends and h.through:
+        return f"heard through {h.through}"
+    return ""
 
 
 def _mix_lufs(host, trial: list[dict[str, Any]]) -> float:

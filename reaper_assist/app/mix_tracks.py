@@ -51,11 +51,27 @@ def folder_with_selected_children(track: TrackState, selected_indices: set[int])
     return track.folder_depth > 0 and track.index + 1 in selected_indices
 
 
+def bus_with_selected_sources(heard_: Heard, selected_guids: set[str]) -> list[str]:
+    """The names of the selected tracks that send to this one (a bus): they are handled through it."""
+    return [n for n, g in zip(heard_.sources, heard_.source_guids) if g in selected_guids]
+
+
+def route_evidence(h: Heard) -> dict[str, Any]:
+    """How the track reaches the listener, for the record."""
+    return {"heard_through": h.through, "sends": [dict(s) for s in h.sends], "fader_moves_heard": h.fader,
+            "pre_fader_sends": list(h.pre_fader_sends)}
+
+
 @dataclass(frozen=True)
 class Heard:
     lufs: float | None  # None: not measured (``why``); -inf: silent after its FX
     why: str
-    through: str  # the top-level folder it was heard through ("" for a top-level track)
+    through: str  # the top-level tracks its routes end in: folder, bus ("" for only itself)
+    fader: str = "all"  # how its fader moves what is heard: "all", "part", "none" (pre-fader sends)
+    pre_fader_sends: tuple[str, ...] = ()  # the tracks it reaches through pre-fader / pre-FX sends
+    sends: tuple[dict[str, str], ...] = ()  # its live sends: {"to", "mode"}
+    sources: tuple[str, ...] = ()  # the tracks that send to it (a bus), by name
+    source_guids: tuple[str, ...] = ()  # the same tracks, by GUID (upper case)
 
     @property
     def silent(self) -> bool:
@@ -71,5 +87,8 @@ def heard(host, guids: list[str], trial_ops: list[dict[str, Any]] | None = None)
     out = {}
     for r in measure(guids, trial_ops or None):
         lufs = float(r["LUFSI"]) if r.get("measured") else None
-        out[str(r["guid"]).upper()] = Heard(lufs, str(r.get("why", "")), str(r.get("through", "")))
+        out[str(r["guid"]).upper()] = Heard(lufs, str(r.get("why", "")), str(r.get("through", "")),
+                                            str(r.get("fader", "all")), tuple(r.get("pre_fader_sends", ())),
+                                            tuple(r.get("sends", ())), tuple(r.get("sources", ())),
+                                            tuple(str(g).upper() for g in r.get("source_guids", ())))
     return out

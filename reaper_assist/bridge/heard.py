@@ -1,35 +1,53 @@
 """Post-FX loudness of tracks as the listener hears them, measured inside REAPER with its dry-run
 render (runs inside REAPER): one named operation, ``tracks_heard``.
 
-For each track REAPER's "Calculate loudness of selected tracks via dry run render" (42438, read
-back as ``RENDER_STATS``, facts dry-run addendum) renders a stem post-FX and post-fader. A track
-at the top level is its own stem. A track inside a folder is heard *through* the folder (the
-folder's FX and fader act on it), so its stem is the top-level folder above it rendered with
-everything else in that folder muted meanwhile: the other tracks at each level and the items of
-the folders themselves. The measurement is the integrated loudness (BS.1770 gating drops the
-parts where the track is silent: "over the parts where it plays").
+What the listener hears of a track is everything of it that reaches the master: through its
+parent folders (each folder's FX and fader act on it; folders inside folders too) and through its
+sends to other tracks (a bus's FX and fader act on it), and on from there. Each route is followed
+through the routing REAPER reports: ``B_MAINSEND`` and the folder depth (``I_FOLDERDEPTH``), and the
+track sends (``GetTrackNumSends`` / ``GetTrackSendInfo_Value``: ``P_DESTTRACK``, ``I_SENDMODE``,
+``B_MUTE``, ``D_VOL``, ``I_SRCCHAN``; docs/engine.md "Sends and receives"). A muted track, a muted
+send or one without audio ends a route.
+
+To measure a track everything else is muted meanwhile: every track that is neither on its routes
+nor feeding it (its folder children, the tracks that send to it), and the items of the tracks on
+its routes (a folder's or a bus's own media). Then REAPER's "Calculate loudness of selected tracks
+via dry run render" (42438, ``RENDER_STATS``, facts dry-run addendum) renders the one top-level
+track where its routes end, post-FX and post-fader; when they end in several (a vocal and its
+reverb bus), the master's dry run (42440) renders their sum with the master's FX off and its
+fader at 0 dB meanwhile, so every figure is taken before the master, as a stem is. The figure is
+the integrated loudness (BS.1770 gating drops the parts where the track is silent: "over the
+parts where it plays").
+
+Each result says how the track's own fader acts on what is heard: ``fader`` "all" (every route
+leaves it after the fader), "part" or "none" (some or all routes leave through pre-fader or pre-FX
+sends, which the fader does not move), with ``pre_fader_sends`` naming them.
 
 Only what the measurement needs is changed, and everything is put back (``finally``): the track
-selection, the mutes, the item mutes; ``trial_ops`` (write kinds of :mod:`.writes`, e.g. faders
-at planned values) are in place during the renders only (undo block aborted and undone, as
-:mod:`.dryrun`). Imports nothing from the rest of reaper_assist (it runs inside REAPER).
+selection, the mutes, the item mutes, the master's FX switch and fader; ``trial_ops`` (write kinds
+of :mod:`.writes`, e.g. faders at planned values) are in place during the renders only (undo block
+aborted and undone, as :mod:`.dryrun`). Imports nothing from the rest of reaper_assist (it runs
+inside REAPER).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from reaper_assist.bridge import txn
 
 DRY_RUN_SELECTED_TRACKS = 42438  # "Calculate loudness of selected tracks via dry run render"
+DRY_RUN_MASTER = 42440  # "Calculate loudness of master mix via dry run render"
 _TRIAL_UNDO = "reaper-assist: balance trial render"
 _FIELDS = ("LUFSI", "RMSI", "PEAK")
+_MODES = {0: "post-fader", 1: "pre-FX", 2: "pre-fader", 3: "pre-fader"}  # I_SENDMODE (SDK)
 
 
 def _first_group(text: str) -> dict[str, float]:
     out: dict[str, float] = {}
-    for field in str(text).split(";"):
-        key, _, value = field.partition(":")
+    for field_ in str(text).split(";"):
+        key, _, value = field_.partition(":")
         if key == "FILE" and out:
             break
         if key in _FIELDS and key not in out:
@@ -54,49 +72,133 @@ def _parents(api, tracks: list[Any]) -> list[int | None]:
     return parent
 
 
-def _chain(parent: list[int | None], i: int) -> list[int]:
-    out, p = [], parent[i]
-    while p is not None:
-        out.append(p)
-        p = parent[p]
-    return out  # nearest folder first
+def _address(ptr: Any) -> int:
+    """The address in a pointer string ``(MediaTrack*)0x...`` (what P_DESTTRACK returns as a number)."""
+    _, _, hexpart = str(ptr).partition("0x")
+    try:
+        return int(hexpart, 16)
+    except ValueError:
+        return -1
 
 
-def _within(parent: list[int | None], i: int, top: int) -> bool:
-    return i == top or top in _chain(parent, i)
+@dataclass
+class _Routing:
+    """Where each track's output goes: ``outs[k]`` = [(destination index or None for the
+    master, "parent" | I_SENDMODE, destination name)] over live routes; ``muted[k]``."""
+
+    names: list[str]
+    muted: list[bool]
+    outs: list[list[tuple[int | None, Any]]] = field(default_factory=list)
+    ins: list[list[int]] = field(default_factory=list)
 
 
-def _one(api, tracks, parent, i: int) -> dict[str, Any]:
-    """The loudness of track ``i`` as heard at the top of its folder tree (caller restores)."""
-    get, setv = api.GetMediaTrackInfo_Value, api.SetMediaTrackInfo_Value
-    ups = _chain(parent, i)
-    tr = tracks[i]
-    if get(tr, "B_MUTE") or any(get(tracks[a], "B_MUTE") for a in ups):
-        who = "the track" if get(tr, "B_MUTE") else "its folder"
-        return {"measured": False, "why": f"muted ({who}): the listener does not hear it"}
-    for a in [i, *ups]:
-        if not get(tracks[a], "B_MAINSEND"):
-            where = "the track" if a == i else "its folder"
-            return {"measured": False, "why": f"{where} has no master/parent send: heard only through sends, "
-                                              "which this measurement does not follow"}
-    top = ups[-1] if ups else i
-    keep = {i, *ups}
+def _routing(api, tracks: list[Any], parent: list[int | None]) -> _Routing:
+    get = api.GetMediaTrackInfo_Value
+    by_addr = {_address(t): k for k, t in enumerate(tracks)}
+    names = [api.GetTrackName(t, "", 2048)[2] for t in tracks]
+    r = _Routing(names, [bool(get(t, "B_MUTE")) for t in tracks], [[] for _ in tracks], [[] for _ in tracks])
     for k, t in enumerate(tracks):
-        on = (k == top) or (_within(parent, k, top) and (k in keep or _within(parent, k, i)))
-        setv(t, "I_SELECTED", 1 if k == top else 0)
-        if not on and _within(parent, k, top) and not get(t, "B_MUTE"):
+        if get(t, "B_MAINSEND"):
+            r.outs[k].append((parent[k], "parent"))
+        for s in range(int(api.GetTrackNumSends(t, 0))):
+            info = {p: api.GetTrackSendInfo_Value(t, 0, s, p)
+                    for p in ("P_DESTTRACK", "B_MUTE", "I_SRCCHAN", "D_VOL", "I_SENDMODE")}
+            dest = by_addr.get(int(info["P_DESTTRACK"]))
+            if dest is None or info["B_MUTE"] or info["I_SRCCHAN"] < 0 or info["D_VOL"] <= 0:
+                continue
+            r.outs[k].append((dest, int(info["I_SENDMODE"])))
+    for k, outs in enumerate(r.outs):
+        for dest, _ in outs:
+            if dest is not None:
+                r.ins[dest].append(k)
+    return r
+
+
+def _downstream(r: _Routing, starts: list[int]) -> tuple[set[int], set[int]]:
+    """(the unmuted tracks reached from ``starts``, those of them that reach the master)."""
+    seen, outlets, todo = set(starts), set(), list(starts)
+    while todo:
+        k = todo.pop()
+        for dest, _ in r.outs[k]:
+            if dest is None:
+                outlets.add(k)
+            elif dest not in seen and not r.muted[dest]:
+                seen.add(dest)
+                todo.append(dest)
+    return seen, outlets
+
+
+def _upstream(r: _Routing, i: int) -> set[int]:
+    """The tracks whose output feeds track ``i`` (folder children, send sources, and theirs)."""
+    seen, todo = set(), [i]
+    while todo:
+        for k in r.ins[todo.pop()]:
+            if k not in seen and k != i:
+                seen.add(k)
+                todo.append(k)
+    return seen
+
+
+def _not_heard(r: _Routing, parent: list[int | None], i: int) -> str:
+    if r.muted[i]:
+        return "muted (the track): the listener does not hear it"
+    main = any(kind == "parent" for _, kind in r.outs[i])
+    if not main and not any(kind != "parent" for _, kind in r.outs[i]):
+        return "no master/parent send and no send that reaches the master: the listener does not hear it"
+    p = parent[i]
+    while main and p is not None:
+        if r.muted[p]:
+            return f"muted (its folder {r.names[p]!r}): the listener does not hear it"
+        main = any(kind == "parent" for _, kind in r.outs[p])
+        p = parent[p]
+    return "no route to the master: its sends lead to muted tracks or to tracks without a master/parent send"
+
+
+def _one(api, tracks, parent, r: _Routing, i: int) -> dict[str, Any]:
+    """The loudness of track ``i`` as heard at the end of its routes (caller restores)."""
+    setv = api.SetMediaTrackInfo_Value
+    down, outlets = _downstream(r, [i]) if not r.muted[i] else (set(), set())
+    if not outlets:
+        return {"measured": False, "why": _not_heard(r, parent, i)}
+    post = [d for d, kind in r.outs[i] if kind in ("parent", 0)]
+    pre = [d for d, kind in r.outs[i] if kind not in ("parent", 0)]
+    post_out = _downstream(r, [d for d in post if d is not None and not r.muted[d]])[1] | (
+        {i} if None in post else set())
+    pre_out = _downstream(r, [d for d in pre if d is not None and not r.muted[d]])[1]
+    fader = "all" if not pre_out else ("none" if not post_out else "part")
+    pre_names = [r.names[d] for d in pre if d is not None and not r.muted[d] and _downstream(r, [d])[1]]
+    sends = [{"to": r.names[d], "mode": _MODES.get(kind, str(kind))} for d, kind in r.outs[i]
+             if kind != "parent" and d is not None]
+    keep = down | _upstream(r, i) | {i}
+    for k, t in enumerate(tracks):
+        if k not in keep and not r.muted[k]:
             setv(t, "B_MUTE", 1)
-    for a in ups:
+    for a in down - {i}:
         for n in range(int(api.CountTrackMediaItems(tracks[a]))):
             it = api.GetTrackMediaItem(tracks[a], n)
             if not api.GetMediaItemInfo_Value(it, "B_MUTE"):
                 api.SetMediaItemInfo_Value(it, "B_MUTE", 1)
-    api.Main_OnCommand(DRY_RUN_SELECTED_TRACKS, 0)
-    stats = _first_group(api.GetSetProjectInfo_String(0, "RENDER_STATS", str(DRY_RUN_SELECTED_TRACKS), False)[3])
-    through = api.GetTrackName(tracks[top], "", 2048)[2] if ups else ""
+    ends = sorted(outlets)
+    if len(ends) == 1:
+        for k, t in enumerate(tracks):
+            setv(t, "I_SELECTED", 1 if k == ends[0] else 0)
+        api.Main_OnCommand(DRY_RUN_SELECTED_TRACKS, 0)
+        key = str(DRY_RUN_SELECTED_TRACKS)
+    else:  # the sum of the top-level tracks it reaches, before the master's FX and fader
+        master = api.GetMasterTrack(0)
+        setv(master, "I_FXEN", 0)
+        setv(master, "D_VOL", 1.0)
+        setv(master, "D_PAN", 0.0)
+        api.Main_OnCommand(DRY_RUN_MASTER, 0)
+        key = str(DRY_RUN_MASTER)
+    stats = _first_group(api.GetSetProjectInfo_String(0, "RENDER_STATS", key, False)[3])
+    through = "" if ends == [i] else " + ".join(r.names[k] for k in ends)
     if "LUFSI" not in stats:
         return {"measured": False, "why": "the dry run measured nothing"}
-    return {"measured": True, "why": "", "through": through, **stats}
+    return {"measured": True, "why": "", "through": through, "fader": fader, "pre_fader_sends": pre_names,
+            "sends": sends, "sources": [r.names[k] for k in r.ins[i] if parent[k] != i],
+            "source_guids": [api.GetSetMediaTrackInfo_String(tracks[k], "GUID", "", False)[3] for k in r.ins[i]
+                             if parent[k] != i], **stats}
 
 
 def _measure(api, track_guids: list[str]) -> list[dict[str, Any]]:
@@ -111,17 +213,23 @@ def _measure(api, track_guids: list[str]) -> list[dict[str, Any]]:
             raise ApplyError(f"track {g} no longer exists")
         index[g] = next(k for k, t in enumerate(tracks) if t == tr)
     get, setv = api.GetMediaTrackInfo_Value, api.SetMediaTrackInfo_Value
+    routing = _routing(api, tracks, parent)
     selected = [bool(get(t, "I_SELECTED")) for t in tracks]
-    muted = [bool(get(t, "B_MUTE")) for t in tracks]
+    muted = list(routing.muted)
+    master = api.GetMasterTrack(0)
+    master_was = {k: get(master, k) for k in ("I_FXEN", "D_VOL", "D_PAN")}
     items = [(it, bool(api.GetMediaItemInfo_Value(it, "B_MUTE"))) for t in tracks
              for it in (api.GetTrackMediaItem(t, n) for n in range(int(api.CountTrackMediaItems(t))))]
     out = []
     try:
         for g in track_guids:
-            out.append({"guid": g, **_one(api, tracks, parent, index[g])})
+            out.append({"guid": g, **_one(api, tracks, parent, routing, index[g])})
             _put_back(api, tracks, muted, items)  # the next track starts from the user's mutes
     finally:
         _put_back(api, tracks, muted, items)
+        for k, v in master_was.items():
+            if get(master, k) != v:
+                setv(master, k, v)
         for t, was in zip(tracks, selected):
             if bool(get(t, "I_SELECTED")) != was:
                 setv(t, "I_SELECTED", 1 if was else 0)
@@ -138,8 +246,10 @@ def _put_back(api, tracks, muted: list[bool], items) -> None:
 
 
 def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Per track ``{"guid", "measured", "why", "through", "LUFSI", "RMSI", "PEAK"}`` (dB / LUFS;
-    -inf for silence), with ``trial_ops`` in place during the renders only."""
+    """Per track ``{"guid", "measured", "why", "through", "fader", "pre_fader_sends", "sends",
+    "sources", "source_guids", "LUFSI", "RMSI", "PEAK"}`` (dB / LUFS; -inf for silence), with ``trial_ops`` in place
+    during the renders only. ``through``: the top-level tracks where its routes end ("" when only
+    itself); ``sources``: the tracks that send to it (not its folder children)."""
     if not trial_ops:
         return _measure(api, track_guids)
     tid = txn.begin_with(api, trial_ops, _TRIAL_UNDO)

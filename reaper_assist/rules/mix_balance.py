@@ -2,9 +2,11 @@
 its instrument's offset from the focus track (table ``rules/tables/balance.json``, sources in it).
 
 Every figure is an integrated loudness (LUFS) of a post-FX, post-fader render as the listener hears
-the track (through its folders), measured by REAPER's dry run; the fader acts after the FX, so a
-fader change of ``d`` dB moves that loudness by ``d`` LU (exactly for a top-level track; through a
-folder with a dynamics plugin, nearly, which the app's trial render checks and corrects).
+the track (through its folders and its sends to buses), measured by REAPER's dry run; the fader acts
+after the FX, so a fader change of ``d`` dB moves that loudness by ``d`` LU (exactly for a top-level
+track and through linear folders and post-fader sends; through a folder or bus with a dynamics
+plugin, or when part of the track goes through a pre-fader send, nearly or partly, which the app's
+trial renders measure and correct).
 """
 
 from __future__ import annotations

@@ -103,24 +103,60 @@ def build(tmp: Path, stems_: dict[str, np.ndarray], *, gains_db: dict[str, float
 
 def heard_lufs(project: Project, name: str) -> float:
     """A track's integrated loudness as the listener hears it, measured independently of the
-    product: the emulator's engine renders the top-level track it plays through with every other
-    track of that folder muted; pyloudnorm (BS.1770-4) measures it."""
-    tracks = project.tracks
-    idx = next(i for i, t in enumerate(tracks) if t.name == name)
-    folder = next((i for i in range(idx, -1, -1) if tracks[i].folder_depth > 0 and i != idx), None)
-    target = tracks[idx]
-    muted = []
-    if folder is not None and tracks[idx].folder_depth <= 0:
-        for t in tracks[folder + 1:]:
-            if t is not target and not t.mute:
-                t.mute = True
-                muted.append(t)
-            if t.folder_depth < 0:
-                break
-        target = tracks[folder]
+    product: the emulator's engine renders the master mix with every other track that plays media
+    muted (so the folders and buses it goes through act on it alone; the master of these projects
+    is at 0 dB without FX); pyloudnorm (BS.1770-4) measures it."""
+    muted = [t for t in project.tracks if t.name != name and t.items and not t.mute]
+    for t in muted:
+        t.mute = True
     try:
-        audio = render(project, track=target).audio
+        audio = render(project).audio
     finally:
         for t in muted:
             t.mute = False
     return float(pyloudnorm.Meter(SR).integrated_loudness(audio.T))
+
+
+# The routed session (sends and nested folders): name -> (folder depth, fader dB)
+ROUTED = (("Lead Vocal", 0, 0.0), ("Vocal FX", 0, -2.0), ("Bass", 0, 0.0), ("Band", 1, -2.0), ("Keys", 1, -4.0),
+          ("Piano", 0, 0.0), ("Strings", -2, 0.0), ("Guitar 1", 0, 0.0), ("Guitar 2", 0, 0.0), ("Guitar Bus", 0, -1.0),
+          ("Drums", 1, -3.0), ("Kick", 0, 0.0), ("Snare", 0, 0.0), ("Hats", -1, 0.0))
+BUSES = {"Vocal FX": -3.0, "Guitar Bus": -3.0}  # JS: Volume Adjustment on each bus (dB)
+SENDS = (("Lead Vocal", "Vocal FX", -10.0), ("Guitar 1", "Guitar Bus", -3.0), ("Guitar 2", "Guitar Bus", -3.0))
+SEND_ONLY = ("Guitar 1", "Guitar 2")  # no master/parent send: heard only through the Guitar Bus
+
+
+def build_routed(tmp: Path, stems_: dict[str, np.ndarray], *, gains_db: dict[str, float] | None = None,
+                 name: str = "routed.rpp") -> Path:
+    """The band with routing: the vocal also sends (post-fader, -10 dB) to a "Vocal FX" bus; the
+    piano and strings sit in a "Keys" folder inside a "Band" folder (heard through both); the two
+    guitars have no master send and reach the master only through post-fader sends (-3 dB) to a
+    "Guitar Bus"; each bus has a JS: Volume Adjustment at -3 dB; drums in their folder as in
+    :func:`build`. Every track selected, the vocal first."""
+    from reaper_assist.emulator.reascript import Reaper
+
+    tmp.mkdir(parents=True, exist_ok=True)
+    p = Project.new(sample_rate=SR)
+    p.path = str(tmp / name)
+    api = Reaper(p)
+    by = {}
+    for i, (tname, depth, fader_db) in enumerate(ROUTED):
+        tr = p.add_track(i, name=tname)
+        by[tname] = tr
+        tr.selected = True
+        tr.folder_depth = depth
+        tr.volume = 10 ** (fader_db / 20)
+        tr.main_send = tname not in SEND_ONLY
+        if tname in stems_:
+            g = 10 ** ((gains_db or {}).get(tname, 0.0) / 20)
+            f = tmp / f"{name}-{tname.replace(' ', '_')}.wav"
+            sf.write(f, (stems_[tname] * g).T, SR, subtype="FLOAT")
+            p.add_item(tr, position=0.0, length=SECONDS, file=str(f))
+        if tname in BUSES:
+            k = api.TrackFX_AddByName(tr, "JS: Volume Adjustment", False, -1)
+            api.TrackFX_SetParam(tr, k, 0, BUSES[tname])
+            tr.flush()  # the FX model's settings into the chunk (as REAPER's save does)
+    for src, dest, db in SENDS:
+        p.add_send(by[src], by[dest]).set("D_VOL", 10 ** (db / 20))
+    p.save(p.path)
+    return Path(p.path)

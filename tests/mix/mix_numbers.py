@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mix_material import build, heard_lufs, stems
+from mix_material import build, build_routed, heard_lufs, stems
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.host.inprocess import InProcessHost
@@ -99,9 +99,43 @@ def compressed_folder_numbers(tmp: Path, st) -> None:
           + f" ({renders} trial renders)")
 
 
+def routed_numbers(tmp: Path, st) -> None:
+    """The routed band (sends, nested folders): tests/mix/test_balance_routes.py."""
+    table = load_table("balance")
+    gains = {"Guitar 1": -2.0, "Piano": 5.0}
+    host = InProcessHost.open(str(build_routed(tmp / "r", st, gains_db=gains)))
+    start = {t.name: amp_to_db(t.volume) for t in host.reaper.project.tracks}
+    rec = run_action("balance", host, selected=True)
+    got = _offsets(host.reaper.project)
+    by = {t["name"]: t for t in rec["tracks"]}
+    print("| track | heard through | table offset LU | rendered offset LU | error LU |")
+    print("|---|---|---|---|---|")
+    for n, off in got.items():
+        want = table[ROWS[n]]["offset_lu"]
+        print(f"| {n} | {by[n]['evidence'].get('heard_through') or '(itself)'} | {want:+.1f} | {off:+.2f} | {off - want:+.2f} |")
+    print(f"focus heard through: {by[FOCUS]['evidence']['heard_through']}")
+    print("kept: " + "; ".join(f"{n}: {by[n]['reason']}" for n in by if by[n]["status"] == "skipped"))
+    again = run_action("balance", host, selected=True)
+    print(f"second run: {len(again['changes'])} changes")
+    host.undo()  # the second run made no undo point: this undoes the first
+    back = {t.name: amp_to_db(t.volume) for t in host.reaper.project.tracks}
+    print(f"one undo: worst fader difference to the start {max(abs(back[n] - start[n]) for n in start):.2e} dB")
+    h2 = InProcessHost.open(str(build_routed(tmp / "r6", st, gains_db=gains)))
+    api = h2.api
+    api.TrackFX_SetParam(api.GetTrack(0, 9), 0, 0, -9.0)  # Guitar Bus JS -3 -> -9 dB
+    run_action("balance", h2, selected=True)
+    h = InProcessHost.open(str(build_routed(tmp / "r1", st, gains_db=gains)))
+    run_action("balance", h, selected=True)
+    a = {t.name: amp_to_db(t.volume) for t in h.reaper.project.tracks}
+    b = {t.name: amp_to_db(t.volume) for t in h2.reaper.project.tracks}
+    print("Guitar Bus JS 6 dB lower (-6.02 dB): fader moves " + ", ".join(
+        f"{n} {b[n] - a[n]:+.2f} dB" for n in ("Guitar 1", "Guitar 2", "Bass")))
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     st = stems(tmp / "stems")
+    routed_numbers(tmp, st)
     balance_numbers(tmp, st)
     compressed_folder_numbers(tmp, st)
     pan_numbers(tmp, st)

@@ -50,7 +50,7 @@ def test_each_track_sits_at_its_table_offset_from_the_focus(first):
     by_name = {t["name"]: t for t in rec["tracks"]}
     assert by_name[FOCUS]["status"] == "focus" and by_name["Drums"]["status"] == "skipped"
     kick = by_name["Kick"]["evidence"]
-    assert kick["through_folder"] == "Drums" and kick["offset_source"] == "diff_mst"
+    assert kick["heard_through"] == "Drums" and kick["offset_source"] == "diff_mst"
     assert 0.0 <= by_name["Bass"]["evidence"]["masking_of_focus"] <= 1.0  # masking of the focus, reported
     assert "focus_below_mix_lu" in rec["settings"]
     assert abs(_faders(host.reaper.project)["Drums"] - -3.0) < 1e-6  # the folder's fader is kept
