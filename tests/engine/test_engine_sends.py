@@ -180,3 +180,25 @@ def test_sends_survive_save_and_follow_track_insertion_and_deletion(bus, tmp_pat
     assert f["RPR_RemoveTrackSend"](src, 0, 0) and f["RPR_GetTrackNumSends"](b, -1) == 0
     f["RPR_DeleteTrack"](src)
     assert session.track("Bus").chunk.line("AUXRECV") is None
+
+
+def test_a_source_before_its_bus_is_not_changed_by_the_master_sum_or_its_fader(session):
+    """The render keeps each track's taps for its receives: the master's sum and the fader work in
+    place on other arrays only. Src (first, at the master and post-fader to Bus, -6 dB fader),
+    Other at the master, Pre with a pre-fader send to Bus and a -10 dB fader."""
+    f = session.f
+    src = session.add_track("Src", sine(1000, 2.0, 0.5))
+    session.add_track("Other", sine(1000, 2.0, 0.5))
+    pre = session.add_track("Pre", sine(1000, 2.0, 0.25))
+    b = session.add_track("Bus")
+    f["RPR_SetMediaTrackInfo_Value"](src, "D_VOL", 10 ** (-6 / 20))
+    f["RPR_SetMediaTrackInfo_Value"](pre, "D_VOL", 10 ** (-10 / 20))
+    f["RPR_SetMediaTrackInfo_Value"](pre, "B_MAINSEND", 0)
+    f["RPR_CreateTrackSend"](src, b)
+    f["RPR_CreateTrackSend"](pre, b)
+    f["RPR_SetTrackSendInfo_Value"](pre, 0, 0, "I_SENDMODE", 3)
+    # all in phase: master = Src (0.5 x -6 dB) + Other (0.5) + Bus (Src post-fader + Pre at 0.25)
+    a = 0.5 * 10 ** (-6 / 20)
+    want = 20 * np.log10(a + 0.5 + a + 0.25) + SINE_DB - 20 * np.log10(0.5)
+    assert_db_close(_db(session), want, TOL_DB)
+    assert_db_close(_db(session, "Bus"), 20 * np.log10(a + 0.25) + SINE_DB - 20 * np.log10(0.5), TOL_DB)

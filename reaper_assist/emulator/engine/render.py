@@ -95,8 +95,8 @@ class _Renderer:
         self.soloed = [bool(t.solo) for t in self.tracks]  # I_SOLO != 0 (solo, solo in place, ...)
         self.any_solo = any(self.soloed)
         self.receives = [t.receives() for t in self.tracks]  # AUXRECV lines per receiving track
-        self._pre_fx_tapped = {r.src_index for rs in self.receives for r in rs
-                               if EU.SEND_TAPS.get(r.mode) == "pre_fx"}
+        # (source index, tap) that some receive reads: those arrays are kept, never changed in place
+        self._tapped = {(r.src_index, EU.SEND_TAPS.get(r.mode, "post_fader")) for rs in self.receives for r in rs}
         self._cache: dict[int, dict[str, np.ndarray]] = {}
         self._busy: set[int] = set()
         self._sounding: dict[int, bool] = {}
@@ -186,8 +186,8 @@ class _Renderer:
             x += self._received(i, r)
         if tr.phase:
             x = -x
-        pre, post = self.pre_fader(tr, x, copy_input=i in self._pre_fx_tapped)
-        out = self.fader(tr, post, mute_env)
+        pre, post = self.pre_fader(tr, x, copy_input=(i, "pre_fx") in self._tapped)
+        out = self.fader(tr, post.copy() if (i, "post_fx") in self._tapped else post, mute_env)
         if EU.MUTE_SILENCES_PRE_FADER_SENDS and (tr.mute or mute_env is not None):
             gate = (mute_env >= 0.5) & (not tr.mute) if mute_env is not None else False
             pre, post = pre * gate, post * gate
@@ -268,7 +268,8 @@ class _Renderer:
             if p is None and self._sends_to_parent(self.tracks[i]):
                 y = self.track(i)
                 if x is None:
-                    x = y.copy() if y.base is not None else y  # a track's own array: sum into it
+                    # a track's own array: sum into it, unless a send reads it (it is kept for that)
+                    x = y.copy() if y.base is not None or (i, "post_fader") in self._tapped else y
                 else:
                     x += y
         return self.strip(self.project.master, np.zeros((CHANNELS, self.n)) if x is None else x, None)
