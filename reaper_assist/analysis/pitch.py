@@ -31,6 +31,17 @@ PREFILTER_ORDER = 8
 HOP_S = 0.05
 CHUNK_S = 1.0  # active audio is chosen in chunks of this length
 ACTIVE_RANGE_DB = 30.0  # a chunk counts as active within this many dB of the loudest chunk
+#: pYIN is scale-invariant: in a part's rests it finds a "pitch" in whatever is left (rumble
+#: through the prefilter, hum, noise). A frame whose prefiltered energy lies this far under the
+#: part's loud frames (95th percentile) is not a played note (tuning split: rumble-only frames of
+#: a lead's and a comping keys part's rests read 30-37 Hz at 48-71 dB under; the quietest played
+#: frames lie within 45 dB).
+VOICED_RANGE_DB = 45.0
+#: Below this, a spectral line counts as a note's partial for the chord correction only with
+#: harmonics of its own (strong lines at 2x and 3x): band noise (rumble) can leave a narrow ripple peak,
+#: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
+#: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
+HARMONIC_CHECK_MAX_HZ = 400.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +147,11 @@ def pitch_track(
         y, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_RATE, frame_length=FRAME_LENGTH,
         hop_length=int(HOP_S * ANALYSIS_RATE), resolution=0.25, center=False,
     )
-    f0 = np.where(voiced, f0, np.nan)
+    hop = int(HOP_S * ANALYSIS_RATE)
+    energy = np.array([float(np.mean(y[i * hop: i * hop + FRAME_LENGTH] ** 2)) for i in range(f0.size)])
+    loud = float(np.percentile(energy, 95.0)) if energy.size else 0.0
+    audible = energy >= loud * 10.0 ** (-VOICED_RANGE_DB / 10.0)
+    f0 = np.where(voiced & audible, f0, np.nan)
     good = f0[np.isfinite(f0)]
     frac = float(good.size / f0.size) if f0.size else 0.0
     if good.size < min_voiced:
@@ -248,7 +263,7 @@ def fundamentals(
     event_lowest, event_peak = _event_fundamental(excerpt, rate)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
-        strong = lines_hz[lines_db >= lines_db.max() - 30.0]
+        strong = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0])
         corrected = (track.f0_hz if monophonic else
                      np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
                                for f in track.f0_hz]))
@@ -291,6 +306,14 @@ def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float) ->
         if not np.any((ratio > 2.5) & (np.abs(np.log2(ratio / np.round(ratio))) <= 1 / 48)):
             notes.append(float(f))
     return np.array(notes)
+
+
+def _harmonic_lines(strong_hz: np.ndarray) -> np.ndarray:
+    """The strong lines that can be a note's partial: above :data:`HARMONIC_CHECK_MAX_HZ` every
+    one; below it only those with strong lines at 2x and 3x too, within a quarter tone."""
+    keep = [f for f in strong_hz if f >= HARMONIC_CHECK_MAX_HZ or all(
+        np.any(np.abs(np.log2(strong_hz / (k * f))) <= 1.0 / 24.0) for k in (2, 3))]
+    return np.array(keep, dtype=np.float64)
 
 
 def _lowest_present_harmonic(f0: float, lines_hz: np.ndarray, *, max_harmonic: int = 8) -> float | None:

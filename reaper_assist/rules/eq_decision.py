@@ -37,6 +37,11 @@ from reaper_assist.rules import tone
 from reaper_assist.rules.tone import HIGH_PASS, HP_BW_OCT, N_BANDS, EqBand
 
 REFINE_PASSES = 3
+#: Rumble (traffic, handling, air conditioning, stands) lives below this; the power between it and
+#: the note is the instrument's own (a tom's body below its strongest partial), and choosing the
+#: number of stacked high-pass sections on it picked one gentle section for toms whose rumble at
+#: 30-36 Hz then dropped 9-11.7 dB (tuning split, bench/quality.py --split tuning --scenario rumble).
+RUMBLE_MAX_HZ = 50.0
 NOTE_LINES_MAX_HZ = 1200.0  # fundamentals of played notes lie below this (a lead's top notes)
 
 
@@ -155,7 +160,7 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
         why = f"high-pass at {corner:.0f} Hz (below the instrument's useful range; no played note measured)"
     else:
         max_sections = int(row.get("highpass_max_sections", 2))
-        below = lowest * 2.0 ** (-0.5)
+        below = min(lowest * 2.0 ** (-0.5), RUMBLE_MAX_HZ)
         floor = _row_f(row, "rumble_floor_db", -30.0)
         options = []
         for k in range(1, max_sections + 1):

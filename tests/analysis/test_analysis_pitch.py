@@ -121,3 +121,29 @@ def test_monophonic_bass_keeps_a_low_note_whose_fundamental_is_weak():
     mono, chord = fundamentals(x, RATE, monophonic=True), fundamentals(x, RATE)
     assert chord.lowest_hz is not None and abs(math.log2(chord.lowest_hz / 82.4)) < SEMITONE_OCT  # the octave error
     assert mono.lowest_hz is not None and abs(math.log2(mono.lowest_hz / 41.2)) < SEMITONE_OCT, mono.lowest_hz
+
+
+def test_a_lead_with_rests_is_not_read_at_the_rumble_between_its_notes():
+    """pYIN finds a "pitch" in the rumble left in a part's rests (through the 60 Hz prefilter);
+    frames 45 dB under the part's loud frames are not notes."""
+    notes = [349.2, 392.0, 440.0, 392.0] * 3
+    parts = []
+    for f in notes:
+        parts += [_tone(f, 0.4), np.zeros(int(0.3 * RATE))]
+    x = 0.3 * np.concatenate(parts)
+    x = x + _rumble(x.size, -22.0)
+    fu = fundamentals(x, RATE, monophonic=True)  # a lead: the tracked pitch is the note
+    assert fu.source == "pitch"
+    assert abs(math.log2(fu.lowest_hz / 349.2)) < SEMITONE_OCT, (fu.lowest_hz, fu.pitch.lowest_hz)
+
+
+def test_a_chord_over_a_rumble_ripple_keeps_its_lowest_note():
+    """A narrow ripple of the rumble at a third of the chord's root is no note: a low line counts
+    for the chord correction only with its own 2nd and 3rd harmonic lines."""
+    # 3, 4 and 5 x 34.6 Hz (G#2 C#3 F3): the chord's common period is 34.6 Hz, where the ripple is
+    chord = sum(_tone(f, 6.0) for f in (103.8, 138.4, 173.0))
+    x = 0.3 * chord / np.sqrt(np.mean(chord**2))
+    t = np.arange(x.size) / RATE
+    x = x + _rumble(x.size, -30.0) + 0.02 * np.sin(2 * np.pi * 34.6 * t)  # a steady line in the rumble
+    fu = fundamentals(x, RATE)
+    assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 103.8)) < SEMITONE_OCT, fu.lowest_hz

@@ -152,3 +152,22 @@ def test_hihat_high_pass_is_the_tables_corner_whatever_its_low_events():
     fu = track_fundamentals(C.TrackSource(np.zeros((2, RATE)), RATE, "", "hihat", 1.0, "name"), row, "HH")
     assert fu.lowest_hz is None
     assert D.highpass_bands(row, fu, long_term_spectrum(np.ones(RATE) * 1e-3, RATE))[0].freq_hz == pytest.approx(250.0)
+
+
+RUMBLE_DROP_NON_BASS_DB = 12.0  # issue 13: "rumble down >= 12 dB on non-bass tracks"
+
+
+def test_tom_body_below_its_partial_does_not_pick_a_gentle_high_pass():
+    """A tom's own body (60-80 Hz, under its 110 Hz partial) is not rumble: the number of stacked
+    sections is chosen on the power below 50 Hz, so 25-40 Hz rumble drops >= 12 dB."""
+    t = np.arange(8 * RATE) / RATE
+    rng = np.random.default_rng(2)
+    body = sosfilt(butter(2, [60.0, 80.0], btype="bandpass", fs=RATE, output="sos"), rng.standard_normal(t.size))
+    tom = 0.1 * np.sin(2 * np.pi * 110.0 * t) + 0.1 * body / np.sqrt(np.mean(body**2))
+    spec = long_term_spectrum(tom + _rumble(t.size, -32.0), RATE)
+    row = _row("tom")
+    hp = D.highpass_bands(row, D.TrackFundamentals(110.0 * 2 ** (-1 / 6), 110.0, "events"), spec)
+    drop = -D.highpass_response_db(hp[0].freq_hz, len(hp), np.array([30.0, 35.0]), RATE)
+    assert len(hp) >= 2, hp[0].evidence
+    assert np.all(drop >= RUMBLE_DROP_NON_BASS_DB), (drop, hp[0].evidence)
+    assert hp[0].evidence["fundamental_region_loss_db"] <= row["fundamental_max_loss_db"] + 1e-6
