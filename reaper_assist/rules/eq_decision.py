@@ -167,8 +167,11 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
             c = min(table_hz, _corner_for_loss(lowest, k, max_loss, rate, fund.source))
             share_db, drop = _rumble_drop_db(spec, below, c, k)
             options.append((c, k, share_db, drop))
-        # no rumble below the note: one section; rumble: the steepest drop (fewest sections on a tie)
-        corner, sections, share_db, drop = (options[0] if options[0][2] < floor
+        # no rumble below the note: one section; rumble: the fewest sections that lower it by the
+        # target (each extra section takes a band a resonance cut could use: on the tuning split a
+        # third section for snares' own lows cost their resonance cuts), else the steepest drop
+        enough = [o for o in options if o[3] >= target]
+        corner, sections, share_db, drop = (options[0] if options[0][2] < floor else enough[0] if enough
                                             else max(options, key=lambda o: (round(o[3], 1), -o[1])))
         ev.update({"energy_below_lowest_note_db": share_db, "predicted_rumble_drop_db": drop,
                    "rumble_drop_target_db": target})

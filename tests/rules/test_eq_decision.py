@@ -171,3 +171,16 @@ def test_tom_body_below_its_partial_does_not_pick_a_gentle_high_pass():
     assert len(hp) >= 2, hp[0].evidence
     assert np.all(drop >= RUMBLE_DROP_NON_BASS_DB), (drop, hp[0].evidence)
     assert hp[0].evidence["fundamental_region_loss_db"] <= row["fundamental_max_loss_db"] + 1e-6
+
+
+def test_highpass_stacks_no_more_sections_than_the_rumble_needs():
+    """Rumble far below the note: one section at the table's corner already lowers it by the
+    target, so no band is spent on a second or third (they would take a resonance cut's band)."""
+    t = np.arange(8 * RATE) / RATE
+    keys = sum(np.sin(2 * np.pi * k * 220.0 * t) / k for k in range(1, 8)) * 0.1
+    spec = long_term_spectrum(keys + _rumble(t.size, -40.0), RATE)
+    row = _row("keys")
+    hp = D.highpass_bands(row, D.TrackFundamentals(220.0, 440.0, "pitch"), spec)
+    ev = hp[0].evidence
+    assert ev["energy_below_lowest_note_db"] > row["rumble_floor_db"], ev  # there is rumble
+    assert len(hp) == 1 and ev["predicted_rumble_drop_db"] >= row["rumble_drop_db"], ev
