@@ -45,7 +45,7 @@ def _finish(host, p: Plan, state: ProjectState, dry_run: bool, extra: dict[str, 
     applied = host.apply(realize.ops(writes), p.undo_name) if writes and not dry_run else None
     record = record_for_plan(p, writes, dry_run=dry_run)
     if applied is not None:
-        name_added_tracks(record, realize.ops(writes), applied.results)
+        name_added_tracks(record, realize.added_tracks(writes, applied.results))
     if extra:
         record["reference"] = clean(extra, 2)
     return record

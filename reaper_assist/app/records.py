@@ -65,14 +65,10 @@ def record_for_plan(p: Plan, writes: list[Write], *, dry_run: bool = False) -> d
     return rec
 
 
-def name_added_tracks(record: dict[str, Any], ops: list[dict[str, Any]], results: tuple) -> None:
+def name_added_tracks(record: dict[str, Any], added: dict[str, str]) -> None:
     """Give the tracks a plan added (unknown until REAPER made them: the A/B reference) the GUID
-    the apply returned, in the record's changes and track decisions, so the report and ``remove``
-    find them under their track."""
-    added = {op["name"]: str(res) for op, res in zip(ops, results)
-             if op.get("op") == "insert_tagged_track" and isinstance(res, str) and res}
-    if not added:
-        return
+    the apply returned (``added``: name -> GUID, :func:`reaper_assist.host.realize.added_tracks`),
+    in the record's changes and track decisions, so the report and ``remove`` find them."""
     for c in record["changes"]:
         if not c.get("track_guid") and c.get("track_name") in added:
             c["track_guid"] = added[c["track_name"]]

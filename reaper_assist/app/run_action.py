@@ -68,7 +68,7 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
         timings["apply_s"] = time.perf_counter() - t2
         record = record_for_plan(p, writes, dry_run=dry_run)
         if applied is not None:
-            name_added_tracks(record, realize.ops(writes), applied.results)
+            name_added_tracks(record, realize.added_tracks(writes, applied.results))
         if preview and writes:
             record["preview"] = True
             record["message"] += ("; preview: the new FX and lanes are written bypassed (run compare to keep "

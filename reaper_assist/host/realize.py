@@ -374,6 +374,12 @@ def _added_track(state: ProjectState, s: S.AddedTrack, base: int) -> list[Write]
                   f"{'soloed' if s.audition else 'muted'})", None, s.file, s.reason, op, s.evidence)]
 
 
+def added_tracks(writes: list[Write], results: tuple) -> dict[str, str]:
+    """The GUID REAPER gave each track the applied ``writes`` added, by name (their write's result)."""
+    return {w.op["name"]: str(res) for w, res in zip(writes, results)
+            if w.op.get("op") == "insert_tagged_track" and isinstance(res, str) and res}
+
+
 def _remove_added_track(state: ProjectState, s: S.RemoveAddedTrack, base: int) -> list[Write]:
     tr = _track(state, s)
     if tr.owner != s.owner:
