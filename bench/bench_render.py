@@ -9,7 +9,9 @@ compared with (issue 20 point 0); the two alternate ``R`` times (default 2) and 
 is compared, which evens out a shared machine's load; the process's CPU time of each is printed
 too (single-threaded work, so less sensitive to other load than wall time). The first render in
 the process (one second of the project, before the timed runs) loads numba and the engine's
-compiled kernels (compiling them once on a new machine) and is printed on its own.
+compiled kernels (compiling them once on a new machine) and is printed on its own. Last, the
+tracks are rendered one at a time, each by the engine and then by the reference, so that both
+halves of each pair see the same load; the sums are compared as well.
 
 The reference: each track's file read whole with soundfile, its ReaEQ bands as one
 ``scipy.signal.sosfilt`` chain (the same coefficients), a vectorised compressor (RMS detector by
@@ -86,25 +88,47 @@ def build(tmp: Path, tracks: int, seconds: float) -> Project:
     return p
 
 
+def reference_track(p: Project, tr) -> np.ndarray:
+    """One track's post-fader output computed the plain numpy/scipy way (module docstring)."""
+    item = tr.items[0]
+    x = sf.read(p.resolve_media(item.active_take.source.file), dtype="float64", always_2d=True)[0].T
+    eq, comp = tr.fx[0].model, tr.fx[1].model
+    sos, gain = settings_sos(eq.spec.settings(eq.state), SR)
+    y = sosfilt(sos, x, axis=1) * gain
+    c = comp.spec.settings(comp.state)
+    w = int(round(c.rms_ms * SR / 1000.0))
+    cs = np.cumsum(np.max(y * y, axis=0))
+    power = np.maximum((cs - np.concatenate((np.zeros(w), cs[:-w]))) / w, 1e-30)
+    over = np.maximum(10.0 * np.log10(power) - c.threshold_db, 0.0) * (1.0 - 1.0 / c.ratio)
+    a = np.exp(-1.0 / (c.attack_ms / 1000.0 * SR))
+    gr = lfilter([1.0 - a], [1.0, -a], over)
+    return y * 10.0 ** (-gr / 20.0) * tr.volume
+
+
 def reference(p: Project) -> np.ndarray:
     """The master mix computed the plain numpy/scipy way (see the module docstring)."""
     out = None
     for tr in p.tracks:
-        item = tr.items[0]
-        x = sf.read(p.resolve_media(item.active_take.source.file), dtype="float64", always_2d=True)[0].T
-        eq, comp = tr.fx[0].model, tr.fx[1].model
-        sos, gain = settings_sos(eq.spec.settings(eq.state), SR)
-        y = sosfilt(sos, x, axis=1) * gain
-        c = comp.spec.settings(comp.state)
-        w = int(round(c.rms_ms * SR / 1000.0))
-        cs = np.cumsum(np.max(y * y, axis=0))
-        power = np.maximum((cs - np.concatenate((np.zeros(w), cs[:-w]))) / w, 1e-30)
-        over = np.maximum(10.0 * np.log10(power) - c.threshold_db, 0.0) * (1.0 - 1.0 / c.ratio)
-        a = np.exp(-1.0 / (c.attack_ms / 1000.0 * SR))
-        gr = lfilter([1.0 - a], [1.0, -a], over)
-        y = y * 10.0 ** (-gr / 20.0) * tr.volume
+        y = reference_track(p, tr)
         out = y if out is None else out + y
     return out
+
+
+def alternated(p: Project) -> tuple[float, float, float, float]:
+    """Each track rendered by the engine, then the same track by the reference, one track after
+    the other (the two see the same load within seconds): summed ``(wall, ref_wall, cpu,
+    ref_cpu)``."""
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for tr in p.tracks:
+        t0, c0 = time.perf_counter(), time.process_time()
+        render(p, track=tr)
+        sums[0] += time.perf_counter() - t0
+        sums[2] += time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
+        reference_track(p, tr)
+        sums[1] += time.perf_counter() - t0
+        sums[3] += time.process_time() - c0
+    return sums[0], sums[1], sums[2], sums[3]
 
 
 def rms_db(a: np.ndarray) -> float:
@@ -140,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             ref = reference(p)
             ref_walls.append(time.perf_counter() - t0)
             ref_cpus.append(time.process_time() - c0)
+        alt = alternated(p)
     assert not res.unmodelled_fx and not res.media_problems
     wall, ref_wall = min(walls), min(ref_walls)
     cpu, ref_cpu = min(cpus), min(ref_cpus)
@@ -155,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
           f"(mix level engine {rms_db(res.audio):.2f} dB, reference {rms_db(ref):.2f} dB RMS)")
     print(f"CPU time of this process (less sensitive to other load): engine {cpu:.2f} s (best of "
           f"{runs(cpus)}), reference {ref_cpu:.2f} s (best of {runs(ref_cpus)}), ratio {cpu / ref_cpu:.2f}")
+    print(f"tracks alternated one by one (engine, then the reference, per track): engine {alt[0]:.2f} s, "
+          f"reference {alt[1]:.2f} s wall, ratio {alt[0] / alt[1]:.2f}; CPU {alt[2]:.2f} s against "
+          f"{alt[3]:.2f} s, ratio {alt[2] / alt[3]:.2f}")
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(12)
     return 0
