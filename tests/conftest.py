@@ -127,3 +127,22 @@ def live_project(driver, tmp_path):
         return dst
 
     return load
+
+
+HOST_FIXTURE = "griffinsauce_with-external-files.rpp"
+
+
+@pytest.fixture(params=["inprocess", "reapy"])
+def either_host(request, tmp_path):
+    """A copy of a real project (HOST_FIXTURE), through each Host: in process, and over reapy to the
+    emulator process."""
+    src = tmp_path / HOST_FIXTURE
+    shutil.copy(RPP_DIR / HOST_FIXTURE, src)
+    if request.param == "inprocess":
+        from reaper_assist.host.inprocess import InProcessHost
+
+        return InProcessHost.open(str(src))
+    h = request.getfixturevalue("reapy_host")
+    request.getfixturevalue("driver").load_project(str(src))
+    return h
+

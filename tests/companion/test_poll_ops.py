@@ -3,26 +3,17 @@ state change count (one cheap read), several ExtState keys read and written in o
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from tests.conftest import RPP_DIR
+from tests.conftest import HOST_FIXTURE
 
-FIXTURE = "griffinsauce_with-external-files.rpp"
+FIXTURE = HOST_FIXTURE
 
 
-@pytest.fixture(params=["inprocess", "reapy"])
-def host(request, tmp_path):
-    src = tmp_path / FIXTURE
-    shutil.copy(RPP_DIR / FIXTURE, src)
-    if request.param == "inprocess":
-        from reaper_assist.host.inprocess import InProcessHost
-
-        return InProcessHost.open(str(src))
-    h = request.getfixturevalue("reapy_host")
-    request.getfixturevalue("driver").load_project(str(src))
-    return h
+@pytest.fixture
+def host(either_host):
+    return either_host
 
 
 def test_the_state_change_count_moves_with_an_undo_point_and_its_undo(host):
