@@ -71,3 +71,23 @@ def tone_profile(audio: np.ndarray, sample_rate: float, *, name: str | None = No
     s = long_term_spectrum(side[sel], rate, name=name)
     return ToneProfile(m.freqs_hz, m.power_db, s.power_db, int(mid.shape[-1] // max(size, 1)), tuple(keep),
                        piece_s, rate)
+
+
+def piece_samples(profile: ToneProfile) -> np.ndarray:
+    """The sample indices of the loudest pieces the profile was measured over."""
+    size = int(round(profile.piece_s * profile.sample_rate))
+    return np.concatenate([np.arange(i * size, (i + 1) * size) for i in profile.loudest])
+
+
+def band_mid_side(audio: np.ndarray, profile: ToneProfile, lo_hz: float = 40.0,
+                  hi_hz: float = 16000.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(frequencies, mid spectrum, side spectrum): the complex spectra (one FFT) of the mid and
+    side of ``audio`` over the profile's loudest pieces, the bins from ``lo_hz`` to ``hi_hz``.
+    Sums of their products are the signals' energies and cross terms in that band (Parseval)."""
+    x = as_audio(audio)
+    sel = piece_samples(profile)
+    sel = sel[sel < x.shape[-1]]
+    mid, side = mid_side(x[:, sel])
+    f = np.fft.rfftfreq(sel.shape[0], 1.0 / profile.sample_rate)
+    band = (f >= lo_hz) & (f <= hi_hz)
+    return f[band], np.fft.rfft(mid)[band], np.fft.rfft(side)[band]

@@ -69,7 +69,20 @@ def _level(host, state: ProjectState, path: str, seconds: float, volume_db: floa
     return volume_db, st.integrated_lufs, i + 2
 
 
-def _add(host, raw: dict[str, Any], dry_run: bool) -> dict[str, Any]:
+def _solo(state: ProjectState, guids: list[str] | None) -> list[dict[str, Any]]:
+    """Trial writes that solo the listed tracks alone (nothing when the mix is the master)."""
+    if guids is None:
+        return []
+    want = {g.upper() for g in guids}
+    missing = [g for g in want if g not in {t.guid.upper() for t in state.tracks}]
+    if missing:
+        raise ReaperAssistError(f"track {missing[0]} is not in the project")
+    return [{"op": "track_info", "track": t.guid, "track_name": t.name, "parm": "I_SOLO",
+             "value": 1.0 if t.guid.upper() in want else 0.0}
+            for t in state.tracks if bool(t.solo) != (t.guid.upper() in want) and t.owner != ACTION]
+
+
+def _add(host, raw: dict[str, Any], dry_run: bool, guids: list[str] | None) -> dict[str, Any]:
     refs = raw.get("reference")
     paths = [refs] if isinstance(refs, str) else list(refs or [])
     if not paths:
@@ -79,9 +92,11 @@ def _add(host, raw: dict[str, Any], dry_run: bool) -> dict[str, Any]:
     mine = ours(state)
     removal = realize.ops(realize.realize(state, [RemoveAddedTrack(
         track_guid=mine.guid, track_name=mine.name, reason="measure the mix without it", owner=ACTION)])) if mine else []
-    mix = render_stats(host, removal)
+    where = "the master" if guids is None else "the tracks " + ", ".join(
+        repr(t.name) for t in state.tracks if t.guid.upper() in {g.upper() for g in guids})
+    mix = render_stats(host, removal + _solo(state, guids))
     if mix.silent:
-        raise ReaperAssistError("the master is silent (the dry-run render measured -inf LUFS): nothing to match the "
+        raise ReaperAssistError(f"{where} is silent (the dry-run render measured -inf LUFS): nothing to match the "
                                 "reference to")
     if removal:
         state = host.read_state()
@@ -91,9 +106,10 @@ def _add(host, raw: dict[str, Any], dry_run: bool) -> dict[str, Any]:
     if removal:
         state = host.read_state()
         mine = ours(state)
-    reason = f"{ref.name} level-matched to the mix ({mix.integrated_lufs:.2f} LUFS integrated)"
+    what = "the mix" if guids is None else where + " (soloed together)"
+    reason = f"{ref.name} level-matched to {what} ({mix.integrated_lufs:.2f} LUFS integrated)"
     ev = {"mix_lufs": mix.integrated_lufs, "reference_lufs": ref.integrated_lufs, "soloed_lufs": heard,
-          "renders": renders, "file": ref.path}
+          "renders": renders, "file": ref.path, "matched_to": what}
     steps: list[Step] = []
     if mine is not None and _file(mine) == ref.path:
         if abs(amp_to_db(mine.volume) - volume_db) > SAME_DB:
@@ -153,8 +169,21 @@ def _guarded(name: str, host, dry_run: bool, fn) -> dict[str, Any]:
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
-    """Add (or update) the level-matched reference track."""
-    return _guarded(ACTION, host, dry_run, lambda: _add(host, load_settings(host, ACTION, options), dry_run))
+    """Add (or update) the reference track, level-matched to the master mix, or (tracks given, or
+    ``options["selected"]``) to the listed tracks soloed together."""
+    opts = dict(options or {})
+
+    def add() -> dict[str, Any]:
+        guids = None
+        if not opts.get("master") and (track_guids or opts.get("selected")):
+            guids = list(track_guids or [t.guid for t in host.read_state(selected_only=True, with_items=False,
+                                                                         with_fx=False).tracks])
+            if not guids:
+                raise ParameterError("ab-reference --selected: no tracks are selected (or use --master)")
+        raw = load_settings(host, ACTION, {k: v for k, v in opts.items() if k not in ("master", "selected")})
+        return _add(host, raw, dry_run, guids)
+
+    return _guarded(ACTION, host, dry_run, add)
 
 
 def run_toggle(host, *, track_guids: list[str] | None = None, selected: bool = True,

@@ -1,12 +1,20 @@
-"""Action "Match reference": the master's tonal balance and loudness brought toward one or more
-reference files, with a tagged ReaEQ ("RA Match", at most 8 shelves and peaks) and a tagged gain
-stage ("RA Match Gain", JS Volume) at the end of the master's FX chain. No limiter is added.
+"""Action "Match reference": the tonal balance, loudness and (when asked) stereo width of the master,
+or of a few tracks taken together, brought toward one or more reference files, with a tagged
+ReaEQ ("RA Match", at most 8 shelves and peaks), a tagged JS Mid/Side Encoder + Decoder pair
+("RA Match Width In" / "RA Match Width": the decoder's Center Level is the mid's gain) and a
+tagged gain stage ("RA Match Gain", JS Volume) at the end of each target's FX chain. No limiter.
 
-read the master -> the master mix rendered to a file without our two plugins (the user's FX
-count) -> mid/side long-term spectra over the loudest pieces of the mix and of each reference
--> the difference fitted with the bands (x amount) -> trial dry-run renders with the EQ and the
-gain in place until the master reads the references' integrated loudness (as app/master.py
-does) -> ONE undo block -> ``last_run`` record with the fit, its residual and the pieces chosen.
+read the target -> its audio rendered to a file without our plugins (the master mix; for tracks,
+the master with only the listed tracks soloed) -> mid/side long-term spectra over the loudest
+pieces of the mix and of each reference -> the tone difference fitted with the bands (x amount)
+-> width: a second render with the Mid/Side pair at its lowest Center Level splits the mix into
+what the Center Level scales and what it leaves, so the side/mid ratio after the EQ is known for
+every Center Level -> trial dry-run renders with everything in place until the target reads the
+references' integrated loudness (as app/master.py does) -> ONE undo block -> ``last_run`` record.
+
+Tracks are matched as one group (their sum, as heard soloed through the master): each listed
+track gets the same EQ, the same Center Level and the same gain, so the tracks keep their balance
+and the group takes the reference's tone, width and loudness.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.analysis.loudness import measure_loudness
-from reaper_assist.analysis.reference_tone import ToneProfile, tone_profile
+from reaper_assist.analysis.reference_tone import ToneProfile, band_mid_side, tone_profile
 from reaper_assist.app.master_chain import gain_step, render_stats, without_ours
 from reaper_assist.app.our_fx import our_fx
 from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
@@ -27,14 +35,19 @@ from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.media.reference_file import Reference, read_reference, take_render
+from reaper_assist.plugins.js_midside import center_db, center_slider_for_db
 from reaper_assist.rules import mastering
 from reaper_assist.rules import reference_match as rule
 from reaper_assist.rules.plan import Plan, TrackDecision
-from reaper_assist.rules.steps import BandValue, Step, TaggedPlugin
+from reaper_assist.rules.steps import BandValue, ParamValue, Step, TaggedPlugin
 
 ACTION = "match-reference"
 EQ_TAG, EQ_RENAME = "match-reference", "RA Match"
+ENC_TAG, ENC_RENAME = "match-reference-width-in", "RA Match Width In"
+DEC_TAG, DEC_RENAME = "match-reference-width", "RA Match Width"
 GAIN_TAG, GAIN_RENAME = "match-reference-gain", "RA Match Gain"
+TAGS = (EQ_TAG, ENC_TAG, DEC_TAG, GAIN_TAG)
+SPLIT_SLIDER = -120.0  # the decoder's lowest Center Level: the mid at 2^-20, for the split render
 TOLERANCE_LU = 0.3  # issue 17: loudness within 0.3 LU of the reference
 
 
@@ -51,42 +64,99 @@ def _grid_db(profile: ToneProfile, grid: np.ndarray) -> tuple[np.ndarray, np.nda
             rule.smoothed_on_grid(profile.freqs_hz, profile.side_db, grid))
 
 
-def _eq_step(master: TrackState, eq: FXState | None, fit: rule.ToneFit, reason: str) -> TaggedPlugin:
+def _eq_step(track: TrackState, eq: FXState | None, fit: rule.ToneFit, reason: str) -> TaggedPlugin:
     bands = tuple(BandValue(k, b.band_type, True, b.freq_hz, b.gain_db, b.bw_oct, dict(b.evidence))
                   for k, b in enumerate(fit.bands))
     idle = tuple(BandValue(k, rule.BAND, False, 1000.0, 0.0, 1.0) for k in range(len(bands), rule.MAX_BANDS))
-    return TaggedPlugin(track_guid=master.guid, track_name=master.name, reason=reason, evidence=fit.to_json(),
+    return TaggedPlugin(track_guid=track.guid, track_name=track.name, reason=reason, evidence=fit.to_json(),
                         plugin="reaeq", rename=EQ_RENAME, tag=EQ_TAG, position=-1,
                         existing_guid=eq.guid if eq is not None else None, bands=bands + idle)
 
 
-class _Match:
-    """One run's measurements and the steps they lead to."""
+def _width_steps(track: TrackState, ours: dict[str, FXState | None], slider: float, reason: str,
+                 evidence: dict[str, Any]) -> list[Step]:
+    """Our Mid/Side Encoder, then our Decoder with its Center Level at ``slider`` (swap and
+    position at their factory 0)."""
+    enc, dec = ours.get(ENC_TAG), ours.get(DEC_TAG)
+    mid_db = center_db(slider)
+    return [TaggedPlugin(track_guid=track.guid, track_name=track.name, reason=reason, evidence=evidence,
+                         plugin="js_ms_encoder", rename=ENC_RENAME, tag=ENC_TAG, position=-1,
+                         existing_guid=enc.guid if enc is not None else None),
+            TaggedPlugin(track_guid=track.guid, track_name=track.name, reason=reason, evidence=evidence,
+                         plugin="js_ms_decoder", rename=DEC_RENAME, tag=DEC_TAG, position=-1,
+                         existing_guid=dec.guid if dec is not None else None,
+                         params=(ParamValue("center_level_db", slider, f"Center Level (mid {mid_db:+.2f} dB)"),
+                                 ParamValue("output_swap", 0.0, "Output Swap (off)"),
+                                 ParamValue("center_position", 0.0, "Center Position (centre)")))]
 
-    def __init__(self, host, state: ProjectState, raw: dict[str, Any]):
+
+class _Match:
+    """One run's measurements and the steps they lead to. ``guids`` None: the master; else the
+    tracks matched together (their sum, soloed)."""
+
+    def __init__(self, host, raw: dict[str, Any], guids: list[str] | None):
         self.host = host
+        self.guids = guids
         self.aspects = rule.parse_aspects(raw.get("aspects"))
         self.amount = rule.parse_amount(raw.get("amount"))
-        self.state = state
-        self.refs = _references(raw, state.sample_rate)
-        self._reread(state)
+        self._reread()
+        self.refs = _references(raw, self.state.sample_rate)
+        self.width: rule.WidthFit | None = None
 
-    def _reread(self, state: ProjectState | None = None) -> None:
-        self.state = state or self.host.read_state(master=True)
-        self.master = self.state.tracks[0]
-        self.eq, self.gain = our_fx(self.master, EQ_TAG), our_fx(self.master, GAIN_TAG)
+    # -- the targets ---------------------------------------------------------------------------
+    def _reread(self) -> None:
+        if self.guids is None:
+            self.state = self.host.read_state(master=True)
+            if not self.state.tracks:
+                raise ReaperAssistError("the project has no master track to read")
+            self.targets = [self.state.tracks[0]]
+        else:
+            self.state = self.host.read_state()
+            by_guid = {t.guid.upper(): t for t in self.state.tracks}
+            missing = [g for g in self.guids if g.upper() not in by_guid]
+            if missing:
+                raise ReaperAssistError(f"track {missing[0]} is not in the project any more")
+            self.targets = [by_guid[g.upper()] for g in self.guids]
+        self.ours = {t.guid: {tag: our_fx(t, tag) for tag in TAGS} for t in self.targets}
 
-    def measure_mix(self) -> None:
-        ours = [f for f in (self.eq, self.gain) if f is not None]
-        pre_ops = without_ours(self.state, self.master, ours)
-        audio, rate = take_render(self.host.master_render_file(pre_ops or None))
-        if pre_ops:
+    @property
+    def where(self) -> str:
+        if self.guids is None:
+            return "the master"
+        return ("track " if len(self.targets) == 1 else "the tracks ") + ", ".join(repr(t.name) for t in self.targets)
+
+    def _solo(self) -> list[dict[str, Any]]:
+        """Trial writes that solo the listed tracks alone (nothing for the master)."""
+        if self.guids is None:
+            return []
+        want = {g.upper() for g in self.guids}
+        return [{"op": "track_info", "track": t.guid, "track_name": t.name, "parm": "I_SOLO",
+                 "value": 1.0 if t.guid.upper() in want else 0.0}
+                for t in self.state.tracks if bool(t.solo) != (t.guid.upper() in want)]
+
+    def _without(self, tags: tuple[str, ...]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for t in self.targets:
+            fxs = [fx for tag, fx in self.ours[t.guid].items() if fx is not None and tag in tags]
+            if fxs:
+                out += without_ours(self.state, t, fxs)
+        return out
+
+    def _render(self, ops: list[dict[str, Any]]) -> np.ndarray:
+        audio, _ = take_render(self.host.master_render_file(ops or None))
+        if ops:
             self._reread()
-        self.mix_lufs = measure_loudness(audio, rate, true_peak=False).integrated_lufs
+        return audio
+
+    # -- measurements --------------------------------------------------------------------------
+    def measure_mix(self) -> None:
+        self.mix_audio = self._render(self._without(TAGS) + self._solo())
+        rate = self.state.sample_rate
+        self.mix_lufs = measure_loudness(self.mix_audio, rate, true_peak=False).integrated_lufs
         if not math.isfinite(self.mix_lufs):
-            raise ReaperAssistError("the master is silent (its render measured -inf LUFS): nothing to match; "
+            raise ReaperAssistError(f"{self.where} is silent (its render measured -inf LUFS): nothing to match; "
                                     "unmute the tracks or add audio first")
-        self.mix_tone = tone_profile(audio, rate, name="master")
+        self.mix_tone = tone_profile(self.mix_audio, rate, name=self.where)
 
     def fit(self) -> None:
         grid = rule.fit_grid()
@@ -99,92 +169,150 @@ class _Match:
         self.target = diff - diff.mean()
         side = ref_side - mix_side
         self.side_diff_db = float(np.mean(np.abs((side - side.mean()))))
-        self.tone = rule.fit_bands(self.target, grid, self.state.sample_rate, amount=self.amount)
+        amount = self.amount if "tone" in self.aspects else 0.0
+        self.tone = rule.fit_bands(self.target, grid, self.state.sample_rate, amount=amount)
         self.target_lufs = float(np.mean([r.integrated_lufs for r in self.refs]))
 
+    def fit_width(self) -> None:
+        """The Center Level that gives the side/mid ratio asked. A render with the pair at its
+        lowest Center Level (B = g U + V, g = 2^-20) and the mix without it (A = U + V) give U
+        and V; the ratio for any mid gain follows, through the EQ's power response."""
+        if "width" not in self.aspects:
+            return
+        reason = "measure what the Center Level scales"
+        split: list[Step] = []
+        for t in self.targets:
+            split += _width_steps(t, self.ours[t.guid], SPLIT_SLIDER, reason, {})
+        ops = realize.ops(realize.realize(self.state, split))
+        b = self._render(ops + self._without((EQ_TAG, GAIN_TAG)) + self._solo())
+        g = 2.0 ** (SPLIT_SLIDER / 6.0)
+        freqs, am, as_ = band_mid_side(self.mix_audio, self.mix_tone)
+        _, bm, bs = band_mid_side(b, self.mix_tone)
+        vm, vs = (bm - g * am) / (1.0 - g), (bs - g * as_) / (1.0 - g)
+        weight = 10.0 ** (rule.response_db(self.tone.bands, freqs, self.state.sample_rate) / 10.0)
+        terms = rule.width_terms(am - vm, as_ - vs, vm, vs, weight)
+        ratios = []
+        for r, t in zip(self.refs, self.ref_tones, strict=True):
+            _, m, s = band_mid_side(r.audio, t)
+            ratios.append(10.0 * math.log10(max(float(np.sum(np.abs(s) ** 2)), 1e-300) /
+                                            float(np.sum(np.abs(m) ** 2))))
+        self.ref_width_db = [float(x) for x in ratios]
+        self.width = rule.fit_width(terms, float(np.mean(ratios)), amount=self.amount, where=self.where)
+
+    # -- the steps -----------------------------------------------------------------------------
     def steps(self, gain_db: float | None) -> list[Step]:
         reason = (f"match {', '.join(r.name for r in self.refs)} at {self.amount * 100:g} %: "
                   f"{', '.join(self.aspects)}")
         out: list[Step] = []
-        if "tone" in self.aspects:
-            out.append(_eq_step(self.master, self.eq, self.tone, reason))
-        if gain_db is not None:
-            ev = {"target_lufs": self.target_lufs, "mix_lufs": self.mix_lufs}
-            out.append(gain_step(self.master, self.gain, gain_db, tag=GAIN_TAG, rename=GAIN_RENAME, reason=reason,
-                                 evidence=ev))
+        for t in self.targets:
+            ours = self.ours[t.guid]
+            if "tone" in self.aspects:
+                out.append(_eq_step(t, ours[EQ_TAG], self.tone, reason))
+            if self.width is not None:
+                out += _width_steps(t, ours, center_slider_for_db(self.width.center_db), reason,
+                                    self.width.to_json())
+            if gain_db is not None:
+                ev = {"target_lufs": self.target_lufs, "mix_lufs": self.mix_lufs}
+                out.append(gain_step(t, ours[GAIN_TAG], gain_db, tag=GAIN_TAG, rename=GAIN_RENAME, reason=reason,
+                                     evidence=ev))
         return out
 
+    def _stats(self, steps: list[Step]) -> mastering.MasterStats:
+        trial = realize.ops(realize.realize(self.state, steps)) + self._solo()
+        st = render_stats(self.host, trial)
+        if trial:
+            self._reread()
+        return st
+
     def loudness(self) -> tuple[float | None, mastering.MasterStats]:
-        """The gain that brings the master to the references' loudness, from trial renders."""
+        """The gain that brings the target to the references' loudness, from trial renders."""
         if "loudness" not in self.aspects:
-            trial = realize.ops(realize.realize(self.state, self.steps(None)))
-            st = render_stats(self.host, trial)
-            if trial:
-                self._reread()
-            return None, st
+            return None, self._stats(self.steps(None))
         g = self.amount * (self.target_lufs - self.mix_lufs)
         goal = self.mix_lufs + g
         for i in range(mastering.MAX_RENDERS):
-            trial = realize.ops(realize.realize(self.state, self.steps(g)))
-            st = render_stats(self.host, trial)
-            if trial:
-                self._reread()
+            st = self._stats(self.steps(g))
             if abs(goal - st.integrated_lufs) <= mastering.CONVERGED_LU or i == mastering.MAX_RENDERS - 1:
                 break
             g += goal - st.integrated_lufs
         if abs(goal - st.integrated_lufs) > TOLERANCE_LU:
-            raise ReaperAssistError(f"after {mastering.MAX_RENDERS} dry-run renders the master reads "
+            raise ReaperAssistError(f"after {mastering.MAX_RENDERS} dry-run renders {self.where} reads "
                                     f"{st.integrated_lufs:.2f} LUFS, not {goal:.2f}: nothing was changed")
         return g, st
 
     def report(self, st: mastering.MasterStats, gain_db: float | None) -> dict[str, Any]:
+        refs = []
+        for k, (r, t) in enumerate(zip(self.refs, self.ref_tones, strict=True)):
+            one = {"file": r.path, "integrated_lufs": r.integrated_lufs, "seconds": r.seconds, **t.to_json()}
+            if self.width is not None:
+                one["side_mid_db"] = self.ref_width_db[k]
+            refs.append(one)
         return clean({
-            "references": [{"file": r.path, "integrated_lufs": r.integrated_lufs, "seconds": r.seconds,
-                            **t.to_json()} for r, t in zip(self.refs, self.ref_tones, strict=True)],
+            "references": refs, "target": "master" if self.guids is None else [t.name for t in self.targets],
             "mix": {"integrated_lufs": self.mix_lufs, **self.mix_tone.to_json()},
             "amount": self.amount * 100, "aspects": list(self.aspects), "tone": self.tone.to_json(),
             "side_difference_mean_abs_db": self.side_diff_db, "target_lufs": self.target_lufs,
+            "width": self.width.to_json() if self.width is not None else None,
             "gain_db": gain_db, "after": st.to_json(),
+            "measured": "the master mix" if self.guids is None else
+                        "the listed tracks soloed together, as heard through the master (its FX and fader)",
             "segments": "the loudest pieces: each file cut into equal pieces of up to 3 s, the pieces whose mid "
                         "RMS is at or above the quadratic mean of all pieces' RMS (as Matchering chooses them); "
-                        "loudness is the whole file's integrated loudness (BS.1770 gating leaves quiet parts out)",
+                        "width is the side/mid energy ratio over those pieces, 40 Hz-16 kHz; loudness is the "
+                        "whole file's integrated loudness (BS.1770 gating leaves quiet parts out)",
             "bands": [{"type": b.band_type, "freq_hz": b.freq_hz, "gain_db": b.gain_db, "bw_oct": b.bw_oct}
-                      for b in self.tone.bands]}, 2)
+                      for b in self.tone.bands] if "tone" in self.aspects else []}, 2)
 
 
 def _figures(rep: dict[str, Any]) -> str:
     t = rep["tone"]
-    return (f"{t['bands']} bands, spectral difference {t['difference_mean_abs_db']} dB -> "
-            f"{t['predicted_mean_abs_after_db']} dB predicted (fit residual {t['residual_rms_db']} dB RMS), "
-            f"master {rep['after']['integrated_lufs']} LUFS for the reference's {rep['target_lufs']} LUFS")
+    out = (f"{t['bands']} bands, spectral difference {t['difference_mean_abs_db']} dB -> "
+           f"{t['predicted_mean_abs_after_db']} dB predicted (fit residual {t['residual_rms_db']} dB RMS)"
+           if "tone" in rep["aspects"] else "tone not matched")
+    w = rep.get("width")
+    if w:
+        out += (f", side/mid {w['mix_side_mid_db']} dB -> {w['predicted_side_mid_db']} dB for the reference's "
+                f"{w['reference_side_mid_db']} dB (Center Level {w['center_level_db']:+.2f} dB)")
+    where = "master" if rep["target"] == "master" else "tracks"
+    return out + f", {where} {rep['after']['integrated_lufs']} LUFS for the reference's {rep['target_lufs']} LUFS"
+
+
+def _target_guids(host, track_guids: list[str] | None, options: dict[str, Any]) -> list[str] | None:
+    """None for the master (``--master``, or no tracks asked for); else the tracks' GUIDs."""
+    if options.get("master") or not (track_guids or options.get("selected")):
+        return None
+    guids = list(track_guids or [t.guid for t in host.read_state(selected_only=True, with_items=False,
+                                                                 with_fx=False).tracks])
+    if not guids:
+        raise ParameterError("match-reference --selected: no tracks are selected (select the tracks to match, "
+                             "or use --master)")
+    return guids
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
-    """Match the master to the references; returns the ``last_run`` record (written into the
-    project unless dry run)."""
+    """Match the master (``options["master"]``, or no tracks given) or the tracks together to the
+    references; returns the ``last_run`` record (written into the project unless dry run)."""
+    options = dict(options or {})
     try:
-        if track_guids:
-            raise ParameterError("match-reference acts on the master track (--master); matching single tracks "
-                                 "is not available yet")
-        raw = load_settings(host, ACTION, options)
-        state = host.read_state(master=True)
-        if not state.tracks:
-            raise ReaperAssistError("the project has no master track to read")
-        m = _Match(host, state, raw)
+        guids = _target_guids(host, track_guids, options)
+        raw = load_settings(host, ACTION, {k: v for k, v in options.items() if k not in ("master", "selected")})
+        m = _Match(host, raw, guids)
         m.measure_mix()
         m.fit()
+        m.fit_width()
         gain_db, st = m.loudness()
         steps = m.steps(gain_db)
         rep = m.report(st, gain_db)
         writes = realize.realize(m.state, steps)
-        status = "changed" if writes else "at target"
-        d = TrackDecision(m.master.guid, m.master.name, status, m.mix_lufs, st.integrated_lufs,
-                          gain_db or 0.0, steps[0].reason if steps else "nothing asked",
-                          {k: rep[k] for k in ("tone", "target_lufs", "gain_db", "side_difference_mean_abs_db")})
+        ev = {k: rep[k] for k in ("tone", "target_lufs", "gain_db", "side_difference_mean_abs_db", "width")}
+        reason = steps[0].reason if steps else "nothing asked"
+        decisions = tuple(TrackDecision(t.guid, t.name, "changed" if any(w.track_guid == t.guid for w in writes)
+                                        else "at target", m.mix_lufs, st.integrated_lufs, gain_db or 0.0, reason, ev)
+                          for t in m.targets)
         undo = f"reaper-assist: Match reference ({m.amount * 100:g} %)"
-        p = Plan(ACTION, undo, tuple(steps), (d,), {"amount": m.amount * 100, "aspects": list(m.aspects),
-                                                   "reference": [r.path for r in m.refs]})
+        p = Plan(ACTION, undo, tuple(steps), decisions, {"amount": m.amount * 100, "aspects": list(m.aspects),
+                                                        "reference": [r.path for r in m.refs]})
         if writes and not dry_run:
             host.apply(realize.ops(writes), undo)
         record = record_for_plan(p, writes, dry_run=dry_run)

@@ -66,11 +66,12 @@ ACTIONS: dict[str, ActionInfo] = {
 
 
 # the actions that act on the master track / the mix as a whole (--master)
-MASTER_ACTIONS = frozenset({"master", "match-reference", "ab-reference", "ab-reference-toggle",
-                            "ab-reference-remove"})
+MASTER_ACTIONS = frozenset({"master", "ab-reference-toggle", "ab-reference-remove"})
 # the actions whose script asks for a reference file first when the project's settings name none
 REFERENCE_ACTIONS = frozenset({"match-reference", "ab-reference"})
-EITHER_ACTIONS = frozenset({"remove", "compare", "report"})  # on tracks or (--master) the master track
+# the actions that act on tracks or (--master) the master track; match-reference and ab-reference take
+# the listed tracks together (their sum, soloed), docs/reference.md
+EITHER_ACTIONS = frozenset({"remove", "compare", "report", "match-reference", "ab-reference"})
 
 
 def get_action(name: str) -> ActionInfo:

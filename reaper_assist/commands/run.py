@@ -92,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
                                              "reference", "aspects", "preview")}
     if args.master and args.action in EITHER_ACTIONS:
         options["master"] = True
+    if args.selected and args.action in ("match-reference", "ab-reference"):
+        options["selected"] = True  # these act on the master unless tracks are named or --selected
     from reaper_assist.app.registry import run_action
 
     record = run_action(args.action, host, track_guids=guids, selected=args.selected, options=options,

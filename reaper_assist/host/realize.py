@@ -31,7 +31,8 @@ from reaper_assist.rules import steps as S
 from reaper_assist.units import db_to_amp
 
 NATIVE_TOL = 1e-5  # ReaComp/ReaGate store float32: a re-read native value differs by ~1e-7
-ADD_NAMES = {"js_volume": "JS: Volume Adjustment"}  # TrackFX_AddByName name when not the short name
+ADD_NAMES = {"js_volume": "JS: Volume Adjustment", "js_ms_encoder": "JS: Mid/Side Encoder",
+             "js_ms_decoder": "JS: Mid/Side Decoder"}  # TrackFX_AddByName name when not the short name
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ def read_reference(path: str, project_rate: int) -> Reference:
         raise InvalidAudioError(f"{where} cannot be read ({type(exc).__name__}: {exc})") from None
     x = data.T
     if x.shape[0] < 2:
-        raise InvalidAudioError(f"{where} is mono: a stereo reference is needed (its side signal is compared too)")
+        raise InvalidAudioError(f"{where} is mono: a stereo reference is needed (its side signal is compared too; a "
+                                "mono file has no width to match)")
     if x.shape[0] > 2:
         raise InvalidAudioError(f"{where} has {x.shape[0]} channels: use a stereo file")
     if int(rate) != int(project_rate):
@@ -77,7 +78,8 @@ def read_reference(path: str, project_rate: int) -> Reference:
     if not math.isfinite(lufs) or lufs < SILENT_LUFS:
         raise InvalidAudioError(f"{where} is silent (integrated loudness {lufs:.1f} LUFS)")
     if np.allclose(x[0], x[1], atol=1e-6):
-        raise InvalidAudioError(f"{where} is mono (both channels are the same): a stereo reference is needed")
+        raise InvalidAudioError(f"{where} is mono (both channels are the same): a stereo reference is needed (a mono "
+                                "file has no width to match)")
     clipped = clipped_samples(x)
     if clipped > MAX_CLIPPED_FRACTION * x.size:
         raise InvalidAudioError(f"{where} is clipped: {clipped} samples sit in runs of {CLIP_RUN} or more at full "

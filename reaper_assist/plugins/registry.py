@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reaper_assist.plugins.base import PluginSpec
+from reaper_assist.plugins.js_midside import MS_DECODER, MS_ENCODER
 from reaper_assist.plugins.js_volume import JS_VOLUME
 from reaper_assist.plugins.reacomp import REACOMP
 from reaper_assist.plugins.reaeq import REAEQ
@@ -11,7 +12,8 @@ from reaper_assist.plugins.realimit import REALIMIT
 
 __all__ = ["SPECS", "get_spec", "find_spec", "spec_for_chunk"]
 
-SPECS: dict[str, PluginSpec] = {s.key: s for s in (REAEQ, REACOMP, REAGATE, REALIMIT, JS_VOLUME)}
+SPECS: dict[str, PluginSpec] = {s.key: s for s in (REAEQ, REACOMP, REAGATE, REALIMIT, JS_VOLUME, MS_ENCODER,
+                                                  MS_DECODER)}
 
 
 def get_spec(key: str) -> PluginSpec:

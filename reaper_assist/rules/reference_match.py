@@ -151,7 +151,7 @@ def fit_bands(target_db: np.ndarray, grid_hz: np.ndarray, sample_rate: float, *,
 
 
 def parse_aspects(raw: Any) -> tuple[str, ...]:
-    """``"tone,loudness"`` (default) or a list; ``width`` is refused with the reason."""
+    """``"tone,loudness"`` (default) or a list of tone, loudness and width."""
     if raw is None or raw == "":
         return ("tone", "loudness")
     items = raw.split(",") if isinstance(raw, str) else list(raw)
@@ -159,10 +159,77 @@ def parse_aspects(raw: Any) -> tuple[str, ...]:
     bad = [a for a in out if a not in ("tone", "loudness", "width")]
     if bad or not out:
         raise ParameterError(f"match-reference: aspects {bad or raw!r}: use tone, loudness and/or width")
-    if "width" in out:
-        raise ParameterError("match-reference: width matching is not available yet (docs/reference.md says which "
-                             "stock plugin it would use); run with --aspects tone,loudness")
     return out
+
+
+# ------------------------------------------------------------------------------------------------
+# width: the side/mid energy ratio, changed by the JS Mid/Side Decoder's Center Level (the mid's gain)
+# ------------------------------------------------------------------------------------------------
+WIDTH_CAP_DB = 6.0  # the side/mid ratio is moved by at most this much either way (x amount)
+MONO_MIX_DB = -40.0  # a side this far under the mid: the mix is mono, there is no width to scale
+WIDTH_REACH_DB = 0.5  # the ratio the Center Level reaches must be this close to the one asked
+CENTER_RANGE_DB = (-24.0, 24.0)  # the mid gains searched (the decoder's slider stops at +24)
+
+
+@dataclass(frozen=True)
+class WidthTerms:
+    """Side and mid energies (EQ-weighted, in band) of ``g * U + V`` as quadratics in the mid gain
+    ``g``: U is what the decoder's Center Level scales (the mid of each track, then its pan), V
+    what it leaves (the side, then the pan). For a master without pan U is the mid alone."""
+
+    side: tuple[float, float, float]  # a, b, c of a g^2 + b g + c
+    mid: tuple[float, float, float]
+
+    def ratio_db(self, g: np.ndarray | float) -> np.ndarray:
+        g = np.asarray(g, dtype=np.float64)
+        s = self.side[0] * g * g + self.side[1] * g + self.side[2]
+        m = self.mid[0] * g * g + self.mid[1] * g + self.mid[2]
+        return 10.0 * np.log10(np.maximum(s, 1e-300) / np.maximum(m, 1e-300))
+
+
+def width_terms(um: np.ndarray, us: np.ndarray, vm: np.ndarray, vs: np.ndarray, weight: np.ndarray) -> WidthTerms:
+    """The quadratics from the band spectra (complex) of U's and V's mid and side, weighted by
+    the EQ's power response."""
+    def quad(u: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
+        return (float(np.sum(weight * np.abs(u) ** 2)), float(2.0 * np.sum(weight * np.real(u * np.conj(v)))),
+                float(np.sum(weight * np.abs(v) ** 2)))
+    return WidthTerms(quad(us, vs), quad(um, vm))
+
+
+@dataclass(frozen=True)
+class WidthFit:
+    mix_db: float  # side/mid ratio of the mix after the tone match, before width
+    reference_db: float
+    asked_db: float  # the change asked: amount x the difference, capped
+    center_db: float  # the mid's gain that gives it (true dB)
+    reached_db: float  # the ratio predicted with it
+
+    def to_json(self) -> dict[str, Any]:
+        return {"mix_side_mid_db": self.mix_db, "reference_side_mid_db": self.reference_db,
+                "difference_db": self.reference_db - self.mix_db, "change_db": self.asked_db,
+                "cap_db": WIDTH_CAP_DB, "center_level_db": self.center_db, "predicted_side_mid_db": self.reached_db}
+
+
+def fit_width(terms: WidthTerms, reference_db: float, *, amount: float, where: str) -> WidthFit:
+    """The mid gain that moves the side/mid ratio by amount x (reference - mix), the difference
+    capped at :data:`WIDTH_CAP_DB`; refused (naming ``where``) when the mix has no side or the
+    gain cannot reach the ratio asked."""
+    mix = float(terms.ratio_db(1.0))
+    if not math.isfinite(reference_db):
+        raise ParameterError("match-reference: the reference has no side signal (it is mono): no width to match")
+    if mix < MONO_MIX_DB:
+        raise ParameterError(f"match-reference: {where} has no width to scale: mono (its side is {-mix:.1f} dB under "
+                             "its mid); pan its sources apart first, or leave width out of --aspects")
+    asked = amount * float(np.clip(reference_db - mix, -WIDTH_CAP_DB, WIDTH_CAP_DB))
+    centers = np.arange(CENTER_RANGE_DB[0], CENTER_RANGE_DB[1] + 1e-9, 0.005)
+    ratios = terms.ratio_db(10.0 ** (centers / 20.0))
+    k = int(np.argmin(np.abs(ratios - (mix + asked))))
+    if abs(float(ratios[k]) - (mix + asked)) > WIDTH_REACH_DB:
+        raise ParameterError(f"match-reference: the width of {where} cannot be moved by {asked:+.1f} dB with the "
+                             f"Mid/Side pair on its tracks (it reaches {float(ratios[k]) - mix:+.1f} dB): its side "
+                             "comes from the tracks' pans, not from their own stereo; leave width out of --aspects")
+    c = float(centers[k]) if abs(asked) > 1e-9 else 0.0
+    return WidthFit(mix, float(reference_db), asked, c, float(terms.ratio_db(10.0 ** (c / 20.0))))
 
 
 def parse_amount(raw: Any) -> float:

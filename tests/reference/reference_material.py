@@ -103,6 +103,20 @@ def distance_db(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(np.abs(d - d.mean())))
 
 
+def side_mid_db(audio: np.ndarray) -> float:
+    """The side/mid energy ratio (dB) of the whole signal, full band: 10 log10(sum S^2 / sum M^2)."""
+    mid, side = 0.5 * (audio[0] + audio[1]), 0.5 * (audio[0] - audio[1])
+    return float(10 * np.log10(np.sum(side**2) / np.sum(mid**2)))
+
+
+def widened(path: Path, audio: np.ndarray, side_db: float) -> tuple[Path, np.ndarray]:
+    """``audio`` with its side ``side_db`` dB up (mid as it is), written to ``path``."""
+    mid, side = 0.5 * (audio[0] + audio[1]), 0.5 * (audio[0] - audio[1]) * 10 ** (side_db / 20)
+    out = np.stack([mid + side, mid - side])
+    sf.write(path, out.T, SR, subtype="FLOAT")
+    return path, out
+
+
 def integrated_lufs(audio: np.ndarray) -> float:
     return float(pyloudnorm.Meter(SR).integrated_loudness(np.asarray(audio).T))
 

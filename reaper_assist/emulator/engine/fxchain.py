@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from reaper_assist.emulator.engine import js_volume, reacomp, reaeq, reagate, realimit
+from reaper_assist.emulator.engine import js_midside, js_volume, reacomp, reaeq, reagate, realimit
 from reaper_assist.emulator.engine import uncertain as U
 from reaper_assist.emulator.engine.automation import envelope_values, fill
 from reaper_assist.emulator.project import FX, Envelope, Track
@@ -21,6 +21,8 @@ MODELS: dict[str, Callable[[np.ndarray, float, list], np.ndarray]] = {
     "reagate": reagate.process,
     "realimit": realimit.process,
     "js_volume": js_volume.process,
+    "js_ms_encoder": js_midside.encode,
+    "js_ms_decoder": js_midside.decode,
 }
 
 
