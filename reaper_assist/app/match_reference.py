@@ -33,7 +33,7 @@ from reaper_assist.app.records import clean, error_record, record_for_plan, writ
 from reaper_assist.app.run_action import load_settings
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host import realize
-from reaper_assist.host.base import FXState, ProjectState, TrackState
+from reaper_assist.host.base import FXState, TrackState
 from reaper_assist.media.reference_file import Reference, read_reference, take_render
 from reaper_assist.plugins.js_midside import center_db, center_slider_for_db
 from reaper_assist.rules import mastering

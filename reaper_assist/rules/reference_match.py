@@ -168,7 +168,8 @@ def parse_aspects(raw: Any) -> tuple[str, ...]:
 WIDTH_CAP_DB = 6.0  # the side/mid ratio is moved by at most this much either way (x amount)
 MONO_MIX_DB = -40.0  # a side this far under the mid: the mix is mono, there is no width to scale
 WIDTH_REACH_DB = 0.5  # the ratio the Center Level reaches must be this close to the one asked
-CENTER_RANGE_DB = (-24.0, 24.0)  # the mid gains searched (the decoder's slider stops at +24)
+CENTER_RANGE_DB = (-9.0, 9.0)  # the mid gains allowed: the cap and 3 dB more (tracks whose side comes partly
+# from their pans need more mid change for the same ratio; beyond this the group's balance would suffer)
 
 
 @dataclass(frozen=True)
