@@ -270,3 +270,15 @@ SEND_MONO_SUM = "mean of L and R"
 # Solo: a track that receives from a track that sounds under solo sounds too, with those
 # receives only (REAPER lets a soloed track be heard through the buses it sends to). [UNCERTAIN]
 SOLO_FOLLOWS_SENDS = True
+
+
+# --- JS: Mid/Side Encoder / Decoder (match-reference's width, engine/js_midside.py) --------------
+# The model is the code of the Cockos JSFX files utility/KanakaMSEncoder1 and utility/KanakaMS5 as
+# shipped with an older REAPER (docs/engine.md, source S22). UNCERTAIN: that REAPER 7 still ships
+# them under these paths, with these names ("JS: Mid/Side Encoder", "JS: Mid/Side Decoder") and this
+# code; and that a slider value between the slider's steps (Center Level's step is 1 dB) is kept as
+# set through TrackFX_SetParam rather than rounded to the step (the same assumption the JS Volume
+# gain stage makes). False would make the model round the Center Level to whole slider steps.
+JS_SLIDER_FRACTIONS_KEPT = True
+MS_ENCODER_PATH = "utility/KanakaMSEncoder1"
+MS_DECODER_PATH = "utility/KanakaMS5"
