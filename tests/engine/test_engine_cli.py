@@ -69,7 +69,7 @@ def test_calibrate_against_the_emulator_reports_zero_mismatches(emulator, driver
     status = calibrate_cmd.run(parse(calibrate_cmd, ["--resource-path", str(emulator.resource)]))
     out = capsys.readouterr().out
     assert status == 0, out
-    assert "5 plugins checked, 0 mismatches" in out
+    assert "7 plugins checked, 0 mismatches" in out  # the registry: 5 + the Mid/Side pair
     assert driver.project_text().count("<TRACK") == before
 
 
