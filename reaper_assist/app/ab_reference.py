@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reaper_assist.app.master_chain import render_stats
+from reaper_assist.app.master_chain import render_stats, solo_alone
 from reaper_assist.app.records import clean, error_record, name_added_tracks, record_for_plan, write_record
 from reaper_assist.app.run_action import load_settings
 from reaper_assist.errors import ParameterError, ReaperAssistError
@@ -71,15 +71,12 @@ def _level(host, state: ProjectState, path: str, seconds: float, volume_db: floa
 
 def _solo(state: ProjectState, guids: list[str] | None) -> list[dict[str, Any]]:
     """Trial writes that solo the listed tracks alone (nothing when the mix is the master)."""
-    if guids is None:
-        return []
-    want = {g.upper() for g in guids}
-    missing = [g for g in want if g not in {t.guid.upper() for t in state.tracks}]
-    if missing:
-        raise ReaperAssistError(f"track {missing[0]} is not in the project")
-    return [{"op": "track_info", "track": t.guid, "track_name": t.name, "parm": "I_SOLO",
-             "value": 1.0 if t.guid.upper() in want else 0.0}
-            for t in state.tracks if bool(t.solo) != (t.guid.upper() in want) and t.owner != ACTION]
+    if guids is not None:
+        known = {t.guid.upper() for t in state.tracks}
+        missing = [g for g in guids if g.upper() not in known]
+        if missing:
+            raise ReaperAssistError(f"track {missing[0]} is not in the project")
+    return solo_alone(state, guids, skip_owner=ACTION)
 
 
 def _add(host, raw: dict[str, Any], dry_run: bool, guids: list[str] | None) -> dict[str, Any]:

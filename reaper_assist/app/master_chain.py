@@ -10,7 +10,7 @@ from reaper_assist.app.our_fx import fx_label
 from reaper_assist.host import realize
 from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.rules import mastering as rule
-from reaper_assist.rules.steps import ParamValue, RemovePlugin, TaggedPlugin
+from reaper_assist.rules.steps import ParamValue, RemovePlugin, TaggedPlugin, TrackSolo
 
 GAIN_MAX_VOLUME_DB = 24.0  # JS Volume's hard clamp, out of the way (the stage's gain stays far below it)
 
@@ -36,3 +36,15 @@ def without_ours(state: ProjectState, track: TrackState, ours: list[FXState]) ->
 def render_stats(host, ops: list[dict[str, Any]] | None) -> rule.MasterStats:
     """One dry-run render of the master with ``ops`` in place during it."""
     return rule.parse_render_stats(host.master_stats(ops or None))
+
+
+def solo_alone(state: ProjectState, guids: list[str] | None, *, skip_owner: str = "") -> list[dict[str, Any]]:
+    """Trial writes that solo the tracks ``guids`` and unsolo every other (``None``: nothing, the
+    whole mix is heard); tracks added by ``skip_owner`` are left as they are."""
+    if guids is None:
+        return []
+    want = {g.upper() for g in guids}
+    steps = [TrackSolo(track_guid=t.guid, track_name=t.name, reason="hear the tracks matched alone",
+                     on=t.guid.upper() in want)
+             for t in state.tracks if not (skip_owner and t.owner == skip_owner)]
+    return realize.ops(realize.realize(state, steps))

@@ -27,7 +27,7 @@ import numpy as np
 
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.analysis.reference_tone import ToneProfile, band_mid_side, tone_profile
-from reaper_assist.app.master_chain import gain_step, render_stats, without_ours
+from reaper_assist.app.master_chain import gain_step, render_stats, solo_alone, without_ours
 from reaper_assist.app.our_fx import our_fx
 from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
 from reaper_assist.app.run_action import load_settings
@@ -127,12 +127,7 @@ class _Match:
 
     def _solo(self) -> list[dict[str, Any]]:
         """Trial writes that solo the listed tracks alone (nothing for the master)."""
-        if self.guids is None:
-            return []
-        want = {g.upper() for g in self.guids}
-        return [{"op": "track_info", "track": t.guid, "track_name": t.name, "parm": "I_SOLO",
-                 "value": 1.0 if t.guid.upper() in want else 0.0}
-                for t in self.state.tracks if bool(t.solo) != (t.guid.upper() in want)]
+        return solo_alone(self.state, self.guids)
 
     def _without(self, tags: tuple[str, ...]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -400,6 +400,15 @@ def _audition(state: ProjectState, s: S.TrackAudition, base: int) -> list[Write]
     return out
 
 
+def _solo(state: ProjectState, s: S.TrackSolo, base: int) -> list[Write]:
+    tr = _track(state, s)
+    old, new = float(tr.solo), 1.0 if s.on else 0.0
+    if bool(old) == bool(new):
+        return []
+    return [Write(s.track_guid, s.track_name, f"track solo {'on' if s.on else 'off'}", old, new, s.reason,
+                  _op(s, "track_info", parm="I_SOLO", value=new, expect=old), s.evidence)]
+
+
 def _new_take(state: ProjectState, s: S.NewTake, base: int) -> list[Write]:
     tr = _track(state, s)
     item = next((it for it in tr.items if it.guid.upper() == s.item_guid.upper()), None)
@@ -429,6 +438,7 @@ _REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     S.AddedTrack: _added_track,
     S.RemoveAddedTrack: _remove_added_track,
     S.TrackAudition: _audition,
+    S.TrackSolo: _solo,
     S.NewTake: _new_take,
 }
 # the realize functions of other modules' steps (each adds itself to _REALIZERS when imported)

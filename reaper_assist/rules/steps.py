@@ -165,6 +165,14 @@ class TrackAudition(Step):
     on: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class TrackSolo(Step):
+    """A track soloed (``on``) or not: for trial renders that hear some tracks alone (match-reference
+    and ab-reference on tracks), never kept."""
+
+    on: bool
+
+
 def track_steps(steps, guid: str) -> list[Step]:
     """The steps of one track, in plan order."""
     return [s for s in steps if s.track_guid.upper() == guid.upper()]
