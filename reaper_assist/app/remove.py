@@ -185,10 +185,10 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     master = bool((options or {}).get("master"))
     try:
         if master:  # the master's FX, and the tracks the master actions added for the mix (the A/B reference)
-            from reaper_assist.app.registry import MASTER_ACTIONS
+            from reaper_assist.app.registry import MASTER_ACTIONS, REFERENCE_ACTIONS
 
             state = host.read_state(master=True)
-            added = tuple(t for t in host.read_state().tracks if t.owner in MASTER_ACTIONS)
+            added = tuple(t for t in host.read_state().tracks if t.owner in MASTER_ACTIONS | REFERENCE_ACTIONS)
             state = dataclasses.replace(state, tracks=state.tracks + added)
         else:
             state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
