@@ -183,6 +183,14 @@ class DiskStore:
         with self._lock:
             self.notes.append(text)
 
+    def _make_folders(self, leaf: Path) -> None:
+        """The folders down to ``leaf``; the ones the store creates (its root included) are private
+        to the user (0700): entries name the user's media by their measurements."""
+        root = self.folder.parent
+        root.parent.mkdir(parents=True, exist_ok=True)
+        for d in (root, self.folder, leaf):
+            d.mkdir(mode=0o700, exist_ok=True)
+
     def load(self, key: str) -> tuple[bool, Any]:
         """``(True, value)`` for a stored entry, ``(False, None)`` when there is none (or it was
         unreadable: noted)."""
@@ -211,7 +219,7 @@ class DiskStore:
         p = self.path(key)
         try:
             data = json.dumps({"key": key, "value": value}, sort_keys=True).encode("utf-8")
-            p.parent.mkdir(parents=True, exist_ok=True)
+            self._make_folders(p.parent)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=p.parent)
             try:
                 with os.fdopen(fd, "wb") as f:

@@ -131,6 +131,14 @@ def test_an_entry_of_another_key_or_shape_is_ignored(tmp_path):
         store.path("../../etc")
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_the_folders_the_store_creates_are_private_to_the_user(tmp_path):
+    store = DiskStore(tmp_path / "cache" / "reaper-assist")
+    assert store.save("ab" * 32, [1.0])
+    for d in (tmp_path / "cache" / "reaper-assist", store.folder, store.path("ab" * 32).parent):
+        assert d.stat().st_mode & 0o777 == 0o700, d
+
+
 def test_an_unwritable_cache_folder_is_said_and_the_press_still_works(tmp_path, monkeypatch, counted):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
