@@ -17,24 +17,32 @@ from tests.emulator_proc import EmulatorProcess
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_reaper_check_reports_the_emulators_assumptions(resource, project):
+def run_check(resource, project, script: str, *, presses: int = 1) -> tuple[dict[str, str], str]:
+    """Install, then run ``install/<script>`` as a registered ReaScript in the emulator ``presses``
+    times through the web interface: its ``reaper-assist check: <what>: <answer>`` lines, and all output."""
     web_port = free_port()
     install(resource, python=__import__("sys").executable, web_port=web_port)
     # in a folder of its own: reapy (imported by the bridge) puts <resource>/Scripts itself on sys.path
     (resource / "Scripts" / "check").mkdir()
-    shutil.copy(REPO / "install" / "reaper_check.py", resource / "Scripts" / "check" / "reaper_check.py")
+    shutil.copy(REPO / "install" / script, resource / "Scripts" / "check" / script)
     with open(resource / "reaper-kb.ini", "a") as kb:
-        kb.write('SCR 4 0 RScheck "Custom: reaper_check.py" check/reaper_check.py\n')
+        kb.write(f'SCR 4 0 RScheck "Custom: {script}" check/{script}\n')
     emu = EmulatorProcess(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
                            "--defer-hz", "200", "--no-reapy-server"], env=child_env())
     try:
-        for _ in range(2):  # the second press is served a cycle later: the first one's deferred line ran
-            urllib.request.urlopen(f"http://127.0.0.1:{web_port}/_/_RScheck", timeout=15).read()
+        for _ in range(presses):
+            urllib.request.urlopen(f"http://127.0.0.1:{web_port}/_/_RScheck", timeout=30).read()
     finally:
         emu.stop()
     out = emu.startup_output + emu.proc.stdout.read()
     lines = {ln.split(": ", 2)[1]: ln.split(": ", 2)[2] for ln in out.splitlines()
              if ln.startswith("reaper-assist check: ")}
+    return lines, out
+
+
+def test_reaper_check_reports_the_emulators_assumptions(resource, project):
+    # the second press is served a cycle later: the first one's deferred line ran
+    lines, _ = run_check(resource, project, "reaper_check.py", presses=2)
     assert lines["REAPER"] == "7.0/emulator-x86_64"
     assert lines["built-ins in __main__"] == "RPR_defer,RPR_runloop,RPR_atexit"
     assert lines["built-ins in reaper_python"] == "-"
@@ -57,22 +65,8 @@ def test_the_automation_item_check_reports_the_emulators_hypotheses_and_undoes_i
     """install/reaper_check_autoitems.py, run in the emulator: its lines are the automation-item
     hypotheses of emulator/uncertain.py (docs/unverified.md quotes them), and it leaves the project
     as it was."""
-    web_port = free_port()
-    install(resource, python=__import__("sys").executable, web_port=web_port)
-    (resource / "Scripts" / "check").mkdir()
-    shutil.copy(REPO / "install" / "reaper_check_autoitems.py", resource / "Scripts" / "check" / "ai.py")
-    with open(resource / "reaper-kb.ini", "a") as kb:
-        kb.write('SCR 4 0 RScheckai "Custom: reaper_check_autoitems.py" check/ai.py\n')
     before = project.read_bytes()
-    emu = EmulatorProcess(["--resource-path", str(resource), "--project", str(project), "--web-port", str(web_port),
-                           "--defer-hz", "200", "--no-reapy-server"], env=child_env())
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{web_port}/_/_RScheckai", timeout=30).read()
-    finally:
-        emu.stop()
-    out = emu.startup_output + emu.proc.stdout.read()
-    lines = {ln.split(": ", 2)[1]: ln.split(": ", 2)[2] for ln in out.splitlines()
-             if ln.startswith("reaper-assist check: ")}
+    lines, out = run_check(resource, project, "reaper_check_autoitems.py")
     assert "undone, tracks back to" in lines, out[-3000:]
 
     def db_at(normalized):  # a value of the lane's 0..1 range, on the Volume lane's fader scale, in dB
