@@ -147,8 +147,8 @@ def pitch_track(
         y, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_RATE, frame_length=FRAME_LENGTH,
         hop_length=int(HOP_S * ANALYSIS_RATE), resolution=0.25, center=False,
     )
-    hop = int(HOP_S * ANALYSIS_RATE)
-    energy = np.array([float(np.mean(y[i * hop: i * hop + FRAME_LENGTH] ** 2)) for i in range(f0.size)])
+    energy = librosa.feature.rms(y=y, frame_length=FRAME_LENGTH, hop_length=int(HOP_S * ANALYSIS_RATE),
+                                 center=False)[0, : f0.size] ** 2  # pYIN's own frames
     loud = float(np.percentile(energy, 95.0)) if energy.size else 0.0
     audible = energy >= loud * 10.0 ** (-VOICED_RANGE_DB / 10.0)
     f0 = np.where(voiced & audible, f0, np.nan)
