@@ -269,7 +269,7 @@ class AutomationItemOps:
         pool = item.pool
         q = self._pool_qn(item, t)
         if item.loop and pool.length_qn > 0:
-            q = math.fmod(q, pool.length_qn) + (pool.length_qn if q < 0 else 0.0)
+            q = q % pool.length_qn  # in [0, length) for negative q too
         pts = pool.points
         pts.append(EnvPoint(q, self._from_api(env, v), int(shape), tension, bool(sel)))
         if not nosort:

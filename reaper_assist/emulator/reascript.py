@@ -31,7 +31,7 @@ from reaper_assist.emulator.project import (
     Track,
     new_guid,
 )
-from reaper_assist.emulator.autoitem_ops import AutomationItemOps
+from reaper_assist.emulator.autoitem_ops import AutomationItemOps, _finite
 from reaper_assist.emulator.take_ops import TakeOps
 from reaper_assist.emulator.undo import UndoHistory
 from reaper_assist.units import amp_to_db, db_to_amp
@@ -582,6 +582,8 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         if r is None or parmname not in self._SEND_PARMS:
             return False
         v = float(newvalue)
+        if not _finite(v):  # refused, not written into the AUXRECV line
+            return False
         if parmname == "D_PAN":
             v = max(-1.0, min(1.0, v))
         elif parmname == "D_VOL":
@@ -1024,7 +1026,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         return Out(True, {2: pt.time, 3: self._to_api(env, pt.value), 4: pt.shape, 5: pt.tension, 6: int(pt.selected)})
 
     def InsertEnvelopePoint(self, env, time, value, shape, tension, selected, nosort):
-        if env is None:
+        if env is None or not _finite(time, value, tension):  # a NaN point would corrupt the saved lane
             return Out(False, {6: nosort})
         pts = env.points
         pts.append(EnvPoint(time, self._from_api(env, value), int(shape), tension, bool(selected)))
@@ -1035,7 +1037,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
 
     def SetEnvelopePoint(self, env, idx, time, value, shape, tension, selected, nosort):
         pts = env.points if env is not None else []
-        if not 0 <= idx < len(pts):
+        if not 0 <= idx < len(pts) or not _finite(time, value, tension):
             return Out(False, {7: nosort})
         # SDK: NULL out-params leave the field unchanged; from Python every field is given
         pts[idx] = EnvPoint(time, self._from_api(env, value), int(shape), tension, bool(selected))
@@ -1045,7 +1047,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         return Out(True, {7: nosort})
 
     def DeleteEnvelopePointRange(self, env, t0, t1):
-        if env is None:
+        if env is None or not _finite(t0, t1):
             return False
         # ends: start inclusive, end exclusive [UNCERTAIN facts 1.3]
         env.set_points([p for p in env.points if not (t0 <= p.time < t1)])
@@ -1066,18 +1068,19 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
 
         if env is None:
             return Out(0, {4: 0.0, 5: 0.0, 6: 0.0, 7: 0.0})
-        stored = envelope_eval.evaluate(env.points, time, default=self._env_default(env))
+        stored = None
         if env.automation_items:  # the "effective" value: an automation item playing there rules
             v = envelope_values(env, np.array([float(time)]), respect_active=False)
             if v is not None and not np.isnan(v[0]):
                 stored = float(v[0])
+        if stored is None:
+            stored = envelope_eval.evaluate(env.points, time, default=self._env_default(env))
         return Out(max(1, int(req)), {4: self._to_api(env, stored), 5: 0.0, 6: 0.0, 7: 0.0})
 
     def _env_default(self, env: Envelope) -> float:
-        if env.chunk.tag == "PARMENV":
-            a = env.chunk.attrs
-            return float(a[3]) if len(a) > 3 else 0.0
-        return 1.0 if env.chunk.tag in ("VOLENV2", "VOLENV", "VOLENV3", "MUTEENV") else 0.0
+        from reaper_assist.emulator.engine.automation import default_value
+
+        return default_value(env)  # the render's own default: both read the same stored value
 
     def Envelope_FormatValue(self, env, value, buf, sz):
         if env is None:
