@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import os
+import stat
 import sys
 import tempfile
 import threading
@@ -145,6 +146,35 @@ def default_cache_dir() -> Path:
 _KEY_CHARS = frozenset("0123456789abcdef")
 
 
+#: Largest entry read back (a gain-stage entry is a few hundred bytes): anything bigger is not ours.
+MAX_ENTRY_BYTES = 1 << 16
+
+
+def _read_entry(p: Path) -> bytes:
+    """The bytes of an entry, read only if it is a regular file (not a link, a FIFO or a device)
+    of at most :data:`MAX_ENTRY_BYTES`."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(p, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+            raise OSError(f"not a cache entry (a {'large ' if stat.S_ISREG(st.st_mode) else 'non-regular '}file)")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(MAX_ENTRY_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+def _check_private(d: Path) -> None:
+    """Refuse a cache folder another user could write into or swap: a symbolic link, or (POSIX) not
+    owned by this user or writable by others (e.g. one made beforehand in a shared folder)."""
+    st = os.lstat(d)
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise OSError(f"{d} is not a folder of its own (a link or a file)")
+    if os.name == "posix" and (st.st_uid != os.getuid() or st.st_mode & 0o022):
+        raise OSError(f"{d} is owned by another user or writable by others")
+
+
 class DiskStore:
     """JSON values on disk, one small file per key: ``<root>/analysis-v<version>/<ab>/<key>.json``.
 
@@ -190,13 +220,18 @@ class DiskStore:
         root.parent.mkdir(parents=True, exist_ok=True)
         for d in (root, self.folder, leaf):
             d.mkdir(mode=0o700, exist_ok=True)
+            _check_private(d)
 
     def load(self, key: str) -> tuple[bool, Any]:
         """``(True, value)`` for a stored entry, ``(False, None)`` when there is none (or it was
         unreadable: noted)."""
         p = self.path(key)
+        if self.problem:
+            return False, None
         try:
-            raw = p.read_bytes()
+            for d in (self.folder.parent, self.folder, p.parent):
+                _check_private(d)
+            raw = _read_entry(p)
         except FileNotFoundError:
             return False, None
         except OSError as exc:
@@ -206,7 +241,7 @@ class DiskStore:
             d = json.loads(raw.decode("utf-8"))
             if not isinstance(d, dict) or d.get("key") != key or "value" not in d:
                 raise ValueError("not an entry of this key")
-        except (UnicodeDecodeError, ValueError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             self._note(f"ignored a corrupt analysis cache entry {p} ({exc}); it is analysed again and rewritten")
             return False, None
         self.loads += 1

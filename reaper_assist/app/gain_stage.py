@@ -35,11 +35,20 @@ MEASURE_THREADS = 2
 Measured = tuple[dict[str, Any] | None, str]  # (figures relative to the reference gain, "") or (None, why not)
 
 
+FIGURES = frozenset({"rms_dbfs", "active_rms_dbfs", "integrated_lufs", "sample_peak_dbfs", "true_peak_dbtp",
+                     "duration_s"})  # what _measure returns
+
+
 def _decode(v: Any) -> Measured:
+    """A cached measurement back from JSON; anything but exactly :data:`FIGURES` as floats (-inf
+    for silence, never NaN or +inf) is refused, so a garbage entry is measured again."""
+    if not (isinstance(v, list) and len(v) == 2 and isinstance(v[1], str)):
+        raise ValueError("not a (figures, why) pair")
     m, why = v
-    if m is not None and not (isinstance(m, dict) and all(isinstance(x, (int, float)) for x in m.values())):
-        raise ValueError("the figures are not numbers")
-    return m, str(why)
+    if m is not None and not (isinstance(m, dict) and set(m) == FIGURES and all(
+            isinstance(x, float) and not math.isnan(x) and x != math.inf for x in m.values())):
+        raise ValueError("the figures are not gain-stage's numbers")
+    return m, why
 
 
 #: The measurements, in memory and in the user's cache folder (analysis.cache.DiskStore): found

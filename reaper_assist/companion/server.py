@@ -72,7 +72,12 @@ def default_preanalyzer(config: InstallConfig):
 
         return ReapyHost(config.resource_path, token=config.token or None, timeout_s=REQUEST_TIMEOUT_S)
 
-    return PreAnalyzer(host, pacer=Pacer(float(opts.get("cpu_share", DEFAULT_CPU_SHARE))))
+    try:
+        pacer = Pacer(float(opts.get("cpu_share", DEFAULT_CPU_SHARE)))
+    except (TypeError, ValueError) as exc:  # a bad value in the user's file must not stop the companion
+        log.warning("preanalysis cpu_share in %s: %s; using %s", config.resource_path, exc, DEFAULT_CPU_SHARE)
+        pacer = Pacer(DEFAULT_CPU_SHARE)
+    return PreAnalyzer(host, pacer=pacer)
 
 
 class Companion:

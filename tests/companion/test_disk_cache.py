@@ -124,7 +124,7 @@ def test_an_entry_of_another_key_or_shape_is_ignored(tmp_path):
     key = "ab" * 32
     store.path(key).parent.mkdir(parents=True)
     store.path(key).write_text(json.dumps({"key": "cd" * 32, "value": [None, ""]}))
-    assert c.get(key) is None and "another key" not in store.notes[0] and "corrupt" in store.notes[0]
+    assert c.get(key) is None and "not an entry of this key" in store.notes[0] and "corrupt" in store.notes[0]
     store.path(key).write_text(json.dumps({"key": key, "value": [{"rms_dbfs": "loud"}, ""]}))
     assert c.get(key) is None and len(store.notes) == 2
     with pytest.raises(ValueError, match="not a cache key"):
@@ -168,3 +168,50 @@ def test_the_cache_folder_follows_the_platform_and_the_override(monkeypatch, tmp
         assert default_cache_dir() == tmp_path / "xdg" / "reaper-assist"
         monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
         assert default_cache_dir() == __import__("pathlib").Path.home() / ".cache" / "reaper-assist"
+
+
+def test_garbage_entries_of_every_kind_are_measured_again_and_never_break_a_lookup(tmp_path):
+    store = DiskStore(tmp_path / "c")
+    c = ResultCache(max_entries=4, store=store, encode=list, decode=gain_stage._decode)
+    key = "ef" * 32
+    good = {k: -12.0 for k in gain_stage.FIGURES}
+    assert store.save(key, [good, ""]) and c.get(key) == (good, "")
+    for value in ([{}, ""], [{**good, "rms_dbfs": True}, ""], [{**good, "rms_dbfs": float("nan")}, ""],
+                  [{**good, "duration_s": 10**400}, ""], [good], "x"):
+        c2 = ResultCache(max_entries=4, store=store, encode=list, decode=gain_stage._decode)
+        store.path(key).write_text(json.dumps({"key": key, "value": value}))
+        assert c2.get(key) is None, value
+    store.path(key).write_text("[" * 100000 + "]" * 100000)  # nesting deeper than the decoder's stack
+    assert ResultCache(max_entries=4, store=store, decode=gain_stage._decode).get(key) is None
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs, symbolic links, owners: POSIX")
+def test_an_entry_that_is_a_fifo_or_a_link_or_too_big_is_not_read(tmp_path):
+    store = DiskStore(tmp_path / "c")
+    key = "ab" * 32
+    assert store.save(key, [1.0])
+    p = store.path(key)
+    p.unlink()
+    os.mkfifo(p)  # reading it would block the press for ever
+    assert store.load(key) == (False, None) and "not a cache entry" in store.notes[-1]
+    p.unlink()
+    (tmp_path / "elsewhere.json").write_text(json.dumps({"key": key, "value": [2.0]}))
+    p.symlink_to(tmp_path / "elsewhere.json")
+    assert store.load(key) == (False, None)
+    p.unlink()
+    p.write_bytes(b" " * (1 << 17))
+    assert store.load(key) == (False, None) and "large" in store.notes[-1]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_cache_folder_others_can_write_is_neither_read_nor_written(tmp_path):
+    shared = tmp_path / "shared"
+    (shared / "analysis-v1").mkdir(parents=True)
+    store = DiskStore(shared)
+    store.folder.mkdir(parents=True, exist_ok=True)
+    key = "cd" * 32
+    store.path(key).parent.mkdir(parents=True, exist_ok=True)
+    store.path(key).write_text(json.dumps({"key": key, "value": [3.0]}))  # planted
+    os.chmod(shared, 0o777)
+    assert store.load(key) == (False, None) and "writable by others" in store.notes[-1]
+    assert not store.save("ef" * 32, [1.0]) and "writable by others" in store.problem

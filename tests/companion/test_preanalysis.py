@@ -221,3 +221,13 @@ def test_the_companion_closes_the_gate_while_a_press_runs(tmp_path):
     assert Companion(cfg, runner=Runner()).preanalyzer is None  # a runner given (tests): none by default
     assert Companion(InstallConfig(resource_path=str(tmp_path), python="p", token="t",
                                    preanalysis={"off": True})).preanalyzer is None
+
+
+@pytest.mark.parametrize("share", [0, "x", float("nan"), 7, None])
+def test_a_bad_cpu_share_in_the_install_file_falls_back_to_the_default(tmp_path, share):
+    from reaper_assist.companion.config import InstallConfig
+    from reaper_assist.companion.preanalysis import DEFAULT_CPU_SHARE
+    from reaper_assist.companion.server import default_preanalyzer
+
+    pre = default_preanalyzer(InstallConfig(str(tmp_path), "python", preanalysis={"cpu_share": share}))
+    assert pre is not None and pre.pacer.share == DEFAULT_CPU_SHARE
