@@ -189,8 +189,7 @@ class _Match:
         ratios = []
         for r, t in zip(self.refs, self.ref_tones, strict=True):
             _, m, s = band_mid_side(r.audio, t)
-            ratios.append(10.0 * math.log10(max(float(np.sum(np.abs(s) ** 2)), 1e-300) /
-                                            float(np.sum(np.abs(m) ** 2))))
+            ratios.append(rule.side_mid_db(m, s))
         self.ref_width_db = [float(x) for x in ratios]
         self.width = rule.fit_width(terms, float(np.mean(ratios)), amount=self.amount, where=self.where)
 

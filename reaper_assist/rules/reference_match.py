@@ -188,6 +188,13 @@ class WidthTerms:
         return 10.0 * np.log10(np.maximum(s, 1e-300) / np.maximum(m, 1e-300))
 
 
+def side_mid_db(mid: np.ndarray, side: np.ndarray) -> float:
+    """Side over mid energy of band spectra, in dB (finite: each floored, so a mono or an
+    inverted-channel signal reads very low or very high instead of failing)."""
+    return 10.0 * math.log10(max(float(np.sum(np.abs(side) ** 2)), 1e-300) /
+                             max(float(np.sum(np.abs(mid) ** 2)), 1e-300))
+
+
 def width_terms(um: np.ndarray, us: np.ndarray, vm: np.ndarray, vs: np.ndarray, weight: np.ndarray) -> WidthTerms:
     """The quadratics from the band spectra (complex) of U's and V's mid and side, weighted by
     the EQ's power response."""
@@ -216,8 +223,11 @@ def fit_width(terms: WidthTerms, reference_db: float, *, amount: float, where: s
     capped at :data:`WIDTH_CAP_DB`; refused (naming ``where``) when the mix has no side or the
     gain cannot reach the ratio asked."""
     mix = float(terms.ratio_db(1.0))
-    if not math.isfinite(reference_db):
+    if reference_db < MONO_MIX_DB:
         raise ParameterError("match-reference: the reference has no side signal (it is mono): no width to match")
+    if reference_db > -MONO_MIX_DB:
+        raise ParameterError(f"match-reference: the reference's channels cancel in mono (its side is "
+                             f"{reference_db:.1f} dB over its mid: one channel inverted?): no width to match")
     if mix < MONO_MIX_DB:
         raise ParameterError(f"match-reference: {where} has no width to scale: mono (its side is {-mix:.1f} dB under "
                              "its mid); pan its sources apart first, or leave width out of --aspects")
