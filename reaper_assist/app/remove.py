@@ -91,6 +91,9 @@ def _values(track: TrackState, by_value: dict[tuple[str, str, str], list[dict[st
             back = R.take_restore(entries, cur)
             if back is not None:
                 on_users_take.setdefault(key[1], []).append((key[2], *back))
+            else:
+                notes.append(f"{label}: you changed it since on reaper-assist's take ({_shown(key[2], cur)}); "
+                             "that take goes, the value on yours is left as it is")
             continue
         r = R.chain_back(entries, cur)
         if r.status == "left":

@@ -263,13 +263,14 @@ class OurTakeDelete(Write):
             if ours_active:
                 left = self._takes(api, item)
                 orig = left.get(str(self.op.get("original_take") or "").upper())
-                if orig is not None:
+                if orig is not None:  # the user's take as it was: active again, with its own values
                     api.SetActiveTake(orig)
-                now = api.GetActiveTake(item)
-                for parm, value, held in json.loads(self.op.get("restore") or "[]"):
-                    cur = api.GetMediaItemTakeInfo_Value(now, parm)
-                    if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
-                        api.SetMediaItemTakeInfo_Value(now, parm, float(value))
+                    for parm, value, held in json.loads(self.op.get("restore") or "[]"):
+                        cur = api.GetMediaItemTakeInfo_Value(orig, parm)
+                        if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
+                            api.SetMediaItemTakeInfo_Value(orig, parm, float(value))
+                # without it (deleted since) REAPER's choice of active take is left alone: its values
+                # are the user's, never ours to put back
         tags = take_tags(api, item)
         tags = {k: v for k, v in tags.items() if str(k).upper() != g}
         api.GetSetMediaItemInfo_String(item, TAKE_TAG_KEY, json.dumps(tags, sort_keys=True) if tags else "", True)
