@@ -64,13 +64,6 @@ def appended(text: str | None, action: str, values: list[dict[str, Any]]) -> str
     return dumps(parse(text) + [{**v, "action": action, "time": stamp} for v in values])
 
 
-def append(host, action: str, values: list[dict[str, Any]]) -> None:
-    """Add one run's value changes (``record["restore"]``) to the history."""
-    if not values:
-        return
-    host.set_proj_ext(EXT_SECTION, HISTORY_KEY, appended(host.get_proj_ext(EXT_SECTION, HISTORY_KEY), action, values))
-
-
 RECORDS_KEY = "records"  # {action: its latest record that changed something}: what the report shows
 
 
@@ -100,8 +93,3 @@ def kept(text: str | None, record: dict[str, Any]) -> str:
         d = {}
     d[str(record.get("action", ""))] = record
     return json.dumps(d, sort_keys=True)
-
-
-def keep_record(host, record: dict[str, Any]) -> None:
-    """Keep the record as its action's latest (``last_run`` holds only the last action)."""
-    host.set_proj_ext(EXT_SECTION, RECORDS_KEY, kept(host.get_proj_ext(EXT_SECTION, RECORDS_KEY), record))

@@ -88,14 +88,6 @@ def write_record(host, record: dict[str, Any]) -> None:
     the sign that the action has finished, so whoever waits for it finds the rest already there."""
     values = record.pop("restore", None)
     keep = record.get("status") == "ok" and record.get("changes") and record.get("action") != "remove"
-    if not hasattr(host, "set_proj_ext_many"):  # a host without the batched ExtState operations
-        if values:
-            history.append(host, str(record.get("action", "")), values)
-        if keep:
-            history.keep_record(host, record)
-        host.console(format_summary(record))
-        host.set_proj_ext(EXT_SECTION, LAST_RUN_KEY, json.dumps(record, sort_keys=True))
-        return
     # two requests whatever the record holds (issue 20 point 4): read what it extends, then write
     # the history, the kept records, ``last_run`` (last, in the same request) and the console
     keys = ([history.HISTORY_KEY] if values else []) + ([history.RECORDS_KEY] if keep else [])

@@ -170,17 +170,17 @@ def _record_result(api, section: str, key: str, record_json: str, console_text: 
     return True
 
 
-def _project_state(api) -> dict[str, Any]:
+def project_state_with(api) -> dict[str, Any]:
     """What the companion's pre-analysis polls (one cheap request): REAPER's project state change
     count (``GetProjectStateChangeCount``: changes whenever the project changes) and the project's file."""
     return {"count": int(api.GetProjectStateChangeCount(0)), "project": _current_project(api)}
 
 
-def _get_proj_ext_many(api, section: str, keys: list[str]) -> list[str | None]:
+def get_proj_ext_many_with(api, section: str, keys: list[str]) -> list[str | None]:
     return [remote.get_proj_ext_with(api, section, k) for k in keys]
 
 
-def _set_proj_ext_many(api, section: str, values: list[list[str]], console_text: str) -> bool:
+def set_proj_ext_many_with(api, section: str, values: list[list[str]], console_text: str) -> bool:
     """Several keys of one ExtState section, then the console: what an action's record writes at
     its end (history, kept records, ``last_run``) in one request."""
     for key, value in values:
@@ -209,10 +209,10 @@ OPS: dict[str, Op] = {
         "with_items": opt(flag, True), "with_fx": opt(flag, True), "master": opt(flag, False)}, reads_only=True),
     "current_project": Op(_current_project, {}, reads_only=True),
     "get_proj_ext": Op(remote.get_proj_ext_with, {"section": req(text()), "key": req(text())}, reads_only=True),
-    "get_proj_ext_many": Op(_get_proj_ext_many, {"section": req(text()), "keys": req(list_of(text(), 64))},
+    "get_proj_ext_many": Op(get_proj_ext_many_with, {"section": req(text()), "keys": req(list_of(text(), 64))},
                             reads_only=True),
-    "project_state": Op(_project_state, {}, reads_only=True),
-    "set_proj_ext_many": Op(_set_proj_ext_many, {"section": req(text()),
+    "project_state": Op(project_state_with, {}, reads_only=True),
+    "set_proj_ext_many": Op(set_proj_ext_many_with, {"section": req(text()),
                                                  "values": req(list_of(pair(text(), text(MAX_TEXT)), 64)),
                                                  "console_text": opt(text(MAX_TEXT), "")}),
     "set_proj_ext": Op(remote.set_proj_ext_with,

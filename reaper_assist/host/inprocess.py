@@ -5,7 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from reaper_assist.bridge import dryrun, heard, insertion, remote, render_file, txn
+from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -86,18 +86,11 @@ class InProcessHost:
         self._call(remote.console_with, text)
 
     def get_proj_ext_many(self, section: str, keys: list[str]) -> list[str | None]:
-        return self._call(lambda api: [remote.get_proj_ext_with(api, section, k) for k in keys])
+        return self._call(ops.get_proj_ext_many_with, section, keys)
 
     def set_proj_ext_many(self, section: str, values: list[tuple[str, str]], console_text: str = "") -> None:
-        def run(api) -> None:
-            for k, v in values:
-                remote.set_proj_ext_with(api, section, k, v)
-            if console_text:
-                remote.console_with(api, console_text)
-
-        self._call(run)
+        self._call(ops.set_proj_ext_many_with, section, [list(kv) for kv in values], console_text)
 
     def project_state(self) -> dict[str, Any]:
         """REAPER's project state change count and the project file (bridge op ``project_state``)."""
-        return self._call(lambda api: {"count": int(api.GetProjectStateChangeCount(0)),
-                                       "project": str(api.EnumProjects(-1, "", 4096)[2] or "")})
+        return self._call(ops.project_state_with)
