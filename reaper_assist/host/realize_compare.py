@@ -4,11 +4,13 @@ writes: registered into :data:`reaper_assist.host.realize._REALIZERS`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from reaper_assist.host import realize, restore
+from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState
 from reaper_assist.host.realize import Write, _op, _track
+from reaper_assist.host.realize_remove import _restore
 from reaper_assist.rules import comparison as C
 
 # compare's own kinds for a value (bridge/writes_compare.py), which the durable history does not record
@@ -31,10 +33,8 @@ def _lane_active(state: ProjectState, s: C.SetLaneActive, base: int) -> list[Wri
 
 
 def _value(state: ProjectState, s: C.SetValue, base: int) -> list[Write]:
-    _track(state, s)
-    op = restore.restore_op(s.track_guid, s.track_name, s.item_guid, s.field, s.value, s.expect)
-    op["op"] = VALUE_KINDS[op["op"]]
-    return [Write(s.track_guid, s.track_name, s.label, s.expect, s.value, s.reason, op, s.evidence)]
+    """Remove's restore of a value, as compare's kind of write."""
+    return [replace(w, what=s.label, op={**w.op, "op": VALUE_KINDS[w.op["op"]]}) for w in _restore(state, s, base)]
 
 
 def _drop_chain(state: ProjectState, s: C.DropEmptyChain, base: int) -> list[Write]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from reaper_assist.rules.removal import RestoreValue
 from reaper_assist.rules.steps import Step
 
 COMPARE_TAG = "compare"
@@ -39,15 +40,10 @@ class SetLaneActive(Step):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SetValue(Step):
+class SetValue(RestoreValue):
     """A value the tool changed (``field``: "take volume"...) to ``value``, if it holds ``expect``:
-    the user's value (from the durable history) when compared off, ours when on again."""
-
-    field: str
-    item_guid: str = ""
-    value: float
-    expect: float
-    label: str
+    the user's value (from the durable history) when compared off, ours when on again. Remove's
+    step, written with compare's own kinds, which the history does not record."""
 
 
 @dataclass(frozen=True, kw_only=True)
