@@ -77,8 +77,7 @@ def problems_for(action: str, text: str, where: str) -> list[str]:
     word), text that is no JSON object. Each names ``where``, the line and the key (settings_view)."""
     from reaper_assist.app import settings_view
 
-    return [e for e in settings_view.check_text(text, where)
-            if ", key " not in e or f", key {action}." in e or "no such action" in e or f"key {action!r}" in e]
+    return [str(p) for p in settings_view.problems(text, where) if p.concerns(action)]
 
 
 def refuse_problems(action: str, problems: list[str]) -> None:

@@ -32,14 +32,41 @@ def _line_of(text: str, action: str, key: str | None) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def _parse(text: str, where: str) -> tuple[dict[str, Any] | None, list[str]]:
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a settings text: ``where`` (the file or the project), the 1-based ``line``
+    (and ``column`` for bad JSON), the ``action`` whose section it is in (None: the text as a
+    whole), the ``key`` within it (None: the section itself) and what is wrong."""
+
+    where: str
+    line: int
+    what: str
+    action: str | None = None
+    key: str | None = None
+    column: int | None = None
+
+    def concerns(self, action: str) -> bool:
+        """Whether running ``action`` must refuse it: its own section, a section naming no action
+        (a misspelt one: its settings would be lost without a word), or the text as a whole."""
+        return self.action is None or self.action == action or self.action not in S.DEFAULTS
+
+    def __str__(self) -> str:
+        at = f"{self.where}, line {self.line}"
+        if self.column is not None:
+            at += f", column {self.column}"
+        if self.action is not None:
+            at += f", key {self.action}.{self.key}" if self.key is not None else f", key {self.action!r}"
+        return f"{at}: {self.what}"
+
+
+def _parse(text: str, where: str) -> tuple[dict[str, Any] | None, list[Problem]]:
     try:
         d = json.loads(text)
     except json.JSONDecodeError as exc:
-        return None, [f"{where}, line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"]
+        return None, [Problem(where, exc.lineno, f"not valid JSON ({exc.msg})", column=exc.colno)]
     if not isinstance(d, dict):
-        return None, [f"{where}, line 1: the settings must be a JSON object of actions, like "
-                      '{"gain-stage": {"target": "rms:-18"}}']
+        return None, [Problem(where, 1, "the settings must be a JSON object of actions, like "
+                                        '{"gain-stage": {"target": "rms:-18"}}')]
     return d, []
 
 
@@ -69,7 +96,7 @@ def _value_problem(default: Any, v: Any) -> str | None:
         f"must be text or a number, not {_kind(v)}"
 
 
-def check_text(text: str, where: str) -> list[str]:
+def problems(text: str, where: str) -> list[Problem]:
     """Every problem of a settings text, each naming ``where``, the line and the key."""
     d, errors = _parse(text, where)
     if d is None:
@@ -77,23 +104,27 @@ def check_text(text: str, where: str) -> list[str]:
     for action, values in d.items():
         line = _line_of(text, action, None)
         if action not in S.DEFAULTS:
-            errors.append(f"{where}, line {line}, key {action!r}: no such action "
-                          f"(known: {', '.join(sorted(S.DEFAULTS))})")
+            errors.append(Problem(where, line, f"no such action (known: {', '.join(sorted(S.DEFAULTS))})", action))
             continue
         if not isinstance(values, dict):
-            errors.append(f"{where}, line {line}, key {action!r}: must be an object of settings, not {_kind(values)}")
+            errors.append(Problem(where, line, f"must be an object of settings, not {_kind(values)}", action))
             continue
         for key, v in values.items():
             kline = _line_of(text, action, key)
             defaults = S.DEFAULTS[action]
             if key not in defaults:
-                errors.append(f"{where}, line {kline}, key {action}.{key}: no such setting of {action} "
-                              f"(known: {', '.join(sorted(defaults))})")
+                errors.append(Problem(where, kline, f"no such setting of {action} (known: {', '.join(sorted(defaults))})",
+                                      action, key))
                 continue
             problem = _value_problem(defaults[key], v)
             if problem:
-                errors.append(f"{where}, line {kline}, key {action}.{key}: {problem}")
+                errors.append(Problem(where, kline, problem, action, key))
     return errors
+
+
+def check_text(text: str, where: str) -> list[str]:
+    """Every problem of a settings text as a line of text (``settings --check``)."""
+    return [str(p) for p in problems(text, where)]
 
 
 def check_file(path: str | Path) -> list[str]:

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from reaper_assist.app import settings as S
-from reaper_assist.app.settings_view import check_text, effective
+from reaper_assist.app.settings_view import check_text, effective, problems
 from reaper_assist.cli import main
 from reaper_assist.emulator.project import Project
 from tests.report.conftest import body
@@ -87,6 +87,24 @@ def test_problems_name_file_line_and_key(tmp_path, capsys):
     assert len(errors) == 4
     assert main(["settings", "--check", "--config", str(path)]) == 1
     assert capsys.readouterr().out.strip().splitlines() == errors
+
+
+def test_an_action_is_refused_only_for_problems_of_its_own_section_whatever_the_text_says():
+    """The problems an action refuses are chosen by where they are (the section, the key), not by
+    the words of the message: another action's bad value quoting "no such action" or ", key
+    gain-stage." is that action's problem only."""
+    text = ('{"ride": {"range_db": {"note": "no such action, key gain-stage.target"}},\n'
+            ' "gain-stage": {"amount": "half"},\n "auto-pan-x": {}}')
+    assert [str(p) for p in problems(text, "cfg.json")] == check_text(text, "cfg.json")
+    ride = ["cfg.json, line 1, key ride.range_db: must be a number, not an object ({'note': 'no such action, "
+            "key gain-stage.target'})"]
+    typo = [e for e in check_text(text, "cfg.json") if "'auto-pan-x'" in e]
+    assert S.problems_for("ride", text, "cfg.json") == ride + typo
+    assert S.problems_for("gain-stage", text, "cfg.json") == [
+        "cfg.json, line 2, key gain-stage.amount: must be a number, not text ('half')"] + typo
+    assert S.problems_for("dip-gaps", text, "cfg.json") == typo  # a misspelt section stops every action
+    bad = "[1]"
+    assert S.problems_for("dip-gaps", bad, "a, key dip-gaps.x") == check_text(bad, "a, key dip-gaps.x")
 
 
 def test_bad_json_names_line_and_column(tmp_path, capsys):
