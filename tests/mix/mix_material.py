@@ -15,6 +15,7 @@ from scipy.signal import resample_poly
 
 from reaper_assist.emulator.engine.render import render
 from reaper_assist.emulator.project import Project
+from reaper_assist.units import amp_to_db
 from tests.analysis import stems as S
 from tests.automation.material import say
 
@@ -124,6 +125,20 @@ ROUTED = (("Lead Vocal", 0, 0.0), ("Vocal FX", 0, -2.0), ("Bass", 0, 0.0), ("Ban
 BUSES = {"Vocal FX": -3.0, "Guitar Bus": -3.0}  # JS: Volume Adjustment on each bus (dB)
 SENDS = (("Lead Vocal", "Vocal FX", -10.0), ("Guitar 1", "Guitar Bus", -3.0), ("Guitar 2", "Guitar Bus", -3.0))
 SEND_ONLY = ("Guitar 1", "Guitar 2")  # no master/parent send: heard only through the Guitar Bus
+
+
+FOCUS = "Lead Vocal"  # the focus of the mix tests' balance
+
+
+def offsets(project: Project, names, focus: str = FOCUS) -> dict[str, float]:
+    """Each of ``names``' heard loudness (:func:`heard_lufs`) less the focus's, in LU."""
+    f = heard_lufs(project, focus)
+    return {n: heard_lufs(project, n) - f for n in names}
+
+
+def faders_db(project: Project) -> dict[str, float]:
+    """Every track's fader in dB, by name."""
+    return {t.name: amp_to_db(t.volume) for t in project.tracks}
 
 
 def build_routed(tmp: Path, stems_: dict[str, np.ndarray], *, gains_db: dict[str, float] | None = None,

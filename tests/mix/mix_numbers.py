@@ -15,28 +15,21 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mix_material import build, build_routed, heard_lufs, stems
+from mix_material import FOCUS, build, build_routed, faders_db, offsets, stems
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.host.inprocess import InProcessHost
 from reaper_assist.rules.tables import load_table
-from reaper_assist.units import amp_to_db
 
-FOCUS = "Lead Vocal"
 ROWS = {"Bass": "bass", "Guitar 1": "guitar", "Guitar 2": "guitar", "Piano": "keys", "Strings": "strings",
         "Kick": "kick", "Snare": "snare", "Hats": "hihat"}
-
-
-def _offsets(project) -> dict[str, float]:
-    f = heard_lufs(project, FOCUS)
-    return {n: heard_lufs(project, n) - f for n in ROWS}
 
 
 def balance_numbers(tmp: Path, st) -> None:
     table = load_table("balance")
     host = InProcessHost.open(str(build(tmp / "a", st)))
     rec = run_action("balance", host, selected=True)
-    first = _offsets(host.reaper.project)
+    first = offsets(host.reaper.project, ROWS)
     print("| track | table offset LU | rendered offset LU | error LU |")
     print("|---|---|---|---|")
     for n, off in first.items():
@@ -47,10 +40,10 @@ def balance_numbers(tmp: Path, st) -> None:
     gains = {n: float(rng.uniform(-12, 12)) for n in (FOCUS, *ROWS)}
     h2 = InProcessHost.open(str(build(tmp / "b", st, gains_db=gains)))
     run_action("balance", h2, selected=True)
-    second = _offsets(h2.reaper.project)
+    second = offsets(h2.reaper.project, ROWS)
     print(f"invariance (random input gains -12..+12 dB, seed 1512): worst difference "
           f"{max(abs(second[n] - first[n]) for n in ROWS):.3f} dB")
-    ref = {t.name: amp_to_db(t.volume) for t in host.reaper.project.tracks}
+    ref = faders_db(host.reaper.project)
     host.save(str(tmp / "c.rpp"))
     h3 = InProcessHost.open(str(tmp / "c.rpp"))
     r = np.random.default_rng(6)
@@ -58,7 +51,7 @@ def balance_numbers(tmp: Path, st) -> None:
         if t.name in ROWS:
             t.volume *= 10 ** (r.uniform(-6, 6) / 20)
     run_action("balance", h3, selected=True)
-    got = {t.name: amp_to_db(t.volume) for t in h3.reaper.project.tracks}
+    got = faders_db(h3.reaper.project)
     print(f"restore (faders +-6 dB, seed 6): MAE {np.mean([abs(got[n] - ref[n]) for n in ROWS]):.3f} dB")
     again = run_action("balance", h3, selected=True)
     print(f"second run: {len(again['changes'])} changes")
@@ -93,7 +86,7 @@ def compressed_folder_numbers(tmp: Path, st) -> None:
     drums = api.GetTrack(0, 6)
     api.TrackFX_SetParam(drums, api.TrackFX_AddByName(drums, "ReaComp", False, -1), 0, 0.25)  # -12 dB, 4:1
     rec = run_action("balance", host, selected=True)
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, ROWS)
     renders = max(t["evidence"].get("trial_renders", 0) for t in rec["tracks"])
     print("ReaComp -12 dB 4:1 on the Drums folder: " + ", ".join(f"{n} {got[n]:+.2f} LU" for n in ("Kick", "Snare", "Hats"))
           + f" ({renders} trial renders)")
@@ -104,9 +97,9 @@ def routed_numbers(tmp: Path, st) -> None:
     table = load_table("balance")
     gains = {"Guitar 1": -2.0, "Piano": 5.0}
     host = InProcessHost.open(str(build_routed(tmp / "r", st, gains_db=gains)))
-    start = {t.name: amp_to_db(t.volume) for t in host.reaper.project.tracks}
+    start = faders_db(host.reaper.project)
     rec = run_action("balance", host, selected=True)
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, ROWS)
     by = {t["name"]: t for t in rec["tracks"]}
     print("| track | heard through | table offset LU | rendered offset LU | error LU |")
     print("|---|---|---|---|---|")
@@ -118,7 +111,7 @@ def routed_numbers(tmp: Path, st) -> None:
     again = run_action("balance", host, selected=True)
     print(f"second run: {len(again['changes'])} changes")
     host.undo()  # the second run made no undo point: this undoes the first
-    back = {t.name: amp_to_db(t.volume) for t in host.reaper.project.tracks}
+    back = faders_db(host.reaper.project)
     print(f"one undo: worst fader difference to the start {max(abs(back[n] - start[n]) for n in start):.2e} dB")
     h2 = InProcessHost.open(str(build_routed(tmp / "r6", st, gains_db=gains)))
     api = h2.api
@@ -126,8 +119,8 @@ def routed_numbers(tmp: Path, st) -> None:
     run_action("balance", h2, selected=True)
     h = InProcessHost.open(str(build_routed(tmp / "r1", st, gains_db=gains)))
     run_action("balance", h, selected=True)
-    a = {t.name: amp_to_db(t.volume) for t in h.reaper.project.tracks}
-    b = {t.name: amp_to_db(t.volume) for t in h2.reaper.project.tracks}
+    a = faders_db(h.reaper.project)
+    b = faders_db(h2.reaper.project)
     print("Guitar Bus JS 6 dB lower (-6.02 dB): fader moves " + ", ".join(
         f"{n} {b[n] - a[n]:+.2f} dB" for n in ("Guitar 1", "Guitar 2", "Bass")))
 

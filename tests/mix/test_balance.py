@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mix_material import build, heard_lufs
+from mix_material import FOCUS, build, faders_db, offsets
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.host.inprocess import InProcessHost
 from reaper_assist.rules.tables import load_table
-from reaper_assist.units import amp_to_db
 
 OFFSET_TOL_LU = 0.5  # issue 15 acceptance: rendered loudness at the table offset from the focus
 INVARIANCE_TOL_DB = 0.3  # issue 15: random input gains -12..+12 dB change no resulting level by more
 RESTORE_MAE_DB = 0.3  # issue 15: faders perturbed +-6 dB, balanced again
-FOCUS = "Lead Vocal"
 BALANCED = ("Bass", "Guitar 1", "Guitar 2", "Piano", "Strings", "Kick", "Snare", "Hats")
 TABLE_ROW = {"Bass": "bass", "Guitar 1": "guitar", "Guitar 2": "guitar", "Piano": "keys", "Strings": "strings",
              "Kick": "kick", "Snare": "snare", "Hats": "hihat"}
@@ -31,20 +29,11 @@ def first(material, tmp_path_factory):
     return host, rec
 
 
-def _offsets(project) -> dict[str, float]:
-    f = heard_lufs(project, FOCUS)
-    return {n: heard_lufs(project, n) - f for n in BALANCED}
-
-
-def _faders(project) -> dict[str, float]:
-    return {t.name: amp_to_db(t.volume) for t in project.tracks}
-
-
 def test_each_track_sits_at_its_table_offset_from_the_focus(first):
     host, rec = first
     assert rec["status"] == "ok", rec["message"]
     table = load_table("balance")
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, BALANCED)
     for name, off in got.items():
         assert abs(off - table[TABLE_ROW[name]]["offset_lu"]) <= OFFSET_TOL_LU, (name, off)
     by_name = {t["name"]: t for t in rec["tracks"]}
@@ -53,21 +42,21 @@ def test_each_track_sits_at_its_table_offset_from_the_focus(first):
     assert kick["heard_through"] == "Drums" and kick["offset_source"] == "diff_mst"
     assert 0.0 <= by_name["Bass"]["evidence"]["masking_of_focus"] <= 1.0  # masking of the focus, reported
     assert "focus_below_mix_lu" in rec["settings"]
-    assert abs(_faders(host.reaper.project)["Drums"] - -3.0) < 1e-6  # the folder's fader is kept
+    assert abs(faders_db(host.reaper.project)["Drums"] - -3.0) < 1e-6  # the folder's fader is kept
     assert len({c["track_name"] for c in rec["changes"]}) == len(BALANCED)
     assert all(c["what"].startswith("track volume") for c in rec["changes"])
 
 
 def test_a_second_run_changes_nothing_and_one_undo_restores(material, tmp_path):
     path = build(tmp_path, material, gains_db={"Bass": 4.0, "Kick": -5.0})
-    before = _faders(InProcessHost.open(str(path)).reaper.project)
+    before = faders_db(InProcessHost.open(str(path)).reaper.project)
     host = InProcessHost.open(str(path))
     rec = run_action("balance", host, selected=True)
     assert rec["changes"]
     again = run_action("balance", host, selected=True)
     assert again["changes"] == [] and again["undo"] == "", again["message"]
     assert host.undo()
-    after = _faders(host.reaper.project)
+    after = faders_db(host.reaper.project)
     assert all(abs(after[n] - before[n]) < 1e-9 for n in before)
 
 
@@ -77,15 +66,15 @@ def test_random_input_gains_give_the_same_balance(material, first, tmp_path):
     host = InProcessHost.open(str(build(tmp_path, material, gains_db=gains)))
     rec = run_action("balance", host, selected=True)
     assert rec["status"] == "ok"
-    ref = _offsets(first[0].reaper.project)
-    got = _offsets(host.reaper.project)
+    ref = offsets(first[0].reaper.project, BALANCED)
+    got = offsets(host.reaper.project, BALANCED)
     worst = max(abs(got[n] - ref[n]) for n in BALANCED)
     assert worst <= INVARIANCE_TOL_DB, (worst, got, ref)
 
 
 def test_perturbed_faders_come_back_to_the_first_balance(first, tmp_path):
     host0, _ = first
-    ref = _faders(host0.reaper.project)
+    ref = faders_db(host0.reaper.project)
     path = tmp_path / "perturbed.rpp"
     host0.save(str(path))
     host = InProcessHost.open(str(path))
@@ -95,7 +84,7 @@ def test_perturbed_faders_come_back_to_the_first_balance(first, tmp_path):
             t.volume *= 10 ** (rng.uniform(-6, 6) / 20)
     rec = run_action("balance", host, selected=True)
     assert rec["status"] == "ok"
-    got = _faders(host.reaper.project)
+    got = faders_db(host.reaper.project)
     mae = float(np.mean([abs(got[n] - ref[n]) for n in BALANCED]))
     assert mae <= RESTORE_MAE_DB, mae
 
@@ -111,7 +100,7 @@ def test_tracks_heard_through_a_compressed_folder_reach_their_offsets(material, 
     assert api.TrackFX_SetParam(drums, fx, 0, 0.25)  # threshold: linear amplitude, 0.25 = -12 dB
     rec = run_action("balance", host, selected=True)
     table = load_table("balance")
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, BALANCED)
     for name in ("Kick", "Snare", "Hats"):
         assert abs(got[name] - table[TABLE_ROW[name]]["offset_lu"]) <= OFFSET_TOL_LU, (name, got[name])
     assert max(t["evidence"].get("trial_renders", 0) for t in rec["tracks"]) >= 2  # it had to correct

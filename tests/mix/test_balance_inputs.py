@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
-from mix_material import SECONDS, SR
+from mix_material import SECONDS, SR, faders_db
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.bridge.ops import OPS, prepare
@@ -35,19 +35,15 @@ def small(tmp_path_factory, material):
     return p.path
 
 
-def _faders(host) -> list[float]:
-    return [t.volume for t in host.reaper.project.tracks]
-
-
 @pytest.mark.parametrize(("focus", "words"), [("Nope", "'Nope' is not among the selected tracks"),
                                               ("Guitar 1", "'Guitar 1' is silent after its FX"),
                                               ("Piano", "'Piano' cannot be measured: muted")])
 def test_a_bad_focus_is_refused_by_name_and_nothing_is_written(small, focus, words):
     host = InProcessHost.open(small)
-    before = _faders(host)
+    before = faders_db(host.reaper.project)
     rec = run_action("balance", host, selected=True, options={"focus": focus})
     assert rec["status"] == "error" and words in rec["message"], rec["message"]
-    assert _faders(host) == before and not host.undo()  # no undo point either
+    assert faders_db(host.reaper.project) == before and not host.undo()  # no undo point either
 
 
 def test_muted_silent_and_unsent_tracks_keep_their_level_and_say_why(small):
@@ -100,8 +96,8 @@ def test_a_track_silenced_by_its_own_plugin_keeps_its_level(small):
     bass = api.GetTrack(0, 1)
     fx = api.TrackFX_AddByName(bass, "JS: Volume Adjustment", False, -1)
     assert api.TrackFX_SetParam(bass, fx, 0, -150.0)
-    before = _faders(host)
+    before = faders_db(host.reaper.project)
     rec = run_action("balance", host, selected=True)
     by = {t["name"]: t for t in rec["tracks"]}
     assert by["Bass"]["status"] == "skipped" and "post-FX output is silent" in by["Bass"]["reason"]
-    assert _faders(host)[1] == before[1] and api.TrackFX_GetParam(bass, fx, 0, 0, 0)[0] == -150.0
+    assert faders_db(host.reaper.project)["Bass"] == before["Bass"] and api.TrackFX_GetParam(bass, fx, 0, 0, 0)[0] == -150.0

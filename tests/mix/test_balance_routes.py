@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from mix_material import SEND_ONLY, build_routed, heard_lufs
+from mix_material import FOCUS, SEND_ONLY, build_routed, faders_db, heard_lufs, offsets
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.host.inprocess import InProcessHost
 from reaper_assist.rules.tables import load_table
-from reaper_assist.units import amp_to_db
 
 OFFSET_TOL_LU = 0.5  # issue 15 acceptance: rendered loudness at the table offset from the focus
-FOCUS = "Lead Vocal"
 TABLE_ROW = {"Bass": "bass", "Guitar 1": "guitar", "Guitar 2": "guitar", "Piano": "keys", "Strings": "strings",
              "Kick": "kick", "Snare": "snare", "Hats": "hihat"}
 KEPT = ("Vocal FX", "Band", "Keys", "Guitar Bus", "Drums")  # buses and folders whose sources are selected
@@ -31,20 +29,11 @@ def routed(material, tmp_path_factory):
     return path, host, rec, before
 
 
-def _offsets(project) -> dict[str, float]:
-    f = heard_lufs(project, FOCUS)
-    return {n: heard_lufs(project, n) - f for n in TABLE_ROW}
-
-
-def _faders(project) -> dict[str, float]:
-    return {t.name: amp_to_db(t.volume) for t in project.tracks}
-
-
 def test_tracks_heard_through_sends_and_nested_folders_sit_at_their_offsets(routed):
     _, host, rec, _ = routed
     assert rec["status"] == "ok", rec["message"]
     table = load_table("balance")
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, TABLE_ROW)
     for name, off in got.items():
         assert abs(off - table[TABLE_ROW[name]]["offset_lu"]) <= OFFSET_TOL_LU, (name, off)
     by = {t["name"]: t for t in rec["tracks"]}
@@ -85,7 +74,7 @@ def test_the_bus_fx_count_a_bus_6_db_lower_gives_the_send_only_guitars_6_db_more
     assert api.TrackFX_SetParam(bus, 0, 0, -9.0)  # the bus's JS: Volume Adjustment, -3 -> -9 dB
     rec = run_action("balance", host, selected=True)
     assert rec["status"] == "ok", rec["message"]
-    ref, got = _faders(host0.reaper.project), _faders(host.reaper.project)
+    ref, got = faders_db(host0.reaper.project), faders_db(host.reaper.project)
     js_db = 20 * np.log10(2 ** ((-9.0 + 3.0) / 6.0))  # JS gain 2^(dB/6): 6 dB lower = -6.02 dB
     for name in SEND_ONLY:
         assert abs((got[name] - ref[name]) + js_db) <= 0.05, (name, got[name], ref[name])
@@ -97,10 +86,10 @@ def test_a_second_run_changes_nothing_and_one_undo_restores(routed, material):
     again = run_action("balance", host, selected=True)
     assert again["changes"] == [] and again["undo"] == "", again["message"]
     fresh = InProcessHost.open(str(path))
-    start = _faders(fresh.reaper.project)
+    start = faders_db(fresh.reaper.project)
     assert run_action("balance", fresh, selected=True)["changes"]
     assert fresh.undo()
-    assert all(abs(_faders(fresh.reaper.project)[n] - start[n]) < 1e-9 for n in start)
+    assert all(abs(faders_db(fresh.reaper.project)[n] - start[n]) < 1e-9 for n in start)
 
 
 def test_a_pre_fader_send_only_track_keeps_its_fader_and_says_why(material, tmp_path):
@@ -111,15 +100,15 @@ def test_a_pre_fader_send_only_track_keeps_its_fader_and_says_why(material, tmp_
     g1 = api.GetTrack(0, 7)
     assert api.GetTrackName(g1, "", 64)[2] == "Guitar 1"
     assert api.SetTrackSendInfo_Value(g1, 0, 0, "I_SENDMODE", 3)
-    before = _faders(host.reaper.project)["Guitar 1"]
+    before = faders_db(host.reaper.project)["Guitar 1"]
     rec = run_action("balance", host, selected=True)
     by = {t["name"]: t for t in rec["tracks"]}
     assert by["Guitar 1"]["status"] == "skipped"
     assert "heard only through pre-fader sends (to 'Guitar Bus')" in by["Guitar 1"]["reason"]
     assert by["Guitar 1"]["evidence"]["fader_moves_heard"] == "none"
-    assert _faders(host.reaper.project)["Guitar 1"] == before
+    assert faders_db(host.reaper.project)["Guitar 1"] == before
     table = load_table("balance")
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, TABLE_ROW)
     assert abs(got["Guitar 2"] - table["guitar"]["offset_lu"]) <= OFFSET_TOL_LU
 
 
@@ -140,7 +129,7 @@ def test_a_track_heard_partly_through_a_pre_fader_send_reaches_its_offset(materi
     assert ev["fader_moves_heard"] == "part" and ev["pre_fader_sends"] == ["Guitar Bus"]
     assert "pre-fader sends (to 'Guitar Bus')" in by["Guitar 2"]["reason"]
     assert ev["heard_through"] == "Guitar 2 + Guitar Bus"
-    got = _offsets(host.reaper.project)
+    got = offsets(host.reaper.project, TABLE_ROW)
     assert abs(got["Guitar 2"] - load_table("balance")["guitar"]["offset_lu"]) <= OFFSET_TOL_LU, got["Guitar 2"]
 
 
