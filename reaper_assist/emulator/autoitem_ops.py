@@ -27,14 +27,29 @@ def _finite(*values: float) -> bool:
     return all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
 
 
+def _shifted(out: Out) -> Out:
+    """A plain call's result as its ``*Ex`` form's: each out-parameter one argument later."""
+    return Out(out.r, {k + 1: v for k, v in (out.outs or {}).items()})
+
+
+def store_points(holder: Envelope | PooledEnvelope, points: list[EnvPoint], nosort) -> None:
+    """``points`` as the lane's (or the pool's) points, sorted by time unless ``nosort``."""
+    holder.set_points(points if nosort else sorted(points, key=lambda p: p.time))
+
+
 class AutomationItemOps:
     """Mixed into :class:`reaper_assist.emulator.reascript.Reaper`."""
 
-    # Reaper's own (reascript.py): fader scaling of API values and the lane's range delete
+    # Reaper's own (reascript.py): fader scaling of API values and the lane's point calls
     project: Any
     _to_api: Callable[[Envelope, float], float]
     _from_api: Callable[[Envelope, float], float]
+    CountEnvelopePoints: Callable[..., int]
+    GetEnvelopePoint: Callable[..., Out]
+    SetEnvelopePoint: Callable[..., Out]
+    InsertEnvelopePoint: Callable[..., Out]
     DeleteEnvelopePointRange: Callable[[Envelope | None, float, float], bool]
+    Envelope_SortPoints: Callable[[Envelope | None], bool]
 
     # -- lookup ----------------------------------------------------------------------------------
     @staticmethod
@@ -48,25 +63,12 @@ class AutomationItemOps:
     def _qn_per_s(env: Envelope) -> float:
         return env.project.tempo / 60.0
 
-    def _timeline(self, item: AutomationItem, q: float, k: int) -> float:
-        """Project time of pool position ``q`` (QN) in loop iteration ``k``."""
-        pool = item.pool
-        length = pool.length_qn if pool is not None else 0.0
-        rate = max(item.playrate, EU.AI_MIN_PLAYRATE)
-        src_s = (q + k * length) / self._qn_per_s(item.envelope)
-        return item.position + (src_s - item.start_offset) / rate
-
-    def _pool_qn(self, item: AutomationItem, t: float) -> float:
-        rate = max(item.playrate, EU.AI_MIN_PLAYRATE)
-        return (item.start_offset + rate * (t - item.position)) * self._qn_per_s(item.envelope)
-
-    def _iterations(self, item: AutomationItem) -> range:
-        pool = item.pool
-        length = pool.length_qn if pool is not None else 0.0
+    @staticmethod
+    def _iterations(item: AutomationItem, length: float) -> range:
         if not item.loop or length <= 0:
             return range(0, 1)
-        q0 = self._pool_qn(item, item.position)
-        q1 = self._pool_qn(item, item.position + item.length)
+        q0 = item.pool_qn(item.position)
+        q1 = item.pool_qn(item.position + item.length)
         return range(math.floor(q0 / length), math.floor(q1 / length) + 1)
 
     def _visible(self, item: AutomationItem) -> list[tuple[float, int, int]]:
@@ -76,12 +78,13 @@ class AutomationItemOps:
         if pool is None:
             return []
         pts = pool.points
-        end = item.position + item.length
+        length = pool.length_qn
+        start, end = item.position, item.position + item.length
         out = []
-        for k in self._iterations(item):
+        for k in self._iterations(item, length):
             for i, p in enumerate(pts):
-                t = self._timeline(item, p.time, k)
-                if item.position <= t < end:
+                t = item.time_at(p.time, k, length)
+                if start <= t < end:
                     out.append((t, i, k))
         out.sort()
         return out
@@ -101,7 +104,7 @@ class AutomationItemOps:
             pts = item.pool.points if item.pool is not None else []
             if not 0 <= ptidx < len(pts):
                 return None
-            return item, ptidx, 0, self._timeline(item, pts[ptidx].time, 0)
+            return item, ptidx, 0, item.time_at(pts[ptidx].time)
         vis = self._visible(item)
         if not 0 <= ptidx < len(vis):
             return None
@@ -201,21 +204,20 @@ class AutomationItemOps:
         return Out(False, {3: ""})
 
     # -- points with autoitem_idx ------------------------------------------------------------------
+    # autoitem_idx -1 is the lane's own points: the plain call (reascript.py), whose out-parameters
+    # stand one place earlier (no autoitem_idx argument)
     def CountEnvelopePointsEx(self, env, autoitem_idx):
         if autoitem_idx == -1:
-            return len(env.points) if env is not None else 0
+            return self.CountEnvelopePoints(env)
         item, full, ok = self._target(env, autoitem_idx)
         if not ok or item is None or item.pool is None:
             return 0
         return len(item.pool.points) if full else len(self._visible(item))
 
     def GetEnvelopePointEx(self, env, autoitem_idx, ptidx, t, v, shape, tension, sel):
-        fail = Out(False, {3: 0.0, 4: 0.0, 5: 0, 6: 0.0, 7: 0})
         if autoitem_idx == -1:
-            if env is None or not 0 <= ptidx < len(env.points):
-                return fail
-            p = env.points[ptidx]
-            return Out(True, {3: p.time, 4: self._to_api(env, p.value), 5: p.shape, 6: p.tension, 7: int(p.selected)})
+            return _shifted(self.GetEnvelopePoint(env, ptidx, t, v, shape, tension, sel))
+        fail = Out(False, {3: 0.0, 4: 0.0, 5: 0, 6: 0.0, 7: 0})
         ref = self._point_ref(env, autoitem_idx, ptidx)
         if ref is None or env is None:
             return fail
@@ -226,18 +228,11 @@ class AutomationItemOps:
         return Out(True, {3: when, 4: self._to_api(env, p.value), 5: p.shape, 6: p.tension, 7: int(p.selected)})
 
     def SetEnvelopePointEx(self, env, autoitem_idx, ptidx, t, v, shape, tension, sel, nosort):
+        if autoitem_idx == -1:
+            return _shifted(self.SetEnvelopePoint(env, ptidx, t, v, shape, tension, sel, nosort))
         fail = Out(False, {8: nosort})
         if not _finite(t, v, tension):
             return fail
-        if autoitem_idx == -1:
-            if env is None or not 0 <= ptidx < len(env.points):
-                return fail
-            pts = env.points
-            pts[ptidx] = EnvPoint(t, self._from_api(env, v), int(shape), tension, bool(sel))
-            if not nosort:
-                pts.sort(key=lambda p: p.time)
-            env.set_points(pts)
-            return Out(True, {8: nosort})
         ref = self._point_ref(env, autoitem_idx, ptidx)
         if ref is None or env is None:
             return fail
@@ -245,36 +240,26 @@ class AutomationItemOps:
         pool = item.pool
         assert pool is not None
         pts = pool.points
-        q = self._pool_qn(item, t) - k * pool.length_qn
-        pts[i] = EnvPoint(q, self._from_api(env, v), int(shape), tension, bool(sel))
-        if not nosort:
-            pts.sort(key=lambda p: p.time)
-        pool.set_points(pts)
+        pts[i] = EnvPoint(item.pool_qn(t) - k * pool.length_qn, self._from_api(env, v), int(shape), tension,
+                          bool(sel))
+        store_points(pool, pts, nosort)
         return Out(True, {8: nosort})
 
     def InsertEnvelopePointEx(self, env, autoitem_idx, t, v, shape, tension, sel, nosort):
+        if autoitem_idx == -1:
+            return _shifted(self.InsertEnvelopePoint(env, t, v, shape, tension, sel, nosort))
         fail = Out(False, {7: nosort})
         if env is None or not _finite(t, v, tension):
             return fail
-        if autoitem_idx == -1:
-            pts = env.points
-            pts.append(EnvPoint(t, self._from_api(env, v), int(shape), tension, bool(sel)))
-            if not nosort:
-                pts.sort(key=lambda p: p.time)
-            env.set_points(pts)
-            return Out(True, {7: nosort})
         item, _full, ok = self._target(env, autoitem_idx)
         if not ok or item is None or item.pool is None:
             return fail
         pool = item.pool
-        q = self._pool_qn(item, t)
+        q = item.pool_qn(t)
         if item.loop and pool.length_qn > 0:
             q = q % pool.length_qn  # in [0, length) for negative q too
-        pts = pool.points
-        pts.append(EnvPoint(q, self._from_api(env, v), int(shape), tension, bool(sel)))
-        if not nosort:
-            pts.sort(key=lambda p: p.time)
-        pool.set_points(pts)
+        store_points(pool, [*pool.points, EnvPoint(q, self._from_api(env, v), int(shape), tension, bool(sel))],
+                     nosort)
         return Out(True, {7: nosort})
 
     def DeleteEnvelopePointEx(self, env, autoitem_idx, ptidx):
@@ -308,15 +293,12 @@ class AutomationItemOps:
         return True
 
     def Envelope_SortPointsEx(self, env, autoitem_idx):
-        if env is None:
-            return False
         if autoitem_idx == -1:
-            env.set_points(sorted(env.points, key=lambda p: p.time))
-            return True
+            return self.Envelope_SortPoints(env)
         item, _full, ok = self._target(env, autoitem_idx)
-        if not ok or item is None or item.pool is None:
+        if env is None or not ok or item is None or item.pool is None:
             return False
-        item.pool.set_points(sorted(item.pool.points, key=lambda p: p.time))
+        store_points(item.pool, item.pool.points, False)
         return True
 
     def GetEnvelopePointByTime(self, env, time):
@@ -332,7 +314,7 @@ class AutomationItemOps:
             item, full, ok = self._target(env, autoitem_idx)
             if not ok or item is None or item.pool is None:
                 return -1
-            times = ([self._timeline(item, p.time, 0) for p in item.pool.points] if full
+            times = ([item.time_at(p.time) for p in item.pool.points] if full
                      else [w for (w, _i, _k) in self._visible(item)])
         best = -1
         for i, w in enumerate(times):

@@ -272,16 +272,27 @@ AI_DEFAULTS: tuple[float, ...] = (1, 0, 0, 0, 1, 0, 0.5, 1, 1, 0, 0, 1, 0, 0, 0.
 
 class AutomationItem:
     """One ``POOLEDENVINST`` line of an envelope: an instance of a pooled envelope
-    (:class:`PooledEnvelope`), placed on the lane at ``position`` for ``length`` seconds."""
+    (:class:`PooledEnvelope`), placed on the lane at ``position`` for ``length`` seconds.
+
+    The line is tokenized once per text it holds (a write through :meth:`set`, or anything that
+    gives the line a new text, is read again at the next access)."""
 
     def __init__(self, envelope: Envelope, line: Line):
         self.envelope = envelope
         self.line = line
+        self._text: str | None = None
+        self._values: tuple[float, ...] = ()
+
+    def _fields(self) -> tuple[float, ...]:
+        text = self.line.text
+        if text is not self._text:
+            toks = self.line.tokens[1:]
+            self._values = tuple(_f(toks[i], d) if i < len(toks) else float(d) for i, d in enumerate(AI_DEFAULTS))
+            self._text = text
+        return self._values
 
     def get(self, field: str) -> float:
-        i = AI_FIELDS.index(field)
-        toks = self.line.tokens
-        return _f(toks[i + 1], AI_DEFAULTS[i]) if len(toks) > i + 1 else float(AI_DEFAULTS[i])
+        return self._fields()[AI_FIELDS.index(field)]
 
     def set(self, field: str, value: float) -> None:
         i = AI_FIELDS.index(field)
@@ -306,6 +317,27 @@ class AutomationItem:
     @property
     def pool(self) -> PooledEnvelope | None:
         return self.envelope.project.pooled_envelope(self.pool_id)
+
+    # -- time: project seconds <-> pool quarter notes (docs/engine.md "Automation items") ----------
+    @property
+    def rate(self) -> float:
+        """The play rate the item plays at (at least :data:`.uncertain.AI_MIN_PLAYRATE`)."""
+        return max(self.playrate, EU.AI_MIN_PLAYRATE)
+
+    def pool_qn(self, t):
+        """Pool position (quarter notes from its start, not wrapped) played at project time ``t``
+        (a float or a numpy array): ``start_offset + rate * (t - position)`` seconds at the
+        project tempo."""
+        return (self.start_offset + self.rate * (t - self.position)) * (self.envelope.project.tempo / 60.0)
+
+    def time_at(self, q: float, k: int = 0, length_qn: float | None = None) -> float:
+        """Project time of pool position ``q`` (QN) in loop iteration ``k`` (the pool's length,
+        ``length_qn``, read from the pool when not given): :meth:`pool_qn` inverted."""
+        if length_qn is None:
+            pool = self.pool
+            length_qn = pool.length_qn if pool is not None else 0.0
+        return self.position + ((q + k * length_qn) / (self.envelope.project.tempo / 60.0) - self.start_offset) \
+            / self.rate
 
 
 class PooledEnvelope:

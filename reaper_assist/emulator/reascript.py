@@ -31,7 +31,7 @@ from reaper_assist.emulator.project import (
     Track,
     new_guid,
 )
-from reaper_assist.emulator.autoitem_ops import AutomationItemOps, _finite
+from reaper_assist.emulator.autoitem_ops import AutomationItemOps, _finite, store_points
 from reaper_assist.emulator.take_ops import TakeOps
 from reaper_assist.emulator.undo import UndoHistory
 from reaper_assist.units import amp_to_db, db_to_amp
@@ -1028,11 +1028,8 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
     def InsertEnvelopePoint(self, env, time, value, shape, tension, selected, nosort):
         if env is None or not _finite(time, value, tension):  # a NaN point would corrupt the saved lane
             return Out(False, {6: nosort})
-        pts = env.points
-        pts.append(EnvPoint(time, self._from_api(env, value), int(shape), tension, bool(selected)))
-        if not nosort:
-            pts.sort(key=lambda p: p.time)
-        env.set_points(pts)
+        store_points(env, [*env.points, EnvPoint(time, self._from_api(env, value), int(shape), tension,
+                                                 bool(selected))], nosort)
         return Out(True, {6: nosort})
 
     def SetEnvelopePoint(self, env, idx, time, value, shape, tension, selected, nosort):
@@ -1041,9 +1038,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
             return Out(False, {7: nosort})
         # SDK: NULL out-params leave the field unchanged; from Python every field is given
         pts[idx] = EnvPoint(time, self._from_api(env, value), int(shape), tension, bool(selected))
-        if not nosort:
-            pts.sort(key=lambda p: p.time)
-        env.set_points(pts)
+        store_points(env, pts, nosort)
         return Out(True, {7: nosort})
 
     def DeleteEnvelopePointRange(self, env, t0, t1):
@@ -1056,7 +1051,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
     def Envelope_SortPoints(self, env):
         if env is None:
             return False
-        env.set_points(sorted(env.points, key=lambda p: p.time))
+        store_points(env, env.points, False)
         return True
 
     def Envelope_Evaluate(self, env, time, sr, req, v, d1, d2, d3):

@@ -322,6 +322,46 @@ def test_insert_collects_points_and_pooled_instances_share_edits(tmp_path):
     assert Project.loads(text).dumps() == text
 
 
+def test_ex_calls_with_autoitem_minus_1_are_the_plain_calls_on_the_lane(tmp_path):
+    """autoitem_idx -1 is the lane's own points: the same answers as the plain calls, their
+    out-parameters one argument later, on a lane that also holds an automation item."""
+    _p, f, _track, env, lane = _session(tmp_path)
+    f["RPR_InsertAutomationItem"](env, 0, 2.0, 1.0)
+    half = f["RPR_ScaleToEnvelopeMode"](1, amp(-6))
+    assert f["RPR_InsertEnvelopePointEx"](env, -1, 1.5, half, 2, 0.25, True, True)[0] == 1
+    assert f["RPR_InsertEnvelopePointEx"](env, -1, 0.5, half, 0, 0.0, False, False)[0] == 1  # sorted in
+    assert [q.time for q in lane.points] == [0.0, 0.5, 1.5]
+    assert f["RPR_CountEnvelopePointsEx"](env, -1) == f["RPR_CountEnvelopePoints"](env) == 3
+    for i in (0, 2, 3, -1):  # 3 and -1: no such point, both fail alike
+        plain, ex = f["RPR_GetEnvelopePoint"](env, i, 0, 0, 0, 0, 0), f["RPR_GetEnvelopePointEx"](env, -1, i, 0, 0, 0, 0, 0)
+        assert (ex[0], *ex[4:9]) == (plain[0], *plain[3:8]), i
+    got = f["RPR_GetEnvelopePointEx"](env, -1, 2, 0, 0, 0, 0, 0)
+    assert got[0] == 1 and list(got[4:9]) == [1.5, pytest.approx(half), 2, 0.25, 1]
+    assert f["RPR_SetEnvelopePointEx"](env, -1, 2, 0.25, half, 0, 0.0, False, False)[0] == 1
+    assert [q.time for q in lane.points] == [0.0, 0.25, 0.5]
+    assert f["RPR_SetEnvelopePointEx"](env, -1, 3, 0.25, half, 0, 0.0, False, False)[0] == 0
+    assert f["RPR_SetEnvelopePointEx"](env, -1, 0, float("nan"), half, 0, 0.0, False, False)[0] == 0
+    assert f["RPR_Envelope_SortPointsEx"](env, -1) == 1
+    assert f["RPR_CountEnvelopePointsEx"](env, 0) == 0  # the item's pool is not the lane
+
+
+def test_an_item_reads_its_line_anew_once_the_line_changes():
+    p = Project.loads(REAL_TEXT)
+    lane = p.tracks[0].envelope_by_chunk_name("VOLENV2")
+    (ai,) = lane.automation_items
+    assert ai.position == 1.375
+    ai.set("position", 2.5)
+    assert ai.position == 2.5 and lane.automation_items[0].position == 2.5
+    other = lane.automation_items[0]
+    other.set("playrate", 2.0)  # through another wrapper of the same line
+    assert ai.playrate == 2.0 and ai.rate == 2.0
+    ai.line.text = ai.line.text.replace(" 2.5 ", " 3 ", 1)
+    assert ai.position == 3.0
+    # pool position and project time invert each other (120 BPM: 2 QN a second)
+    assert ai.pool_qn(ai.time_at(1.5, 1)) == pytest.approx(1.5 + 4.0)
+    assert ai.pool_qn(3.0) == pytest.approx(0.114936 * 2)
+
+
 def test_bad_calls_fail_and_change_nothing(tmp_path):
     p, f, track, env, _lane = _session(tmp_path)
     before = p.dumps()

@@ -68,12 +68,9 @@ def item_covers(item: AutomationItem, times: np.ndarray) -> np.ndarray:
 
 
 def pool_position_qn(item: AutomationItem, times: np.ndarray) -> np.ndarray:
-    """Pool position (quarter notes from its start) the item plays at project times ``times``:
-    ``start_offset + playrate * (t - position)`` seconds at the project tempo, wrapped every
-    ``SRCLEN`` when the item loops."""
-    qn_per_s = item.envelope.project.tempo / 60.0
-    rate = max(item.playrate, EU.AI_MIN_PLAYRATE)
-    q = (item.start_offset + rate * (np.asarray(times, dtype=np.float64) - item.position)) * qn_per_s
+    """Pool position (quarter notes from its start) the item plays at project times ``times``
+    (:meth:`.AutomationItem.pool_qn`), wrapped every ``SRCLEN`` when the item loops."""
+    q = item.pool_qn(np.asarray(times, dtype=np.float64))
     pool = item.pool
     length = pool.length_qn if pool is not None else 0.0
     if item.loop and length > 0:
