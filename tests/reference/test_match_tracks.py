@@ -22,6 +22,7 @@ from reaper_assist.host.inprocess import InProcessHost
 GROUP = ("Drums", "Piano")
 TOLERANCE_LU = 0.3
 REDUCTION_AT_100 = 0.75
+HALF_AT_50 = (0.35, 0.65)  # "about half" at amount 50, as test_match_reference.py
 
 
 def _soloed(path, names) -> np.ndarray:
@@ -131,21 +132,32 @@ def stereo(tmp_path_factory):
     return folder, p.path, ref, ref_audio
 
 
-def test_width_on_stereo_tracks_is_matched_on_their_sum(stereo):
+@pytest.mark.parametrize("amount", [100, 50])
+def test_width_on_stereo_tracks_is_matched_on_their_sum(stereo, amount):
+    """At 100 within 1 dB of the reference's side/mid ratio and at its loudness; at 50 about half
+    of both ways (35-65 % of the width difference, half the loudness difference)."""
     folder, mix, ref, ref_audio = stereo
     host = InProcessHost.open(mix)
     keys = ("Keys L", "Keys R")
     guids = [t.guid for t in host.read_state().tracks if t.name in keys]
     rec = run_action("match-reference", host, track_guids=guids, options={"reference": [str(ref)],
-                                                                         "aspects": "width,loudness"})
+                                                                         "aspects": "width,loudness",
+                                                                         "amount": amount})
     assert rec["status"] == "ok", rec["message"]
-    host.save(str(folder / "out.rpp"))
-    before, want = side_mid_db(_soloed(mix, keys)), side_mid_db(ref_audio)
-    got_audio = _soloed(folder / "out.rpp", keys)
+    out = folder / f"out{amount}.rpp"
+    host.save(str(out))
+    mix_audio = _soloed(mix, keys)
+    before, want = side_mid_db(mix_audio), side_mid_db(ref_audio)
+    got_audio = _soloed(out, keys)
     assert want - before > 2.5
-    assert abs(side_mid_db(got_audio) - want) <= 1.0, (before, side_mid_db(got_audio), want)
-    assert abs(integrated_lufs(got_audio) - integrated_lufs(ref_audio)) <= TOLERANCE_LU
-    assert _chains(folder / "out.rpp")["Other"] == []
+    lufs_goal = integrated_lufs(mix_audio) + amount / 100 * (integrated_lufs(ref_audio) - integrated_lufs(mix_audio))
+    assert abs(integrated_lufs(got_audio) - lufs_goal) <= TOLERANCE_LU
+    if amount == 100:
+        assert abs(side_mid_db(got_audio) - want) <= 1.0, (before, side_mid_db(got_audio), want)
+    else:
+        share = (side_mid_db(got_audio) - before) / (want - before)
+        assert HALF_AT_50[0] <= share <= HALF_AT_50[1], share
+    assert _chains(out)["Other"] == []
 
 
 def test_ab_reference_on_tracks_is_level_matched_to_them(material, group_reference, tmp_path, capsys):
