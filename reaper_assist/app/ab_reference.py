@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reaper_assist.app.master_chain import render_stats, solo_alone
+from reaper_assist.app.master_chain import render_stats, solo_alone, target_guids
 from reaper_assist.app.records import clean, error_record, name_added_tracks, record_for_plan, write_record
 from reaper_assist.app.run_action import load_settings
 from reaper_assist.errors import ParameterError, ReaperAssistError
@@ -171,12 +171,7 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     opts = dict(options or {})
 
     def add() -> dict[str, Any]:
-        guids = None
-        if not opts.get("master") and (track_guids or opts.get("selected")):
-            guids = list(track_guids or [t.guid for t in host.read_state(selected_only=True, with_items=False,
-                                                                         with_fx=False).tracks])
-            if not guids:
-                raise ParameterError("ab-reference --selected: no tracks are selected (or use --master)")
+        guids = target_guids(host, ACTION, track_guids, opts)
         raw = load_settings(host, ACTION, {k: v for k, v in opts.items() if k not in ("master", "selected")})
         return _add(host, raw, dry_run, guids)
 

@@ -1,12 +1,13 @@
-"""What the actions on the master share (master, match-reference): the step of a tagged gain
-stage (JS Volume), the trial writes that take our tagged FX out for a measurement, and one
-dry-run render's figures."""
+"""What the actions on the master share (master, match-reference, ab-reference): the step of a
+tagged gain stage (JS Volume), the trial writes that take our tagged FX out for a measurement, one
+dry-run render's figures, and the choice between the master and a group of tracks."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from reaper_assist.app.our_fx import fx_label
+from reaper_assist.errors import ParameterError
 from reaper_assist.host import realize
 from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.rules import mastering as rule
@@ -48,3 +49,16 @@ def solo_alone(state: ProjectState, guids: list[str] | None, *, skip_owner: str 
                      on=t.guid.upper() in want)
              for t in state.tracks if not (skip_owner and t.owner == skip_owner)]
     return realize.ops(realize.realize(state, steps))
+
+
+def target_guids(host, action: str, track_guids: list[str] | None, options: dict[str, Any]) -> list[str] | None:
+    """What ``action`` acts on: None for the master (``--master``, or no tracks asked for), else
+    the GUIDs of the tracks given or (``--selected``) selected; refused when none is selected."""
+    if options.get("master") or not (track_guids or options.get("selected")):
+        return None
+    guids = list(track_guids or [t.guid for t in host.read_state(selected_only=True, with_items=False,
+                                                                 with_fx=False).tracks])
+    if not guids:
+        raise ParameterError(f"{action} --selected: no tracks are selected (select the tracks to match, or use "
+                             "--master)")
+    return guids

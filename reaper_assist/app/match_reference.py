@@ -27,7 +27,7 @@ import numpy as np
 
 from reaper_assist.analysis.loudness import measure_loudness
 from reaper_assist.analysis.reference_tone import ToneProfile, band_mid_side, tone_profile
-from reaper_assist.app.master_chain import gain_step, render_stats, solo_alone, without_ours
+from reaper_assist.app.master_chain import gain_step, render_stats, solo_alone, target_guids, without_ours
 from reaper_assist.app.our_fx import our_fx
 from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
 from reaper_assist.app.run_action import load_settings
@@ -271,25 +271,13 @@ def _figures(rep: dict[str, Any]) -> str:
     return out + f", {where} {rep['after']['integrated_lufs']} LUFS for the reference's {rep['target_lufs']} LUFS"
 
 
-def _target_guids(host, track_guids: list[str] | None, options: dict[str, Any]) -> list[str] | None:
-    """None for the master (``--master``, or no tracks asked for); else the tracks' GUIDs."""
-    if options.get("master") or not (track_guids or options.get("selected")):
-        return None
-    guids = list(track_guids or [t.guid for t in host.read_state(selected_only=True, with_items=False,
-                                                                 with_fx=False).tracks])
-    if not guids:
-        raise ParameterError("match-reference --selected: no tracks are selected (select the tracks to match, "
-                             "or use --master)")
-    return guids
-
-
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
     """Match the master (``options["master"]``, or no tracks given) or the tracks together to the
     references; returns the ``last_run`` record (written into the project unless dry run)."""
     options = dict(options or {})
     try:
-        guids = _target_guids(host, track_guids, options)
+        guids = target_guids(host, ACTION, track_guids, options)
         raw = load_settings(host, ACTION, {k: v for k, v in options.items() if k not in ("master", "selected")})
         m = _Match(host, raw, guids)
         m.measure_mix()

@@ -99,6 +99,23 @@ def test_selected_tracks_a_second_run_changes_nothing_and_remove_restores(materi
     assert np.max(np.abs(render(Project.load(str(tmp_path / "removed.rpp"))).audio - material[4])) < 1e-9
 
 
+@pytest.mark.parametrize("action", ["match-reference", "ab-reference"])
+def test_selected_with_no_track_selected_is_refused_alike_and_nothing_is_written(material, tmp_path, action):
+    _, mix, ref, _, _ = material
+    p = Project.load(str(mix))
+    for t in p.tracks:
+        t.selected = False
+    path = tmp_path / "none-selected.rpp"
+    p.save(str(path))
+    host = InProcessHost.open(str(path))
+    rec = run_action(action, host, options={"reference": [str(ref)], "selected": True})
+    assert rec["status"] == "error" and rec["message"].endswith(
+        f"{action} --selected: no tracks are selected (select the tracks to match, or use --master)"), rec["message"]
+    host.save(str(tmp_path / "after.rpp"))
+    assert all(c == [] for c in _chains(tmp_path / "after.rpp").values())
+    assert [t.name for t in Project.load(str(tmp_path / "after.rpp")).tracks] == [t.name for t in p.tracks]
+
+
 def test_width_on_tracks_whose_side_comes_from_their_pans_is_refused(material, wide):
     _, mix, _, _, _ = material
     host = InProcessHost.open(str(mix))
