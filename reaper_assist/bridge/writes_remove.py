@@ -181,40 +181,72 @@ class TrackDelete(Write):
         return None  # the undo block's abort brings the track back
 
 
-def cut_take_block(chunk: str, take_guid: str) -> str | None:
-    """The item chunk without the take whose ``GUID`` is ``take_guid``: its ``TAKE`` line and what
-    follows up to the next ``TAKE`` line or the item's end (the take's lines and blocks), leaving
-    any ``<EXT`` block (the item's P_EXT strings) where it is. None if there is no such take or it
-    is the first take (which has no ``TAKE`` line: the item's own fields; never cut)."""
-    lines = chunk.split("\n")
-    groups: list[list[int]] = []  # per take after the first: its line numbers
-    depth, owner = 0, None  # owner: the group the current top-level block belongs to (None: none)
+def _item_nodes(lines: list[str]) -> list[tuple[str, int, int]]:
+    """The ITEM's children: (key, first line, line after the last) of each line, or of each block
+    from its ``<KEY`` line to its ``>``."""
+    nodes: list[tuple[str, int, int]] = []
+    depth, key, start = 0, "", 0
     for i, ln in enumerate(lines):
         s = ln.strip()
-        if depth == 1:  # a child of the ITEM itself
-            if s.startswith("<"):
-                owner = None if s.split(" ", 1)[0] == "<EXT" or not groups else groups[-1]
-                if owner is not None:
-                    owner.append(i)
-                depth += 1
-            elif s == ">":
-                depth -= 1
-            elif s.split(" ", 1)[0] == "TAKE":
-                groups.append([i])
-            elif groups:
-                groups[-1].append(i)
-        elif depth >= 2:
-            if owner is not None:
-                owner.append(i)
+        if depth == 0:
+            depth = 1 if s.startswith("<") else 0  # the ITEM's own line
+        elif depth == 1:
+            if s == ">":
+                depth = 0
+            elif s.startswith("<"):
+                key, start, depth = s.split(" ", 1)[0], i, 2
+            else:
+                nodes.append((s.split(" ", 1)[0], i, i + 1))
+        else:
             depth += 1 if s.startswith("<") else -1 if s == ">" else 0
-        elif s.startswith("<"):
-            depth = 1
-    g = f"GUID {take_guid.upper()}"
-    for idx in groups:
-        if any(lines[k].strip().upper() == g for k in idx):
-            cut = set(idx)
-            return "\n".join(ln for k, ln in enumerate(lines) if k not in cut)
-    return None
+            if depth == 1:
+                nodes.append((key, start, i + 1))
+    return nodes
+
+
+def cut_take_block(chunk: str, take_guid: str) -> str | None:
+    """The item chunk without the take whose ``GUID`` is ``take_guid``, leaving any ``<EXT`` block
+    (the item's P_EXT strings) where it is; None if there is no such take or it is the only one.
+
+    A later take is its ``TAKE`` line and what follows up to the next ``TAKE`` line or the item's
+    end. The first take has no ``TAKE`` line: its lines are the item's own from its ``NAME`` to the
+    first ``TAKE`` line (but ``VOLPAN``, which holds the item's volume too: fields item volume,
+    take pan, take volume, pan law); the second take's lines take their place, its ``TAKEVOLPAN``
+    (pan, volume, pan law) going into ``VOLPAN`` (facts 4.3, as emulator/project.py reads takes)."""
+    lines = chunk.split("\n")
+    takes: list[list[tuple[str, int, int]]] = [[]]
+    for node in _item_nodes(lines):
+        if node[0] == "TAKE":
+            takes.append([node])
+        else:
+            takes[-1].append(node)
+    want = f"GUID {take_guid.upper()}"
+    k = next((i for i, g in enumerate(takes) if any(n[0] == "GUID" and lines[n[1]].strip().upper() == want
+                                                     for n in g)), None)
+    if k is None or len(takes) < 2:
+        return None
+    if k > 0:
+        cut = {i for n in takes[k] if n[0] != "<EXT" for i in range(n[1], n[2])}
+        return "\n".join(ln for i, ln in enumerate(lines) if i not in cut)
+    head, second = takes[0], takes[1]
+    j = next((i for i, n in enumerate(head) if n[0] in ("NAME", "SOFFS", "PLAYRATE", "CHANMODE", "GUID", "<SOURCE")),
+             len(head))
+    old_vp = next((lines[n[1]].split()[1:] for n in head if n[0] == "VOLPAN"), [])
+    tvp = next((lines[n[1]].split()[1:] for n in second if n[0] == "TAKEVOLPAN"), [])
+    pan, vol, law = (tvp + ["0", "1", "-1"][len(tvp):])[:3]
+    indent = lines[second[0][1]][: len(lines[second[0][1]]) - len(lines[second[0][1]].lstrip())]
+    volpan = f"{indent}VOLPAN {old_vp[0] if old_vp else '1'} {pan} {vol} {law}"
+    body = [n for n in second[1:] if n[0] not in ("TAKEVOLPAN", "VOLPAN", "<EXT")]
+    new: list[str] = []
+    for idx, n in enumerate(body):
+        new += lines[n[1]:n[2]]
+        if idx == 0 and n[0] == "NAME":  # REAPER writes VOLPAN after the take's NAME
+            new.append(volpan)
+    if not body or body[0][0] != "NAME":
+        new.insert(0, volpan)
+    kept = [ln for n in head[j:] + second if n[0] == "<EXT" for ln in lines[n[1]:n[2]]]
+    at = head[j][1] if j < len(head) else second[0][1]
+    return "\n".join(lines[:at] + new + kept + lines[second[-1][2]:])
 
 
 class OurTakeDelete(Write):

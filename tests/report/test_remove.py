@@ -243,3 +243,89 @@ def test_denoise_after_gain_stage_remove_gives_the_users_take_its_own_volume(pro
     out = path.with_name(path.stem + "-removed.rpp")
     host.save(str(out))
     assert body(out) == body(processed.original)
+
+
+def _pan_through_chunk(f, item, old: str, new: str) -> None:
+    chunk = f["RPR_GetItemStateChunk"](item, "", 1 << 20, False)[2]
+    assert old in chunk
+    assert f["RPR_SetItemStateChunk"](item, chunk.replace(old, new), False)
+
+
+def _ours_first(tmp_path, ours_active: bool):
+    """An item whose FIRST take is reaper-assist's (listed in its P_EXT) and whose second is the
+    user's (name, file, volume 0.5, pan 0.25; the item at volume 0.9): the order a user gets by
+    moving our take to the top."""
+    import numpy as np
+    import soundfile as sf
+
+    from reaper_assist.emulator.project import Project
+    from reaper_assist.emulator.reascript import Reaper
+
+    rng = np.random.default_rng(11)
+    for name in ("ours", "user"):
+        sf.write(tmp_path / f"{name}.wav", 0.1 * rng.standard_normal((24000, 2)), 48000, subtype="FLOAT")
+    p = Project.new(sample_rate=48000)
+    p.path = str(tmp_path / "first.rpp")
+    tr = p.add_track(0, name="Lead")
+    tr.selected = True
+    p.add_item(tr, position=0.0, length=0.5, file=str(tmp_path / "ours.wav"))
+    f = Reaper(p, resource_path=str(tmp_path)).rpr_functions()
+    item = f["RPR_GetTrackMediaItem"](f["RPR_GetTrack"](0, 0), 0)
+    ours = f["RPR_GetMediaItemTake"](item, 0)
+    user = f["RPR_AddTakeToMediaItem"](item)
+    f["RPR_SetMediaItemTake_Source"](user, f["RPR_PCM_Source_CreateFromFile"](str(tmp_path / "user.wav")))
+    f["RPR_GetSetMediaItemTakeInfo_String"](user, "P_NAME", "My take", True)
+    f["RPR_GetSetMediaItemTakeInfo_String"](ours, "P_NAME", "RA denoise", True)
+    f["RPR_SetMediaItemTakeInfo_Value"](user, "D_VOL", 0.5)
+    f["RPR_SetMediaItemInfo_Value"](item, "D_VOL", 0.9)
+    _pan_through_chunk(f, item, "TAKEVOLPAN 0 0.5", "TAKEVOLPAN 0.25 0.5")  # the emulator sets no take D_PAN
+    guid = {k: f["RPR_GetSetMediaItemTakeInfo_String"](t, "GUID", "", False)[3] for k, t in (("ours", ours),
+                                                                                           ("user", user))}
+    f["RPR_GetSetMediaItemInfo_String"](item, "P_EXT:reaper_assist_take", json.dumps(
+        {guid["ours"]: {"tag": "denoise", "original": str(tmp_path / "user.wav"), "original_take": guid["user"]}}),
+        True)
+    f["RPR_SetActiveTake"](ours if ours_active else user)
+    p.save(p.path)
+    # what the item must be afterwards: the user's take alone, as it was
+    q = Project.new(sample_rate=48000)
+    q.path = str(tmp_path / "want.rpp")
+    qt = q.add_track(0, name="Lead")
+    q.add_item(qt, position=0.0, length=0.5, file=str(tmp_path / "user.wav"))
+    g = Reaper(q, resource_path=str(tmp_path)).rpr_functions()
+    qi = g["RPR_GetTrackMediaItem"](g["RPR_GetTrack"](0, 0), 0)
+    g["RPR_SetMediaItemTakeInfo_Value"](g["RPR_GetMediaItemTake"](qi, 0), "D_VOL", 0.5)
+    g["RPR_SetMediaItemInfo_Value"](qi, "D_VOL", 0.9)
+    _pan_through_chunk(g, qi, "VOLPAN 0.9 0 0.5", "VOLPAN 0.9 0.25 0.5")
+    return p.path, q, guid
+
+
+@pytest.mark.parametrize("ours_active", [False, True])
+def test_our_take_first_in_its_item_is_removed_and_the_users_take_left_as_it_was(tmp_path, ours_active):
+    """Our take need not be the item's last: as its first take (no TAKE line: the item's own
+    lines), remove still deletes it, the user's take becomes the first with its own name, file,
+    volume and pan, and the item plays exactly as one with the user's take alone."""
+    import numpy as np
+
+    from reaper_assist.emulator.engine.render import render
+    from reaper_assist.emulator.project import Project
+
+    path, want, guid = _ours_first(tmp_path, ours_active)
+    host = InProcessHost.open(path)
+    rec = run_action("remove", host)
+    assert rec["status"] == "ok", rec["message"]
+    assert "the denoise take of item 1" in rec["tracks"][0]["reason"]
+    api, item = _items(host, "Lead")
+    assert _take_facts(api, item) == (["My take"], "My take", 0.5)
+    take = api["RPR_GetActiveTake"](item)
+    assert api["RPR_GetSetMediaItemTakeInfo_String"](take, "GUID", "", False)[3] == guid["user"]
+    assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == 0.25
+    assert api["RPR_GetMediaItemInfo_Value"](item, "D_VOL") == 0.9
+    src = api["RPR_GetMediaSourceFileName"](api["RPR_GetMediaItemTake_Source"](take), "", 4096)[1]
+    assert src.endswith("user.wav")
+    assert api["RPR_GetSetMediaItemInfo_String"](item, "P_EXT:reaper_assist_take", "", False)[3] == ""
+    host.save(str(tmp_path / "removed.rpp"))
+    got = Project.load(str(tmp_path / "removed.rpp"))
+    assert np.max(np.abs(render(got).audio - render(want).audio)) < 1e-9
+    assert host.undo() is True
+    api, item = _items(host, "Lead")
+    assert _take_facts(api, item)[0] == ["RA denoise", "My take"]
