@@ -8,16 +8,18 @@ analysis.measure_loudness.rms_dbfs); true peak is read with analysis.measure_lou
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 from engine_helpers import SR, assert_db_close, rms_dbfs, sine
 
 from reaper_assist.analysis.loudness import measure_loudness
-from reaper_assist.emulator.engine import reacomp, reaeq, render
+from reaper_assist.emulator.engine import reacomp, reaeq, realimit, render
 from reaper_assist.plugins import reaeq as EQ
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.reacomp import CompSettings
+from reaper_assist.plugins.realimit import LimitSettings
 
 # Acceptance tolerances of issue 4
 EQ_GAIN_TOL_DB = 0.1  # a ReaEQ band at 1 kHz, +6 dB, 1 oct reads +6.0 +- 0.1 dB at 1 kHz
@@ -157,6 +159,19 @@ def test_realimit_sample_peak_mode_holds_the_ceiling_exactly(session):
     out = render(session.project, track=session.track("Tone")).audio
     assert np.max(np.abs(out)) <= 1.0 + 1e-12
     assert np.max(np.abs(out)) > 0.99
+
+
+def test_realimit_passes_near_silence_unchanged_without_numeric_warnings():
+    """A near-silent input (float64 denormals, as a filter's decaying tail upstream leaves) is under
+    any ceiling: ReaLimit only applies its threshold's gain (0 dB here), and computing the gain
+    raises no overflow (ceiling / peak did)."""
+    x = np.full((2, SR // 4), 5e-324)
+    x[:, ::2] = 1e-310
+    for truepeak in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = realimit.process(x, SR, [(0, LimitSettings(0.0, 0.0, 10.0, truepeak))])
+        np.testing.assert_array_equal(y, x)
 
 
 def test_js_volume_gain_is_2_pow_db_over_6_and_clamps_at_max_volume(session):

@@ -50,8 +50,11 @@ def sliding_min(g: np.ndarray, before: int, after: int) -> np.ndarray:
 
 
 def _gain(peak: np.ndarray, ceil_lin, look: int, release_ms: float, sample_rate: float) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        need = np.minimum(1.0, np.where(peak > 0, ceil_lin / np.where(peak > 0, peak, 1.0), 1.0))
+    # the gain needed is ceiling / peak only where the peak is over the ceiling: dividing by a
+    # near-silent (denormal) peak elsewhere would overflow for nothing
+    over = peak > ceil_lin
+    need = np.ones_like(peak, dtype=np.float64)
+    np.divide(ceil_lin, peak, out=need, where=over)
     m = sliding_min(need, _INTERP_SPAN, look)
     if look > 0:
         c = np.cumsum(np.concatenate(([0.0], m)))
