@@ -23,7 +23,8 @@ from reaper_assist.app import history
 from reaper_assist.app.our_fx import owned_lanes, plugin_steps
 from reaper_assist.app.records import error_record, record_for_plan, write_record
 from reaper_assist.app.run_action import clean, run_assistant, undo_name
-from reaper_assist.app.remove import _label
+from reaper_assist.app.denoise_hiss import our_takes
+from reaper_assist.app.remove import TAKE_FIELDS, _label
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize, restore
 from reaper_assist.host.base import ProjectState, TrackState, parse_tags
@@ -81,18 +82,33 @@ def _back_on(track: TrackState, mark: dict[str, Any], comp) -> tuple[list[Step],
             back += 1
         else:
             notes.append(f"{label}: you changed it while compared off: left as it is")
+    takes = 0
+    items = {it.guid.upper(): it for it in track.items}
+    for item_guid, ours_g, orig in mark.get("takes", []):
+        it = items.get(str(item_guid).upper())
+        if it is None or it.take is None or it.take.guid.upper() != str(orig).upper() or \
+                str(ours_g).upper() not in our_takes(it):
+            notes.append(f"item {it.index + 1 if it else '?'}: you changed its takes while compared off: left as it is")
+            continue
+        steps.append(C.SwitchTake(track_guid=track.guid, track_name=track.name, item_guid=it.guid,
+                                  item_index=it.index, take_guid=str(ours_g), active_now=str(orig),
+                                  reason="compare: reaper-assist's take plays again"))
+        takes += 1
     steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text="", reason="compare: on again"))
     return steps, TrackDecision(track.guid, track.name, "changed", None, None, 0.0,
                                 "; ".join([f"reaper-assist's changes on again ({len(fx)} FX, {len(lanes)} lanes, "
-                                           f"{back} values)", *notes]), {})
+                                           f"{back} values, {takes} takes)", *notes]), {})
 
 
-def _values(track: TrackState, by_value) -> list[tuple[str, str, float, float, str]]:
+def _values(track: TrackState, by_value, switched: frozenset[str] = frozenset()) -> list[tuple[str, str, float, float, str]]:
     """The values the tool changed on the track that still hold its last write: (field, item
-    GUID, the user's value, ours, label), from the durable history (rules/removal.py chain_back)."""
+    GUID, the user's value, ours, label), from the durable history (rules/removal.py chain_back).
+    Not the take values of the items in ``switched`` (their user take plays: :func:`_take_steps`)."""
     out = []
     for key, entries in by_value.items():
         if key[0] != track.guid.upper() or not restore.is_field(key[2]):
+            continue
+        if key[1] in switched and key[2] in TAKE_FIELDS:
             continue
         cur = restore.current(track, entries[-1])
         if cur is None:
@@ -101,6 +117,43 @@ def _values(track: TrackState, by_value) -> list[tuple[str, str, float, float, s
         if r.status == "restore" and not R.same(r.value, cur):
             out.append((key[2], key[1], r.value, cur, _label(track, key)))
     return out
+
+
+def _switched_takes(track: TrackState) -> tuple[list[tuple[Any, str, str]], list[str]]:
+    """The items whose active take is one the tool added (denoise's): (item, our take, the user's
+    take it was made from), and notes for those whose user take was deleted since (left playing)."""
+    out, notes = [], []
+    for it in track.items:
+        if it.take is None:
+            continue
+        mine = our_takes(it).get(it.take.guid.upper())
+        if not mine:
+            continue
+        orig = str(mine.get("original_take", "")).upper()
+        if not orig or it.take_count < 2:
+            notes.append(f"item {it.index + 1}: your take was deleted, reaper-assist's {mine.get('tag', '')} take "
+                         "keeps playing")
+            continue
+        out.append((it, it.take.guid.upper(), orig))
+    return out, notes
+
+
+def _take_steps(track: TrackState, takes, by_value) -> list[Step]:
+    """Compared off: the user's take active again, with the user's take values where the tool's
+    writes left them (the history of that item's take values, as ``remove`` puts them back)."""
+    steps: list[Step] = []
+    for it, ours_g, orig in takes:
+        restore_vals = []
+        for field in TAKE_FIELDS:
+            entries = (by_value or {}).get((track.guid.upper(), it.guid.upper(), field))
+            cur = restore.current(track, entries[-1]) if entries else None
+            r = R.take_restore(entries, cur) if entries and cur is not None else None
+            if r is not None:
+                restore_vals.append((field, r[0], r[1]))
+        steps.append(C.SwitchTake(track_guid=track.guid, track_name=track.name, item_guid=it.guid,
+                                  item_index=it.index, take_guid=orig, active_now=ours_g,
+                                  restore=tuple(restore_vals), reason="compare: your own take plays"))
+    return steps
 
 
 def _heard(host, track: TrackState, trial: list[dict[str, Any]] | None) -> dict[str, Any]:
@@ -115,7 +168,9 @@ def _heard(host, track: TrackState, trial: list[dict[str, Any]] | None) -> dict[
 def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> tuple[list[Step], TrackDecision]:
     ours, comp = _ours(track)
     lanes = _lanes(track)
-    values = _values(track, by_value or {}) if not track.compare else []
+    takes, take_notes = _switched_takes(track) if not track.compare else ([], [])
+    values = _values(track, by_value or {}, frozenset(it.guid.upper() for it, _, _ in takes)) \
+        if not track.compare else []
     if track.compare:
         try:
             mark = json.loads(track.compare)
@@ -124,9 +179,9 @@ def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> t
         return _back_on(track, mark if isinstance(mark, dict) else {}, comp)
     on_fx = [fx.guid for fx in ours if fx.enabled]
     on_lanes = [(n, g) for n, g, a in lanes if a]
-    if not ours and not lanes and not values:
+    if not ours and not lanes and not values and not takes:
         return [], TrackDecision(track.guid, track.name, "at target", None, None, 0.0,
-                                 "nothing of reaper-assist's on this track", {})
+                                 "; ".join(["nothing of reaper-assist's on this track", *take_notes]), {})
     if (ours or lanes) and not on_fx and not on_lanes:  # a preview (or all switched off by hand): keep it
         steps = _switch(track, [fx.guid for fx in ours], [(n, g) for n, g, _ in lanes], True,
                         "compare: the preview's changes on (kept)")
@@ -136,6 +191,7 @@ def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> t
     off += [C.SetValue(track_guid=track.guid, track_name=track.name, field=f, item_guid=it, value=users, expect=cur,
                        label=f"{label}: your value", reason="compare: reaper-assist's changes bypassed")
             for f, it, users, cur, label in values]
+    off += _take_steps(track, takes, by_value)
     trial = realize.ops(realize.realize(state, off))
     on_st, off_st = _heard(host, track, None), _heard(host, track, trial)
     gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
@@ -148,12 +204,14 @@ def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> t
                                       ParamValue("passes_db", C.MAX_MAKEUP_DB, "Max Volume (dB)")),
                               evidence=ev)
     mark = json.dumps({"fx": on_fx, "lanes": [g for _, g in on_lanes], "makeup_db": ev["makeup_db"],
-                       "values": [list(v) for v in values]}, sort_keys=True)
+                       "values": [list(v) for v in values],
+                       "takes": [[it.guid.upper(), ours_g, orig] for it, ours_g, orig in takes]}, sort_keys=True)
     steps.append(C.CompareMark(track_guid=track.guid, track_name=track.name, text=mark, reason="compare: bypassed"))
     level = f"made up {gain:+.2f} dB" if gain is not None else f"not level-matched: {why}"
     return steps, TrackDecision(track.guid, track.name, "changed", on_st.get("LUFSI"), off_st.get("LUFSI"),
-                                gain or 0.0, f"reaper-assist's changes bypassed ({len(on_fx)} FX, "
-                                f"{len(on_lanes)} lanes, {len(values)} values at yours), {level}", ev)
+                                gain or 0.0, "; ".join([f"reaper-assist's changes bypassed ({len(on_fx)} FX, "
+                                f"{len(on_lanes)} lanes, {len(values)} values at yours, {len(takes)} of your "
+                                f"takes playing), {level}", *take_notes]), ev)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,

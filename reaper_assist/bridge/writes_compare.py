@@ -1,15 +1,19 @@
 """The write kinds of ``compare`` and ``--preview`` (runs inside REAPER, standard library only):
 bypass or enable one of our tagged FX, make one of our envelope lanes active or not, switch a
-value the tool changed (track/take/item volume, pan) between the user's and ours. Each refuses
+value the tool changed (track/take/item volume, pan) between the user's and ours, play the user's
+take or the one the tool added (denoise's). Each refuses
 an FX or lane the track does not list as the tool's, so the user's are never switched."""
 
 from __future__ import annotations
+
+import json
 
 from reaper_assist.bridge import writes, writes_values
 from reaper_assist.bridge.remote import NULL_SUFFIX, TAG_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge.writes import _INT, _TEXT, ApplyError, Write, fx_guid
 from reaper_assist.bridge.writes_env import env_tags
+from reaper_assist.bridge.writes_take import take_tags
 
 
 class FxEnabled(Write):
@@ -79,6 +83,94 @@ class LaneActive(Write):
         return None
 
 
+RESTORED_TAKE_KEYS = ("D_VOL", "D_PAN")  # the take values compare puts back (host/restore.py's take fields)
+
+
+def _take_by_guid(api, item, guid: str):
+    for k in range(api.CountTakes(item)):
+        t = api.GetMediaItemTake(item, k)
+        if api.GetSetMediaItemTakeInfo_String(t, "GUID", "", False)[3].upper() == guid.upper():
+            return t
+    return None
+
+
+def _guid(api, take) -> str:
+    return "" if take is None or str(take).endswith(NULL_SUFFIX) else \
+        api.GetSetMediaItemTakeInfo_String(take, "GUID", "", False)[3].upper()
+
+
+class CompareTake(Write):
+    """On item ``item``, ``take_guid`` made the active take where ``active_now`` is: between a take
+    the tool added and the user's take it was made from, both as the item's own list of our takes
+    names them (so no other take is ever switched). ``restore`` (JSON ``[[D_VOL|D_PAN, value,
+    [held values]]]``) sets those values on the take made active where it holds one of ``held``."""
+
+    kind = "compare_take"
+    target = "item"
+    required = {"take_guid": _TEXT, "active_now": _TEXT}
+    optional = {"restore": _TEXT}
+
+    def _restore(self) -> list[tuple[str, float, list[float]]]:
+        try:
+            rows = json.loads(self.op.get("restore") or "[]")
+            out = [(str(p), float(v), [float(x) for x in held]) for p, v, held in rows]
+        except (ValueError, TypeError):
+            raise ApplyError(f"write {self.kind!r}: 'restore' must be [[key, value, [values]]]") from None
+        if any(p not in RESTORED_TAKE_KEYS for p, _, _ in out):
+            raise ApplyError(f"write {self.kind!r}: only {', '.join(RESTORED_TAKE_KEYS)} are restored on a take")
+        return out
+
+    def resolve(self, api):
+        h = super().resolve(api)
+        a, b = self.op["take_guid"].upper(), self.op["active_now"].upper()
+        pairs = set()
+        for ours, v in take_tags(api, h["item"]).items():
+            orig = str(v.get("original_take", "")).upper() if isinstance(v, dict) else ""
+            pairs |= {(str(ours).upper(), orig), (orig, str(ours).upper())}
+        if (a, b) not in pairs:
+            raise ApplyError(f"an item of track {self.where}: takes {a} and {b} are not a take of reaper-assist's "
+                             "and the take it was made from; no other take is ever switched")
+        self._restore()
+        return h
+
+    def capture(self, api, h):
+        take = _take_by_guid(api, h["item"], self.op["take_guid"])
+        values = {p: api.GetMediaItemTakeInfo_Value(take, p) for p, _, _ in self._restore()} if take else {}
+        return {"active": api.GetActiveTake(h["item"]), "values": values}
+
+    def apply(self, api, h):
+        item = h["item"]
+        if _guid(api, api.GetActiveTake(item)) != self.op["active_now"].upper():
+            raise ApplyError(f"an item of track {self.where}: its active take changed since it was read")
+        take = _take_by_guid(api, item, self.op["take_guid"])
+        if take is None:
+            raise ApplyError(f"an item of track {self.where}: take {self.op['take_guid']} no longer exists")
+        api.SetActiveTake(take)
+        for parm, value, held in self._restore():
+            cur = api.GetMediaItemTakeInfo_Value(take, parm)
+            if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
+                api.SetMediaItemTakeInfo_Value(take, parm, value)
+        api.UpdateItemInProject(item)
+        return True
+
+    def revert(self, api, h, old, result):
+        if not old:
+            return
+        take = _take_by_guid(api, h["item"], self.op["take_guid"])
+        for parm, value in old["values"].items():
+            if take is not None:
+                api.SetMediaItemTakeInfo_Value(take, parm, value)
+        if not str(old["active"]).endswith(NULL_SUFFIX):
+            api.SetActiveTake(old["active"])
+        api.UpdateItemInProject(h["item"])
+
+    def check_expect(self, api, h):
+        return None
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.op['take_guid']}"
+
+
 class CompareTrackValue(writes_values.TrackInfo):
     """A track value (volume, pan) switched by compare: the user's value off, ours on. Its own kind
     (not ``track_info``) so that the durable history, which ``remove`` walks back, never takes a
@@ -96,5 +188,5 @@ class CompareTakeValue(writes_values.TakeInfo):
 
 
 KINDS: dict[str, type[Write]] = {cls.kind: cls for cls in (FxEnabled, LaneActive, CompareTrackValue,
-                                                           CompareItemValue, CompareTakeValue)}
+                                                           CompareItemValue, CompareTakeValue, CompareTake)}
 writes.KINDS.update(KINDS)

@@ -3,11 +3,12 @@ writes: registered into :data:`reaper_assist.host.realize._REALIZERS`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from reaper_assist.host import realize
+from reaper_assist.host import realize, restore
 from reaper_assist.host.base import ProjectState
 from reaper_assist.host.realize import Write, _op, _track
 from reaper_assist.host.realize_remove import _restore
@@ -35,6 +36,16 @@ def _lane_active(state: ProjectState, s: C.SetLaneActive, base: int) -> list[Wri
 def _value(state: ProjectState, s: C.SetValue, base: int) -> list[Write]:
     """Remove's restore of a value, as compare's kind of write."""
     return [replace(w, what=s.label, op={**w.op, "op": VALUE_KINDS[w.op["op"]]}) for w in _restore(state, s, base)]
+
+
+def _switch_take(state: ProjectState, s: C.SwitchTake, base: int) -> list[Write]:
+    _track(state, s)
+    extra: dict[str, Any] = {}
+    if s.restore:
+        extra["restore"] = json.dumps([[restore.info_key(field), value, list(held)] for field, value, held in s.restore])
+    op = _op(s, "compare_take", item=s.item_guid, take_guid=s.take_guid, active_now=s.active_now, **extra)
+    return [Write(s.track_guid, s.track_name, f"the active take of item {s.item_index + 1}", s.active_now, s.take_guid,
+                  s.reason, op, s.evidence)]
 
 
 def _drop_chain(state: ProjectState, s: C.DropEmptyChain, base: int) -> list[Write]:
@@ -78,6 +89,6 @@ def preview_writes(writes: Sequence[Write]) -> list[Write]:
 
 REALIZERS: dict[type, Callable[[ProjectState, Any, int], list[Write]]] = {
     C.SetFxEnabled: _fx_enabled, C.SetLaneActive: _lane_active, C.CompareMark: _mark, C.SetValue: _value,
-    C.DropEmptyChain: _drop_chain,
+    C.DropEmptyChain: _drop_chain, C.SwitchTake: _switch_take,
 }
 realize._REALIZERS.update(REALIZERS)

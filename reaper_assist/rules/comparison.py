@@ -2,7 +2,8 @@
 loudness match of the comparison, pure.
 
 Off: our tagged FX bypassed, our lanes inactive, the values the tool changed (take and track
-volumes, pans: app/history.py) at the user's own values, and a tagged gain (``RA Compare``) at the end of the
+volumes, pans: app/history.py) at the user's own values, the user's own take playing where the
+tool added one (denoise's), and a tagged gain (``RA Compare``) at the end of the
 chain making up the loudness the tool's work added or took away (measured by the caller: the
 track's dry-run render with our work on and with it off), so the ear compares sound, not level.
 On: what was switched off comes back and the make-up gain goes.
@@ -44,6 +45,22 @@ class SetValue(RestoreValue):
     """A value the tool changed (``field``: "take volume"...) to ``value``, if it holds ``expect``:
     the user's value (from the durable history) when compared off, ours when on again. Remove's
     step, written with compare's own kinds, which the history does not record."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SwitchTake(Step):
+    """On item ``item_guid``, make ``take_guid`` the active take, if ``active_now`` is the active
+    one: the user's original take when compared off (a take the tool added, denoise's, plays
+    when on), ours again when on. The pair must be listed in the item's own list of our takes.
+    ``restore``: the take values (field, the user's value, the values the tool's writes left it
+    at) to put on the take that becomes active, where it holds one of those (rules/removal.py
+    take_restore): gain-stage may have written the user's take before denoise copied it."""
+
+    item_guid: str
+    item_index: int
+    take_guid: str
+    active_now: str
+    restore: tuple[tuple[str, float, tuple[float, ...]], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ import pytest
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.host.inprocess import InProcessHost
-from tests.report.conftest import body, copy
+from tests.report.conftest import HISSY, body, copy
 
 LOUDNESS_MATCH_LU = 0.5  # issue 18 acceptance
 DRY_RUN_SELECTED_TRACKS = 42438  # the emulator's "Calculate loudness of selected tracks via dry run render"
@@ -80,7 +80,10 @@ def test_bypassed_at_the_same_loudness(compared):
     values = [c for c in rec["changes"] if c["what"].endswith(": your value")]
     fields = sorted({c["what"].split(" (")[0].split(":")[0] for c in values})
     assert fields == ["take volume", "track pan", "track volume"], fields
-    assert sum(c["what"].startswith("take volume") for c in values) == 6
+    # 5 tracks' takes; the hissy track's take volume went with denoise's take: its own take plays
+    assert sum(c["what"].startswith("take volume") for c in values) == 5
+    switched = [c for c in rec["changes"] if c["what"].startswith("the active take of item")]
+    assert [c["track_name"] for c in switched] == [HISSY]
     assert all(c["new"] in (1.0, 0.0) for c in values)
     for i in range(api["RPR_CountTracks"](0)):
         tr = api["RPR_GetTrack"](0, i)
@@ -89,6 +92,8 @@ def test_bypassed_at_the_same_loudness(compared):
             assert api["RPR_GetMediaTrackInfo_Value"](tr, "D_PAN") == 0.0
             take = api["RPR_GetActiveTake"](api["RPR_GetTrackMediaItem"](tr, 0))
             assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0
+            src = api["RPR_GetMediaSourceFileName"](api["RPR_GetMediaItemTake_Source"](take), "", 4096)[1]
+            assert "reaper-assist" not in src  # the user's media plays, never denoise's render
     lanes = [c for c in rec["changes"] if "lane off" in c["what"]]
     assert sorted(c["what"] for c in lanes) == ["the Trim Volume lane off"] * 6 + ["the Volume (Pre-FX) lane off"]
     # ride's Trim Volume lanes on 6 tracks and dip-gaps' lane on the hissy Lead Synth
@@ -251,3 +256,36 @@ def test_compare_switches_a_gain_stage_take_volume_at_equal_loudness(tmp_path):
     assert api["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0
     host.save(str(tmp_path / "removed.rpp"))
     assert body(tmp_path / "removed.rpp") == body(p.path)
+
+
+def test_compare_plays_your_take_where_denoise_added_one_in_either_order(processed, tmp_path):
+    """Denoise's take is switched like an FX: compared off, the user's take plays at the user's own
+    volume (gain-stage wrote it before denoise copied it: the first order; or wrote denoise's take
+    after: the second), level-matched; on again, denoise's take plays at ours; remove is then the
+    original session."""
+    from tests.report.test_remove import _items, _take_facts
+
+    for first in (("gain-stage", "denoise"), ("denoise", "gain-stage")):
+        path = processed.original.parent / f"{tmp_path.name}-{first[0]}.rpp"
+        path.write_bytes(processed.original.read_bytes())
+        host = InProcessHost.open(str(path))
+        lead = next(t.guid for t in host.read_state().tracks if t.name == HISSY)
+        for action in first:
+            assert run_action(action, host, track_guids=[lead])["status"] == "ok"
+        api, item = _items(host, HISSY)
+        names, active, ours_vol = _take_facts(api, item)
+        assert active == "RA denoise" and abs(ours_vol - 1.0) > 0.01, first
+        on = lufs(host, HISSY)
+        rec = run_action("compare", host, track_guids=[lead])
+        assert rec["status"] == "ok", rec["message"]
+        names, active, vol = _take_facts(api, item)
+        assert active != "RA denoise" and vol == 1.0, first  # the user's take, at the user's volume
+        assert abs(lufs(host, HISSY) - on) <= LOUDNESS_MATCH_LU, first
+        back = run_action("compare", host, track_guids=[lead])
+        assert "1 takes" in back["tracks"][0]["reason"], back["tracks"][0]["reason"]
+        names, active, vol = _take_facts(api, item)
+        assert active == "RA denoise" and vol == ours_vol, first
+        assert run_action("remove", host, track_guids=[lead])["status"] == "ok"
+        out = path.with_name(path.stem + "-removed.rpp")
+        host.save(str(out))
+        assert body(out) == body(processed.original), first
