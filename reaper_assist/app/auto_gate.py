@@ -1,6 +1,6 @@
 """Action "Auto-gate selected tracks": one tagged ReaGate ("RA Gate") on drums and noisy tracks,
-threshold between the noise floor and the hits, hold/release by instrument (rule table
-``rules/tables/auto-gate.json``). Sustained parts (keys, pads, strings) and clean tracks are left
+threshold between the noise floor and the hits, hold and release read from the events (up to the
+instrument's values in the rule table ``rules/tables/auto-gate.json``). Sustained parts (keys, pads, strings) and clean tracks are left
 alone and reported.
 
 host read -> pre-FX audio (RA Gate goes first in the chain) -> the noise floor in the gaps between

@@ -23,6 +23,7 @@ from scipy.optimize import brentq
 
 from reaper_assist.analysis.dynamics import GapFloor
 from reaper_assist.dsp import attack_release, static_gain_reduction_db
+from reaper_assist.rules import gate_times as GT
 
 STEP_MS = 1.0
 GRANULE_MS = 10.0
@@ -190,7 +191,8 @@ def gate(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, named_dr
     the signal itself; without one there is nothing to gate, whatever the instrument. It must be
     audible (``noisy_floor_dbfs``). Hits: the 99.5th percentile of the detector's 1 ms levels (RMS
     over ``rms_ms``). Threshold ``threshold_fraction`` of the way up, at least ``min_margin_db``
-    from either. Named drums need no ``min_gap_db`` (a drum's floor is what is left between hits)."""
+    from either. Named drums need no ``min_gap_db`` (a drum's floor is what is left between hits).
+    Hold and release from the events (:mod:`reaper_assist.rules.gate_times`), at most the row's."""
     mode = row.get("gate", "if_noisy")
     ev = {"noise_floor_db": floor.level_dbfs, "events_db": floor.events_dbfs, "floor_gaps": floor.gaps,
           "floor_s": floor.floor_s, "floor_flatness": floor.flatness, "rule": mode,
@@ -217,13 +219,24 @@ def gate(audio: np.ndarray, sample_rate: float, row: dict[str, Any], *, named_dr
     # the gate must close within the gaps it is for: its gain returns as a one-pole of time constant
     # "release" (the engine's ReaGate model), so the full range takes ln(range) time constants
     mean_gap_s = floor.floor_s / max(1, floor.gaps)
-    close_tau_ms = 1000.0 * GAP_CLOSE_FRACTION * mean_gap_s / max(1.0, range_db / (20.0 * math.log10(math.e)))
-    release = float(min(float(row["release_ms"]), max(MIN_RELEASE_MS, close_tau_ms)))
-    ev.update({"mean_gap_s": mean_gap_s, "release_rule": f"closed by {GAP_CLOSE_FRACTION:g} of the mean gap "
-               f"({mean_gap_s * 1000:.0f} ms): release <= {close_tau_ms:.0f} ms"})
+    close_tau_ms = 1000.0 * GAP_CLOSE_FRACTION * mean_gap_s / max(1.0, range_db / GT.DB_PER_NEPER)
+    # hold and release from the events themselves (rules/gate_times.py): the hold bridges their
+    # dips below the threshold, the release follows their own fall into the floor
+    times = GT.event_times(level, thr, noise + margin)
+    hold, hold_why = GT.hold_ms(times, float(row["hold_ms"]))
+    fall_tau = GT.release_tau_ms(times, thr, noise + margin)
+    release = max(MIN_RELEASE_MS, min(float(row["release_ms"]), close_tau_ms,
+                                      fall_tau if fall_tau is not None else math.inf))
+    fall = f"{fall_tau:.0f} ms" if fall_tau is not None else "no fall measured"
+    ev.update({"mean_gap_s": mean_gap_s, "dips": len(times.dips_ms), "longest_dip_ms": max(times.dips_ms, default=0.0),
+               "falls": len(times.falls_ms), "fall_tau_ms": fall_tau, "close_tau_ms": close_tau_ms,
+               "hold_rule": hold_why,
+               "release_rule": f"no faster than the events' fall into the floor (tau {fall}), closed within "
+                               f"{GAP_CLOSE_FRACTION:g} of the mean gap of {mean_gap_s * 1000:.0f} ms (tau <= "
+                               f"{close_tau_ms:.0f} ms), {MIN_RELEASE_MS:g}-{float(row['release_ms']):g} ms"})
     preopen, rise = _preopen_ms(level, thr, noise + margin, float(row["preopen_ms"]))
     ev.update({"onset_rise_ms": rise, "preopen_rule": "opens before the onsets' rise from the floor to the threshold"})
-    return GatePlan(thr, float(row["attack_ms"]), float(row["hold_ms"]), release,
+    return GatePlan(thr, float(row["attack_ms"]), hold, float(release),
                     preopen, float(row["rms_ms"]), range_db, noise, hits, ev), ""
 
 
