@@ -12,6 +12,7 @@ from one place.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,11 @@ POINTER_RE = re.compile(r"^\((\w+\*|HWND)\)0x([0-9A-F]+)$")
 #: and PCM_source*"). What it says for any other type is :data:`uncertain.VALIDATEPTR_UNLISTED_TYPES`.
 VALIDATED_TYPES = frozenset({"ReaProject*", "MediaTrack*", "MediaItem*", "MediaItem_Take*",
                              "TrackEnvelope*", "PCM_source*"})
+
+
+PARSE_CACHE_SIZE = 1 << 14  # distinct pointer strings kept parsed (emptied when full)
+PARSE_CACHE_TEXT = 64  # the longest text kept parsed
+_UNPARSED = object()
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,9 @@ class PointerTable:
         self._by_key: dict[tuple[str, Any], int] = {}
         self._by_addr: dict[int, tuple[str, Any]] = {}
         self._next = 0x10A1A000
-        self.packing: dict[str, Any] = {"rpr_packp": self.stock_packp}
+        self._stock = self.stock_packp
+        self.packing: dict[str, Any] = {"rpr_packp": self._stock}
+        self._parsed: dict[str, tuple[str, int] | None] = {}
 
     def address(self, ptype: str, key: Any) -> int:
         k = (ptype, key)
@@ -126,17 +134,31 @@ class PointerTable:
             return False
         return self.resolve_address(addr, ptype) is not None
 
+    def parse(self, value: Any) -> tuple[str, int] | None:
+        """(tag, address) of a pointer string, or None when it is not one. The text alone decides
+        it, so each distinct string is parsed once (:data:`PARSE_CACHE_SIZE` kept); whether the
+        address is live is checked again on every call (:meth:`_stock_pack`)."""
+        text = value if type(value) is str else str(value)
+        parsed = self._parsed.get(text, _UNPARSED)
+        if parsed is _UNPARSED:
+            m = POINTER_RE.match(text)
+            parsed = (m.group(1), int(m.group(2), 16) & 0xFFFFFFFFFFFFFFFF) if m is not None else None
+            if len(text) <= PARSE_CACHE_TEXT:  # a pointer string is ~30 characters: no big text is kept
+                if len(self._parsed) >= PARSE_CACHE_SIZE:
+                    self._parsed.clear()
+                self._parsed[text] = parsed
+        return parsed  # type: ignore[return-value]
+
     def _stock_pack(self, ptype: str, value: Any) -> tuple[int, Any]:
         """(address, live object) the stock ``rpr_packp`` keeps, or ``(0, None)``."""
-        m = POINTER_RE.match(str(value))
-        if m is None:
+        parsed = self.parse(value)
+        if parsed is None:
             return 0, None
-        t, hexpart = m.groups()
+        t, addr = parsed
         if (t != ptype and ptype != "void*") or (
                 ptype not in VALIDATED_TYPES and not uncertain.VALIDATEPTR_UNLISTED_TYPES):
             return 0, None
-        addr = int(hexpart, 16) & 0xFFFFFFFFFFFFFFFF
-        obj = self.resolve_address(addr, ptype)
+        obj = self.resolve_address(addr, ptype)  # validated on every call, as ValidatePtr does
         return (addr, obj) if obj is not None else (0, None)
 
     def stock_packp(self, ptype: str, value: Any) -> int:
@@ -150,7 +172,7 @@ class PointerTable:
         binding's current ``rpr_packp`` packed, or ``None`` for NULL (or an address that names no
         live object, where REAPER would read freed memory)."""
         packp = self.packing["rpr_packp"]
-        if packp == self.stock_packp:  # the same check, resolving the object once
+        if packp == self._stock:  # the same check, resolving the object once
             return self._stock_pack(ptype, value)[1]
         addr = packp(ptype, value)
         return self.resolve_address(int(addr)) if addr else None
@@ -160,29 +182,50 @@ def _is_pointer_kind(kind: str) -> bool:
     return kind.endswith("*") and not any(kind.startswith(p) for p in ("char", "const char", "double", "int", "bool"))
 
 
-def _convert_in(kind: str, value: Any, pointers: PointerTable) -> Any:
+def _uint64(value: Any) -> int:
+    return int(value) & 0xFFFFFFFFFFFFFFFF
+
+
+def _c_int(value: Any) -> int:
+    v = int(value) & 0xFFFFFFFF  # ctypes c_int wraps
+    return v - (1 << 32) if v >= 1 << 31 else v
+
+
+def _c_bool(value: Any) -> bool:
+    return bool(int(value) & 0xFF) if not isinstance(value, str) else bool(value)
+
+
+def _int_ref(value: Any) -> Any:
+    return int(value) if not isinstance(value, str) or value.strip("-").isdigit() else 0
+
+
+def _same(value: Any) -> Any:
+    return value  # GetAudioAccessorSamples' list, an in/out double, a kind the binding passes on
+
+
+def converter(kind: str, pointers: PointerTable) -> Callable[[Any], Any]:
+    """The conversion the binding applies to an argument of ``kind``: chosen once per function
+    (:func:`make_rpr_function`), applied on every call. Pointer arguments are packed with the
+    binding's current ``rpr_packp`` on every call (:meth:`PointerTable.resolve`)."""
     if kind == "uint64":
-        return int(value) & 0xFFFFFFFFFFFFFFFF
-    if kind in ("int",):
-        v = int(value) & 0xFFFFFFFF  # ctypes c_int wraps
-        return v - (1 << 32) if v >= 1 << 31 else v
+        return _uint64
+    if kind == "int":
+        return _c_int
     if kind == "double":
-        return float(value)
+        return float
     if kind == "bool":
-        return bool(int(value) & 0xFF) if not isinstance(value, str) else bool(value)
-    if kind.startswith("const char*"):
-        return str(value)
-    if kind.startswith("char*"):
-        return str(value)  # buffer: its initial content
+        return _c_bool
+    if kind.startswith("const char*") or kind.startswith("char*"):
+        return str  # a buffer: its initial content
     if kind.startswith("double*"):
-        return value  # GetAudioAccessorSamples' list, or an in/out double
+        return _same
     if kind.startswith("int*"):
-        return int(value) if not isinstance(value, str) or value.strip("-").isdigit() else 0
+        return _int_ref
     if kind.startswith("bool*"):
-        return bool(value)
+        return bool
     if _is_pointer_kind(kind) or kind == "HWND":
-        return pointers.resolve(kind, value)
-    return value
+        return functools.partial(pointers.resolve, kind)
+    return _same
 
 
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {"str": str, "int": int, "float": float, "": lambda x: x}
@@ -216,33 +259,35 @@ def _return_pointer_type(spec: FunctionSpec) -> str:
 
 def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: PointerTable) -> Callable[..., Any]:
     plan = _return_plan(spec)
-    ret = spec.python_return
+    n_args = spec.n_args
     ptype = _return_pointer_type(spec) if spec.c_return == "ptr" else "void*"
+    to_python = _return_converter(spec.c_return, ptype, pointers)
+    decodes = plan is None and spec.python_return.startswith("str")
+    # defined in the binding itself without a C signature (ValidatePtr): raw values
+    convs = tuple(converter(k, pointers) for k in spec.arg_kinds) if len(spec.arg_kinds) == n_args else None
+    tuple_plan = tuple((_CONVERTERS[c] if c and c != "r" else None, c == "r", i) for c, i in plan or ())
 
     def rpr(*args: Any) -> Any:
-        if len(args) != spec.n_args:
-            raise TypeError(f"RPR_{spec.name}() takes {spec.n_args} positional arguments but {len(args)} were given")
-        if len(spec.arg_kinds) == spec.n_args:
-            conv = [_convert_in(k, a, pointers) for k, a in zip(spec.arg_kinds, args)]
-        else:  # defined in the binding itself without a C signature (ValidatePtr): raw values
-            conv = list(args)
+        if len(args) != n_args:
+            raise TypeError(f"RPR_{spec.name}() takes {n_args} positional arguments but {len(args)} were given")
+        conv = [c(a) for c, a in zip(convs, args)] if convs is not None else list(args)
         res = impl(*conv)
-        r, outs = (res.r, res.outs or {}) if isinstance(res, Out) else (res, {})
-        r = _convert_return(spec.c_return, ptype, r, pointers)
+        r, outs = (res.r, res.outs or {}) if isinstance(res, Out) else (res, None)
+        r = to_python(r)
         if plan is None:
-            if ret.startswith("str"):
+            if decodes:
                 if r is None:  # the binding does r.decode() on NULL
                     raise AttributeError("'NoneType' object has no attribute 'decode'")
                 return str(r)
             return r
         out: list[Any] = []
-        for conv_name, idx in plan:
-            if conv_name == "r":
+        for to, is_r, idx in tuple_plan:
+            if is_r:
                 out.append(r)
-            elif idx in outs:
-                out.append(_CONVERTERS[conv_name](outs[idx]))
-            elif conv_name:
-                out.append(_CONVERTERS[conv_name](conv[idx]))
+            elif outs is not None and idx in outs:
+                out.append(to(outs[idx]) if to is not None else outs[idx])
+            elif to is not None:
+                out.append(to(conv[idx]))
             else:
                 out.append(args[idx])
         return tuple(out)
@@ -253,17 +298,30 @@ def make_rpr_function(spec: FunctionSpec, impl: Callable[..., Any], pointers: Po
     return rpr
 
 
-def _convert_return(c: str, ptype: str, r: Any, pointers: PointerTable) -> Any:
-    if c == "void":
-        return None
-    if c == "bool":
-        return 1 if r else 0
-    if c == "int":
-        return int(r or 0)
-    if c == "double":
-        return float(r or 0.0)
+def _void(r: Any) -> None:
+    return None
+
+
+def _c_bool_return(r: Any) -> int:
+    return 1 if r else 0
+
+
+def _int_return(r: Any) -> int:
+    return int(r or 0)
+
+
+def _double_return(r: Any) -> float:
+    return float(r or 0.0)
+
+
+def _return_converter(c: str, ptype: str, pointers: PointerTable) -> Callable[[Any], Any]:
+    """What the binding makes of the C return value, chosen once per function."""
     if c == "ptr":
-        if isinstance(r, str) and POINTER_RE.match(r):
-            return r
-        return pointers.to_string(ptype, r)
-    return r
+        return functools.partial(_pointer_return, ptype, pointers)
+    return {"void": _void, "bool": _c_bool_return, "int": _int_return, "double": _double_return}.get(c, _same)
+
+
+def _pointer_return(ptype: str, pointers: PointerTable, r: Any) -> str:
+    if isinstance(r, str) and POINTER_RE.match(r):
+        return r
+    return pointers.to_string(ptype, r)

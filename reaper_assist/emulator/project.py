@@ -9,6 +9,7 @@ a load/save verbatim. Chunk layouts follow facts.md section 4.
 
 from __future__ import annotations
 
+import operator
 import os
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from reaper_assist.emulator import uncertain as EU
 from reaper_assist.emulator.fxmodel import FXModel
 from reaper_assist.emulator.rpp import Chunk, Line, fmt_number
 from reaper_assist.errors import MediaProblem, ProjectFormatError
+
+_HEAD = operator.attrgetter("head")
 
 PLUGIN_TAGS = ("VST", "JS", "AU", "CLAP", "DX", "LV2", "VST3", "CONTAINER", "VIDEO_EFFECT")
 AUDIO_SOURCE_TYPES = ("WAVE", "FLAC", "MP3", "VORBIS", "OPUS", "WAVPACK", "AIFF", "OGG")
@@ -542,7 +545,7 @@ class Take:
 
     def _line(self, key: str) -> Line | None:
         for n in self.nodes:
-            if isinstance(n, Line) and n.key == key:
+            if isinstance(n, Line) and n.has_key(key):
                 return n
         return None
 
@@ -619,7 +622,7 @@ class Take:
     @property
     def source(self) -> Source | None:
         for n in self.nodes:
-            if isinstance(n, Chunk) and n.tag == "SOURCE":
+            if isinstance(n, Chunk) and (n.head == "SOURCE" or n.head.startswith("SOURCE ")):
                 return Source(n, self)
         return None
 
@@ -705,7 +708,7 @@ class Item:
     def takes(self) -> list[Take]:
         groups: list[list] = [[]]
         for n in self.chunk.children:
-            if isinstance(n, Line) and n.key == "TAKE":
+            if isinstance(n, Line) and (n.text == "TAKE" or n.text.startswith("TAKE ")):
                 groups.append([n])
             else:
                 groups[-1].append(n)
@@ -1016,7 +1019,8 @@ class Project:
         self.root = root
         self.path = path
         self._track_cache: dict[int, Track] = {}
-        self._shared_guids: tuple[tuple[int, ...], frozenset[str]] = ((-1,), frozenset())
+        self._tracks_memo: tuple[list, list, list[Chunk], list[str], tuple[Track, ...]] | None = None
+        self._shared_guids: tuple[tuple[Track, ...] | None, frozenset[str]] = (None, frozenset())
         self.master = MasterTrack(self)
 
     # construction --------------------------------------------------------------------------------
@@ -1075,6 +1079,16 @@ class Project:
     # tracks ---------------------------------------------------------------------------------
     @property
     def tracks(self) -> list[Track]:
+        """The tracks in order (a new list each time). Found again only when the project's top
+        level changed: the same children, and every child chunk with the same head, as at the last
+        call (both compared in full on every call)."""
+        return list(self._track_tuple())
+
+    def _track_tuple(self) -> tuple[Track, ...]:
+        kids = self.root.children
+        memo = self._tracks_memo
+        if memo is not None and memo[0] is kids and memo[1] == kids and list(map(_HEAD, memo[2])) == memo[3]:
+            return memo[4]
         out = []
         for c in self.root.chunks("TRACK"):
             t = self._track_cache.get(id(c))
@@ -1082,7 +1096,9 @@ class Project:
                 t = Track(self, c)
                 self._track_cache[id(c)] = t
             out.append(t)
-        return out
+        chunks = [c for c in kids if isinstance(c, Chunk)]
+        self._tracks_memo = (kids, list(kids), chunks, list(map(_HEAD, chunks)), tuple(out))
+        return self._tracks_memo[4]
 
     def add_track(self, index: int, *, name: str = "") -> Track:
         guid = new_guid()
@@ -1164,13 +1180,13 @@ class Project:
 
     def shared_track_guids(self) -> frozenset[str]:
         """The (upper-case) GUIDs more than one track holds; recomputed when the tracks change."""
-        key = tuple(id(c) for c in self.root.children if isinstance(c, Chunk) and c.tag == "TRACK")
-        if self._shared_guids[0] != key:
+        tracks = self._track_tuple()
+        if self._shared_guids[0] is not tracks:
             seen: set[str] = set()
             shared: set[str] = set()
-            for g in (t.guid.upper() for t in self.tracks):
+            for g in (t.guid.upper() for t in tracks):
                 (shared if g in seen else seen).add(g)
-            self._shared_guids = (key, frozenset(shared))
+            self._shared_guids = (tracks, frozenset(shared))
         return self._shared_guids[1]
 
     def guid_occurrence(self, track: Track) -> int:

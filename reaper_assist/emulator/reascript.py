@@ -47,6 +47,7 @@ CMD_SAVE_PROJECT = 40026
 ENVELOPE_TOGGLE_ACTIONS = {40406: "VOLENV2", 40407: "PANENV2", 40408: "VOLENV", 40409: "PANENV",
                            40867: "MUTEENV", 42020: "VOLENV3", 41870: "WIDTHENV2"}
 FIRST_SCRIPT_COMMAND_ID = 53000
+WHERE_HINTS = 1 << 16  # positions of live chunks remembered (emptied when full)
 # GetSetProjectInfo render settings and their values in a new project (reascripthelp: RENDER_SETTINGS
 # 0 = master mix; RENDER_BOUNDSFLAG 1 = entire project; RENDER_SRATE 0 = the project's rate)
 RENDER_NUMBERS = {"RENDER_SETTINGS": 0.0, "RENDER_BOUNDSFLAG": 1.0, "RENDER_SRATE": 0.0, "RENDER_CHANNELS": 2.0}
@@ -77,6 +78,7 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         self.ui_refresh = 0  # PreventUIRefresh's count: > 0 while REAPER holds its UI redraw
         self.ui_log: deque[tuple] = deque(maxlen=4096)  # the UI calls in order (PreventUIRefresh, UpdateArrange...)
         self._live: dict[tuple[str, Any], Any] = {}
+        self._where: dict[int, int] = {}  # id(chunk) -> its index in its parent at the last check
         self.pointers = PointerTable(self._resolve_key, self._key_of)
         self.specs = load_specs()
         self._load_persisted_ext_state()
@@ -122,22 +124,37 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         return obj
 
     def _still_live(self, ptype: str, obj: Any) -> bool:
-        # ``in`` on chunk children is an identity test (Chunk and Line compare by identity)
+        # membership in the chunk's parent is an identity test (Chunk and Line compare by identity)
         p = self.project
         if ptype == "MediaTrack*":
-            return obj is p.master if obj.is_master else (obj.project is p and obj.chunk in p.root.children)
+            return obj is p.master if obj.is_master else (obj.project is p and self._within(p.root.children, obj.chunk))
         if ptype == "MediaItem*":
-            return self._still_live("MediaTrack*", obj.track) and obj.chunk in obj.track.chunk.children
+            return self._still_live("MediaTrack*", obj.track) and self._within(obj.track.chunk.children, obj.chunk)
         if ptype == "MediaItem_Take*":
             return self._still_live("MediaItem*", obj.item) and all(
-                n in obj.item.chunk.children for n in obj.nodes[:1])
+                self._within(obj.item.chunk.children, n) for n in obj.nodes[:1])
         if ptype == "TrackEnvelope*":
             if not self._still_live("MediaTrack*", obj.track):
                 return False
             if obj.fx is not None:
                 return obj.chunk in obj.fx.extras and obj.fx in obj.track.fx
-            return obj.chunk in obj.track.chunk.children
+            return self._within(obj.track.chunk.children, obj.chunk)
         return False  # sources, GUIDs: always looked up again
+
+    def _within(self, children: list, node: Any) -> bool:
+        """``node in children`` by identity, looking first where it was found the last time (a
+        pointer is checked on every call; a project of many tracks must not make each check slow)."""
+        hint = self._where.get(id(node))
+        if hint is not None and hint < len(children) and children[hint] is node:
+            return True
+        try:
+            i = children.index(node)
+        except ValueError:
+            return False
+        if len(self._where) >= WHERE_HINTS:
+            self._where.clear()
+        self._where[id(node)] = i
+        return True
 
     def _lookup_key(self, ptype: str, key: Any) -> Any:
         p = self.project

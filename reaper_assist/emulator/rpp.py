@@ -103,22 +103,36 @@ def fmt_number(value: object) -> str:
 
 @dataclass(eq=False, slots=True)
 class Line:
-    """One non-chunk line. ``text`` is authoritative; ``tokens`` is parsed on demand."""
+    """One non-chunk line. ``text`` is authoritative; ``tokens`` is parsed on demand, once per
+    text (the parse is kept until ``text`` is replaced)."""
 
     text: str
+    _parsed: tuple[str, tuple[str, ...]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_tokens(cls, tokens: Sequence[object]) -> Line:
         return cls(" ".join(quote(t) if isinstance(t, str) else fmt_number(t) for t in tokens))
 
+    def token_tuple(self) -> tuple[str, ...]:
+        """The tokens, read-only (shared between calls while the text stays the same)."""
+        p = self._parsed
+        if p is None or p[0] is not self.text:
+            p = self._parsed = (self.text, tuple(tokenize(self.text)))
+        return p[1]
+
     @property
     def tokens(self) -> list[str]:
-        return tokenize(self.text)
+        return list(self.token_tuple())
 
     @property
     def key(self) -> str:
         head, _, _ = self.text.partition(" ")
         return head
+
+    def has_key(self, key: str) -> bool:
+        """``self.key == key``, without splitting the text."""
+        t = self.text
+        return (t == key or t.startswith(key + " ")) and " " not in key
 
     def set_tokens(self, tokens: Sequence[object]) -> None:
         self.text = Line.from_tokens(tokens).text
@@ -152,27 +166,45 @@ class Chunk:
 
     # -- navigation ---------------------------------------------------------------------------
     def chunks(self, tag: str | None = None) -> Iterator[Chunk]:
+        if tag is None:
+            yield from (c for c in self.children if isinstance(c, Chunk))
+            return
+        if " " in tag:
+            return
+        spaced = tag + " "
         for c in self.children:
-            if isinstance(c, Chunk) and (tag is None or c.tag == tag):
+            if isinstance(c, Chunk) and (c.head == tag or c.head.startswith(spaced)):
                 yield c
 
     def chunk(self, tag: str) -> Chunk | None:
         return next(self.chunks(tag), None)
 
     def lines(self, key: str | None = None) -> Iterator[Line]:
+        if key is None:
+            yield from (c for c in self.children if isinstance(c, Line))
+            return
+        if " " in key:
+            return
+        spaced = key + " "
         for c in self.children:
-            if isinstance(c, Line) and (key is None or c.key == key):
+            if isinstance(c, Line) and (c.text == key or c.text.startswith(spaced)):
                 yield c
 
     def line(self, key: str) -> Line | None:
-        return next(self.lines(key), None)
+        if " " in key:
+            return None
+        spaced = key + " "
+        for c in self.children:
+            if isinstance(c, Line) and (c.text == key or c.text.startswith(spaced)):
+                return c
+        return None
 
     def get(self, key: str, index: int = 0, default: str | None = None) -> str | None:
         """Token ``index`` (after the key) of the first line ``key``."""
         ln = self.line(key)
         if ln is None:
             return default
-        toks = ln.tokens
+        toks = ln.token_tuple()
         return toks[index + 1] if len(toks) > index + 1 else default
 
     def get_float(self, key: str, index: int = 0, default: float = 0.0) -> float:

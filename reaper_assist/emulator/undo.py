@@ -101,4 +101,5 @@ class UndoHistory:
         fresh = Project.loads(text, path=project.path)
         project.root, project.fragment = fresh.root, fresh.fragment
         project._track_cache.clear()
+        project._tracks_memo = None
         project.master = MasterTrack(project)
