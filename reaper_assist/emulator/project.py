@@ -599,6 +599,13 @@ class Take:
             return _f(self._tok("VOLPAN", 1, "0"))
         return _f(self._tok("TAKEVOLPAN", 0, "0"))
 
+    @pan.setter
+    def pan(self, v: float) -> None:
+        if self.index == 0:
+            self.item.chunk.set("VOLPAN", 1, v, fill=ITEM_VOLPAN)
+        else:
+            self._set("TAKEVOLPAN", 0, v, [0, 1, -1])
+
     @property
     def start_offset(self) -> float:
         return _f(self._tok("SOFFS", 0, "0"))

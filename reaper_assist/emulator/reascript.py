@@ -712,10 +712,14 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         return float(getattr(take, attr)) if attr else 0.0
 
     def SetMediaItemTakeInfo_Value(self, take, parm, value):
-        if take is None or parm not in ("D_STARTOFFS", "D_VOL", "D_PLAYRATE"):
+        # facts 1.4's take table lists D_PAN (-1..1); out of range: uncertain.TAKE_PAN_RANGE
+        if take is None or parm not in ("D_STARTOFFS", "D_VOL", "D_PLAYRATE", "D_PAN"):
             return False
         if parm == "D_PLAYRATE" and value <= 0:
             return False
+        if parm == "D_PAN":
+            lo, hi = uncertain.TAKE_PAN_RANGE
+            value = max(lo, min(hi, value))
         setattr(take, self._TAKE_NUM[parm], value)
         return True
 

@@ -282,3 +282,8 @@ SOLO_FOLLOWS_SENDS = True
 JS_SLIDER_FRACTIONS_KEPT = True
 MS_ENCODER_PATH = "utility/KanakaMSEncoder1"
 MS_DECODER_PATH = "utility/KanakaMS5"
+
+# SetMediaItemTakeInfo_Value(take, "D_PAN", v): facts 1.4 gives the take's D_PAN range, -1..1, and
+# REAPER accepts the key; a value outside it is clamped to the range, as the emulator does for the
+# track's D_PAN. [UNCERTAIN: REAPER's own handling of an out-of-range take pan is unpublished]
+TAKE_PAN_RANGE = (-1.0, 1.0)

@@ -178,3 +178,24 @@ def test_app_and_resource_path(tmp_path):
     f = r.rpr_functions()
     assert f["RPR_GetResourcePath"]() == str(tmp_path)
     assert "/" in f["RPR_GetAppVersion"]()
+
+
+def test_a_takes_pan_is_set_as_reaper_accepts_it(tmp_path):
+    """facts 1.4 lists D_PAN among the take keys SetMediaItemTakeInfo_Value writes; the first take
+    keeps it in the item's VOLPAN line (field 2), a later one in its TAKEVOLPAN line (field 1)."""
+    r = reaper_for(tmp_path)
+    f = r.rpr_functions()
+    item = f["RPR_GetTrackMediaItem"](f["RPR_GetTrack"](0, 0), 0)
+    take = f["RPR_GetActiveTake"](item)
+    assert f["RPR_SetMediaItemTakeInfo_Value"](take, "D_PAN", -0.5) == 1
+    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == -0.5
+    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0  # the take volume beside it unchanged
+    assert f["RPR_SetMediaItemTakeInfo_Value"](take, "D_PAN", 3.0) == 1
+    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == 1.0  # to the documented -1..1
+    second = f["RPR_AddTakeToMediaItem"](item)
+    assert f["RPR_SetMediaItemTakeInfo_Value"](second, "D_PAN", 0.25) == 1
+    assert f["RPR_GetMediaItemTakeInfo_Value"](second, "D_PAN") == 0.25
+    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == 1.0
+    r.project.save(tmp_path / "panned.rpp")
+    saved = Project.load(tmp_path / "panned.rpp").tracks[0].items[0]
+    assert saved.chunk.line("VOLPAN").tokens[2] == "1" and saved.takes[1].pan == 0.25
