@@ -206,7 +206,9 @@ PLAN_ENTRY = record(key=text(64), name=text(), params=list_of(pair(integer(0, 40
 OPS: dict[str, Op] = {
     "read_state": Op(remote.read_state_with, {
         "track_guids": opt(optional(list_of(GUID))), "selected_only": opt(flag, False),
-        "with_items": opt(flag, True), "with_fx": opt(flag, True), "master": opt(flag, False)}, reads_only=True),
+        "with_items": opt(flag, True), "with_fx": opt(flag, True), "master": opt(flag, False),
+        "index_range": opt(optional(pair(integer(0, MAX_LIST), integer(0, MAX_LIST)))),
+        "ext": opt(optional(list_of(pair(text(), text()), 8)))}, reads_only=True),
     "current_project": Op(_current_project, {}, reads_only=True),
     "get_proj_ext": Op(remote.get_proj_ext_with, {"section": req(text()), "key": req(text())}, reads_only=True),
     "get_proj_ext_many": Op(get_proj_ext_many_with, {"section": req(text()), "keys": req(list_of(text(), 64))},

@@ -225,15 +225,20 @@ def _lanes(api, track: str) -> dict[str, Any]:
 
 
 def read_state_with(api, *, track_guids: list[str] | None = None, selected_only: bool = False,
-                    with_items: bool = True, with_fx: bool = True, master: bool = False) -> dict[str, Any]:
+                    with_items: bool = True, with_fx: bool = True, master: bool = False,
+                    index_range: list[int] | None = None, ext: list[list[str]] | None = None) -> dict[str, Any]:
     """The project's state the actions need, in one call (see :class:`ProjectState`);
-    ``master``: the master track alone (index -1, GetMasterTrack) in place of the tracks."""
+    ``master``: the master track alone (index -1, GetMasterTrack) in place of the tracks;
+    ``index_range`` ``[start, stop]``: only the tracks with those indices (a slice of the project);
+    ``ext``: project ExtState ``[section, key]`` pairs read in the same call (their values, or None,
+    under ``"ext"``), so a press reads its settings with the tracks."""
     proj = api.EnumProjects(-1, "", 2048)
     project_file = proj[2]
     wanted = {g.upper() for g in track_guids} if track_guids else None
     tracks = []
     n = api.CountTracks(0)
-    handles = [(-1, api.GetMasterTrack(0))] if master else [(i, api.GetTrack(0, i)) for i in range(n)]
+    indices = range(n) if index_range is None else range(max(0, index_range[0]), min(n, index_range[1]))
+    handles = [(-1, api.GetMasterTrack(0))] if master else [(i, api.GetTrack(0, i)) for i in indices]
     if master:
         selected_only, wanted = False, None
     for i, tr in handles:
@@ -279,6 +284,7 @@ def read_state_with(api, *, track_guids: list[str] | None = None, selected_only:
         "sample_rate": int(api.GetSetProjectInfo(0, "PROJECT_SRATE", 0, False)) or 44100,
         "track_count": n,
         "tracks": tracks,
+        "ext": [get_proj_ext_with(api, section, key) for section, key in ext or ()],
     }
 
 

@@ -8,6 +8,7 @@ operation as one request; :class:`~.inprocess.InProcessHost` runs the very same 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -60,6 +61,7 @@ class ProjectState:
     sample_rate: int
     track_count: int
     tracks: tuple[TrackState, ...] = field(default_factory=tuple)
+    ext: tuple[str | None, ...] = ()  # the project ExtState values asked for with the read (``ext``)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ProjectState:
@@ -69,7 +71,8 @@ class ProjectState:
             fx = tuple(FXState(**{**f, "params": tuple(f["params"]) if f.get("params") is not None else None})
                        for f in t["fx"])
             tracks.append(TrackState(**{**t, "items": items, "fx": fx}))
-        return cls(d["project_file"], d["project_name"], d["sample_rate"], d["track_count"], tuple(tracks))
+        return cls(d["project_file"], d["project_name"], d["sample_rate"], d["track_count"], tuple(tracks),
+                   tuple(d.get("ext") or ()))
 
     def track(self, guid: str) -> TrackState | None:
         return next((t for t in self.tracks if t.guid.upper() == guid.upper()), None)
@@ -88,9 +91,15 @@ class Host(Protocol):
     round_trips: int
 
     def read_state(self, *, track_guids: list[str] | None = None, selected_only: bool = False,
-                   with_items: bool = True, with_fx: bool = True) -> ProjectState: ...
+                   with_items: bool = True, with_fx: bool = True, master: bool = False,
+                   index_range: tuple[int, int] | None = None,
+                   ext: list[tuple[str, str]] | None = None) -> ProjectState: ...
 
     def apply(self, ops: list[dict[str, Any]], undo_name: str) -> ApplyResult: ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """Hold REAPER for the requests inside (an apply and the record after it)."""
+        ...
 
     def undo(self) -> bool: ...
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import types
+from collections.abc import Iterator
 from typing import Any
 
 from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, txn
@@ -40,10 +42,11 @@ class InProcessHost:
             raise StaleReferenceError(str(exc)) from exc
 
     def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True,
-                   master=False) -> ProjectState:
-        return ProjectState.from_dict(self._call(remote.read_state_with, track_guids=track_guids,
-                                                 selected_only=selected_only, with_items=with_items, with_fx=with_fx,
-                                                 master=master))
+                   master=False, index_range=None, ext=None) -> ProjectState:
+        return ProjectState.from_dict(self._call(
+            remote.read_state_with, track_guids=track_guids, selected_only=selected_only, with_items=with_items,
+            with_fx=with_fx, master=master, index_range=list(index_range) if index_range is not None else None,
+            ext=[[s, k] for s, k in ext] if ext else None))
 
     def master_stats(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """RENDER_STATS of a dry-run render of the master, ``trial_ops`` in place during it only."""
@@ -69,6 +72,11 @@ class InProcessHost:
     def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
         """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
         return self._call(insertion.insertion_level_with, track_guid, stop_fx)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """As :meth:`ReapyHost.batch`; nothing runs beside this host, so there is nothing to hold."""
+        yield
 
     def undo(self) -> bool:
         return bool(self._call(remote.undo_with))

@@ -14,6 +14,7 @@ restarts, and errors that say what is wrong. Imports no reapy.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -21,7 +22,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from reaper_assist.bridge import endpoint, wire
@@ -133,6 +134,7 @@ class ReapyHost:
         self._conn: _Connection | None = None
         self.bridge: dict[str, Any] | None = None  # the bridge's handshake answer
         self.round_trips = 0
+        self._held = False  # inside batch(): this connection holds the bridge
         self._connect()
 
     # -- connecting -------------------------------------------------------------------------------
@@ -225,9 +227,11 @@ class ReapyHost:
         raise HostError(f"REAPER reported an error: {message.split(':', 1)[-1].strip()}")
 
     def read_state(self, *, track_guids=None, selected_only=False, with_items=True, with_fx=True,
-                   master=False) -> ProjectState:
-        return ProjectState.from_dict(self._send("read_state", track_guids=track_guids, selected_only=selected_only,
-                                                 with_items=with_items, with_fx=with_fx, master=master))
+                   master=False, index_range=None, ext=None) -> ProjectState:
+        return ProjectState.from_dict(self._send(
+            "read_state", track_guids=track_guids, selected_only=selected_only, with_items=with_items,
+            with_fx=with_fx, master=master, index_range=list(index_range) if index_range is not None else None,
+            ext=[[s, k] for s, k in ext] if ext else None))
 
     def master_stats(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """RENDER_STATS of a dry-run render of the master (one request; ``trial_ops`` in place
@@ -264,7 +268,9 @@ class ReapyHost:
             return r
 
         with self._lock:
-            call("hold", "HOLD")
+            held = self._held  # inside batch(): the batch's own HOLD covers the apply
+            if not held:
+                call("hold", "HOLD")
             try:
                 tid = call("begin", "txn_begin", ops=list(ops), undo_name=str(undo_name), fail_after=fail_after)
                 size = len(ops) if ops_per_request is None else max(1, int(ops_per_request))
@@ -273,12 +279,36 @@ class ReapyHost:
                     call(f"op:{a}" if b - a == 1 else f"ops:{a}-{b - 1}", "txn_steps", tid=tid, start=a, stop=b)
                 r = call("commit", "txn_commit", tid=tid)
             finally:
-                if self._conn is not None:
+                if not held and self._conn is not None:
                     try:
                         call("release", "RELEASE")
                     except HostError:
                         pass
         return ApplyResult(tuple(r["results"]), r["undo"])
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several operations in one held batch: one HOLD before, one RELEASE after, and an
+        :meth:`apply` inside sends neither. While held the bridge serves this connection's requests
+        without waiting for REAPER's next defer cycle, so an apply and the record after it cost the
+        requests themselves and no cycles between them. Keep it short (the bridge drops a holder
+        silent for more than its hold timeout, 2 s, reverting an unfinished apply); nothing slow
+        (analysis) belongs inside. Nested batches are one."""
+        with self._lock:
+            if self._held:
+                yield
+                return
+            self._send("HOLD")
+            self._held = True
+            try:
+                yield
+            finally:
+                self._held = False
+                if self._conn is not None:
+                    try:
+                        self._send("RELEASE")
+                    except HostError:
+                        pass
 
     def undo(self) -> bool:
         return bool(self._send("undo"))

@@ -1,0 +1,54 @@
+"""The bridge requests of a press, counted by the bridge itself (issue 20 point 4: at most 10):
+the settings come with the tracks' read, and the apply and the record are one held batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from reaper_assist.analysis.cache import ResultCache
+from reaper_assist.app import gain_stage
+from tests.app.conftest import Builder, sine
+
+
+def _ops(host, action) -> dict[str, int]:
+    before = host.stats()["by_op"]
+    action()
+    after = host.stats()["by_op"]
+    diff = {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
+    diff["stats"] -= 1  # the second stats call above
+    return {k: v for k, v in diff.items() if v}
+
+
+@pytest.fixture
+def memory_cache(monkeypatch):
+    monkeypatch.setattr(gain_stage, "_CACHE", ResultCache(max_entries=64, encode=list, decode=gain_stage._decode))
+
+
+def test_a_press_that_applies_is_eight_requests_and_one_that_changes_nothing_two(tmp_path, reapy_host, driver,
+                                                                                memory_cache):
+    b = Builder(tmp_path)
+    b.track("Pad", sine(0.05, seconds=1.0))
+    b.track("Keys", sine(0.5, seconds=1.0, freq=330.0))
+    driver.load_project(str(b.save()))
+    rec: dict = {}
+    ops = _ops(reapy_host, lambda: rec.update(gain_stage.run(reapy_host)))
+    assert rec["status"] == "ok" and rec["message"].startswith("changed 2 of 2 tracks")
+    # + the companion's current_project check: 9 for a press that applies
+    assert ops == {"read_state": 1, "HOLD": 1, "txn_begin": 1, "txn_steps": 1, "txn_commit": 1,
+                   "get_proj_ext_many": 1, "set_proj_ext_many": 1, "RELEASE": 1}
+    again = _ops(reapy_host, lambda: rec.update(gain_stage.run(reapy_host)))
+    assert rec["status"] == "ok" and again == {"read_state": 1, "set_proj_ext_many": 1}
+
+
+def test_the_settings_read_with_the_tracks_are_the_projects(tmp_path, reapy_host, driver, memory_cache):
+    from reaper_assist.app import settings as settings_mod
+
+    b = Builder(tmp_path)
+    b.track("Pad", sine(0.05, seconds=1.0))
+    driver.load_project(str(b.save()))
+    reapy_host.set_proj_ext(settings_mod.EXT_SECTION, settings_mod.SETTINGS_KEY, '{"gain-stage": {"target": "rms:-20"}}')
+    state = reapy_host.read_state(ext=[(settings_mod.EXT_SECTION, settings_mod.SETTINGS_KEY), ("nowhere", "none")])
+    assert state.ext == ('{"gain-stage": {"target": "rms:-20"}}', None)
+    assert reapy_host.read_state().ext == ()
+    rec = gain_stage.run(reapy_host)
+    assert rec["status"] == "ok" and rec["settings"]["target"] == "rms:-20"
