@@ -15,11 +15,13 @@ import hashlib
 import json
 import logging
 import os
+import re
 import stat
 import sys
 import tempfile
 import threading
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -175,27 +177,45 @@ def _check_private(d: Path) -> None:
         raise OSError(f"{d} is owned by another user or writable by others")
 
 
+#: What :meth:`DiskStore.prune` keeps: at most this many bytes of entries, none unused this long.
+PRUNE_MAX_BYTES = 64 << 20
+PRUNE_MAX_AGE_S = 90 * 86400.0
+#: After a failed write the store works from memory this long, then tries the folder again.
+RETRY_WRITE_S = 60.0
+#: The notes kept (the newest); :attr:`DiskStore.note_count` counts them all.
+MAX_NOTES = 64
+_VERSION_DIR = re.compile(r"^analysis-v\d+$")
+_ENTRY_NAME = re.compile(r"^[0-9a-f]{8,}\.json$")
+
+
 class DiskStore:
     """JSON values on disk, one small file per key: ``<root>/analysis-v<version>/<ab>/<key>.json``.
 
     Writes are atomic (a temporary file in the same folder, then ``os.replace``), so a reader
     sees the old entry or the new one, never half of one. An entry that cannot be read back (not
     JSON, another key, cut short) is ignored with a note and rewritten by the next :meth:`save`.
-    When the folder cannot be written, the first failure is noted (:attr:`problem`, the log) and
-    later saves are skipped: results then live in memory only, and nothing else changes.
+    When the folder cannot be written, the failure is noted (:attr:`problem`, the log) and the
+    store is left alone for :data:`RETRY_WRITE_S` (results live in memory only meanwhile, and
+    nothing else changes); then the next load or save tries the folder again, and a save that
+    succeeds clears the problem. A load marks its entry used (its modification time), which
+    :meth:`prune` goes by.
 
     Parameters
     ----------
     root : path, optional
         The cache folder; default :func:`default_cache_dir`, looked up at first use.
+    clock : the monotonic clock of the retry (tests give a fake one).
     """
 
-    def __init__(self, root: str | os.PathLike | None = None):
+    def __init__(self, root: str | os.PathLike | None = None, *, clock: Callable[[], float] = time.monotonic):
         self._root = Path(root) if root is not None else None
         self.problem = ""  # why nothing is written (an unwritable folder), "" while it works
-        self.notes: list[str] = []  # every problem met, in order (corrupt entries, the folder)
+        self._notes: deque[str] = deque(maxlen=MAX_NOTES)  # the newest problems met, in order
+        self.note_count = 0  # every note ever made (the number of the next one)
         self.loads = self.saves = 0
         self._lock = threading.Lock()
+        self._clock = clock
+        self._failed_at: float | None = None
 
     @property
     def folder(self) -> Path:
@@ -211,7 +231,26 @@ class DiskStore:
     def _note(self, text: str) -> None:
         log.warning("%s", text)
         with self._lock:
-            self.notes.append(text)
+            self._notes.append(text)
+            self.note_count += 1
+
+    @property
+    def notes(self) -> list[str]:
+        """The newest notes (at most :data:`MAX_NOTES`), oldest first."""
+        with self._lock:
+            return list(self._notes)
+
+    def notes_since(self, number: int) -> list[str]:
+        """The notes numbered ``number`` and later (``note_count`` before some work: what that
+        work met) that are still kept."""
+        with self._lock:
+            kept = len(self._notes)
+            first = self.note_count - kept  # the number of the oldest kept note
+            return list(self._notes)[max(0, number - first):]
+
+    def _waiting(self) -> bool:
+        """Whether a recent failed write still keeps the store in memory only."""
+        return bool(self.problem) and self._failed_at is not None and self._clock() - self._failed_at < RETRY_WRITE_S
 
     def _make_folders(self, leaf: Path) -> None:
         """The folders down to ``leaf``; the ones the store creates (its root included) are private
@@ -226,7 +265,7 @@ class DiskStore:
         """``(True, value)`` for a stored entry, ``(False, None)`` when there is none (or it was
         unreadable: noted)."""
         p = self.path(key)
-        if self.problem:
+        if self._waiting():
             return False, None
         try:
             for d in (self.folder.parent, self.folder, p.parent):
@@ -245,11 +284,15 @@ class DiskStore:
             self._note(f"ignored a corrupt analysis cache entry {p} ({exc}); it is analysed again and rewritten")
             return False, None
         self.loads += 1
+        try:
+            os.utime(p)  # used now: what prune keeps longest
+        except OSError:
+            pass
         return True, d["value"]
 
     def save(self, key: str, value: Any) -> bool:
         """Store ``value`` (JSON-ready) under ``key``; False when the folder cannot be written."""
-        if self.problem:
+        if self._waiting():
             return False
         p = self.path(key)
         try:
@@ -267,12 +310,55 @@ class DiskStore:
                     pass
                 raise
         except OSError as exc:
-            self.problem = (f"the analysis cache folder {self.folder} cannot be written ({exc}); results are "
-                            f"kept in memory only (set {CACHE_DIR_ENV} to a writable folder)")
-            self._note(self.problem)
+            self._failed_at = self._clock()
+            problem = (f"the analysis cache folder {self.folder} cannot be written ({exc}); results are "
+                       f"kept in memory only (set {CACHE_DIR_ENV} to a writable folder)")
+            if problem != self.problem:
+                self._note(problem)
+            self.problem = problem
             return False
+        self.problem, self._failed_at = "", None
         self.saves += 1
         return True
+
+    def prune(self, max_bytes: int = PRUNE_MAX_BYTES, max_age_s: float = PRUNE_MAX_AGE_S,
+              now: float | None = None) -> int:
+        """Delete entries unused for ``max_age_s`` (by modification time: written or loaded),
+        then the least recently used until at most ``max_bytes`` remain; returns how many went.
+        Only entries (``<ab>/<key>.json``) in the store's own ``analysis-v<N>`` folders of its
+        root are touched, those of older analysis versions included (no one reads them again);
+        anything else in the root, links included, is left alone."""
+        root = self.folder.parent
+        if not root.is_dir():
+            return 0
+        _check_private(root)
+        wall = time.time() if now is None else float(now)
+        entries: list[tuple[float, int, Path]] = []
+        for version in os.scandir(root):
+            if not (_VERSION_DIR.match(version.name) and version.is_dir(follow_symlinks=False)):
+                continue
+            for shard in os.scandir(version.path):
+                if not (len(shard.name) == 2 and set(shard.name) <= _KEY_CHARS
+                        and shard.is_dir(follow_symlinks=False)):
+                    continue
+                for e in os.scandir(shard.path):
+                    if _ENTRY_NAME.match(e.name) and e.is_file(follow_symlinks=False):
+                        st = e.stat(follow_symlinks=False)
+                        entries.append((st.st_mtime, st.st_size, Path(e.path)))
+        entries.sort(key=lambda x: x[0], reverse=True)  # the most recently used first
+        kept = removed = 0
+        full = False
+        for mtime, size, path in entries:
+            full = full or wall - mtime > max_age_s or kept + size > max_bytes
+            if not full:  # once one entry does not fit, every older one goes too
+                kept += size
+                continue
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
+        return removed
 
 
 class ResultCache(LRUCache[str, T]):

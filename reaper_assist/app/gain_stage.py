@@ -93,9 +93,15 @@ def measure_into_cache(track: TrackState, sample_rate: int, silence_dbfs: float,
 
 
 def cache_notes(since: int = 0) -> list[str]:
-    """The cache folder's problems noted since note number ``since`` (and how many there are)."""
+    """The cache folder's problems noted since note number ``since`` (still kept)."""
     store = _CACHE.store
-    return list(store.notes[since:]) if store is not None else []
+    return store.notes_since(since) if store is not None else []
+
+
+def cache_note_count() -> int:
+    """The number the cache folder's next note will have."""
+    store = _CACHE.store
+    return store.note_count if store is not None else 0
 
 
 def _measure(track: TrackState, sample_rate: int, silence_dbfs: float,
@@ -158,7 +164,7 @@ def _measure_all(tracks: list[TrackState], sample_rate: int, silence_dbfs: float
 def plan(state: ProjectState, tracks: list[TrackState], s: rule.GainSettings, silence_dbfs: float) -> Plan:
     changes: list[Step] = []
     decisions: list[TrackDecision] = []
-    notes0 = len(cache_notes())
+    notes0 = cache_note_count()
     measured = _measure_all(tracks, state.sample_rate, silence_dbfs)
     for tr, (m, why) in zip(tracks, measured):
         if m is None:

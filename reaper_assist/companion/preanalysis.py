@@ -5,11 +5,14 @@ the start or after a press) with one cheap read (bridge op
 ``project_state``: REAPER's ``GetProjectStateChangeCount`` and the project file) and checks the
 stat of the media files it saw last (no request). When the count has moved and then stayed put for
 one poll (an edit has settled), when another project is open, or when a media file changed on
-disk, it reads the tracks once (``read_state`` of every track, no FX) and queues the tracks
-whose gain-stage measurement is in neither the memory nor the disk cache
+disk, it reads the tracks again, :data:`READ_SLICE` tracks per request (``read_state`` with an
+``index_range``, no FX; the first one also reads the settings) :data:`READ_GAP_S` apart, so no one
+request holds REAPER's defer loop for long whatever the track count. It queues the tracks whose
+gain-stage measurement is in neither the memory nor the disk cache
 (:data:`reaper_assist.app.gain_stage._CACHE`, keyed by media identity), the selected tracks
-first. It measures them one at a time, exactly as a press would (the same function, so the
-numbers are the same), into that cache, which a press then finds.
+first, measuring while the rest is read. It measures them one at a time, exactly as a press would
+(the same function, so the numbers are the same), into that cache, which a press then finds.
+At its start it prunes the disk cache (:meth:`DiskStore.prune`).
 
 It must never disturb REAPER's audio or a press:
 
@@ -17,12 +20,13 @@ It must never disturb REAPER's audio or a press:
   Linux) and measures on one thread, so on one core at most;
 * a bounded CPU share: after each block of audio it rests in proportion to the CPU time the
   block took (:class:`Pacer`, share ``cpu_share`` of one core);
-* paused while a press is served: the companion closes the :class:`Gate` for every job; the
-  track in hand is dropped at the next block (:class:`Paused`) and measured again later, so a
-  press never waits for the background, and analyses first whatever it needs itself.
+* paused while a press is served: the companion closes the :class:`Gate` for every job; no poll
+  or read is sent while it is closed, the track in hand is dropped at the next block
+  (:class:`Paused`) and measured again later, so a press never waits for the background, and
+  analyses first whatever it needs itself.
 
-The logic (:meth:`PreAnalyzer.poll`, :meth:`PreAnalyzer.work_one`) runs without the thread and
-without timing, so tests drive it step by step.
+The logic (:meth:`PreAnalyzer.poll`, :meth:`PreAnalyzer.read_next`, :meth:`PreAnalyzer.work_one`)
+runs without the thread and without timing, so tests drive it step by step.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from typing import Any
 log = logging.getLogger("reaper_assist.companion")
 
 POLL_S = 1.0  # the project_state poll while REAPER answers
+READ_SLICE = 8  # tracks read per request
+READ_GAP_S = 0.25  # between two such requests: REAPER's defer loop keeps its rate
 RETRY_S = 5.0  # the wait before trying again when REAPER does not answer
 DEFAULT_CPU_SHARE = 0.5  # of one core, while measuring
 NICE = 19
@@ -138,6 +144,7 @@ class PreAnalyzer:
         self._read_count: int | None = None  # the change count at the last read of the tracks
         self._last_count: int | None = None  # the change count at the last poll
         self._files: dict[str, tuple[int, int]] = {}  # media path -> (size, mtime_ns) at the last read
+        self._next_index: int | None = None  # the first track index still to read in this pass (None: none)
         self.polls = self.reads = self.measured = self.failed = 0
         self.problem = ""  # the last reason REAPER could not be polled ("" when it answers)
         self.priority = ""
@@ -169,8 +176,11 @@ class PreAnalyzer:
         return False
 
     def poll(self) -> bool:
-        """One poll of REAPER (one request); reads the tracks and queues the unmeasured ones when
-        something changed. True when it read the tracks."""
+        """One poll of REAPER (one request); when something changed, starts reading the tracks
+        again with their first slice (one more request). True when it read. Nothing is sent
+        while a press is served (the gate is closed)."""
+        if self.gate.closed:
+            return False
         host = self.host()
         ps = host.project_state()
         self.polls += 1
@@ -181,19 +191,38 @@ class PreAnalyzer:
         self._last_count = count
         if not due:
             return False
-        self._read(host, count, project)
+        with self._lock:
+            self._project, self._read_count = project, count
+            self._todo, self._files, self._next_index = deque(), {}, 0
+        self.read_next()
         return True
 
-    def _read(self, host, count: int, project: str) -> None:
+    @property
+    def reading(self) -> bool:
+        """Whether the tracks are being read (slices left)."""
+        return self._next_index is not None
+
+    def read_next(self) -> bool:
+        """Read the next :data:`READ_SLICE` tracks (one request) and queue those unmeasured.
+        True while more slices are left (also when a press is being served: nothing is sent then)."""
         from reaper_assist.app import gain_stage
-        from reaper_assist.app.run_action import load_settings
+        from reaper_assist.app.run_action import SETTINGS_EXT, settings_of
         from reaper_assist.rules import gain_staging
 
-        _, silence = gain_staging.parse_settings(load_settings(host, gain_stage.ACTION, None))
-        state = host.read_state(selected_only=False, with_fx=False)
-        tracks = sorted(state.tracks, key=lambda t: not t.selected)  # what a press would ask for first
+        start = self._next_index
+        if start is None:
+            return False
+        if self.gate.closed:
+            return True
+        first = start == 0
+        state = self.host().read_state(selected_only=False, with_fx=False, index_range=(start, start + READ_SLICE),
+                                       ext=[SETTINGS_EXT] if first else None)
+        if first:
+            _, silence = gain_staging.parse_settings(settings_of(state, gain_stage.ACTION, None))
+        else:
+            silence = self._silence_dbfs
         files: dict[str, tuple[int, int]] = {}
-        for t in tracks:
+        for t in state.tracks:
             for it in t.items:
                 if it.take is not None and it.take.file:
                     try:
@@ -201,14 +230,22 @@ class PreAnalyzer:
                         files[it.take.file] = (int(st.st_size), int(st.st_mtime_ns))
                     except OSError:
                         files[it.take.file] = (-1, -1)
-        todo = [t for t in tracks if not gain_stage.is_measured(t, state.sample_rate, silence)]
+        new = [t for t in state.tracks if not gain_stage.is_measured(t, state.sample_rate, silence)]
+        more = start + READ_SLICE < state.track_count
         with self._lock:
-            self._todo = deque(todo)
-            self._sample_rate, self._silence_dbfs = state.sample_rate, silence
-            self._project, self._read_count, self._files = project, count, files
-        self.reads += 1
-        if todo:
-            log.info("pre-analysis: %d of %d tracks to measure", len(todo), len(tracks))
+            if first:
+                self._sample_rate, self._silence_dbfs = state.sample_rate, silence
+            # the selected tracks first (what a press would ask for), in project order
+            self._todo = deque(sorted([*self._todo, *new], key=lambda t: (not t.selected, t.index)))
+            self._files.update(files)
+            self._next_index = start + READ_SLICE if more else None
+        if not more:
+            self.reads += 1
+            with self._lock:
+                queued = len(self._todo)
+            if queued:
+                log.info("pre-analysis: %d of %d tracks to measure", queued, state.track_count)
+        return more
 
     # -- one track ------------------------------------------------------------------------------
     def _through(self, blocks: Iterator[Any]) -> Iterator[Any]:
@@ -241,8 +278,8 @@ class PreAnalyzer:
             self.failed += 1
             log.warning("pre-analysis of %s failed: %s", getattr(track, "name", "?"), exc)
         with self._lock:
-            if self._todo and self._todo[0] is track:
-                self._todo.popleft()
+            if track in self._todo:  # a later slice may have put selected tracks before it
+                self._todo.remove(track)
         return True
 
     # -- the thread -----------------------------------------------------------------------------
@@ -250,35 +287,64 @@ class PreAnalyzer:
         self._thread = threading.Thread(target=self.run, name="companion-preanalysis", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Stop the thread and wait for it (the track in hand is dropped at its next block)."""
         self._stop.set()
         self.gate.open()
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout_s)
+
+    def prune_cache(self) -> None:
+        """Keep the disk cache within its bounds (:meth:`DiskStore.prune`), once per start."""
+        from reaper_assist.app import gain_stage
+
+        store = gain_stage._CACHE.store
+        if store is None:
+            return
+        try:
+            removed = store.prune()
+        except OSError as exc:
+            log.warning("pre-analysis: the analysis cache could not be pruned: %s", exc)
+            return
+        if removed:
+            log.info("pre-analysis: pruned %d analysis cache entries", removed)
 
     def run(self) -> None:
         from reaper_assist.errors import ReaperAssistError
 
         self.priority = lower_priority()
         log.info("pre-analysis running (%s, CPU share %.0f %% of one core)", self.priority, 100 * self.pacer.share)
+        self.prune_cache()
         # the first poll one interval after the start, and again after every press: the press
         # that started the companion (or just ended) has REAPER to itself meanwhile
         next_poll = time.monotonic() + self.poll_s
+        next_read = next_poll
         while not self._stop.is_set():
             if self.gate.closed:
                 if self.gate.wait_open(0.5):
-                    next_poll = max(next_poll, time.monotonic() + self.poll_s)
+                    resume = time.monotonic() + self.poll_s
+                    next_poll, next_read = max(next_poll, resume), max(next_read, resume)
                 continue
             now = time.monotonic()
-            if now >= next_poll:
+            if now >= (next_read if self.reading else next_poll):
                 try:
-                    self.poll()
+                    if self.reading:
+                        self.read_next()
+                    else:
+                        self.poll()
+                        next_poll = now + self.poll_s
+                    next_read = now + READ_GAP_S
                     self.problem = ""
-                    next_poll = now + self.poll_s
                 except (ReaperAssistError, OSError, KeyError, TypeError, ValueError) as exc:
                     self.problem = str(exc)
                     self._host = None  # a new connection next time (REAPER may have restarted)
+                    with self._lock:  # the pass is read again from its start
+                        self._next_index, self._read_count = None, None
                     next_poll = now + RETRY_S
             if not self.work_one():
-                self._stop.wait(max(0.0, min(0.2, next_poll - time.monotonic())))
+                wake = next_read if self.reading else next_poll
+                self._stop.wait(max(0.0, min(0.2, wake - time.monotonic())))
         if self._host is not None:
             try:
                 self._host.close()

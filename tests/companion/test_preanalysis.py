@@ -231,3 +231,108 @@ def test_a_bad_cpu_share_in_the_install_file_falls_back_to_the_default(tmp_path,
 
     pre = default_preanalyzer(InstallConfig(str(tmp_path), "python", preanalysis={"cpu_share": share}))
     assert pre is not None and pre.pacer.share == DEFAULT_CPU_SHARE
+
+
+class Counting:
+    """A host that counts its requests by name and the tracks each read_state returned."""
+
+    def __init__(self, host):
+        self._host, self.calls, self.read_sizes = host, [], []
+
+    def __getattr__(self, name):
+        fn = getattr(self._host, name)
+
+        def call(*a, **kw):
+            self.calls.append(name)
+            r = fn(*a, **kw)
+            if name == "read_state":
+                self.read_sizes.append(len(r.tracks))
+            return r
+
+        return call
+
+
+def many(tmp_path, n: int):
+    b = Builder(tmp_path)
+    for i in range(n):
+        b.track(f"T{i:02d}", sine(0.05 + 0.01 * i, seconds=0.5, freq=200.0 + 10 * i), selected=i % 3 == 2)
+    return b.save()
+
+
+def test_the_tracks_are_read_a_few_per_request_with_the_settings_in_the_first(tmp_path, cache, counted):
+    from reaper_assist.companion.preanalysis import READ_SLICE
+
+    n = 2 * READ_SLICE + 3
+    host = Counting(InProcessHost.open(str(many(tmp_path, n))))
+    pre = analyzer(host)
+    assert pre.poll() is True and pre.reading
+    assert host.calls == ["project_state", "read_state"] and host.read_sizes == [READ_SLICE]
+    assert pre.status()["queued"] == READ_SLICE and pre.status()["reads"] == 0
+    assert pre.work_one() and len(counted) == 1  # measuring starts while the rest is read
+    assert pre.read_next() is True and pre.read_next() is False and not pre.reading
+    assert host.calls == ["project_state"] + ["read_state"] * 3  # no settings request of its own
+    assert host.read_sizes == [READ_SLICE, READ_SLICE, 3] and pre.status()["reads"] == 1
+    while pre.work_one():
+        pass
+    names = [f"T{i:02d}" for i in range(n)]
+    # the first track measured before the rest was read; then the selected ones, then the others
+    rest = [t for t in names if t != counted[0]]
+    assert counted[1:] == [t for t in rest if int(t[1:]) % 3 == 2] + [t for t in rest if int(t[1:]) % 3 != 2]
+    assert pre.status()["measured"] == n and pre.poll() is False  # nothing changed: no read
+
+
+def test_nothing_is_sent_to_reaper_while_a_press_is_served(tmp_path, cache):
+    from reaper_assist.companion.preanalysis import READ_SLICE
+
+    host = Counting(InProcessHost.open(str(many(tmp_path, READ_SLICE + 1))))
+    gate = Gate()
+    pre = PreAnalyzer(lambda: host, gate=gate, pacer=Pacer(1.0, cpu_clock=FakeCPU(), sleep=Recorder()))
+    gate.close()
+    assert pre.poll() is False and host.calls == []
+    gate.open()
+    assert pre.poll() is True and pre.reading
+    gate.close()
+    assert pre.read_next() is True and pre.work_one() is False and host.calls == ["project_state", "read_state"]
+    gate.open()
+    assert pre.read_next() is False and host.read_sizes == [READ_SLICE, 1]
+
+
+def test_a_failed_read_reads_the_project_again_from_its_start(tmp_path, cache, monkeypatch):
+    from reaper_assist.companion import preanalysis
+    from reaper_assist.companion.preanalysis import READ_SLICE
+
+    monkeypatch.setattr(preanalysis, "RETRY_S", 0.01)
+    inner = InProcessHost.open(str(many(tmp_path, READ_SLICE + 1)))
+    reads = {"n": 0}
+
+    class Flaky(Counting):
+        def __getattr__(self, name):
+            if name == "read_state":
+                reads["n"] += 1
+                if reads["n"] == 2:  # the second slice of the first pass
+                    raise HostUnavailableError("REAPER went away")
+            return super().__getattr__(name)
+
+    host = Flaky(inner)
+    pre = PreAnalyzer(lambda: host, pacer=Pacer(1.0, cpu_clock=FakeCPU(), sleep=Recorder()), poll_s=0.01)
+    pre.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and pre.status()["reads"] < 1:
+            time.sleep(0.02)
+    finally:
+        pre.stop()
+    assert pre.status()["reads"] == 1 and pre.status()["problem"] == ""
+    assert host.read_sizes[:3] == [READ_SLICE, READ_SLICE, 1]  # the first slice read again, then the rest
+
+
+def test_stop_waits_for_the_thread(tmp_path):
+    def unreachable():
+        raise HostUnavailableError("REAPER's bridge is not running")
+
+    pre = PreAnalyzer(unreachable, poll_s=0.01)
+    pre.start()
+    thread = pre._thread
+    assert thread is not None and thread.is_alive()
+    pre.stop()
+    assert not thread.is_alive()
