@@ -23,6 +23,8 @@ block size times the duration. Nothing is stored between calls.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -295,6 +297,31 @@ def _window_sums(values: np.ndarray, width: int) -> np.ndarray:
 
 # --- the streaming meter ------------------------------------------------------------------------
 
+#: Set to 1 to meter with the numpy path (the reference the compiled kernels are tested against).
+NO_KERNELS_ENV = "REAPER_ASSIST_NO_KERNELS"
+_KERNELS: list = []  # [module or None] once loaded
+_KERNELS_LOCK = threading.Lock()
+
+
+def kernels():
+    """The compiled kernels (:mod:`._kernels`, loaded and warmed once per process), or None
+    when numba is missing, fails, or :data:`NO_KERNELS_ENV` is 1 (the numpy path then)."""
+    if os.environ.get(NO_KERNELS_ENV, "") not in ("", "0"):
+        return None
+    with _KERNELS_LOCK:
+        if not _KERNELS:
+            try:
+                from reaper_assist.analysis import _kernels
+
+                _kernels.warm()
+                _KERNELS.append(_kernels)
+            except Exception:  # noqa: BLE001 - numba missing or unable to compile here: numpy instead
+                _KERNELS.append(None)
+        return _KERNELS[0]
+
+
+# --- the meter ---------------------------------------------------------------------------------
+
 
 class _Meter:
     """One pass over blocks; created inside each public call and discarded (no shared state)."""
@@ -334,7 +361,14 @@ class _Meter:
         self.tp_phases = [[np.float32(t) for t in row] for row in phases]
         self.tp_history = np.zeros((channels, _TP_TAPS - 1), dtype=np.float32)
         self.tp_ch = np.zeros(channels)
-        self.tp_seg = np.empty((channels, CHUNK_SAMPLES + _TP_TAPS - 1), dtype=np.float32)
+        self.tp_seg = np.empty(channels * (CHUNK_SAMPLES + _TP_TAPS - 1), dtype=np.float32)
+        self.kernels = kernels()
+        if self.kernels is not None:
+            self.tp_phase_array = np.array(self.tp_phases, dtype=np.float32)
+            most = int(CHUNK_SAMPLES / (sample_rate * GRANULE_S)) + 3  # granule segments per chunk
+            self.w_buf = np.empty((channels, most))
+            self.raw_buf = np.empty(most)
+            self.pk_buf = np.empty((channels, most))
 
     def _boundary(self, k: np.ndarray) -> np.ndarray:
         """Index of the first sample after granule ``k`` (rounded to the sample)."""
@@ -354,9 +388,20 @@ class _Meter:
         for start in range(0, n_total, CHUNK_SAMPLES):
             self._feed_chunk(block[:, start : start + CHUNK_SAMPLES])
 
+    def _granule_cuts(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The granule ends in this chunk (relative to it) and the segments' starts."""
+        max_new = int(n / (self.rate * GRANULE_S)) + 2
+        ends = self._boundary(np.arange(self.k, self.k + max_new))
+        ends = ends[ends <= self.pos + n] - self.pos
+        cuts = ends[ends < n]
+        return ends, np.concatenate(([0], cuts)).astype(np.intp)
+
     def _feed_chunk(self, x: np.ndarray) -> None:
         n = x.shape[1]
         if n == 0:
+            return
+        if self.kernels is not None:
+            self._feed_chunk_compiled(x)
             return
         p0 = self.pos
         p1 = p0 + n
@@ -368,12 +413,7 @@ class _Meter:
         y = self.buf[:, :n]
         np.copyto(y, x)
         self._k_weight(y)
-        # granule boundaries that fall inside (p0, p1]
-        max_new = int(n / (self.rate * GRANULE_S)) + 2
-        ends = self._boundary(np.arange(self.k, self.k + max_new))
-        ends = ends[ends <= p1] - p0
-        cuts = ends[ends < n]
-        idx = np.concatenate(([0], cuts)).astype(np.intp)
+        ends, idx = self._granule_cuts(n)  # granule boundaries that fall inside (p0, p1]
         np.multiply(y, y, out=y)
         w = np.add.reduceat(y, idx, axis=1)
         raw = np.add.reduceat(raw_sq, idx)
@@ -385,20 +425,7 @@ class _Meter:
             absmax = np.abs(x).max(axis=0) if self.channels > 1 else np.abs(x[0])
             pk = np.maximum.reduceat(absmax, idx)
             pk[0] = max(pk[0], self.pend_peak)
-        complete = len(ends)
-        self.w_parts.append(self.weights @ w[:, :complete])
-        self.raw_parts.append(raw[:complete])
-        if self.peak_parts is not None:
-            self.peak_parts.append(pk[:complete])
-        if complete < len(idx):
-            self.pend_w = w[:, -1].copy()
-            self.pend_raw = float(raw[-1])
-            self.pend_peak = float(pk[-1]) if self.peak_parts is not None else 0.0
-        else:
-            self.pend_w = np.zeros(self.channels)
-            self.pend_raw = 0.0
-            self.pend_peak = 0.0
-        self.k += complete
+        self._keep_granules(len(ends), w, raw, pk if self.peak_parts is not None else None)
         self.pos = p1
         # peaks
         chunk_peak = np.maximum(x.max(axis=1), -x.min(axis=1))
@@ -408,7 +435,49 @@ class _Meter:
         if self.true_peak:
             self._true_peak(x, chunk_peak)
 
-    def _true_peak(self, x: np.ndarray, chunk_peak: np.ndarray) -> None:
+    def _feed_chunk_compiled(self, x: np.ndarray) -> None:
+        """:meth:`_feed_chunk` in the compiled kernels (:mod:`._kernels`): one pass for the
+        K-weighted and raw granule sums and the peaks, one for the true peak."""
+        kern = self.kernels
+        assert kern is not None
+        n = x.shape[1]
+        if x.dtype not in (np.float32, np.float64):
+            x = x.astype(np.float64)
+        ends, idx = self._granule_cuts(n)
+        g = len(idx)
+        w, raw, pk = self.w_buf[:, :g], self.raw_buf[:g], self.pk_buf[:, :g]
+        self.clipped += kern.granules(x, self.sos, self.zi, idx, w, raw, pk, self.ch_peak, CLIP_LEVEL)
+        if not (math.isfinite(float(raw.sum())) and math.isfinite(float(w.sum()))):
+            check_finite_block(x, self.pos, name=self.name)
+        w[:, 0] += self.pend_w
+        raw[0] += self.pend_raw
+        gpk = None
+        if self.peak_parts is not None:
+            gpk = pk.max(axis=0)
+            gpk[0] = max(gpk[0], self.pend_peak)
+        self._keep_granules(len(ends), w, raw, gpk)
+        self.pos += n
+        if self.true_peak:
+            self._true_peak(x, self.ch_peak, idx, pk)
+
+    def _keep_granules(self, complete: int, w: np.ndarray, raw: np.ndarray, pk: np.ndarray | None) -> None:
+        """Keep the chunk's complete granules (copies); carry the last, incomplete one over."""
+        self.w_parts.append(self.weights @ w[:, :complete])
+        self.raw_parts.append(raw[:complete].copy())
+        if self.peak_parts is not None and pk is not None:
+            self.peak_parts.append(pk[:complete].copy())
+        if complete < raw.shape[0]:
+            self.pend_w = w[:, -1].copy()
+            self.pend_raw = float(raw[-1])
+            self.pend_peak = float(pk[-1]) if pk is not None else 0.0
+        else:
+            self.pend_w = np.zeros(self.channels)
+            self.pend_raw = 0.0
+            self.pend_peak = 0.0
+        self.k += complete
+
+    def _true_peak(self, x: np.ndarray, chunk_peak: np.ndarray, starts: np.ndarray | None = None,
+                   seg_peak: np.ndarray | None = None) -> None:
         """Raise ``tp_ch`` by the interpolated peaks of this chunk, only where they can matter.
 
         Outputs are examined :data:`TP_SPAN` at a time. A span whose input magnitude (its own
@@ -420,11 +489,20 @@ class _Meter:
         """
         n = x.shape[1]
         h = _TP_TAPS - 1
-        seg = self.tp_seg[:, : n + h]
+        seg = self.tp_seg[: self.channels * (n + h)].reshape(self.channels, n + h)  # contiguous
         seg[:, :h] = self.tp_history
         seg[:, h:] = x
+        hist_peak = np.abs(self.tp_history).max(axis=1).astype(np.float64)
         self.tp_history = seg[:, n:].copy()
         if self.os_factor == 1:
+            return
+        if self.kernels is not None:  # spans: the granule segments, whose peaks the granule pass found
+            if starts is None or seg_peak is None:
+                starts, seg_peak = np.zeros(1, np.intp), np.abs(x).max(axis=1, keepdims=True).astype(np.float64)
+            floor = np.maximum(self.tp_ch, self.ch_peak)
+            self.kernels.true_peak(seg, starts, n, self.tp_phase_array, seg_peak, hist_peak, _TP_GAIN_BOUND,
+                                   floor)
+            self.tp_ch = floor
             return
         starts = np.arange(0, n + h, TP_SPAN)
         span_max = np.maximum.reduceat(np.abs(seg), starts, axis=1)

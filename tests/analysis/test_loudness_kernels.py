@@ -1,0 +1,169 @@
+"""The compiled meter (analysis/_kernels.py) against the numpy meter it replaces by default.
+
+The numpy path (``REAPER_ASSIST_NO_KERNELS=1``) is the reference: every figure and granule sum of
+the compiled path must equal it to float64 summation-order rounding (the granule sums are added
+in another order: relative 1e-12), the true peak to float32 rounding (1e-5 dB, the interpolator's
+arithmetic is the same; tests/analysis/test_true_peak_spans.py checks the default path against an
+independent float64 interpolation). The EBU Tech 3341 files and generated cases are measured
+both ways, within the Tech 3341 tolerance (0.1 LU) and the BS.1770-4 true-peak tolerance
+(+0.2 / -0.4 dB) of the standard's value, and within the tolerances above of each other.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from analysis_helpers import (
+    EBU_TECH_3341_TOL_LU,
+    TRUE_PEAK_TOL_ABOVE_DB,
+    TRUE_PEAK_TOL_BELOW_DB,
+    tone_segments,
+)
+
+from reaper_assist.analysis import loudness
+from reaper_assist.analysis.loudness import NO_KERNELS_ENV, measure_loudness_stream
+
+SUM_REL_TOL = 1e-12
+TRUE_PEAK_DB_TOL = 1e-5
+LEVELS = ("integrated_lufs", "max_momentary_lufs", "max_short_term_lufs", "lra_lu", "rms_dbfs",
+          "active_rms_dbfs", "sample_peak_dbfs")
+
+
+@pytest.fixture(autouse=True)
+def _kernels_present():
+    assert loudness.kernels() is not None, "numba kernels failed to load (analysis/_kernels.py)"
+
+
+def both(monkeypatch, blocks, rate, **kw):
+    """(compiled, numpy) results of measure_loudness_stream over the same blocks."""
+    kw.setdefault("granule_peaks", True)
+    monkeypatch.delenv(NO_KERNELS_ENV, raising=False)
+    fast = measure_loudness_stream(list(blocks), rate, **kw)
+    monkeypatch.setenv(NO_KERNELS_ENV, "1")
+    ref = measure_loudness_stream(list(blocks), rate, **kw)
+    monkeypatch.delenv(NO_KERNELS_ENV)
+    return fast, ref
+
+
+def assert_same(fast, ref):
+    (a, ga), (b, gb) = fast, ref
+    for name in LEVELS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x == y) if not math.isfinite(y) else x == pytest.approx(y, rel=1e-9, abs=1e-9), name
+    assert a.sample_peak_per_channel_dbfs == b.sample_peak_per_channel_dbfs
+    assert a.clipped_samples == b.clipped_samples
+    assert a.too_short == b.too_short and a.duration_s == b.duration_s
+    np.testing.assert_allclose(a.true_peak_per_channel_dbtp, b.true_peak_per_channel_dbtp, atol=TRUE_PEAK_DB_TOL)
+    np.testing.assert_array_equal(ga.counts, gb.counts)
+    np.testing.assert_allclose(ga.weighted_energy, gb.weighted_energy, rtol=SUM_REL_TOL, atol=0)
+    np.testing.assert_allclose(ga.raw_energy, gb.raw_energy, rtol=SUM_REL_TOL, atol=0)
+    np.testing.assert_array_equal(ga.raw_peak, gb.raw_peak)
+
+
+def blocks_of(x, edges):
+    return [x[:, a:b] for a, b in zip(edges, edges[1:])]
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 6])
+def test_noise_in_odd_blocks_equals_the_numpy_meter(monkeypatch, rng, channels):
+    n = 300001
+    x = (rng.standard_normal((channels, n)) * np.linspace(0.01, 0.5, n)).astype(np.float32)
+    x[:, 1000:1010] = 1.0  # clipped samples
+    edges = [0, 1, 12, 479, 65536, 65547, 200000, n]
+    assert_same(*both(monkeypatch, blocks_of(x, edges), 48000.0))
+
+
+@pytest.mark.parametrize("rate", [8000.0, 44100.0, 96000.0, 192000.0])
+def test_other_rates_equal_the_numpy_meter(monkeypatch, rng, rate):
+    n = int(rate * 3) + 7
+    x = (np.sin(2 * np.pi * 0.23 * np.arange(n)) * 0.7 + rng.standard_normal(n) * 0.05)[None].astype(np.float32)
+    assert_same(*both(monkeypatch, blocks_of(x, [0, 5, n // 2, n]), rate))
+
+
+def test_true_peak_over_segments_shorter_than_the_interpolator_reach(rng):
+    # granules shorter than the 11 samples the interpolator reads back (rates below 1.1 kHz)
+    from reaper_assist.analysis import _kernels
+
+    x = rng.standard_normal((2, 3000)).astype(np.float32) * 0.01
+    x[:, 1500:1506] = [0.6, 0.6, -0.6, -0.6, 0.6, 0.6]
+    starts = np.cumsum(np.r_[0, rng.integers(1, 20, 400)]).astype(np.intp)
+    starts = starts[starts < x.shape[1]]
+    ends = np.r_[starts[1:], x.shape[1]]
+    seg_peak = np.array([[np.abs(row[a:b]).max() for a, b in zip(starts, ends)] for row in x], np.float64)
+    seg = np.ascontiguousarray(np.concatenate([np.zeros((2, 11), np.float32), x], axis=1))
+    floor = np.abs(x).max(axis=1).astype(np.float64)
+    _kernels.true_peak(seg, starts, x.shape[1], np.asarray(loudness.TRUE_PEAK_PHASES, np.float32), seg_peak,
+                       np.zeros(2), float(np.abs(loudness.TRUE_PEAK_PHASES).sum(axis=1).max()), floor)
+    phases = np.asarray(loudness.TRUE_PEAK_PHASES, np.float64)
+    full = [max(np.abs(np.convolve(row.astype(np.float64), h)[: row.size]).max() for h in phases)
+            for row in x]  # every output of every phase, from silence before the first sample
+    np.testing.assert_allclose(floor, np.maximum(full, np.abs(x).max(axis=1)), rtol=1e-6)
+
+
+def test_float64_transposed_and_silent_input(monkeypatch, rng):
+    x = rng.standard_normal((48000 * 2, 2)).T * 0.1  # float64, a transposed (Fortran-order) view
+    silence = np.zeros((2, 30000))
+    assert_same(*both(monkeypatch, [silence, x, silence], 48000.0))
+    fast, _ = both(monkeypatch, [silence.astype(np.float32)], 48000.0)
+    assert fast[0].integrated_lufs == -math.inf and fast[0].true_peak_dbtp == -math.inf
+
+
+def test_inter_sample_over_in_quiet_material_is_found(monkeypatch, rng):
+    x = (rng.standard_normal(240000) * 1e-3)[None].astype(np.float32)
+    x[0, 123457:123463] = [0.6, 0.6, -0.6, -0.6, 0.6, 0.6]
+    (a, _), ref = both(monkeypatch, [x], 48000.0)
+    assert a.true_peak_dbtp > a.sample_peak_dbfs + 0.5
+    assert_same((a, _), ref)
+
+
+def test_nan_is_reported_as_by_the_numpy_meter(monkeypatch, rng):
+    x = rng.standard_normal((2, 100000)).astype(np.float32)
+    x[1, 70000] = np.nan
+    with pytest.raises(loudness.InvalidAudioError, match="channel 1 at sample 70000"):
+        measure_loudness_stream([x[:, :65536], x[:, 65536:]], 48000.0)
+
+
+@pytest.mark.parametrize(("stem", "expected_lufs"), [("seq-3341-1-16bit", -23.0), ("seq-3341-2-16bit", -33.0),
+                                                     ("1kHz Sine -20 LUFS-16bit", -20.0)])
+def test_ebu_3341_files_both_ways(monkeypatch, read_ebu, stem, expected_lufs):
+    audio, rate = read_ebu(stem)
+    fast, ref = both(monkeypatch, [audio.astype(np.float32)], rate)
+    assert abs(fast[0].integrated_lufs - expected_lufs) <= EBU_TECH_3341_TOL_LU
+    assert abs(fast[0].max_momentary_lufs - expected_lufs) <= EBU_TECH_3341_TOL_LU
+    assert_same(fast, ref)
+
+
+@pytest.mark.parametrize(("stem", "expected_dbtp"), [
+    ("seq-3341-15-24bit", -6.0), ("seq-3341-16-24bit", -6.0), ("seq-3341-17-24bit", -6.0),
+    ("seq-3341-18-24bit", -6.0), ("seq-3341-19-24bit", 3.0), ("seq-3341-20-24bit", 0.0),
+    ("seq-3341-21-24bit", 0.0), ("seq-3341-22-24bit", 0.0), ("seq-3341-23-24bit", 0.0)])
+def test_ebu_3341_true_peak_files_both_ways(monkeypatch, read_ebu, stem, expected_dbtp):
+    audio, rate = read_ebu(stem)
+    fast, ref = both(monkeypatch, [audio.astype(np.float32)], rate)
+    tp = fast[0].true_peak_dbtp
+    assert expected_dbtp - TRUE_PEAK_TOL_BELOW_DB <= tp <= expected_dbtp + TRUE_PEAK_TOL_ABOVE_DB, (stem, tp)
+    assert_same(fast, ref)
+
+
+@pytest.mark.parametrize("segments", [[(10, -36), (60, -23), (10, -36)],
+                                      [(10, -72), (10, -36), (60, -23), (10, -36), (10, -72)],
+                                      [(20, -26), (20.1, -20), (20, -26)]])
+def test_tech_3341_generated_cases_both_ways(monkeypatch, segments):
+    x = tone_segments(segments).astype(np.float32)
+    fast, ref = both(monkeypatch, blocks_of(x, [0, 65536 * 3 + 5, x.shape[1]]), 48000.0)
+    assert abs(fast[0].integrated_lufs - -23.0) <= EBU_TECH_3341_TOL_LU
+    assert_same(fast, ref)
+
+
+def test_two_threads_meter_at_once_to_the_same_figures(rng):
+    # the kernels hold no state and release the GIL: two files metered at once each give
+    # their own figures
+    from concurrent.futures import ThreadPoolExecutor
+
+    xs = [(rng.standard_normal((2, 400000)) * g).astype(np.float32) for g in (0.05, 0.3)]
+    alone = [measure_loudness_stream([x], 48000.0)[0] for x in xs]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda x: measure_loudness_stream([x[:, :200000], x[:, 200000:]], 48000.0)[0], xs))
+    assert together == alone
