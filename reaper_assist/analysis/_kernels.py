@@ -28,15 +28,15 @@ def _both(sig: str) -> list[str]:
 
 
 _GRANULES = _both("int64(X, float64[:, :], float64[:, :, :], intp[:], float64[:, :], float64[:], float64[:, :], "
-                  "float64[:], float64)")
+                  "float64[:], float64, float32[:, :], int64)")
 _PAIR = _both("int64(X, int64, int64, float64[:, :], float64[:, :, :], intp[:], float64[:, :], float64[:], "
-              "float64[:, :], float64[:], float64)")
+              "float64[:, :], float64[:], float64, float32[:, :], int64)")
 _SPAN = "int64(float32[::1], int64, int64, float32[:, ::1], float32[::1], float64)"
 _TRUE_PEAK = "void(float32[:, ::1], intp[:], int64, float32[:, ::1], float64[:, :], float64[:], float64, float64[:])"
 
 
 @njit(_PAIR, cache=True, nogil=True)
-def _pair(x, c0, c1, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level):  # pragma: no cover - compiled
+def _pair(x, c0, c1, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level, copy, at):  # pragma: no cover - compiled
     """:func:`granules` for channels ``c0`` and ``c1`` (``c1 == c0``: that one channel)."""
     n = x.shape[1]
     nseg = starts.shape[0]
@@ -56,6 +56,9 @@ def _pair(x, c0, c1, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_leve
         for i in range(a, b):
             u = np.float64(x[c0, i])
             v = np.float64(x[c1, i])
+            if at >= 0:
+                copy[c0, at + i] = np.float32(x[c0, i])
+                copy[c1, at + i] = np.float32(x[c1, i])
             r0 += u * u
             r1 += v * v
             k0 = max(k0, abs(u))
@@ -100,7 +103,7 @@ def _pair(x, c0, c1, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_leve
 
 
 @njit(_GRANULES, cache=True, nogil=True)
-def granules(x, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level):  # pragma: no cover - compiled
+def granules(x, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level, copy, at):  # pragma: no cover - compiled
     """One chunk ``x`` (channels, n) of float32 or float64, any layout, through the two sections ``sos``.
 
     ``starts`` are the granule segments' first samples in the chunk (``starts[0] == 0``); the
@@ -108,7 +111,9 @@ def granules(x, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level):  
     segments): sum of squares of the K-weighted channel; ``raw_out`` (segments,): sum over
     channels of the squared samples; ``pk_out`` (channels, segments): largest |sample|.
     Raises ``ch_peak`` (channels,) to each channel's largest |sample|; carries ``zi``
-    (channels, 2, 2). Returns the samples at or above ``clip_level`` in magnitude.
+    (channels, 2, 2). Copies the samples as float32 into ``copy[:, at:at + n]`` unless ``at``
+    < 0 (for :func:`true_peak`, which wants them contiguous). Returns the samples at or above
+    ``clip_level`` in magnitude.
     """
     nch = x.shape[0]
     for g in range(starts.shape[0]):
@@ -116,7 +121,7 @@ def granules(x, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level):  
     clipped = 0
     for c in range(0, nch, 2):  # two channels at a time: their recursions overlap in the CPU
         clipped += _pair(x, c, min(c + 1, nch - 1), sos, zi, starts, w_out, raw_out, pk_out, ch_peak,
-                         clip_level)
+                         clip_level, copy, at)
     return clipped
 
 
@@ -203,7 +208,8 @@ def warm() -> None:
     sos = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]] * 2)
     starts = np.zeros(1, np.intp)
     peaks = np.zeros((2, 1))
-    granules(np.zeros((2, 8), np.float32), sos, np.zeros((2, 2, 2)), starts, np.zeros((2, 1)), np.zeros(1),
-             peaks, np.zeros(2), 1.0)
+    for x in (np.zeros((2, 8), np.float32), np.zeros((2, 8))):
+        granules(x, sos, np.zeros((2, 2, 2)), starts, np.zeros((2, 1)), np.zeros(1), peaks, np.zeros(2), 1.0,
+                 np.zeros((2, 19), np.float32), 11)
     true_peak(np.zeros((2, 19), np.float32), starts, 8, np.ones((4, 12), np.float32), peaks + 1.0, np.zeros(2),
               2.0, np.zeros(2))

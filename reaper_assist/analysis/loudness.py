@@ -446,7 +446,10 @@ class _Meter:
         ends, idx = self._granule_cuts(n)
         g = len(idx)
         w, raw, pk = self.w_buf[:, :g], self.raw_buf[:g], self.pk_buf[:, :g]
-        self.clipped += kern.granules(x, self.sos, self.zi, idx, w, raw, pk, self.ch_peak, CLIP_LEVEL)
+        h = _TP_TAPS - 1
+        seg = self.tp_seg[: self.channels * (n + h)].reshape(self.channels, n + h)  # contiguous
+        at = h if self.true_peak else -1  # the granule pass copies the chunk after the history
+        self.clipped += kern.granules(x, self.sos, self.zi, idx, w, raw, pk, self.ch_peak, CLIP_LEVEL, seg, at)
         if not (math.isfinite(float(raw.sum())) and math.isfinite(float(w.sum()))):
             check_finite_block(x, self.pos, name=self.name)
         w[:, 0] += self.pend_w
@@ -458,7 +461,7 @@ class _Meter:
         self._keep_granules(len(ends), w, raw, gpk)
         self.pos += n
         if self.true_peak:
-            self._true_peak(x, self.ch_peak, idx, pk)
+            self._true_peak(x, self.ch_peak, idx, pk, copied=True)
 
     def _keep_granules(self, complete: int, w: np.ndarray, raw: np.ndarray, pk: np.ndarray | None) -> None:
         """Keep the chunk's complete granules (copies); carry the last, incomplete one over."""
@@ -477,7 +480,7 @@ class _Meter:
         self.k += complete
 
     def _true_peak(self, x: np.ndarray, chunk_peak: np.ndarray, starts: np.ndarray | None = None,
-                   seg_peak: np.ndarray | None = None) -> None:
+                   seg_peak: np.ndarray | None = None, copied: bool = False) -> None:
         """Raise ``tp_ch`` by the interpolated peaks of this chunk, only where they can matter.
 
         Outputs are examined :data:`TP_SPAN` at a time. A span whose input magnitude (its own
@@ -491,7 +494,8 @@ class _Meter:
         h = _TP_TAPS - 1
         seg = self.tp_seg[: self.channels * (n + h)].reshape(self.channels, n + h)  # contiguous
         seg[:, :h] = self.tp_history
-        seg[:, h:] = x
+        if not copied:  # else the granule kernel has copied the chunk there
+            seg[:, h:] = x
         hist_peak = np.abs(self.tp_history).max(axis=1).astype(np.float64)
         self.tp_history = seg[:, n:].copy()
         if self.os_factor == 1:
