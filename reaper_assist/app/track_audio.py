@@ -101,7 +101,8 @@ def pre_fx_audio(track: TrackState, sample_rate: int) -> PreFxAudio:
 
 def pre_fx_stream(track: TrackState, sample_rate: int) -> tuple[PreFxAudio, Iterator[np.ndarray] | None]:
     """:func:`pre_fx_audio` as float32 blocks (memory of one block, not of the track): the
-    description (``audio`` None) and the blocks, or None when there is nothing to measure."""
+    description (``audio`` None) and the blocks, or None when there is nothing to measure. A
+    block is valid until the next is asked for (``render_blocks(reuse=True)``)."""
     from reaper_assist.media.stream import media_problems, render_blocks
 
     if not track.items:
@@ -118,4 +119,4 @@ def pre_fx_stream(track: TrackState, sample_rate: int) -> tuple[PreFxAudio, Iter
     if problems:
         return pre, None
     return pre, render_blocks(items, track_name=track.name, sample_rate=sample_rate,
-                              channels=max(1, min(track.nchan, 8)), start_s=start, end_s=end)
+                              channels=max(1, min(track.nchan, 8)), start_s=start, end_s=end, reuse=True)

@@ -9,6 +9,12 @@ measured in the memory of a few seconds. Decoded blocks are not cached (each is 
 A track with an item that is resampled (another file rate, or a playrate) is rendered whole and
 then sliced: a resampled segment's output frames are aligned to its first source frame, so
 segments starting mid-period would shift by a fraction of a sample against the whole render.
+
+A block that one plain item covers alone (a file at the project rate and playrate 1, no SECTION,
+no loop, channels straight onto the track's) is read directly: libsndfile decodes the PCM into a
+``(frames, channels)`` float32 buffer, the item's gain and fades are applied there, and the block
+is that buffer's transposed view (what the meters read in any layout), with the file kept open
+from block to block: no render buffer, no zero fill, no transposing copy.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import numpy as np
 from reaper_assist.errors import MediaProblem
 from reaper_assist.items import ItemState
 from reaper_assist.media import uncertain
-from reaper_assist.media.items import _virtual_source, render_items
+from reaper_assist.media.items import _virtual_source, apply_fades, render_items
 from reaper_assist.media.source import SegmentCache, SourceUnreadable, default_cache, identify, source_info
 
 class BlockProblems(Exception):
@@ -52,12 +58,14 @@ def media_problems(items: Sequence[ItemState], *, track_name: str, start_s: floa
 
 def render_blocks(items: Sequence[ItemState], *, track_name: str, sample_rate: int, channels: int,
                   start_s: float, end_s: float, block_frames: int = BLOCK_FRAMES,
-                  dtype=np.float32) -> Iterator[np.ndarray]:
+                  dtype=np.float32, reuse: bool = False) -> Iterator[np.ndarray]:
     """Blocks ``(channels, <= block_frames)`` of :func:`render_items`'s audio for the window.
 
     Concatenated, the blocks are ``render_items(...).audio`` (to float rounding of resampled
     sources, whose filter sees the same neighbours). Problems found before reading are
-    :func:`media_problems`'; a read that fails midway raises :class:`BlockProblems`.
+    :func:`media_problems`'; a read that fails midway raises :class:`BlockProblems`. With
+    ``reuse``, a directly read block (module docstring) is only valid until the next is asked
+    for (its buffer is read into again): for a meter that consumes each block at once.
     """
     w0 = uncertain.seconds_to_frame(start_s, sample_rate)
     w1 = uncertain.seconds_to_frame(end_s, sample_rate)
@@ -71,13 +79,96 @@ def render_blocks(items: Sequence[ItemState], *, track_name: str, sample_rate: i
         return
     # file headers stay cached across blocks; decoded frames are not kept (max_bytes)
     cache = SegmentCache(max_bytes=4096, max_entries=64)
-    for b0 in range(w0, max(w1, w0 + 1), block_frames):
-        b1 = min(b0 + block_frames, w1)
-        ta = render_items(items, track_name=track_name, sample_rate=sample_rate, channels=channels,
-                          start_s=b0 / sample_rate, end_s=b1 / sample_rate, cache=cache, dtype=dtype)
-        if ta.problems:
-            raise BlockProblems(ta.problems)
-        yield ta.audio
+    direct = _DirectReader(track_name, sample_rate, channels, dtype, reuse)
+    try:
+        for b0 in range(w0, max(w1, w0 + 1), block_frames):
+            b1 = min(b0 + block_frames, w1)
+            block = direct.block(items, b0, b1, cache)
+            if block is None:
+                ta = render_items(items, track_name=track_name, sample_rate=sample_rate, channels=channels,
+                                  start_s=b0 / sample_rate, end_s=b1 / sample_rate, cache=cache, dtype=dtype)
+                if ta.problems:
+                    raise BlockProblems(ta.problems)
+                block = ta.audio
+            yield block
+    finally:
+        direct.close()
+
+
+class _DirectReader:
+    """Blocks that one plain item covers alone, decoded straight into a ``(frames, channels)``
+    buffer (module docstring); the item's file stays open between blocks."""
+
+    def __init__(self, track_name: str, sample_rate: int, channels: int, dtype, reuse: bool):
+        self.track_name, self.rate, self.channels = track_name, sample_rate, channels
+        self.dtype, self.reuse = np.dtype(dtype), reuse
+        self.file = None  # (SoundFile, path, next frame)
+        self.buf: np.ndarray | None = None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file[0].close()
+            self.file = None
+
+    def _plain_item(self, items: Sequence[ItemState], b0: int, b1: int, cache: SegmentCache):
+        """The one unmuted item playing in frames [b0, b1) if it covers them all and plays its
+        file plainly, with the file's first frame for b0; else None."""
+        found = None
+        for item in items:
+            i0 = uncertain.seconds_to_frame(item.position_s, self.rate)
+            i1 = uncertain.seconds_to_frame(item.end_s, self.rate)
+            if item.mute or i1 <= b0 or i0 >= b1 or i1 <= i0:
+                continue
+            if found is not None or i0 > b0 or i1 < b1:
+                return None  # two items, or one that does not cover the block
+            found = (item, i0)
+        if found is None:
+            return None
+        item, i0 = found
+        take = item.take
+        if (take is None or take.source_kind != "audio" or not take.file or take.playrate != 1.0
+                or take.section is not None or item.loop_source or take.chanmode != 0 or take.pan != 0.0):
+            return None
+        src, problem = _virtual_source(self.track_name, item, cache)
+        if problem is not None or src is None or src.info.channels != self.channels:
+            return None
+        if src.info.sample_rate != self.rate or self.dtype not in (np.float32, np.float64):
+            return None
+        first = int(round(take.start_offset_s * self.rate)) + (b0 - i0)  # as take_signal reads it
+        if first < 0:
+            return None
+        return item, src, first, b0 - i0
+
+    def block(self, items: Sequence[ItemState], b0: int, b1: int, cache: SegmentCache) -> np.ndarray | None:
+        plain = self._plain_item(items, b0, b1, cache)
+        if plain is None:
+            return None
+        item, src, first, k0 = plain
+        import soundfile as sf
+
+        n = b1 - b0
+        if self.buf is None or self.buf.shape[0] < n or not self.reuse:
+            self.buf = np.empty((n, self.channels), dtype=self.dtype)
+        out = self.buf[:n]
+        try:
+            if self.file is None or self.file[1] != src.ident.path:
+                self.close()
+                self.file = (sf.SoundFile(src.ident.path), src.ident.path, 0)
+            f, path, at = self.file
+            if at != first:
+                f.seek(min(first, src.info.frames))
+            got = f.read(out=out).shape[0] if first < src.info.frames else 0
+            self.file = (f, path, first + got)
+        except Exception as exc:  # libsndfile raises several types for a file damaged midway
+            self.close()
+            raise BlockProblems([MediaProblem(self.track_name, item.number, item.take.file, "unreadable",
+                                              str(exc))]) from exc
+        out[got:] = 0.0  # past the file's end: silence
+        if item.gain != 1.0:
+            out *= item.gain
+        view = out.T
+        apply_fades(view, item, k0, k0 + n, self.rate)
+        return view
 
 
 def _resampled(items: Sequence[ItemState], sample_rate: int) -> bool:

@@ -59,7 +59,8 @@ def test_at_the_project_rate_blocks_are_rendered_block_by_block(items, monkeypat
     same_rate = items[:2]
     got = np.concatenate(list(render_blocks(same_rate, track_name="T", sample_rate=SR, channels=2,
                                             start_s=0.25, end_s=2.75, block_frames=4096)), axis=1)
-    assert max(spans) <= 4096 / SR + 1e-12 and len(spans) == -(-int(2.5 * SR) // 4096)
+    # the blocks item a covers alone are read directly (test_one_plain_item_is_read_directly)
+    assert max(spans) <= 4096 / SR + 1e-12 and 0 < len(spans) < -(-int(2.5 * SR) // 4096)
     whole = real(same_rate, track_name="T", sample_rate=SR, channels=2, start_s=0.25, end_s=2.75)
     np.testing.assert_allclose(got, whole.audio, atol=F32_TOL)
 
@@ -84,3 +85,43 @@ def test_a_file_truncated_after_the_header_read_raises_block_problems(write_medi
 def test_an_empty_window_gives_one_empty_block(items):
     blocks = list(render_blocks(items, track_name="T", sample_rate=SR, channels=2, start_s=1.0, end_s=1.0))
     assert [b.shape for b in blocks] == [(2, 0)]
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_one_plain_item_is_read_directly_as_render_items_renders_it(write_media, rng, monkeypatch, reuse):
+    """A block one plain item covers alone is decoded straight into a (frames, channels) buffer
+    (no render_items call), with the item's gain, fades and start offset, and silence past the
+    file's end: the same float32 samples as render_items."""
+    from reaper_assist.media import stream
+
+    n = 2 * SR
+    path = write_media("p.wav", np.stack([0.5 * rng.standard_normal(n), 0.25 * rng.standard_normal(n)]), SR,
+                       subtype="PCM_24")
+    item = make_item(0, 0.5, 2.2, source_file=path, start_offset_s=0.1, fade_in_s=0.3, fade_out_s=0.4,
+                     fade_out_shape=3, item_volume=0.6)
+    real = stream.render_items
+    calls = []
+    monkeypatch.setattr(stream, "render_items", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
+    blocks = [b.copy() for b in render_blocks([item], track_name="T", sample_rate=SR, channels=2, start_s=0.5,
+                                                end_s=2.7, block_frames=10007, reuse=reuse)]
+    assert calls == []
+    whole = real([item], track_name="T", sample_rate=SR, channels=2, start_s=0.5, end_s=2.7, dtype=np.float32)
+    got = np.concatenate(blocks, axis=1)
+    np.testing.assert_array_equal(got, whole.audio)
+    assert np.all(got[:, int(1.9 * SR) + 10 :] == 0.0) and np.any(got[:, : int(1.9 * SR)] != 0.0)
+
+
+def test_a_file_damaged_midway_in_a_direct_read_raises_block_problems(write_media, rng, monkeypatch):
+    path = write_media("d.wav", 0.1 * rng.standard_normal(SR), SR, subtype="PCM_16")
+    item = make_item(0, 0.0, 1.0, source_file=path)
+    blocks = render_blocks([item], track_name="T", sample_rate=SR, channels=1, start_s=0.0, end_s=1.0,
+                           block_frames=4096)
+    next(blocks)
+    import soundfile as sf
+
+    def failing(self, *a, **kw):
+        raise RuntimeError("Error : unexpected end of file")
+
+    monkeypatch.setattr(sf.SoundFile, "read", failing)
+    with pytest.raises(BlockProblems, match="unreadable"):
+        next(blocks)
