@@ -27,7 +27,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from reaper_assist.analysis.track import ANALYSIS_VERSION
+#: Bump when a change alters any figure, so cached results are not reused across versions (part
+#: of every key; 2: instrument recognition by the shipped model, issue 13). Here rather than in analysis.track (which re-exports it) so that
+#: the cache does not import scipy.signal and scipy.stats with it.
+ANALYSIS_VERSION = 2
 
 log = logging.getLogger("reaper_assist.cache")
 

@@ -29,12 +29,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.signal import sosfilt
-
-try:  # the compiled in-place kernel behind sosfilt: saves a copy and a transpose per block
-    from scipy.signal._sosfilt import _sosfilt as _sosfilt_inplace
-except ImportError:  # pragma: no cover - older/newer scipy layouts
-    _sosfilt_inplace = None
 
 from reaper_assist.analysis._validate import (
     as_audio,
@@ -375,9 +369,16 @@ class _Meter:
         return np.floor((k + 1) * self.rate * GRANULE_S + 0.5).astype(np.int64)
 
     def _k_weight(self, y: np.ndarray) -> None:
-        """K-weight ``y`` (channels, n) in place, carrying the filter state."""
-        if _sosfilt_inplace is not None and y.flags.c_contiguous:
-            _sosfilt_inplace(self.sos, y, self.zi)
+        """K-weight ``y`` (channels, n) in place, carrying the filter state (numpy path; scipy is
+        imported here, not with the module: the compiled path does not need it)."""
+        from scipy.signal import sosfilt
+
+        try:  # the compiled in-place kernel behind sosfilt: saves a copy and a transpose per block
+            from scipy.signal._sosfilt import _sosfilt as sosfilt_inplace
+        except ImportError:  # pragma: no cover - older/newer scipy layouts
+            sosfilt_inplace = None
+        if sosfilt_inplace is not None and y.flags.c_contiguous:
+            sosfilt_inplace(self.sos, y, self.zi)
             return
         out, zi = sosfilt(self.sos, y, axis=-1, zi=self.zi.transpose(1, 0, 2))
         self.zi = np.ascontiguousarray(zi.transpose(1, 0, 2))

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.analysis._validate import as_audio, check_sample_rate
+from reaper_assist.analysis.cache import ANALYSIS_VERSION  # defined there (no scipy import with the cache)
 from reaper_assist.analysis.dynamics import DynamicsResult, dynamics_from_granules
 from reaper_assist.analysis.instruments import (
     MAX_ANALYSIS_S,
@@ -34,8 +35,6 @@ from reaper_assist.analysis.spectrum import (
     find_resonances,
 )
 
-#: Bump when a change alters any figure, so cached results are not reused across versions.
-ANALYSIS_VERSION = 2  # 2: instrument recognition by the shipped model (issue 13)
 #: Samples per block when an in-memory array is analysed.
 BLOCK_SAMPLES = 1 << 18
 

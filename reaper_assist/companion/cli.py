@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,8 +31,17 @@ def run(args: argparse.Namespace) -> int:
         log.info(msg)
         print(f"reaper-assist companion: {msg}", file=sys.stderr)
         return 0
+    threading.Thread(target=warm_meter, name="warm-meter", daemon=True).start()
     companion.serve_forever()
     return 0
+
+
+def warm_meter() -> None:
+    """Load the loudness meter's compiled kernels (numba's start-up and cache load, about 1 s)
+    while the first request is read and its tracks are fetched, not when its analysis starts."""
+    from reaper_assist.analysis.loudness import kernels
+
+    kernels()
 
 
 def main(argv: list[str] | None = None) -> int:
