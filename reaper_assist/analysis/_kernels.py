@@ -31,11 +31,11 @@ _GRANULES = _both("int64(X, float64[:, :], float64[:, :, :], intp[:], float64[:,
                   "float64[:], float64, float32[:, :], int64)")
 _PAIR = _both("int64(X, int64, int64, float64[:, :], float64[:, :, :], intp[:], float64[:, :], float64[:], "
               "float64[:, :], float64[:], float64, float32[:, :], int64)")
-_SPAN = "int64(float32[::1], int64, int64, float32[:, ::1], float32[::1], float64)"
-_TRUE_PEAK = "void(float32[:, ::1], intp[:], int64, float32[:, ::1], float64[:, :], float64[:], float64, float64[:])"
+_SPAN = "int64(float32[::1], int64, int64, float32[:, ::1], float32[::1], float64, float64, float64[:])"
+_TRUE_PEAK = "void(float32[:, ::1], intp[:], int64, float32[:, ::1], float64[:, :], float64[:], float64[:], float64[:])"
 
 
-@njit(_PAIR, cache=True, nogil=True)
+@njit(_PAIR, cache=True, nogil=True, fastmath={"contract"})
 def _pair(x, c0, c1, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level, copy, at):  # pragma: no cover - compiled
     """:func:`granules` for channels ``c0`` and ``c1`` (``c1 == c0``: that one channel)."""
     n = x.shape[1]
@@ -126,11 +126,12 @@ def granules(x, sos, zi, starts, w_out, raw_out, pk_out, ch_peak, clip_level, co
 
 
 @njit(_SPAN, cache=True, nogil=True)
-def _span(row, base, m, phases, acc, above):  # pragma: no cover - compiled
+def _span(row, base, m, phases, acc, above, peak, gains):  # pragma: no cover - compiled
     """The interpolator's outputs ``base .. base + m - 1`` of ``row`` (output ``j`` reads
     ``row[j - 11 .. j]``), float32 multiply-adds in tap order, phase after phase: with
-    ``above`` >= 0, how many are larger than ``above`` in magnitude; with ``above`` < 0, the
-    phases' outputs are left in ``acc`` (phases x m) and 0 is returned."""
+    ``above`` >= 0, how many are larger than ``above`` in magnitude (a phase whose gain bound
+    ``gains[p]`` times the inputs' ``peak`` is not above it is skipped: it has none); with
+    ``above`` < 0, the phases' outputs are left in ``acc`` (phases x m) and 0 is returned."""
     # one slice per tap, indexed from 0, the taps in locals, no reduction but a count: the loop
     # over outputs vectorizes
     x0, x1, x2, x3 = row[base:base + m], row[base - 1:base - 1 + m], row[base - 2:base - 2 + m], row[base - 3:base - 3 + m]
@@ -141,6 +142,8 @@ def _span(row, base, m, phases, acc, above):  # pragma: no cover - compiled
         t0, t1, t2, t3, t4, t5 = phases[p, 0], phases[p, 1], phases[p, 2], phases[p, 3], phases[p, 4], phases[p, 5]
         t6, t7, t8, t9, t10, t11 = phases[p, 6], phases[p, 7], phases[p, 8], phases[p, 9], phases[p, 10], phases[p, 11]
         if above >= 0.0:
+            if peak * gains[p] <= above:
+                continue
             for i in range(m):
                 v = (x0[i] * t0 + x1[i] * t1 + x2[i] * t2 + x3[i] * t3 + x4[i] * t4 + x5[i] * t5 + x6[i] * t6
                      + x7[i] * t7 + x8[i] * t8 + x9[i] * t9 + x10[i] * t10 + x11[i] * t11)
@@ -154,15 +157,15 @@ def _span(row, base, m, phases, acc, above):  # pragma: no cover - compiled
 
 
 @njit(_TRUE_PEAK, cache=True, nogil=True)
-def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gain_bound, floor):  # pragma: no cover - compiled
+def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gains, floor):  # pragma: no cover - compiled
     """Raise ``floor`` (channels,) to the true peak of a chunk's ``n`` outputs per channel.
 
     ``seg`` (channels, taps - 1 + n) float32 C-contiguous: the previous chunk's last ``taps - 1``
     samples, then the chunk. The outputs are taken in the granule segments of :func:`granules`
     (``starts``, with their per-channel peaks ``seg_peak``; ``hist_peak``: the peak of the
     previous chunk's last ``taps - 1`` samples): a segment's outputs read its own samples and
-    the 11 before, so they cannot exceed ``gain_bound`` times the largest peak of the segments
-    (or history) those lie in. Segments are interpolated loudest bound first, and the search stops at
+    the 11 before, so phase ``p``'s cannot exceed ``gains[p]`` (the sum of its |taps|) times
+    the largest peak of the segments (or history) those lie in. Segments are interpolated loudest bound first, and the search stops at
     the first whose bound is not above the peak found so far: the exact result of
     interpolating everything. Most segments then only count outputs above the floor (none);
     the few that raise it are interpolated again to find by how much.
@@ -171,6 +174,8 @@ def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gain_bound, floor):  
     h = phases.shape[1] - 1
     nseg = starts.shape[0]
     reach = np.empty(nseg)
+    inputs_peak = np.empty(nseg)
+    gain_bound = gains.max()
     longest = 0
     for g in range(nseg):
         longest = max(longest, (starts[g + 1] if g + 1 < nseg else n) - starts[g])
@@ -186,6 +191,7 @@ def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gain_bound, floor):  
                 gg -= 1
             if need < 0:
                 mx = max(mx, hist_peak[c])
+            inputs_peak[g] = mx
             reach[g] = mx * gain_bound
         order = np.argsort(-reach)
         fl = floor[c]
@@ -195,9 +201,9 @@ def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gain_bound, floor):  
                 break
             a = starts[g]
             m = (starts[g + 1] if g + 1 < nseg else n) - a
-            if _span(row, h + a, m, phases, acc, fl) == 0:
+            if _span(row, h + a, m, phases, acc, fl, inputs_peak[g], gains) == 0:
                 continue
-            _span(row, h + a, m, phases, acc, -1.0)
+            _span(row, h + a, m, phases, acc, -1.0, inputs_peak[g], gains)
             for i in range(phases.shape[0] * m):
                 fl = max(fl, abs(np.float64(acc[i])))
         floor[c] = fl
@@ -212,4 +218,4 @@ def warm() -> None:
         granules(x, sos, np.zeros((2, 2, 2)), starts, np.zeros((2, 1)), np.zeros(1), peaks, np.zeros(2), 1.0,
                  np.zeros((2, 19), np.float32), 11)
     true_peak(np.zeros((2, 19), np.float32), starts, 8, np.ones((4, 12), np.float32), peaks + 1.0, np.zeros(2),
-              2.0, np.zeros(2))
+              np.full(4, 12.0), np.zeros(2))

@@ -359,6 +359,7 @@ class _Meter:
         self.kernels = kernels()
         if self.kernels is not None:
             self.tp_phase_array = np.array(self.tp_phases, dtype=np.float32)
+            self.tp_gains = np.abs(self.tp_phase_array.astype(np.float64)).sum(axis=1)  # each phase's bound
             most = int(CHUNK_SAMPLES / (sample_rate * GRANULE_S)) + 3  # granule segments per chunk
             self.w_buf = np.empty((channels, most))
             self.raw_buf = np.empty(most)
@@ -505,8 +506,7 @@ class _Meter:
             if starts is None or seg_peak is None:
                 starts, seg_peak = np.zeros(1, np.intp), np.abs(x).max(axis=1, keepdims=True).astype(np.float64)
             floor = np.maximum(self.tp_ch, self.ch_peak)
-            self.kernels.true_peak(seg, starts, n, self.tp_phase_array, seg_peak, hist_peak, _TP_GAIN_BOUND,
-                                   floor)
+            self.kernels.true_peak(seg, starts, n, self.tp_phase_array, seg_peak, hist_peak, self.tp_gains, floor)
             self.tp_ch = floor
             return
         starts = np.arange(0, n + h, TP_SPAN)
