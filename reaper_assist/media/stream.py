@@ -20,6 +20,7 @@ from block to block: no render buffer, no zero fill, no transposing copy.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,7 @@ class _DirectReader:
     def __init__(self, track_name: str, sample_rate: int, channels: int, dtype, reuse: bool):
         self.track_name, self.rate, self.channels = track_name, sample_rate, channels
         self.dtype, self.reuse = np.dtype(dtype), reuse
-        self.file = None  # (SoundFile, path, next frame)
+        self.file: tuple[Any, str, int] | None = None  # (SoundFile, path, next frame)
         self.buf: np.ndarray | None = None
 
     def close(self) -> None:
