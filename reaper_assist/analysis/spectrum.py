@@ -321,6 +321,7 @@ def find_resonances(
     min_freq_hz: float = 30.0,
     max_freq_hz: float = 16000.0,
     max_count: int = 8,
+    width_oct: float | None = None,
 ) -> tuple[Resonance, ...]:
     """Narrow peaks of the long-term spectrum above its octave-wide smoothed shape.
 
@@ -342,6 +343,11 @@ def find_resonances(
         Search range, Hz (capped at 0.9 x Nyquist).
     max_count : int
         At most this many, largest excess first.
+    width_oct : float, optional
+        Read the Q on the spectrum power-averaged over this many octaves (e.g. 1/7) instead of at
+        the tip: on a noisy spectrum (drums) the tip of a broad resonance is a narrow spike of the
+        estimate, and its half-excess width is the spike's, not the resonance's. The height and
+        centre stay the tip's.
 
     Returns
     -------
@@ -354,26 +360,40 @@ def find_resonances(
         return ()
     grid, level, baseline, excess = _excess_profile(spectrum, min_freq_hz, fmax, smoothing_oct)
     peaks, _ = find_peaks(excess, height=min_excess_db, distance=_GRID_PER_OCT // 12)
+    wide, w = None, 0
+    if width_oct:
+        w = max(3, round(width_oct * _GRID_PER_OCT) | 1)
+        mean = np.convolve(db_to_power(level), np.ones(w) / w, mode="same")
+        wide = power_to_db_array(np.maximum(mean, _FLOOR)) - baseline
     found = []
     for p in peaks:
-        half = excess[p] / 2.0
-        left = p
-        while left > 0 and excess[left] > half:
-            left -= 1
-        right = p
-        while right < len(excess) - 1 and excess[right] > half:
-            right += 1
-        f_lo = _cross(grid, excess, left, left + 1, half)
-        f_hi = _cross(grid, excess, right - 1, right, half)
-        if f_hi <= f_lo:
+        band = _half_band(grid, excess, p)
+        if wide is not None:  # the width of the averaged peak at the tip (its top within w/2), if any
+            top = max(0, p - w // 2) + int(np.argmax(wide[max(0, p - w // 2): p + w // 2 + 1]))
+            band = _half_band(grid, wide, top) if wide[top] > 0.0 else band
+        if band is None:
             continue
         # height from the unsmoothed level: the light smoothing only steers the search
         height = float(np.max(level[max(0, p - 2) : p + 3] - baseline[max(0, p - 2) : p + 3]))
         if height < min_excess_db:
             continue
-        found.append(Resonance(float(grid[p]), height, float(grid[p] / (f_hi - f_lo))))
+        found.append(Resonance(float(grid[p]), height, float(grid[p] / (band[1] - band[0]))))
     found.sort(key=lambda r: -r.excess_db)
     return tuple(found[:max_count])
+
+
+def _half_band(grid: np.ndarray, excess: np.ndarray, p: int) -> tuple[float, float] | None:
+    """(low, high) Hz where ``excess`` falls to half its value at grid point ``p``, or None."""
+    half = excess[p] / 2.0
+    left = p
+    while left > 0 and excess[left] > half:
+        left -= 1
+    right = p
+    while right < len(excess) - 1 and excess[right] > half:
+        right += 1
+    f_lo = _cross(grid, excess, left, left + 1, half)
+    f_hi = _cross(grid, excess, right - 1, right, half)
+    return (f_lo, f_hi) if f_hi > f_lo else None
 
 
 def _excess_profile(spectrum: LongTermSpectrum, fmin: float, fmax: float,

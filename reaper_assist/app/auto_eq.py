@@ -59,7 +59,7 @@ def decide_track(tr: TrackState, src: C.TrackSource, table: dict, amount: float)
     """The band layout for one analysed track, its summary reason and evidence."""
     row, known = C.row_for(table, src.instrument)
     spec = long_term_spectrum(src.audio, src.sample_rate, name=tr.name)
-    res = find_resonances(spec, min_excess_db=3.0, max_count=12)
+    res = find_resonances(spec, min_excess_db=3.0, max_count=12, width_oct=row.get("resonance_width_oct"))
     fund = track_fundamentals(src, row, tr.name)
     d = eq_decision.decide(spec, res, fund, row, amount)
     hp = d.highpass[0]

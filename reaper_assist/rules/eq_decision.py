@@ -347,7 +347,7 @@ def refine(spec: LongTermSpectrum, cuts: list[EqBand], row: dict[str, Any], fund
             break
         after = dataclasses.replace(spec, power_db=spec.power_db
                                     + tone.bands_response_db(cuts, spec.freqs_hz, spec.sample_rate))
-        left = find_resonances(after, min_excess_db=1.0, max_count=12)
+        left = find_resonances(after, min_excess_db=1.0, max_count=12, width_oct=row.get("resonance_width_oct"))
         new = tone.refine_cuts(cuts, left, _loop_row(row, fund), 1.0, slots)
         new, _, _ = limit_cuts(new, None, row, fund, spec.sample_rate, slots)
         new = [fit_cut(spec, new, i, row, fund) if "merged_with_hz" in b.evidence and not b.evidence.get("fitted")
