@@ -18,6 +18,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # first, so that numba's start overlaps the companion's own imports and the first request
+    threading.Thread(target=warm_meter, name="warm-meter", daemon=True).start()
     from reaper_assist.companion.config import load_config
     from reaper_assist.companion.server import Companion, log, setup_logging
 
@@ -31,7 +33,6 @@ def run(args: argparse.Namespace) -> int:
         log.info(msg)
         print(f"reaper-assist companion: {msg}", file=sys.stderr)
         return 0
-    threading.Thread(target=warm_meter, name="warm-meter", daemon=True).start()
     companion.serve_forever()
     return 0
 
