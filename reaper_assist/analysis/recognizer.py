@@ -27,7 +27,7 @@ N_MFCC = 20
 #: At most this much audio is analysed (the caller picks the loudest part).
 MAX_SECONDS = 12.0
 #: Bump when :func:`features` changes (the model file records the version it was trained with).
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 MODEL_FILE = "instrument_model.json"
 _BANDS_HZ = ((20, 60), (60, 120), (120, 250), (250, 500), (500, 1000), (1000, 2000), (2000, 4000),
              (4000, 8000), (8000, 11000))
@@ -42,6 +42,10 @@ FEATURE_NAMES: tuple[str, ...] = (
        "flatness_db_mean", "flatness_db_std", "zcr_mean", "zcr_std",
        "onset_mean", "onset_std", "onset_rate_hz", "rms_range_db", "active_fraction", "frame_crest_db",
        "chroma_peak_mean", "chroma_entropy_mean", "percussive_share_db")
+    # version 2: cues that hold across sources (how notes start and die, how many sound at once)
+    + ("attack_ms_median", "decay_db_s_median", "sustain_db_median", "release_db_median",
+       "chroma_active_mean", "chroma_active_std", "peaks_per_frame_mean", "harmonic_fit_mean",
+       "harmonic_fit_std", "flux_cv", "centroid_track_corr", "lowest_peak_oct", "fit_f0_oct", "peak_span_oct")
 )
 
 
@@ -83,7 +87,9 @@ def features(audio: np.ndarray, sample_rate: float) -> np.ndarray:
     from scipy.signal import find_peaks
 
     # onsets: peaks of the onset strength standing out of its spread, >= 50 ms apart
-    n_onsets = len(find_peaks(onset, height=float(onset.mean() + onset.std()), distance=max(1, int(0.05 * sr / HOP)))[0])
+    onset_frames = find_peaks(onset, height=float(onset.mean() + onset.std()),
+                              distance=max(1, int(0.05 * sr / HOP)))[0]
+    n_onsets = len(onset_frames)
     seconds = max(len(y) / sr, 1e-3)
     rms_db = frame_db[loud]
     active = float(np.mean(frame_db >= np.max(frame_db) - 30.0))
@@ -108,7 +114,102 @@ def features(audio: np.ndarray, sample_rate: float) -> np.ndarray:
          float(np.percentile(rms_db, 95) - np.percentile(rms_db, 10)), active, crest,
          float(np.mean(np.max(cn, axis=0))), float(np.mean(entropy)), perc_share],
     ])
+    vec = np.concatenate([vec, _envelope_shape(y, sr, onset_frames), _polyphony(S[:, loud], cn, freqs),
+                          _flux_and_brightness(S, loud, centroid)])
     return np.nan_to_num(vec.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+_ENV_HOP = 128  # 5.8 ms at FEATURE_RATE
+
+
+def _envelope_shape(y: np.ndarray, sr: int, onset_frames: np.ndarray) -> list[float]:
+    """Medians over note onsets of: attack time (ms from 20 dB under the peak to the peak), decay
+    slope over the 250 ms after the peak (dB/s), the level 250 ms after the peak and the level
+    just before the next onset, both relative to the peak (dB). A piano or guitar note starts at
+    once and dies away, an organ holds, a pad or bowed string swells."""
+    n = len(y) // _ENV_HOP
+    if n < 8:
+        return [200.0, 0.0, 0.0, 0.0]
+    env = np.sqrt(np.mean(y[: n * _ENV_HOP].reshape(n, _ENV_HOP) ** 2, axis=1))
+    env_db = 20 * np.log10(np.maximum(env, 1e-6))
+    env_db = np.maximum(env_db, float(env_db.max()) - 60.0)  # silence between hits: -60 dB, not -120
+    per_s = sr / _ENV_HOP
+    starts = sorted({int(f * HOP / _ENV_HOP) for f in onset_frames})
+    att, dec, sus, rel = [], [], [], []
+    for k, s0 in enumerate(starts):
+        nxt = starts[k + 1] if k + 1 < len(starts) else n
+        lo, hi = max(0, s0 - int(0.05 * per_s)), min(n, s0 + int(0.1 * per_s))
+        if hi - lo < 2:
+            continue
+        p = lo + int(np.argmax(env_db[lo:hi]))
+        peak = env_db[p]
+        back = env_db[max(0, p - int(0.3 * per_s)): p + 1][::-1]
+        below = np.nonzero(back < peak - 20.0)[0]
+        att.append(1000.0 * (below[0] if below.size else len(back)) / per_s)
+        end = min(n, p + int(0.25 * per_s), max(p + 3, nxt - 1))
+        seg = env_db[p:end]
+        if seg.size >= 3:
+            dec.append(float(np.polyfit(np.arange(seg.size) / per_s, seg, 1)[0]))
+            sus.append(float(seg[-1] - peak))
+        rel.append(float(env_db[max(p, nxt - 2)] - peak) if nxt > p else 0.0)
+    if not att:
+        return [200.0, 0.0, 0.0, 0.0]
+    return [float(np.median(att)), float(np.median(dec)) if dec else 0.0, float(np.median(sus)) if sus else 0.0,
+            float(np.median(rel))]
+
+
+def _polyphony(Sa: np.ndarray, cn: np.ndarray, freqs: np.ndarray) -> list[float]:
+    """How many pitches sound at once, and where: pitch classes within 6 dB of the frame's strongest
+    (mean, spread), spectral peaks per frame (60 Hz-4 kHz, within 40 dB of the frame's strongest),
+    the share of those peaks one harmonic series explains (a single note: most; a chord: few), and
+    medians over frames of the register (octaves over 55 Hz of the lowest peak within 20 dB of the
+    strongest, and of the best-fitting series' fundamental) and of the octaves those peaks span."""
+    from scipy.signal import find_peaks
+
+    active = np.sum(cn >= 0.5 * np.max(cn, axis=0, keepdims=True), axis=0)
+    band = (freqs >= 60.0) & (freqs <= 4000.0)
+    fb = freqs[band]
+    cols = np.linspace(0, Sa.shape[1] - 1, num=min(Sa.shape[1], 120)).astype(int) if Sa.shape[1] else []
+    counts, fits, lows, f0s, spans = [], [], [], [], []
+    for j in cols:
+        db = 10 * np.log10(np.maximum(Sa[band, j], 1e-14))
+        idx, _ = find_peaks(db, prominence=10.0, height=float(db.max()) - 40.0)
+        if idx.size == 0:
+            continue
+        counts.append(idx.size)
+        pf = fb[idx]
+        strong = pf[np.argsort(db[idx])[::-1][:3]]
+        best, best_f0 = 0.0, float(strong[0])
+        for f0 in np.concatenate([strong / k for k in (1, 2, 3)]):
+            if f0 < 40.0:
+                continue
+            h = pf / f0
+            fit = float(np.mean((np.abs(h - np.round(h)) < 0.08) & (h > 0.9)))
+            if fit > best:
+                best, best_f0 = fit, float(f0)
+        fits.append(best)
+        f0s.append(math.log2(best_f0 / 55.0))
+        top = pf[db[idx] >= float(db[idx].max()) - 20.0]
+        lows.append(math.log2(float(top.min()) / 55.0))
+        spans.append(math.log2(float(top.max()) / float(top.min())))
+    if not counts:
+        return [float(active.mean()), float(active.std()), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    return [float(active.mean()), float(active.std()), float(np.mean(counts)), float(np.mean(fits)),
+            float(np.std(fits)), float(np.median(lows)), float(np.median(f0s)), float(np.median(spans))]
+
+
+def _flux_and_brightness(S: np.ndarray, loud: np.ndarray, centroid: np.ndarray) -> list[float]:
+    """Spectral flux's coefficient of variation (steady tones: low; struck or plucked notes: high)
+    and the correlation of brightness with level over the sounding frames (struck notes darken as
+    they die away)."""
+    logS = np.log1p(S / max(float(S.max()), 1e-12) * 1e4)
+    flux = np.sum(np.maximum(np.diff(logS, axis=1), 0.0), axis=0)
+    fl = flux[loud[1:]] if flux.size else flux
+    cv = float(fl.std() / max(float(fl.mean()), 1e-9)) if fl.size else 0.0
+    lev = 10 * np.log10(np.maximum(S[:, loud].sum(axis=0), 1e-12))
+    c = np.log2(np.maximum(centroid, 20.0))
+    corr = float(np.corrcoef(lev, c)[0, 1]) if lev.size > 2 and lev.std() > 0 and c.std() > 0 else 0.0
+    return [cv, corr]
 
 
 @dataclass(frozen=True)
