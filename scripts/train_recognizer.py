@@ -11,7 +11,8 @@ Run: ``python scripts/train_recognizer.py [--out reaper_assist/data/instrument_m
    did not see, like the evaluation set.
 3. The softmax temperature is fitted to those out-of-source predictions (minimum negative log
    likelihood), and the "unknown" threshold is the highest confidence below which the
-   out-of-source answers are right less than half the time.
+   out-of-source answers are right less than half the time, and at least 0.5 (a calibrated
+   confidence under one half is more likely wrong than right).
 4. The final model is fitted on all tuning stems and written as JSON (numbers only, read by
    ``recognizer.shipped_model``), with the out-of-source figures in its ``info``.
 
@@ -37,6 +38,10 @@ from reaper_assist.analysis import recognizer as R
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
 T_GRID = np.exp(np.linspace(math.log(0.25), math.log(8.0), 121))
 THRESHOLD_GRID = np.round(np.arange(0.20, 0.71, 0.05), 2)
+# at least this: a calibrated confidence under one half says the answer is more likely wrong than
+# right, whatever the out-of-source answers under it happened to score (with few of them, none may
+# fall under the data's own threshold, and the model would never say "unknown")
+MIN_UNKNOWN_BELOW = 0.5
 
 
 def feature_table(stems: list[K.Stem]) -> np.ndarray:
@@ -130,11 +135,11 @@ def train(out: Path) -> dict:
     t = float(T_GRID[int(np.argmin(nll))])
     p = softmax(logits, t)
     conf, right = p.max(axis=1), np.array([classes[i] for i in p.argmax(axis=1)]) == y
-    unknown_below = 0.0
+    unknown_below = MIN_UNKNOWN_BELOW
     for th in THRESHOLD_GRID:
         below = conf < th
         if below.any() and float(np.mean(right[below])) < 0.5:
-            unknown_below = float(th)
+            unknown_below = max(unknown_below, float(th))
     mean, scale, clf = _fit(X, y, c)
     info = {
         "trained_by": "python scripts/train_recognizer.py",
