@@ -169,7 +169,7 @@ def _polyphony(Sa: np.ndarray, cn: np.ndarray, freqs: np.ndarray) -> list[float]
     active = np.sum(cn >= 0.5 * np.max(cn, axis=0, keepdims=True), axis=0)
     band = (freqs >= 60.0) & (freqs <= 4000.0)
     fb = freqs[band]
-    cols = np.linspace(0, Sa.shape[1] - 1, num=min(Sa.shape[1], 120)).astype(int) if Sa.shape[1] else []
+    cols = np.linspace(0, Sa.shape[1] - 1, num=min(Sa.shape[1], 120)).astype(int)  # empty without frames
     counts, fits, lows, f0s, spans = [], [], [], [], []
     for j in cols:
         db = 10 * np.log10(np.maximum(Sa[band, j], 1e-14))
