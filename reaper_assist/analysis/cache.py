@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 #: Bump when a change alters any figure, so cached results are not reused across versions (part
-#: of every key; 2: instrument recognition by the shipped model, issue 13). Here rather than in analysis.track (which re-exports it) so that
-#: the cache does not import scipy.signal and scipy.stats with it.
-ANALYSIS_VERSION = 2
+#: of every key; 2: instrument recognition by the shipped model, issue 13; 3: the recogniser's
+#: feature version 2 and its retrained model). Here rather than in analysis.track (which re-exports
+#: it) so that the cache does not import scipy.signal and scipy.stats with it.
+ANALYSIS_VERSION = 3
 
 log = logging.getLogger("reaper_assist.cache")
 
