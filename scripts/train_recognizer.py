@@ -12,7 +12,9 @@ Run: ``python scripts/train_recognizer.py [--out reaper_assist/data/instrument_m
 3. The softmax temperature is fitted to those out-of-source predictions (minimum negative log
    likelihood), and the "unknown" threshold is the highest confidence below which the
    out-of-source answers are right less than half the time, and at least 0.5 (a calibrated
-   confidence under one half is more likely wrong than right).
+   confidence under one half is more likely wrong than right). Audio farther from the training
+   mean (RMS of the standardised features) than any tuning stem lies from the stems of the other
+   sources is out of distribution: "unknown".
 4. The final model is fitted on all tuning stems and written as JSON (numbers only, read by
    ``recognizer.shipped_model``), with the out-of-source figures in its ``info``.
 
@@ -94,6 +96,17 @@ def out_of_group_logits(X, y, groups, c: float, classes: list[str]) -> np.ndarra
     return logits
 
 
+def out_of_group_distances(X: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each stem's :meth:`Model.distance` from the standardisation of the stems of other sources."""
+    out = np.zeros(len(X))
+    for g in sorted(set(groups)):
+        test = groups == g
+        mean, std = X[~test].mean(axis=0), X[~test].std(axis=0)
+        z = (X[test] - mean) / np.where(std > 1e-9, std, 1.0)
+        out[test] = np.sqrt(np.mean(z * z, axis=1))
+    return out
+
+
 def softmax(logits: np.ndarray, t: float) -> np.ndarray:
     z = logits / t
     z = z - z.max(axis=1, keepdims=True)
@@ -140,6 +153,10 @@ def train(out: Path) -> dict:
         below = conf < th
         if below.any() and float(np.mean(right[below])) < 0.5:
             unknown_below = max(unknown_below, float(th))
+    # out of distribution: farther from the training mean than any tuning stem lies from a model
+    # fitted without its own source
+    far = out_of_group_distances(X, groups)
+    max_distance = float(far.max())
     mean, scale, clf = _fit(X, y, c)
     info = {
         "trained_by": "python scripts/train_recognizer.py",
@@ -148,9 +165,11 @@ def train(out: Path) -> dict:
         "stems_per_class": {k: int(np.sum(y == k)) for k in classes},
         "l2_c": c,
         "out_of_source": summary(p, y, classes, unknown_below),
+        "out_of_source_distance": {"median": round(float(np.median(far)), 3), "max": round(max_distance, 3)},
         "out_of_source_groups": sorted(set(groups)),
     }
-    model = R.Model(tuple(clf.classes_), mean, scale, clf.coef_, clf.intercept_, t, unknown_below, info)
+    model = R.Model(tuple(clf.classes_), mean, scale, clf.coef_, clf.intercept_, t, unknown_below, info,
+                    max_distance)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(_rounded(model.to_json()), indent=None, separators=(",", ":")) + "\n")
     return info | {"temperature": t, "unknown_below": unknown_below}

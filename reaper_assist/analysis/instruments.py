@@ -447,14 +447,19 @@ def classify_audio(x: np.ndarray, rate: float) -> InstrumentGuess | None:
     """The shipped model's answer for ``x`` ``(channels, samples)``; None without a model file.
 
     ``instrument='unknown'`` when the calibrated confidence of the best class is below the
-    model's threshold (``best_guess`` then says which class that was).
+    model's threshold (``best_guess`` then says which class that was), and with confidence 0 when
+    the audio lies farther from the training material than the model's ``max_distance``: out of
+    what it knows, its softmax is no confidence at all.
     """
     model = recognizer.shipped_model()
     if model is None:
         return None
-    p = model.probabilities(recognizer.features(_loudest_excerpt(x, rate), rate))
+    feats = recognizer.features(_loudest_excerpt(x, rate), rate)
+    p = model.probabilities(feats)
     i = int(np.argmax(p))
     conf = round(float(p[i]), 3)
+    if model.distance(feats) > model.max_distance:
+        return InstrumentGuess("unknown", 0.0, "audio", best_guess=model.classes[i])
     if conf < model.unknown_below:
         return InstrumentGuess("unknown", conf, "audio", best_guess=model.classes[i])
     return InstrumentGuess(model.classes[i], conf, "audio")

@@ -222,6 +222,14 @@ class Model:
     temperature: float
     unknown_below: float
     info: dict
+    #: farther than this from the training material (:meth:`distance`) is out of what the model
+    #: knows: "unknown" however sure the softmax is (a plain sine is no instrument of the corpus)
+    max_distance: float = math.inf
+
+    def distance(self, feats: np.ndarray) -> float:
+        """RMS over the features of their standardised distance from the training mean."""
+        z = (np.asarray(feats, dtype=np.float64) - self.mean) / self.scale
+        return float(np.sqrt(np.mean(z * z)))
 
     def probabilities(self, feats: np.ndarray) -> np.ndarray:
         z = (np.asarray(feats, dtype=np.float64) - self.mean) / self.scale
@@ -234,7 +242,7 @@ class Model:
         return {"feature_version": FEATURE_VERSION, "feature_names": list(FEATURE_NAMES),
                 "classes": list(self.classes), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "weights": self.weights.tolist(), "bias": self.bias.tolist(), "temperature": self.temperature,
-                "unknown_below": self.unknown_below, "info": self.info}
+                "unknown_below": self.unknown_below, "max_distance": self.max_distance, "info": self.info}
 
     @classmethod
     def from_json(cls, d: dict) -> Model:
@@ -242,7 +250,8 @@ class Model:
             raise ValueError(f"{MODEL_FILE} was trained on other features (version {d.get('feature_version')}, "
                              f"this code computes version {FEATURE_VERSION}): re-run scripts/train_recognizer.py")
         return cls(tuple(d["classes"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["weights"]),
-                   np.array(d["bias"]), float(d["temperature"]), float(d["unknown_below"]), dict(d.get("info", {})))
+                   np.array(d["bias"]), float(d["temperature"]), float(d["unknown_below"]), dict(d.get("info", {})),
+                   float(d.get("max_distance", math.inf)))
 
 
 @lru_cache(maxsize=1)

@@ -66,3 +66,25 @@ def test_unsure_means_unknown_and_generic_rules_in_the_evidence(tmp_path, monkey
 def test_a_name_still_decides_over_audio():
     st = next(s for s in K.stems("evaluation") if s.label == "vocal")
     assert instruments.recognise("Gtr 2", st.read(), K.RATE).instrument == "guitar"
+
+
+def test_audio_out_of_the_training_distribution_is_unknown_however_sure_the_softmax():
+    """A plain sine is no instrument of the corpus: its features lie farther from the training
+    mean than any tuning stem did from the stems of the other sources (the model's
+    ``max_distance``), so it is "unknown" with confidence 0, though the softmax alone says keys
+    at 0.99. Real stems of the evaluation split (one per class) lie inside and keep their class."""
+    d = _model_json()
+    assert 0.0 < d["max_distance"] < float("inf")
+    assert abs(d["max_distance"] - d["info"]["out_of_source_distance"]["max"]) < 1e-3
+    model = recognizer.shipped_model()
+    t = np.arange(8 * K.RATE) / K.RATE
+    for hz in (220.0, 1000.0):
+        x = 0.3 * np.sin(2 * np.pi * hz * t)
+        assert float(model.probabilities(recognizer.features(x, K.RATE)).max()) > 0.8  # the softmax is sure
+        g = instruments.recognise(None, x, K.RATE)
+        assert (g.instrument, g.confidence, g.source) == ("unknown", 0.0, "audio") and g.best_guess in model.classes
+    inside = {}
+    for st in K.stems("evaluation"):
+        if st.label not in inside:
+            inside[st.label] = model.distance(recognizer.features(st.read(), K.RATE)) <= model.max_distance
+    assert all(inside.values()), inside
