@@ -95,8 +95,33 @@ def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float, *
     return ch, C.decision(tr, ch, reason, ev, before=0.0, after=-cp.predicted_gr_db, change=-cp.predicted_gr_db)
 
 
+def _stop(tr: TrackState) -> int:
+    """Where our ReaComp goes: where it is when it is being updated, else the chain's end."""
+    ours = C.our_fx(tr, TAG)
+    return ours.index if ours is not None else len(tr.fx)
+
+
+def batched(measure_many: Callable[[list[tuple[str, int]]], list[dict[str, Any]]],
+            tracks: list[TrackState]) -> LevelAt:
+    """A :data:`LevelAt` that measures every track that has plugins before its insertion point in
+    one request, the first time any is asked for (a press stays a fixed number of requests)."""
+    got: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def level_at(tr: TrackState, stop: int) -> dict[str, Any]:
+        if (tr.guid, stop) not in got:
+            points = [(t.guid, _stop(t)) for t in tracks if _stop(t) > 0 and (t.guid, _stop(t)) not in got]
+            if (tr.guid, stop) not in points:
+                points.append((tr.guid, stop))
+            got.update(zip(points, measure_many(points)))
+        return got[(tr.guid, stop)]
+
+    return level_at
+
+
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any], *,
-         level_at: LevelAt | None = None) -> Plan:
+         level_at: LevelAt | None = None, measure_many=None) -> Plan:
+    if measure_many is not None:
+        level_at = batched(measure_many, tracks)
     return C.plan_each_track(state, tracks, raw, action=ACTION, title=TITLE, tag=TAG, user_words=USER_COMP_WORDS,
                              user_kind="compressor", step=partial(step, level_at=level_at))
 
@@ -104,7 +129,10 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any], *,
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
     """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
-    measure = getattr(host, "insertion_level", None)
-    level_at = (lambda tr, stop: measure(tr.guid, stop)) if measure is not None else None
-    return C.run_assistant(host, ACTION, partial(plan, level_at=level_at), track_guids=track_guids,
+    measure_many = getattr(host, "insertion_levels", None)
+    one = getattr(host, "insertion_level", None)
+    if measure_many is None and one is not None:  # a host without the batched request
+        def measure_many(points):
+            return [one(g, k) for g, k in points]
+    return C.run_assistant(host, ACTION, partial(plan, measure_many=measure_many), track_guids=track_guids,
                            selected=selected, options=options, dry_run=dry_run, what="compress")

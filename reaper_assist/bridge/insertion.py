@@ -83,3 +83,13 @@ def insertion_level_with(api, track_guid: str, stop_fx: int) -> dict[str, Any]:
                 setv(t, "I_SELECTED", 1 if was else 0)
     return {"measured": True, "why": "", "with_fx": with_fx, "without_fx": without_fx}
 
+
+
+def insertion_levels_with(api, track_guids: list[str], stop_fx: list[int]) -> list[dict[str, Any]]:
+    """:func:`insertion_level_with` for several tracks in one request (``stop_fx[i]`` for
+    ``track_guids[i]``): a press stays a fixed number of requests whatever its track count."""
+    from reaper_assist.bridge.writes import ApplyError
+
+    if len(track_guids) != len(stop_fx):
+        raise ApplyError("insertion_levels: one insertion point per track")
+    return [insertion_level_with(api, g, k) for g, k in zip(track_guids, stop_fx)]

@@ -234,6 +234,8 @@ OPS: dict[str, Op] = {
     # dry runs at a plugin's insertion point (auto-compress); toggles bypass and selection meanwhile
     "insertion_level": Op(insertion.insertion_level_with, {"track_guid": req(GUID),
                                                            "stop_fx": req(integer(0, MAX_LIST))}),
+    "insertion_levels": Op(insertion.insertion_levels_with, {"track_guids": req(list_of(GUID, 4096)),
+                                                             "stop_fx": req(list_of(integer(0, MAX_LIST), 4096))}),
     # the master's dry-run render (RENDER_STATS), trial writes in place only while it renders
     "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op)))}),
     # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)

@@ -73,6 +73,9 @@ class InProcessHost:
         """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
         return self._call(insertion.insertion_level_with, track_guid, stop_fx)
 
+    def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        return self._call(insertion.insertion_levels_with, [g for g, _ in points], [int(k) for _, k in points])
+
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
         """As :meth:`ReapyHost.batch`; nothing runs beside this host, so there is nothing to hold."""

@@ -317,6 +317,11 @@ class ReapyHost:
         """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
         return self._send("insertion_level", track_guid=track_guid, stop_fx=stop_fx)
 
+    def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        """:meth:`insertion_level` of several (track GUID, stop FX) in one request."""
+        return list(self._send("insertion_levels", track_guids=[g for g, _ in points],
+                               stop_fx=[int(k) for _, k in points]))
+
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._send("get_proj_ext", section=section, key=key)
 

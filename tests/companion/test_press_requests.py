@@ -52,3 +52,23 @@ def test_the_settings_read_with_the_tracks_are_the_projects(tmp_path, reapy_host
     assert reapy_host.read_state().ext == ()
     rec = gain_stage.run(reapy_host)
     assert rec["status"] == "ok" and rec["settings"]["target"] == "rms:-20"
+
+
+def test_auto_compress_measures_every_insertion_point_in_one_request(tmp_path, reapy_host, driver):
+    """Auto-compress decides on the level at its insertion point, after the user's (here auto-EQ's)
+    plugins: the dry runs of all tracks are one request, so the press is 8 requests (+ the
+    companion's project check) for 4 tracks as for 1, and every track was measured."""
+    from reaper_assist.app import auto_compress, auto_eq
+
+    b = Builder(tmp_path)
+    for i in range(4):
+        b.track(f"Keys {i}", sine(0.3, seconds=2.0, freq=220.0 * (i + 1)))
+    driver.load_project(str(b.save()))
+    assert auto_eq.run(reapy_host)["status"] == "ok"
+    rec: dict = {}
+    ops = _ops(reapy_host, lambda: rec.update(auto_compress.run(reapy_host)))
+    assert rec["status"] == "ok", rec["message"]
+    assert ops == {"read_state": 1, "insertion_levels": 1, "HOLD": 1, "txn_begin": 1, "txn_steps": 1,
+                   "txn_commit": 1, "get_proj_ext_many": 1, "set_proj_ext_many": 1, "RELEASE": 1}
+    measured = [t["evidence"]["insertion_level"] for t in rec["tracks"]]
+    assert len(measured) == 4 and all(m.startswith("dry run:") for m in measured), measured
