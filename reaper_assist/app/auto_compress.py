@@ -106,10 +106,11 @@ def batched(measure_many: Callable[[list[tuple[str, int]]], list[dict[str, Any]]
     """A :data:`LevelAt` that measures every track that has plugins before its insertion point in
     one request, the first time any is asked for (a press stays a fixed number of requests)."""
     got: dict[tuple[str, int], dict[str, Any]] = {}
+    wanted = [p for p in ((t.guid, _stop(t)) for t in tracks) if p[1] > 0]
 
     def level_at(tr: TrackState, stop: int) -> dict[str, Any]:
         if (tr.guid, stop) not in got:
-            points = [(t.guid, _stop(t)) for t in tracks if _stop(t) > 0 and (t.guid, _stop(t)) not in got]
+            points = [p for p in wanted if p not in got]
             if (tr.guid, stop) not in points:
                 points.append((tr.guid, stop))
             got.update(zip(points, measure_many(points)))
@@ -130,9 +131,5 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
         dry_run: bool = False) -> dict[str, Any]:
     """Run the action; returns the ``last_run`` record (also written into the project unless dry run)."""
     measure_many = getattr(host, "insertion_levels", None)
-    one = getattr(host, "insertion_level", None)
-    if measure_many is None and one is not None:  # a host without the batched request
-        def measure_many(points):
-            return [one(g, k) for g, k in points]
     return C.run_assistant(host, ACTION, partial(plan, measure_many=measure_many), track_guids=track_guids,
                            selected=selected, options=options, dry_run=dry_run, what="compress")

@@ -84,7 +84,6 @@ def insertion_level_with(api, track_guid: str, stop_fx: int) -> dict[str, Any]:
     return {"measured": True, "why": "", "with_fx": with_fx, "without_fx": without_fx}
 
 
-
 def insertion_levels_with(api, track_guids: list[str], stop_fx: list[int]) -> list[dict[str, Any]]:
     """:func:`insertion_level_with` for several tracks in one request (``stop_fx[i]`` for
     ``track_guids[i]``): a press stays a fixed number of requests whatever its track count."""

@@ -69,11 +69,8 @@ class InProcessHost:
         """Post-FX loudness of each track as heard through its folders (bridge.heard)."""
         return self._call(heard.tracks_heard_with, track_guids, trial_ops)
 
-    def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
-        """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
-        return self._call(insertion.insertion_level_with, track_guid, stop_fx)
-
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
+        """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion)."""
         return self._call(insertion.insertion_levels_with, [g for g, _ in points], [int(k) for _, k in points])
 
     @contextlib.contextmanager

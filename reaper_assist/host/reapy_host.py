@@ -313,12 +313,9 @@ class ReapyHost:
     def undo(self) -> bool:
         return bool(self._send("undo"))
 
-    def insertion_level(self, track_guid: str, stop_fx: int) -> dict[str, Any]:
-        """Dry-run levels with the chain up to FX ``stop_fx`` and without it (bridge.insertion)."""
-        return self._send("insertion_level", track_guid=track_guid, stop_fx=stop_fx)
-
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
-        """:meth:`insertion_level` of several (track GUID, stop FX) in one request."""
+        """Per (track GUID, stop FX): dry-run levels with the chain up to FX ``stop_fx`` and without
+        it (bridge.insertion), all in one request."""
         return list(self._send("insertion_levels", track_guids=[g for g, _ in points],
                                stop_fx=[int(k) for _, k in points]))
 
