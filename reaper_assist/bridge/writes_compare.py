@@ -6,14 +6,13 @@ an FX or lane the track does not list as the tool's, so the user's are never swi
 
 from __future__ import annotations
 
-import json
 
 from reaper_assist.bridge import writes, writes_values
 from reaper_assist.bridge.remote import NULL_SUFFIX, TAG_KEY
 from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge.writes import _INT, _TEXT, ApplyError, Write, fx_guid
 from reaper_assist.bridge.writes_env import env_tags
-from reaper_assist.bridge.writes_take import take_tags
+from reaper_assist.bridge.writes_take import parse_take_restore, restore_take_values, take_tags, takes_by_guid
 
 
 class FxEnabled(Write):
@@ -83,17 +82,6 @@ class LaneActive(Write):
         return None
 
 
-RESTORED_TAKE_KEYS = ("D_VOL", "D_PAN")  # the take values compare puts back (host/restore.py's take fields)
-
-
-def _take_by_guid(api, item, guid: str):
-    for k in range(api.CountTakes(item)):
-        t = api.GetMediaItemTake(item, k)
-        if api.GetSetMediaItemTakeInfo_String(t, "GUID", "", False)[3].upper() == guid.upper():
-            return t
-    return None
-
-
 def _guid(api, take) -> str:
     return "" if take is None or str(take).endswith(NULL_SUFFIX) else \
         api.GetSetMediaItemTakeInfo_String(take, "GUID", "", False)[3].upper()
@@ -111,14 +99,7 @@ class CompareTake(Write):
     optional = {"restore": _TEXT}
 
     def _restore(self) -> list[tuple[str, float, list[float]]]:
-        try:
-            rows = json.loads(self.op.get("restore") or "[]")
-            out = [(str(p), float(v), [float(x) for x in held]) for p, v, held in rows]
-        except (ValueError, TypeError):
-            raise ApplyError(f"write {self.kind!r}: 'restore' must be [[key, value, [values]]]") from None
-        if any(p not in RESTORED_TAKE_KEYS for p, _, _ in out):
-            raise ApplyError(f"write {self.kind!r}: only {', '.join(RESTORED_TAKE_KEYS)} are restored on a take")
-        return out
+        return parse_take_restore(self.kind, self.op.get("restore"))
 
     def resolve(self, api):
         h = super().resolve(api)
@@ -134,7 +115,7 @@ class CompareTake(Write):
         return h
 
     def capture(self, api, h):
-        take = _take_by_guid(api, h["item"], self.op["take_guid"])
+        take = takes_by_guid(api, h["item"]).get(self.op["take_guid"].upper())
         values = {p: api.GetMediaItemTakeInfo_Value(take, p) for p, _, _ in self._restore()} if take else {}
         return {"active": api.GetActiveTake(h["item"]), "values": values}
 
@@ -142,21 +123,18 @@ class CompareTake(Write):
         item = h["item"]
         if _guid(api, api.GetActiveTake(item)) != self.op["active_now"].upper():
             raise ApplyError(f"an item of track {self.where}: its active take changed since it was read")
-        take = _take_by_guid(api, item, self.op["take_guid"])
+        take = takes_by_guid(api, item).get(self.op["take_guid"].upper())
         if take is None:
             raise ApplyError(f"an item of track {self.where}: take {self.op['take_guid']} no longer exists")
         api.SetActiveTake(take)
-        for parm, value, held in self._restore():
-            cur = api.GetMediaItemTakeInfo_Value(take, parm)
-            if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
-                api.SetMediaItemTakeInfo_Value(take, parm, value)
+        restore_take_values(api, take, self._restore())
         api.UpdateItemInProject(item)
         return True
 
     def revert(self, api, h, old, result):
         if not old:
             return
-        take = _take_by_guid(api, h["item"], self.op["take_guid"])
+        take = takes_by_guid(api, h["item"]).get(self.op["take_guid"].upper())
         for parm, value in old["values"].items():
             if take is not None:
                 api.SetMediaItemTakeInfo_Value(take, parm, value)

@@ -18,7 +18,8 @@ from reaper_assist.bridge.remote import _tags as tags_of
 from reaper_assist.bridge import writes
 from reaper_assist.bridge.writes import _TEXT, ApplyError, Write, fx_by_guid
 from reaper_assist.bridge.writes_env import env_tags
-from reaper_assist.bridge.writes_take import TAKE_TAG_KEY, take_tags
+from reaper_assist.bridge.writes_take import (TAKE_TAG_KEY, parse_take_restore, restore_take_values, take_tags,
+                                              takes_by_guid)
 
 
 def _ours(api, track: str) -> dict[str, str]:
@@ -262,19 +263,13 @@ class OurTakeDelete(Write):
     required = {"take_guid": _TEXT}
     optional = {"original_take": _TEXT, "restore": _TEXT}
 
-    def _takes(self, api, item) -> dict[str, object]:
-        out = {}
-        for k in range(api.CountTakes(item)):
-            t = api.GetMediaItemTake(item, k)
-            out[api.GetSetMediaItemTakeInfo_String(t, "GUID", "", False)[3].upper()] = t
-        return out
-
     def resolve(self, api):
         h = super().resolve(api)
         g = self.op["take_guid"].upper()
         if g not in {str(k).upper() for k in take_tags(api, h["item"])}:
             raise ApplyError(f"an item of track {self.where}: take {g} is not listed as reaper-assist's; it is "
                              "never deleted")
+        parse_take_restore(self.kind, self.op.get("restore"))
         return h
 
     def capture(self, api, h):
@@ -283,7 +278,7 @@ class OurTakeDelete(Write):
 
     def apply(self, api, h):
         item, g = h["item"], self.op["take_guid"].upper()
-        takes = self._takes(api, item)
+        takes = takes_by_guid(api, item)
         if g in takes:
             if len(takes) < 2:
                 raise ApplyError(f"an item of track {self.where}: our take is its only take; it is left")
@@ -293,14 +288,11 @@ class OurTakeDelete(Write):
             if new is None or not api.SetItemStateChunk(item, new, False):
                 raise ApplyError(f"an item of track {self.where}: REAPER did not take the item without our take")
             if ours_active:
-                left = self._takes(api, item)
+                left = takes_by_guid(api, item)
                 orig = left.get(str(self.op.get("original_take") or "").upper())
                 if orig is not None:  # the user's take as it was: active again, with its own values
                     api.SetActiveTake(orig)
-                    for parm, value, held in json.loads(self.op.get("restore") or "[]"):
-                        cur = api.GetMediaItemTakeInfo_Value(orig, parm)
-                        if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
-                            api.SetMediaItemTakeInfo_Value(orig, parm, float(value))
+                    restore_take_values(api, orig, parse_take_restore(self.kind, self.op.get("restore")))
                 # without it (deleted since) REAPER's choice of active take is left alone: its values
                 # are the user's, never ours to put back
         tags = take_tags(api, item)

@@ -29,6 +29,38 @@ def take_tags(api, item) -> dict[str, str]:
     return d if isinstance(d, dict) else {}
 
 
+RESTORED_TAKE_KEYS = ("D_VOL", "D_PAN")  # the take values put back on a user's take (host/restore.py)
+
+
+def takes_by_guid(api, item) -> dict[str, object]:
+    """The item's takes by GUID (upper case)."""
+    out = {}
+    for k in range(api.CountTakes(item)):
+        t = api.GetMediaItemTake(item, k)
+        out[api.GetSetMediaItemTakeInfo_String(t, "GUID", "", False)[3].upper()] = t
+    return out
+
+
+def parse_take_restore(kind: str, text: str | None) -> list[tuple[str, float, list[float]]]:
+    """A write's ``restore`` field (JSON ``[[D_VOL|D_PAN, value, [held values]]]``), checked: any
+    other key or shape is refused, so a client cannot set any other value on the user's take."""
+    try:
+        rows = [(str(p), float(v), [float(x) for x in held]) for p, v, held in json.loads(text or "[]")]
+    except (ValueError, TypeError):
+        raise ApplyError(f"write {kind!r}: 'restore' must be [[key, value, [values]]]") from None
+    if any(p not in RESTORED_TAKE_KEYS for p, _, _ in rows):
+        raise ApplyError(f"write {kind!r}: only {', '.join(RESTORED_TAKE_KEYS)} are restored on a take")
+    return rows
+
+
+def restore_take_values(api, take, rows: list[tuple[str, float, list[float]]]) -> None:
+    """Each row's value on ``take`` where the take still holds one of the row's held values."""
+    for parm, value, held in rows:
+        cur = api.GetMediaItemTakeInfo_Value(take, parm)
+        if any(abs(cur - v) <= 1e-9 * max(1.0, abs(v)) for v in held):
+            api.SetMediaItemTakeInfo_Value(take, parm, value)
+
+
 class AddTakeFromFile(Write):
     kind = "add_take_from_file"
     target = "item"

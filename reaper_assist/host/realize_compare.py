@@ -3,7 +3,6 @@ writes: registered into :data:`reaper_assist.host.realize._REALIZERS`."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -42,7 +41,7 @@ def _switch_take(state: ProjectState, s: C.SwitchTake, base: int) -> list[Write]
     _track(state, s)
     extra: dict[str, Any] = {}
     if s.restore:
-        extra["restore"] = json.dumps([[restore.info_key(field), value, list(held)] for field, value, held in s.restore])
+        extra["restore"] = restore.take_restore_json(s.restore)
     op = _op(s, "compare_take", item=s.item_guid, take_guid=s.take_guid, active_now=s.active_now, **extra)
     return [Write(s.track_guid, s.track_name, f"the active take of item {s.item_index + 1}", s.active_now, s.take_guid,
                   s.reason, op, s.evidence)]

@@ -3,7 +3,6 @@ info-value kinds): registered into :data:`reaper_assist.host.realize._REALIZERS`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +46,7 @@ def _remove_take(state: ProjectState, s: R.RemoveTake, base: int) -> list[Write]
     _track(state, s)
     extra: dict[str, Any] = {"original_take": s.original_take} if s.original_take else {}
     if s.restore:
-        extra["restore"] = json.dumps([[restore.info_key(field), value, list(held)] for field, value, held in s.restore])
+        extra["restore"] = restore.take_restore_json(s.restore)
     op = _op(s, "our_take_delete", item=s.item_guid, take_guid=s.take_guid, **extra)
     return [Write(s.track_guid, s.track_name, f"delete the {s.tag} take (item {s.item_index + 1})", s.take_guid,
                   None, s.reason, op, s.evidence)]

@@ -9,6 +9,7 @@ through :func:`restore_op`. Any action whose writes go through :mod:`reaper_assi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +46,12 @@ def is_field(field: str) -> bool:
 def info_key(field: str) -> str:
     """The info key (``D_VOL``...) of a history field."""
     return _BY_FIELD[field][1]
+
+
+def take_restore_json(rows) -> str:
+    """The ``restore`` field of a take write (bridge/writes_take.py ``parse_take_restore``): for
+    each (history field, value, the values the tool's writes left it at), its info key instead."""
+    return json.dumps([[info_key(field), value, list(held)] for field, value, held in rows])
 
 
 def restore_op(track_guid: str, track_name: str, item_guid: str, field: str, value: float,

@@ -289,3 +289,37 @@ def test_compare_plays_your_take_where_denoise_added_one_in_either_order(process
         out = path.with_name(path.stem + "-removed.rpp")
         host.save(str(out))
         assert body(out) == body(processed.original), first
+
+
+def test_take_writes_refuse_a_client_naming_other_takes_or_other_values(processed, tmp_path):
+    """As an attacker would send them: compare_take between the user's take and a GUID the item
+    does not list as ours, or our_take_delete / compare_take whose restore sets another take value
+    (the playrate) on the user's take: refused inside REAPER, the project byte for byte as it was."""
+    from reaper_assist.errors import ReaperAssistError
+    from tests.report.test_remove import _items
+
+    path = copy(processed, tmp_path)
+    host = InProcessHost.open(str(path))
+    api, item = _items(host, HISSY)
+    lead = next(t for t in host.read_state().tracks if t.name == HISSY)
+    it = lead.items[0]
+    ours = it.take.guid
+    users = api["RPR_GetSetMediaItemTakeInfo_String"](api["RPR_GetMediaItemTake"](item, 0), "GUID", "", False)[3]
+    base = {"track": lead.guid, "track_name": HISSY, "item": it.guid}
+    bad = [
+        ({**base, "op": "compare_take", "take_guid": users, "active_now": "{00000000-0000-0000-0000-000000000000}"},
+         "no other take is ever switched"),
+        ({**base, "op": "compare_take", "take_guid": users, "active_now": ours,
+          "restore": '[["D_PLAYRATE", 2.0, [1.0]]]'}, "only D_VOL, D_PAN"),
+        ({**base, "op": "our_take_delete", "take_guid": ours, "original_take": users,
+          "restore": '[["D_PLAYRATE", 2.0, [1.0]]]'}, "only D_VOL, D_PAN"),
+        ({**base, "op": "compare_take", "take_guid": users, "active_now": ours, "restore": '{"not": "rows"}'},
+         "must be"),
+    ]
+    before = body(path)
+    for op, why in bad:
+        with pytest.raises(ReaperAssistError, match=why):
+            host.apply([op], "reaper-assist: attack")
+        out = path.with_name(path.stem + "-after.rpp")
+        host.save(str(out))
+        assert body(out) == before, op
