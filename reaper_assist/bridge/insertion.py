@@ -87,8 +87,11 @@ def insertion_level_with(api, track_guid: str, stop_fx: int) -> dict[str, Any]:
 def insertion_levels_with(api, track_guids: list[str], stop_fx: list[int]) -> list[dict[str, Any]]:
     """:func:`insertion_level_with` for several tracks in one request (``stop_fx[i]`` for
     ``track_guids[i]``): a press stays a fixed number of requests whatever its track count."""
-    from reaper_assist.bridge.writes import ApplyError
+    from reaper_assist.bridge.writes import ApplyError, tracks_held
 
     if len(track_guids) != len(stop_fx):
         raise ApplyError("insertion_levels: one insertion point per track")
-    return [insertion_level_with(api, g, k) for g, k in zip(track_guids, stop_fx)]
+    if len({g.upper() for g in track_guids}) != len(track_guids):
+        raise ApplyError("insertion_levels: a track named twice")  # no client doubles REAPER's dry runs
+    with tracks_held(api):  # the dry runs toggle selection and bypass, never the track list
+        return [insertion_level_with(api, g, k) for g, k in zip(track_guids, stop_fx)]

@@ -22,6 +22,7 @@ FX parameter envelopes (:mod:`.writes_fxenv`), takes, comparison, removal and th
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any, ClassVar
 
@@ -261,22 +262,30 @@ def parse(ops: Any) -> list[Write]:
     return out
 
 
+@contextlib.contextmanager
+def tracks_held(api):
+    """Within it, :func:`_track_by_guid` looks tracks up in one index built on entry: for work
+    that resolves many GUIDs and adds, deletes or moves no track meanwhile."""
+    global _TRACK_INDEX
+    master, index = _track_index(api)
+    _TRACK_INDEX = (api, master, index)
+    try:
+        yield
+    finally:
+        _TRACK_INDEX = None
+
+
 def prepare(api, ops: Any) -> tuple[list[Write], list[dict[str, Any]]]:
     """Parse, resolve every GUID and check every ``expect`` against the live project; raises
     :class:`ApplyError` (nothing written yet) when the project changed since analysis."""
-    global _TRACK_INDEX
     writes = parse(ops)
     handles = []
-    master, index = _track_index(api)
-    _TRACK_INDEX = (api, master, index)  # nothing is written while resolving: the tracks stay put
-    try:
+    with tracks_held(api):  # nothing is written while resolving: the tracks stay put
         for w in writes:
             h = w.resolve(api)
             if w.fx_ref is None:
                 w.check_expect(api, h)
             handles.append(h)
-    finally:
-        _TRACK_INDEX = None
     return writes, handles
 
 

@@ -72,3 +72,15 @@ def test_auto_compress_measures_every_insertion_point_in_one_request(tmp_path, r
                    "txn_commit": 1, "get_proj_ext_many": 1, "set_proj_ext_many": 1, "RELEASE": 1}
     measured = [t["evidence"]["insertion_level"] for t in rec["tracks"]]
     assert len(measured) == 4 and all(m.startswith("dry run:") for m in measured), measured
+
+
+def test_insertion_levels_refuses_a_track_named_twice(tmp_path, reapy_host, driver):
+    """A client cannot make REAPER dry-run one track over and over in a single request."""
+    from reaper_assist.errors import ReaperAssistError
+
+    b = Builder(tmp_path)
+    b.track("Keys", sine(0.3, seconds=1.0))
+    driver.load_project(str(b.save()))
+    g = reapy_host.read_state().tracks[0].guid
+    with pytest.raises(ReaperAssistError, match="named twice"):
+        reapy_host.insertion_levels([(g, 1), (g.lower(), 1)])
