@@ -156,6 +156,9 @@ class _DirectReader:
                 self.close()
                 self.file = (sf.SoundFile(src.ident.path), src.ident.path, 0)
             f, path, at = self.file
+            if f.frames != src.info.frames:
+                raise RuntimeError(f"the file changed while it was read ({f.frames} frames when opened, "
+                                   f"{src.info.frames} now)")
             if at != first:
                 f.seek(min(first, src.info.frames))
             got = f.read(out=out).shape[0] if first < src.info.frames else 0
@@ -164,6 +167,10 @@ class _DirectReader:
             self.close()
             raise BlockProblems([MediaProblem(self.track_name, item.number, item.take.file, "unreadable",
                                               str(exc))]) from exc
+        if got < max(0, min(n, src.info.frames - first)):  # libsndfile returns fewer frames, it does not raise
+            self.close()
+            raise BlockProblems([MediaProblem(self.track_name, item.number, item.take.file, "unreadable",
+                                              f"the file ends at frame {first + got}, not {src.info.frames}")])
         out[got:] = 0.0  # past the file's end: silence
         if item.gain != 1.0:
             out *= item.gain

@@ -125,3 +125,19 @@ def test_a_file_damaged_midway_in_a_direct_read_raises_block_problems(write_medi
     monkeypatch.setattr(sf.SoundFile, "read", failing)
     with pytest.raises(BlockProblems, match="unreadable"):
         next(blocks)
+
+
+def test_a_file_cut_short_during_a_direct_read_is_a_problem_not_silence(write_media, rng):
+    """The file is truncated on disk after the first block was read (a render elsewhere rewriting
+    it): libsndfile just returns fewer frames, and the rest must not pass for silence."""
+    path = write_media("c.wav", 0.1 * rng.standard_normal(SR), SR, subtype="PCM_16")
+    item = make_item(0, 0.0, 1.0, source_file=path)
+    blocks = render_blocks([item], track_name="T", sample_rate=SR, channels=1, start_s=0.0, end_s=1.0,
+                           block_frames=4096)
+    next(blocks)
+    import os
+
+    os.truncate(path, 44 + 2 * 6000)  # the 44-byte header and 6000 frames of 16-bit mono stay
+    with pytest.raises(BlockProblems, match="changed while it was read"):
+        for _ in blocks:
+            pass
