@@ -17,9 +17,15 @@ Imports nothing from the rest of reaper_assist (it runs inside REAPER).
 
 from __future__ import annotations
 
+from time import monotonic as _clock
 from typing import Any
 
 DRY_RUN_SELECTED_TRACKS = 42438  # "Calculate loudness of selected tracks via dry run render"
+# REAPER waits while a request's dry runs render (two per track, each as long as the project takes
+# to render offline): one request measures at most MAX_TRACKS tracks (the client splits a larger
+# press), and no new track is started once DRY_RUN_BUDGET_S have gone by.
+MAX_TRACKS = 64
+DRY_RUN_BUDGET_S = 60.0
 
 
 def _stats(api) -> dict[str, float]:
@@ -86,12 +92,27 @@ def insertion_level_with(api, track_guid: str, stop_fx: int) -> dict[str, Any]:
 
 def insertion_levels_with(api, track_guids: list[str], stop_fx: list[int]) -> list[dict[str, Any]]:
     """:func:`insertion_level_with` for several tracks in one request (``stop_fx[i]`` for
-    ``track_guids[i]``): a press stays a fixed number of requests whatever its track count."""
+    ``track_guids[i]``): a press stays a fixed number of requests up to :data:`MAX_TRACKS` tracks.
+
+    More than :data:`MAX_TRACKS` tracks is refused before anything runs. Once
+    :data:`DRY_RUN_BUDGET_S` have gone by, the tracks not started yet are not measured
+    (``measured`` false, ``why`` naming the budget): REAPER is not kept waiting past it.
+    """
     from reaper_assist.bridge.writes import ApplyError, tracks_held
 
+    if len(track_guids) > MAX_TRACKS:
+        raise ApplyError(f"insertion_levels: {len(track_guids)} tracks in one request, over the limit of "
+                         f"{MAX_TRACKS} (each is two dry-run renders while REAPER waits)")
     if len(track_guids) != len(stop_fx):
         raise ApplyError("insertion_levels: one insertion point per track")
     if len({g.upper() for g in track_guids}) != len(track_guids):
         raise ApplyError("insertion_levels: a track named twice")  # no client doubles REAPER's dry runs
+    spent = {"measured": False, "why": f"not measured: the dry runs' time budget of {DRY_RUN_BUDGET_S:g} s "
+                                           "for one request was spent on the tracks before"}
+    start = _clock()
+    out: list[dict[str, Any]] = []
     with tracks_held(api):  # the dry runs toggle selection and bypass, never the track list
-        return [insertion_level_with(api, g, k) for g, k in zip(track_guids, stop_fx)]
+        for g, k in zip(track_guids, stop_fx):
+            over = _clock() - start >= DRY_RUN_BUDGET_S
+            out.append(dict(spent) if over else insertion_level_with(api, g, k))
+    return out

@@ -232,8 +232,9 @@ OPS: dict[str, Op] = {
     "txn_abort": Op(txn.abort_with, {"tid": req(text(64))}),
     "calibrate_sweep": Op(sweep.sweep_with, {"plan": req(list_of(PLAN_ENTRY, 64))}),
     # dry runs at a plugin's insertion point (auto-compress); toggles bypass and selection meanwhile
-    "insertion_levels": Op(insertion.insertion_levels_with, {"track_guids": req(list_of(GUID, 4096)),
-                                                             "stop_fx": req(list_of(integer(0, MAX_LIST), 4096))}),
+    "insertion_levels": Op(insertion.insertion_levels_with, {
+        "track_guids": req(list_of(GUID, insertion.MAX_TRACKS)),
+        "stop_fx": req(list_of(integer(0, MAX_LIST), insertion.MAX_TRACKS))}),
     # the master's dry-run render (RENDER_STATS), trial writes in place only while it renders
     "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op)))}),
     # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)

@@ -70,8 +70,13 @@ class InProcessHost:
         return self._call(heard.tracks_heard_with, track_guids, trial_ops)
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
-        """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion)."""
-        return self._call(insertion.insertion_levels_with, [g for g, _ in points], [int(k) for _, k in points])
+        """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion),
+        ``insertion.MAX_TRACKS`` tracks a call as over the bridge."""
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(points), insertion.MAX_TRACKS):
+            chunk = points[i:i + insertion.MAX_TRACKS]
+            out += self._call(insertion.insertion_levels_with, [g for g, _ in chunk], [int(k) for _, k in chunk])
+        return out
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

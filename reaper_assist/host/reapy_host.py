@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from reaper_assist.bridge import endpoint, wire
+from reaper_assist.bridge import endpoint, insertion, wire
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
 
@@ -315,9 +315,12 @@ class ReapyHost:
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to FX ``stop_fx`` and without
-        it (bridge.insertion), all in one request."""
-        return list(self._send("insertion_levels", track_guids=[g for g, _ in points],
-                               stop_fx=[int(k) for _, k in points]))
+        it (bridge.insertion), in one request per ``insertion.MAX_TRACKS`` tracks."""
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(points), insertion.MAX_TRACKS):
+            chunk = points[i:i + insertion.MAX_TRACKS]
+            out += self._send("insertion_levels", track_guids=[g for g, _ in chunk], stop_fx=[int(k) for _, k in chunk])
+        return out
 
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._send("get_proj_ext", section=section, key=key)

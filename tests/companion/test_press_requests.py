@@ -84,3 +84,64 @@ def test_insertion_levels_refuses_a_track_named_twice(tmp_path, reapy_host, driv
     g = reapy_host.read_state().tracks[0].guid
     with pytest.raises(ReaperAssistError, match="named twice"):
         reapy_host.insertion_levels([(g, 1), (g.lower(), 1)])
+
+
+def test_insertion_levels_refuses_more_tracks_than_its_cap(tmp_path, reapy_host, driver):
+    """An attacker's request naming 4096 tracks made REAPER wait for 8192 dry-run renders: over
+    ``insertion.MAX_TRACKS`` tracks is refused by the bridge before anything runs."""
+    from reaper_assist.bridge.insertion import MAX_TRACKS
+    from reaper_assist.errors import ReaperAssistError
+
+    b = Builder(tmp_path)
+    b.track("Keys", sine(0.3, seconds=1.0))
+    driver.load_project(str(b.save()))
+    g = reapy_host.read_state().tracks[0].guid
+    guids = [g] + [f"{{{i:08X}-0000-0000-0000-000000000000}}" for i in range(MAX_TRACKS)]
+    with pytest.raises(ReaperAssistError, match=f"track_guids has {MAX_TRACKS + 1} entries, over the limit of "
+                                                f"{MAX_TRACKS}"):
+        reapy_host._send("insertion_levels", track_guids=guids, stop_fx=[1] * len(guids))
+
+
+def _with_volume_fx(tmp_path, n: int):
+    from reaper_assist.host.inprocess import InProcessHost
+
+    b = Builder(tmp_path)
+    for i in range(n):
+        b.track(f"Keys {i}", sine(0.3, seconds=0.5))
+    host = InProcessHost.open(str(b.save()))
+    api = host.reaper.rpr_functions()
+    for i in range(n):
+        assert api["RPR_TrackFX_AddByName"](api["RPR_GetTrack"](0, i), "JS: Volume Adjustment", False, -1) == 0
+    return host, [(t.guid, 1) for t in host.read_state().tracks]
+
+
+def test_insertion_levels_stops_starting_dry_runs_once_its_time_budget_is_spent(tmp_path, monkeypatch):
+    """REAPER is not kept waiting past ``DRY_RUN_BUDGET_S``: a clock that each dry run moves on by
+    a third of the budget (so a track, two dry runs, takes two thirds) measures two tracks of three
+    and says why the third is not measured (counted on a fake clock, not timed)."""
+    from reaper_assist.bridge import insertion
+
+    host, points = _with_volume_fx(tmp_path, 3)
+    clock = [0.0]
+    real_stats = insertion._stats
+
+    def stats(api):
+        clock[0] += insertion.DRY_RUN_BUDGET_S / 3
+        return real_stats(api)
+
+    monkeypatch.setattr(insertion, "_stats", stats)
+    monkeypatch.setattr(insertion, "_clock", lambda: clock[0])
+    got = host.insertion_levels(points)
+    assert [m["measured"] for m in got] == [True, True, False]
+    assert f"time budget of {insertion.DRY_RUN_BUDGET_S:g} s" in got[2]["why"]
+    assert clock[0] == pytest.approx(4 * insertion.DRY_RUN_BUDGET_S / 3)  # no dry run for the third
+
+
+def test_a_press_over_the_cap_is_split_into_requests_of_the_cap(tmp_path, monkeypatch):
+    from reaper_assist.bridge import insertion
+
+    host, points = _with_volume_fx(tmp_path, 3)
+    monkeypatch.setattr(insertion, "MAX_TRACKS", 2)
+    before = host.round_trips
+    got = host.insertion_levels(points)
+    assert host.round_trips - before == 2 and [m["measured"] for m in got] == [True, True, True]
