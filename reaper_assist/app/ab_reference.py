@@ -15,7 +15,7 @@ from typing import Any
 
 from reaper_assist.app.master_chain import render_stats, solo_alone, target_guids
 from reaper_assist.app.records import clean, error_record, name_added_tracks, record_for_plan, write_record
-from reaper_assist.app.run_action import load_settings
+from reaper_assist.app.run_action import SETTINGS_EXT, settings_of
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import ProjectState, TrackState
@@ -79,12 +79,13 @@ def _solo(state: ProjectState, guids: list[str] | None) -> list[dict[str, Any]]:
     return solo_alone(state, guids, skip_owner=ACTION)
 
 
-def _add(host, raw: dict[str, Any], dry_run: bool, guids: list[str] | None) -> dict[str, Any]:
+def _add(host, options: dict[str, Any], dry_run: bool, guids: list[str] | None) -> dict[str, Any]:
+    state = host.read_state(ext=[SETTINGS_EXT])  # the settings with the tracks: one request
+    raw = settings_of(state, ACTION, options)
     refs = raw.get("reference")
     paths = [refs] if isinstance(refs, str) else list(refs or [])
     if not paths:
         raise ParameterError("ab-reference needs --reference FILE")
-    state = host.read_state()
     ref = read_reference(str(paths[0]), state.sample_rate)
     mine = ours(state)
     removal = realize.ops(realize.realize(state, [RemoveAddedTrack(
@@ -172,8 +173,7 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
 
     def add() -> dict[str, Any]:
         guids = target_guids(host, ACTION, track_guids, opts)
-        raw = load_settings(host, ACTION, {k: v for k, v in opts.items() if k not in ("master", "selected")})
-        return _add(host, raw, dry_run, guids)
+        return _add(host, {k: v for k, v in opts.items() if k not in ("master", "selected")}, dry_run, guids)
 
     return _guarded(ACTION, host, dry_run, add)
 

@@ -17,12 +17,13 @@ gain is an FX (RA Master Gain) and is bypassed with the others.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from reaper_assist.app import history
 from reaper_assist.app.our_fx import owned_lanes, plugin_steps
 from reaper_assist.app.records import error_record, record_for_plan, write_record
-from reaper_assist.app.run_action import clean, run_assistant, undo_name
+from reaper_assist.app.run_action import SETTINGS_EXT, clean, run_assistant, undo_name
 from reaper_assist.app.denoise_hiss import our_takes
 from reaper_assist.app.remove import TAKE_FIELDS, _label
 from reaper_assist.errors import ReaperAssistError
@@ -165,7 +166,24 @@ def _heard(host, track: TrackState, trial: list[dict[str, Any]] | None) -> dict[
     return host.tracks_heard([track.guid], trial)[0]
 
 
-def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> tuple[list[Step], TrackDecision]:
+@dataclass(frozen=True)
+class _Bypass:
+    """A track whose work is to be switched off: the steps, and the trial writes of them that its
+    two measurements (on, and bypassed) need."""
+
+    track: TrackState
+    off: list[Step]
+    trial: list[dict[str, Any]]
+    comp: list[Any]
+    on_fx: list[str]
+    on_lanes: list[tuple[str, str]]
+    values: list[Any]
+    takes: list[Any]
+    take_notes: list[str]
+
+
+def _prepare(state: ProjectState, track: TrackState, by_value=None) -> tuple[list[Step], TrackDecision] | _Bypass:
+    """The track's steps and decision, or (its work is on) the bypass still to be measured."""
     ours, comp = _ours(track)
     lanes = _lanes(track)
     takes, take_notes = _switched_takes(track) if not track.compare else ([], [])
@@ -192,13 +210,18 @@ def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> t
                        label=f"{label}: your value", reason="compare: reaper-assist's changes bypassed")
             for f, it, users, cur, label in values]
     off += _take_steps(track, takes, by_value)
-    trial = realize.ops(realize.realize(state, off))
-    on_st, off_st = _heard(host, track, None), _heard(host, track, trial)
+    return _Bypass(track, off, realize.ops(realize.realize(state, off)), comp, on_fx, on_lanes, values, takes,
+                   take_notes)
+
+
+def _bypassed(b: _Bypass, on_st: dict[str, Any], off_st: dict[str, Any]) -> tuple[list[Step], TrackDecision]:
+    """The bypass with its make-up gain, from the track heard with its work on and bypassed."""
+    track, on_fx, on_lanes, values, takes = b.track, b.on_fx, b.on_lanes, b.values, b.takes
     gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
     ev = clean({"on_lufs": on_st.get("LUFSI"), "bypassed_lufs": off_st.get("LUFSI"), "makeup_db": gain})
-    steps = list(off)
+    steps = list(b.off)
     if gain is not None:
-        steps += plugin_steps(track, comp[0] if comp else None, plugin="js_volume", rename=C.COMPARE_RENAME,
+        steps += plugin_steps(track, b.comp[0] if b.comp else None, plugin="js_volume", rename=C.COMPARE_RENAME,
                               tag=C.COMPARE_TAG, position=-1, reason="compare: the same loudness bypassed",
                               params=(ParamValue("gain_db", gain, f"Adjustment ({gain:+.2f} dB)"),
                                       ParamValue("passes_db", C.MAX_MAKEUP_DB, "Max Volume (dB)")),
@@ -211,7 +234,34 @@ def plan_track(host, state: ProjectState, track: TrackState, by_value=None) -> t
     return steps, TrackDecision(track.guid, track.name, "changed", on_st.get("LUFSI"), off_st.get("LUFSI"),
                                 gain or 0.0, "; ".join([f"reaper-assist's changes bypassed ({len(on_fx)} FX, "
                                 f"{len(on_lanes)} lanes, {len(values)} values at yours, {len(takes)} of your "
-                                f"takes playing), {level}", *take_notes]), ev)
+                                f"takes playing), {level}", *b.take_notes]), ev)
+
+
+def plan_tracks(host, state: ProjectState, tracks: list[TrackState],
+                by_value=None) -> list[tuple[list[Step], TrackDecision]]:
+    """Every track's steps and decision; the tracks are heard with their work on in one request and
+    each with its own bypass in another, whatever their number (issue 20 point 4)."""
+    prepared = [_prepare(state, tr, by_value) for tr in tracks]
+    pending = [b for b in prepared if isinstance(b, _Bypass) and b.track.index >= 0]
+    heard: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    if pending:
+        guids = [b.track.guid for b in pending]
+        on = host.tracks_heard(guids)
+        off = host.tracks_heard(guids, trials=[b.trial for b in pending])
+        heard = {b.track.guid: (a, o) for b, a, o in zip(pending, on, off, strict=True)}
+    out = []
+    for b in prepared:
+        if not isinstance(b, _Bypass):
+            out.append(b)
+        elif b.track.guid in heard:
+            out.append(_bypassed(b, *heard[b.track.guid]))
+        else:  # the master: its own dry-run renders
+            out.append(_bypassed(b, _heard(host, b.track, None), _heard(host, b.track, b.trial)))
+    return out
+
+
+#: The durable history, read with the tracks (``state.ext[1]``; ``state.ext[0]`` is the settings).
+HISTORY_EXT = (history.EXT_SECTION, history.HISTORY_KEY)
 
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
@@ -219,9 +269,8 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
         steps: list[Step] = []
         decisions = []
-        by_value = R.group(history.load(host))
-        for tr in tracks:
-            s, d = plan_track(host, state, tr, by_value)
+        by_value = R.group(history.parse(state.ext[1] if len(state.ext) > 1 else None))
+        for s, d in plan_tracks(host, state, tracks, by_value):
             steps += s
             decisions.append(d)
         n = sum(d.status == "changed" for d in decisions)
@@ -230,14 +279,14 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     if (options or {}).get("master"):
         return _run_master(host, plan, dry_run)
     return run_assistant(host, ACTION, plan, track_guids=track_guids, selected=selected, options=options,
-                         dry_run=dry_run, what="compare")
+                         dry_run=dry_run, what="compare", ext=[HISTORY_EXT])
 
 
 def _run_master(host, plan, dry_run: bool) -> dict[str, Any]:
     """Compare on the master track (``--master``): its tagged FX (master, match-reference) off at
     the same loudness, or back on; a master ``--preview`` kept."""
     try:
-        state = host.read_state(master=True)
+        state = host.read_state(master=True, ext=[SETTINGS_EXT, HISTORY_EXT])
         if not state.tracks:
             raise ReaperAssistError("the project has no master track to read")
         p = plan(state, list(state.tracks), {})

@@ -54,10 +54,6 @@ def dumps(entries: list[dict[str, Any]]) -> str:
     return json.dumps({"version": VERSION, "entries": entries}, sort_keys=True) if entries else ""
 
 
-def store(host, entries: list[dict[str, Any]]) -> None:
-    host.set_proj_ext(EXT_SECTION, HISTORY_KEY, dumps(entries))
-
-
 def appended(text: str | None, action: str, values: list[dict[str, Any]]) -> str:
     """The stored history ``text`` with one run's value changes (``record["restore"]``) added."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -67,20 +63,21 @@ def appended(text: str | None, action: str, values: list[dict[str, Any]]) -> str
 RECORDS_KEY = "records"  # {action: its latest record that changed something}: what the report shows
 
 
-def forget_tracks(host, guids: set[str]) -> None:
-    """Take tracks out of the kept records (``remove`` took the tool's work off them)."""
+def without_tracks(text: str | None, guids: set[str]) -> str | None:
+    """The stored kept records ``text`` with the tracks ``guids`` taken out (``remove`` took the
+    tool's work off them); None when there is nothing to rewrite."""
     try:
-        d = json.loads(host.get_proj_ext(EXT_SECTION, RECORDS_KEY) or "{}")
+        d = json.loads(text or "{}")
     except ValueError:
-        return
+        return None
     if not isinstance(d, dict) or not d:
-        return
+        return None
     for r in d.values():
         if isinstance(r, dict):
             r["tracks"] = [t for t in r.get("tracks", []) if str(t.get("guid", "")).upper() not in guids]
             r["changes"] = [c for c in r.get("changes", []) if str(c.get("track_guid", "")).upper() not in guids]
     d = {a: r for a, r in d.items() if isinstance(r, dict) and r["changes"]}
-    host.set_proj_ext(EXT_SECTION, RECORDS_KEY, json.dumps(d, sort_keys=True) if d else "")
+    return json.dumps(d, sort_keys=True) if d else ""
 
 
 def kept(text: str | None, record: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from reaper_assist.app.master_chain import gain_step, render_stats, without_ours
 from reaper_assist.app.our_fx import fx_label, our_fx, user_fx_doing
 from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
-from reaper_assist.app.run_action import load_settings
+from reaper_assist.app.run_action import SETTINGS_EXT, settings_of
 from reaper_assist.errors import ReaperAssistError
 from reaper_assist.host import realize
 from reaper_assist.host.base import FXState, ProjectState, TrackState
@@ -58,12 +58,14 @@ def _steps(master: TrackState, gain: FXState | None, lim: FXState | None, gain_d
     return out
 
 
-def _reread(host) -> tuple[ProjectState, TrackState, FXState | None, FXState | None]:
-    """The master as it is after a trial render: the undo that put our trial writes back restores
-    the FX from its saved state, whose numbers may be rounded (the next writes expect those)."""
-    state = host.read_state(master=True)
+def _stats_reread(host, trial: list[dict[str, Any]]) -> tuple[rule.MasterStats, ProjectState, TrackState,
+                                                                 FXState | None, FXState | None]:
+    """A trial render, and the master as it is after it, in one request: the undo that put our
+    trial writes back restores the FX from its saved state, whose numbers may be rounded (the next
+    writes expect those)."""
+    text, state = host.master_stats_then_read(trial, master=True)
     master = state.tracks[0]
-    return state, master, our_fx(master, GAIN_TAG), our_fx(master, LIMIT_TAG)
+    return rule.parse_render_stats(text), state, master, our_fx(master, GAIN_TAG), our_fx(master, LIMIT_TAG)
 
 
 def _report(st: rule.MasterStats, s: rule.MasterSettings, table, *, gr: float | None, renders: int) -> dict[str, Any]:
@@ -110,10 +112,11 @@ def plan_master(host, state: ProjectState, s: rule.MasterSettings,
         names = ", ".join(repr(fx_label(f)) for f in theirs)
         note = f"your own limiter on the master ({names}) is kept and counted in the renders: no second limiter added"
     pre_ops = without_ours(state, master, [f for f in (gain, lim) if f is not None])
-    pre = render_stats(host, pre_ops)
-    _silent(pre)
     if pre_ops:
-        state, master, gain, lim = _reread(host)
+        pre, state, master, gain, lim = _stats_reread(host, pre_ops)
+    else:
+        pre = render_stats(host, None)
+    _silent(pre)
     g = s.target_lufs - pre.integrated_lufs
     with_limiter = not theirs
 
@@ -135,11 +138,12 @@ def plan_master(host, state: ProjectState, s: rule.MasterSettings,
     for i in range(rule.MAX_RENDERS):
         steps = _steps(master, gain, lim, g, s, with_limiter, reason)
         trial = realize.ops(realize.realize(state, steps))
-        st = render_stats(host, trial)
         renders += 1
         if trial:
-            state, master, gain, lim = _reread(host)
+            st, state, master, gain, lim = _stats_reread(host, trial)
             steps = _steps(master, gain, lim, g, s, with_limiter, reason)
+        else:
+            st = render_stats(host, None)
         if abs(s.target_lufs - st.integrated_lufs) <= rule.CONVERGED_LU or i == rule.MAX_RENDERS - 1:
             break
         g = rule.next_gain(g, st, s)
@@ -167,11 +171,11 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     preview = bool((options or {}).get("preview"))
     options = {k: v for k, v in (options or {}).items() if k != "preview"}
     try:
-        raw = load_settings(host, ACTION, options)
+        state = host.read_state(master=True, ext=[SETTINGS_EXT])  # the settings with it: one request
+        raw = settings_of(state, ACTION, options)
         s = rule.parse_settings(raw)
         report_only = s.report_only
         table = rule.platforms(raw)
-        state = host.read_state(master=True)
         if not state.tracks:
             raise ReaperAssistError("the project has no master track to read")
         if report_only:

@@ -30,10 +30,10 @@ from reaper_assist.analysis.reference_tone import ToneProfile, band_mid_side, to
 from reaper_assist.app.master_chain import gain_step, render_stats, solo_alone, target_guids, without_ours
 from reaper_assist.app.our_fx import our_fx
 from reaper_assist.app.records import clean, error_record, record_for_plan, write_record
-from reaper_assist.app.run_action import load_settings
+from reaper_assist.app.run_action import SETTINGS_EXT, settings_of
 from reaper_assist.errors import ParameterError, ReaperAssistError
 from reaper_assist.host import realize
-from reaper_assist.host.base import FXState, TrackState
+from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.media.reference_file import Reference, read_reference, take_render
 from reaper_assist.plugins.js_midside import center_db, center_slider_for_db
 from reaper_assist.rules import mastering
@@ -94,24 +94,26 @@ class _Match:
     """One run's measurements and the steps they lead to. ``guids`` None: the master; else the
     tracks matched together (their sum, soloed)."""
 
-    def __init__(self, host, raw: dict[str, Any], guids: list[str] | None):
+    def __init__(self, host, options: dict[str, Any], guids: list[str] | None):
         self.host = host
         self.guids = guids
+        self._reread(ext=[SETTINGS_EXT])  # the settings with the first read: one request
+        raw = settings_of(self.state, ACTION, options)
         self.aspects = rule.parse_aspects(raw.get("aspects"))
         self.amount = rule.parse_amount(raw.get("amount"))
-        self._reread()
         self.refs = _references(raw, self.state.sample_rate)
         self.width: rule.WidthFit | None = None
 
     # -- the targets ---------------------------------------------------------------------------
-    def _reread(self) -> None:
+    def _reread(self, ext: list[tuple[str, str]] | None = None, state: ProjectState | None = None) -> None:
+        """The targets as they are now (``state``: as a render's request read them after it)."""
         if self.guids is None:
-            self.state = self.host.read_state(master=True)
+            self.state = state or self.host.read_state(master=True, ext=ext)
             if not self.state.tracks:
                 raise ReaperAssistError("the project has no master track to read")
             self.targets = [self.state.tracks[0]]
         else:
-            self.state = self.host.read_state()
+            self.state = state or self.host.read_state(ext=ext)
             by_guid = {t.guid.upper(): t for t in self.state.tracks}
             missing = [g for g in self.guids if g.upper() not in by_guid]
             if missing:
@@ -213,10 +215,12 @@ class _Match:
 
     def _stats(self, steps: list[Step]) -> mastering.MasterStats:
         trial = realize.ops(realize.realize(self.state, steps)) + self._solo()
-        st = render_stats(self.host, trial)
-        if trial:
-            self._reread()
-        return st
+        if not trial:
+            return render_stats(self.host, trial)
+        # the state after the trial comes with the render (one request, issue 20 point 4)
+        text, state = self.host.master_stats_then_read(trial, master=self.guids is None)
+        self._reread(state=state)
+        return mastering.parse_render_stats(text)
 
     def loudness(self) -> tuple[float | None, mastering.MasterStats]:
         """The gain that brings the target to the references' loudness, from trial renders."""
@@ -278,8 +282,7 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     options = dict(options or {})
     try:
         guids = target_guids(host, ACTION, track_guids, options)
-        raw = load_settings(host, ACTION, {k: v for k, v in options.items() if k not in ("master", "selected")})
-        m = _Match(host, raw, guids)
+        m = _Match(host, {k: v for k, v in options.items() if k not in ("master", "selected")}, guids)
         m.measure_mix()
         m.fit()
         m.fit_width()

@@ -82,17 +82,19 @@ def error_record(action: str, message: str) -> dict[str, Any]:
             "tracks": [], "changes": []}
 
 
-def write_record(host, record: dict[str, Any]) -> None:
+def write_record(host, record: dict[str, Any], also: list[tuple[str, str]] | None = None) -> None:
     """Add the record's value changes to the durable history (``record["restore"]``, kept out of
     ``last_run``), echo a short summary to REAPER's console, then store the record: the record is
-    the sign that the action has finished, so whoever waits for it finds the rest already there."""
+    the sign that the action has finished, so whoever waits for it finds the rest already there.
+    ``also``: other keys of the section written in the same request, before the record (remove's
+    history and kept records)."""
     values = record.pop("restore", None)
     keep = record.get("status") == "ok" and record.get("changes") and record.get("action") != "remove"
     # two requests whatever the record holds (issue 20 point 4): read what it extends, then write
     # the history, the kept records, ``last_run`` (last, in the same request) and the console
     keys = ([history.HISTORY_KEY] if values else []) + ([history.RECORDS_KEY] if keep else [])
     stored = dict(zip(keys, host.get_proj_ext_many(history.EXT_SECTION, keys))) if keys else {}
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = list(also or [])
     if values:
         out.append((history.HISTORY_KEY, history.appended(stored[history.HISTORY_KEY],
                                                           str(record.get("action", "")), values)))

@@ -186,19 +186,23 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
     """Remove the tool's work from the tracks (``options["master"]``: from the master track, and the
     tracks the master actions added: ab-reference's "RA Reference")."""
     master = bool((options or {}).get("master"))
+    also: list[tuple[str, str]] = []  # the history and kept records, written with the record (one request)
+    # the history and the kept records come with the read (one request, issue 20 point 4)
+    stored = [(history.EXT_SECTION, history.HISTORY_KEY), (history.EXT_SECTION, history.RECORDS_KEY)]
     try:
         if master:  # the master's FX, and the tracks the master actions added for the mix (the A/B reference)
             from reaper_assist.app.registry import MASTER_ACTIONS, REFERENCE_ACTIONS
 
-            state = host.read_state(master=True)
+            state = host.read_state(master=True, ext=stored)
             added = tuple(t for t in host.read_state().tracks if t.owner in MASTER_ACTIONS | REFERENCE_ACTIONS)
             state = dataclasses.replace(state, tracks=state.tracks + added)
         else:
-            state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids)
+            state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids, ext=stored)
+        history_text, records_text = state.ext
         tracks = list(state.tracks)
         if not tracks:
             raise ReaperAssistError("no tracks selected: select the tracks to remove reaper-assist's changes from")
-        entries = history.load(host)
+        entries = history.parse(history_text)
         p, done = plan(state, tracks, entries)
         writes = realize.realize(state, p.steps)
         if writes and not dry_run:
@@ -207,15 +211,18 @@ def run(host, *, track_guids: list[str] | None = None, selected: bool = True, op
         record.pop("restore", None)  # remove's own writes are no history to restore
         if not writes:
             record["message"] = "nothing of reaper-assist's to remove"
-        if writes and not dry_run:  # the report no longer shows what was taken off
-            history.forget_tracks(host, {d.guid.upper() for d in p.decisions if d.status == "changed"})
         if not dry_run and done:
             gone = set(done)
-            history.store(host, [e for e in entries if (str(e["track_guid"]).upper(),
-                                                        str(e.get("item_guid") or "").upper(), e["field"]) not in gone])
+            also.append((history.HISTORY_KEY, history.dumps(
+                [e for e in entries if (str(e["track_guid"]).upper(), str(e.get("item_guid") or "").upper(),
+                                        e["field"]) not in gone])))
+        if writes and not dry_run:  # the report no longer shows what was taken off
+            kept = history.without_tracks(records_text, {d.guid.upper() for d in p.decisions if d.status == "changed"})
+            if kept is not None:
+                also.append((history.RECORDS_KEY, kept))
     except ReaperAssistError as exc:
         record = _error_record(ACTION, str(exc))
     record["time"] = record.get("time") or time.strftime("%Y-%m-%dT%H:%M:%S%z")
     if not dry_run:
-        write_record(host, record)
+        write_record(host, record, also)
     return record

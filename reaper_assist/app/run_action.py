@@ -23,11 +23,6 @@ from reaper_assist.rules.plan import Plan
 SETTINGS_EXT = (settings_mod.EXT_SECTION, settings_mod.SETTINGS_KEY)
 
 
-def load_settings(host, action: str, options: dict[str, Any] | None) -> dict[str, Any]:
-    overrides = host.get_proj_ext(*SETTINGS_EXT)
-    return settings_mod.load(action, project_overrides=overrides, options=options)
-
-
 def settings_of(state: ProjectState, action: str, options: dict[str, Any] | None) -> dict[str, Any]:
     """The settings of ``action`` from a state read with ``ext=[SETTINGS_EXT]`` (no request)."""
     return settings_mod.load(action, project_overrides=state.ext[0] if state.ext else None, options=options)
@@ -46,8 +41,11 @@ PlanFn = Callable[[ProjectState, list[TrackState], dict[str, Any]], Plan]
 
 
 def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] | None, selected: bool,
-                  options: dict[str, Any] | None, dry_run: bool, what: str) -> dict[str, Any]:
-    """Read -> plan -> apply in one undo block -> ``last_run`` record (outside the undo block)."""
+                  options: dict[str, Any] | None, dry_run: bool, what: str,
+                  ext: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Read -> plan -> apply in one undo block -> ``last_run`` record (outside the undo block).
+    ``ext``: more project ExtState keys read with the tracks, in ``state.ext[1:]`` (the settings
+    are ``state.ext[0]``)."""
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     preview = bool((options or {}).get("preview"))
@@ -55,7 +53,7 @@ def run_assistant(host, action: str, plan_fn: PlanFn, *, track_guids: list[str] 
     with contextlib.ExitStack() as held:
         try:
             state = host.read_state(track_guids=track_guids, selected_only=selected and not track_guids,
-                                    ext=[SETTINGS_EXT])
+                                    ext=[SETTINGS_EXT, *(ext or [])])
             raw = settings_of(state, action, options)
             timings["read_s"] = time.perf_counter() - t0
             tracks = list(state.tracks)

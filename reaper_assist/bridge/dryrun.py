@@ -41,12 +41,21 @@ def with_trial(api, trial_ops: list[dict[str, Any]] | None, measure: Callable[[A
         txn.abort_with(api, tid)
 
 
-def master_stats_with(api, trial_ops: list[dict[str, Any]] | None = None) -> str:
+def master_stats_with(api, trial_ops: list[dict[str, Any]] | None = None,
+                      then_read: dict[str, Any] | None = None) -> Any:
     """The ``RENDER_STATS`` text of a dry-run render of the master, with ``trial_ops`` in place
-    during the render only."""
-    return with_trial(api, trial_ops, _stats)
+    during the render only. ``then_read`` (``{"master": bool}``): also the project's state read
+    once the trial writes are put back (the master alone, or the tracks), as
+    ``{"stats", "state"}``: the state the next writes must expect (an undone FX may come back with
+    rounded values), without a request of its own."""
+    text = with_trial(api, trial_ops, _stats)
+    if then_read is None:
+        return text
+    from reaper_assist.bridge import remote
+
+    return {"stats": text, "state": remote.read_state_with(api, master=bool(then_read["master"]))}
 
 
-def master_stats(trial_ops=None):
+def master_stats(trial_ops=None, then_read=None):
     """Entry point called by name through the bridge."""
-    return master_stats_with(txn._api(), trial_ops)
+    return master_stats_with(txn._api(), trial_ops, then_read)

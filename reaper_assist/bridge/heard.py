@@ -245,11 +245,7 @@ def _put_back(api, tracks, muted: list[bool], items) -> None:
             api.SetMediaItemInfo_Value(it, "B_MUTE", 1 if was else 0)
 
 
-def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """Per track ``{"guid", "measured", "why", "through", "fader", "pre_fader_sends", "sends",
-    "sources", "source_guids", "LUFSI", "RMSI", "PEAK"}`` (dB / LUFS; -inf for silence), with ``trial_ops`` in place
-    during the renders only. ``through``: the top-level tracks where its routes end ("" when only
-    itself); ``sources``: the tracks that send to it (not its folder children)."""
+def _with_trial(api, track_guids: list[str], trial_ops: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     if not trial_ops:
         return _measure(api, track_guids)
     tid = txn.begin_with(api, trial_ops, _TRIAL_UNDO)
@@ -260,6 +256,25 @@ def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any
         txn.abort_with(api, tid)
 
 
-def tracks_heard(track_guids, trial_ops=None):
+def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None,
+                      trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """Per track ``{"guid", "measured", "why", "through", "fader", "pre_fader_sends", "sends",
+    "sources", "source_guids", "LUFSI", "RMSI", "PEAK"}`` (dB / LUFS; -inf for silence), with ``trial_ops`` in place
+    during the renders only. ``through``: the top-level tracks where its routes end ("" when only
+    itself); ``sources``: the tracks that send to it (not its folder children).
+
+    ``trials`` (instead of ``trial_ops``): one list of trial writes per track, each in place only
+    while its own track is measured (compare: every track's own bypass, all tracks in one request)."""
+    if trials is None:
+        return _with_trial(api, track_guids, trial_ops)
+    from reaper_assist.bridge.writes import ApplyError
+
+    if trial_ops or len(trials) != len(track_guids):
+        raise ApplyError(f"tracks_heard: {len(trials)} trials for {len(track_guids)} tracks"
+                         + (" and trial_ops besides" if trial_ops else ""))
+    return [_with_trial(api, [g], t)[0] for g, t in zip(track_guids, trials)]
+
+
+def tracks_heard(track_guids, trial_ops=None, trials=None):
     """Entry point called by name through the bridge."""
-    return tracks_heard_with(txn._api(), track_guids, trial_ops)
+    return tracks_heard_with(txn._api(), track_guids, trial_ops, trials)

@@ -229,6 +229,9 @@ OPS: dict[str, Op] = {
     "txn_steps": Op(txn.steps_with, {"tid": req(text(64)), "start": req(integer(0, MAX_LIST)),
                                      "stop": req(integer(0, MAX_LIST))}),
     "txn_commit": Op(txn.commit_with, {"tid": req(text(64))}),
+    # begin, every write and commit in one request (a press's apply: one round trip, not three)
+    "txn_apply": Op(txn.apply_with, {"ops": req(list_of(write_op)), "undo_name": req(text()),
+                                     "fail_after": opt(optional(integer(0, MAX_LIST)))}),
     "txn_abort": Op(txn.abort_with, {"tid": req(text(64))}),
     "calibrate_sweep": Op(sweep.sweep_with, {"plan": req(list_of(PLAN_ENTRY, 64))}),
     # dry runs at a plugin's insertion point (auto-compress); toggles bypass and selection meanwhile
@@ -236,10 +239,13 @@ OPS: dict[str, Op] = {
         "track_guids": req(list_of(GUID, insertion.MAX_TRACKS)),
         "stop_fx": req(list_of(integer(0, MAX_LIST), insertion.MAX_TRACKS))}),
     # the master's dry-run render (RENDER_STATS), trial writes in place only while it renders
-    "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op)))}),
+    "master_stats": Op(dryrun.master_stats_with, {"trial_ops": opt(optional(list_of(write_op))),
+                                                  "then_read": opt(optional(record(master=flag)))}),
     # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)
+    # (``trials``: one list of trial writes per track, in place while that track is measured: compare)
     "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, 4096)),
-                                                 "trial_ops": opt(optional(list_of(write_op)))}),
+                                                 "trial_ops": opt(optional(list_of(write_op))),
+                                                 "trials": opt(optional(list_of(list_of(write_op), 4096)))}),
     # the master mix rendered to a WAV in a private folder the bridge chooses (match-reference)
     "master_render_file": Op(render_file.master_file_with, {"trial_ops": opt(optional(list_of(write_op)))}),
 }

@@ -52,6 +52,12 @@ class InProcessHost:
         """RENDER_STATS of a dry-run render of the master, ``trial_ops`` in place during it only."""
         return self._call(dryrun.master_stats_with, trial_ops)
 
+    def master_stats_then_read(self, trial_ops: list[dict[str, Any]] | None, *,
+                               master: bool) -> tuple[str, ProjectState]:
+        """As :meth:`ReapyHost.master_stats_then_read`."""
+        r = self._call(dryrun.master_stats_with, trial_ops, {"master": bool(master)})
+        return str(r["stats"] or ""), ProjectState.from_dict(r["state"])
+
     def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """The path of a WAV of the master mix rendered with ``trial_ops`` in place (bridge.render_file)."""
         return self._call(render_file.master_file_with, trial_ops)
@@ -65,9 +71,10 @@ class InProcessHost:
             raise HostError(f"apply failed: {exc}") from exc
         return ApplyResult(tuple(r["results"]), r["undo"])
 
-    def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None, *,
+                     trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
         """Post-FX loudness of each track as heard through its folders (bridge.heard)."""
-        return self._call(heard.tracks_heard_with, track_guids, trial_ops)
+        return self._call(heard.tracks_heard_with, track_guids, trial_ops, trials)
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion),

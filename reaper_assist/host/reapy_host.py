@@ -238,9 +238,21 @@ class ReapyHost:
         during the render only, bridge.dryrun)."""
         return str(self._send("master_stats", trial_ops=trial_ops) or "")
 
-    def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-        """Post-FX loudness of each track as heard through its folders (one request; bridge.heard)."""
-        return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
+    def master_stats_then_read(self, trial_ops: list[dict[str, Any]] | None, *,
+                               master: bool) -> tuple[str, ProjectState]:
+        """:meth:`master_stats` and then the state (the master alone, or the tracks) once the trial
+        writes are put back, in one request."""
+        r = self._send("master_stats", trial_ops=trial_ops, then_read={"master": bool(master)})
+        return str(r["stats"] or ""), ProjectState.from_dict(r["state"])
+
+    def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None, *,
+                     trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+        """Post-FX loudness of each track as heard through its folders (one request; bridge.heard);
+        ``trials``: each track's own trial writes instead of ``trial_ops`` for all."""
+        args: dict[str, Any] = {"track_guids": track_guids, "trial_ops": trial_ops}
+        if trials is not None:
+            args["trials"] = [list(t) for t in trials]
+        return list(self._send("tracks_heard", **args) or [])
 
     def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """The path of a WAV of the master mix rendered inside REAPER with ``trial_ops`` in place
@@ -251,12 +263,14 @@ class ReapyHost:
               fault: Callable[[str], None] | None = None, ops_per_request: int | None = None) -> ApplyResult:
         """Validate and write ``ops`` in one undo block inside one held batch; all or nothing.
 
-        The writes go in one request by default (``ops_per_request=None``), so an apply costs the
-        same five requests (hold, begin, ops, commit, release) whatever the number of tracks.
+        By default (``ops_per_request=None``) the begin, every write and the commit are one
+        ``txn_apply`` request, so an apply costs three requests (hold, apply, release; one inside
+        :meth:`batch`) whatever the number of tracks; with ``ops_per_request`` it is ``txn_begin``,
+        the writes that many per ``txn_steps`` request, and ``txn_commit``.
         ``fail_after`` (tests) makes REAPER's side fail after that many operations; ``fault``
         (tests) is called with ``"before:<step>"`` / ``"after:<step>"`` around every request (steps
-        ``hold``, ``begin``, ``op:<n>`` or ``ops:<a>-<b>``, ``commit``, ``release``): a test kills
-        the process there to check that nothing is left half-applied.
+        ``hold``, ``apply``, or ``begin``, ``op:<n>`` or ``ops:<a>-<b>``, ``commit``; ``release``):
+        a test kills the process there to check that nothing is left half-applied.
         """
 
         def call(step: str, op: str, **args: Any) -> Any:
@@ -272,12 +286,15 @@ class ReapyHost:
             if not held:
                 call("hold", "HOLD")
             try:
-                tid = call("begin", "txn_begin", ops=list(ops), undo_name=str(undo_name), fail_after=fail_after)
-                size = len(ops) if ops_per_request is None else max(1, int(ops_per_request))
-                for a in range(0, len(ops), max(1, size)):
-                    b = min(len(ops), a + size)
-                    call(f"op:{a}" if b - a == 1 else f"ops:{a}-{b - 1}", "txn_steps", tid=tid, start=a, stop=b)
-                r = call("commit", "txn_commit", tid=tid)
+                if ops_per_request is None:
+                    r = call("apply", "txn_apply", ops=list(ops), undo_name=str(undo_name), fail_after=fail_after)
+                else:
+                    tid = call("begin", "txn_begin", ops=list(ops), undo_name=str(undo_name), fail_after=fail_after)
+                    size = max(1, int(ops_per_request))
+                    for a in range(0, len(ops), size):
+                        b = min(len(ops), a + size)
+                        call(f"op:{a}" if b - a == 1 else f"ops:{a}-{b - 1}", "txn_steps", tid=tid, start=a, stop=b)
+                    r = call("commit", "txn_commit", tid=tid)
             finally:
                 if not held and self._conn is not None:
                     try:

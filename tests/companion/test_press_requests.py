@@ -24,7 +24,7 @@ def memory_cache(monkeypatch):
     monkeypatch.setattr(gain_stage, "_CACHE", ResultCache(max_entries=64, encode=list, decode=gain_stage._decode))
 
 
-def test_a_press_that_applies_is_eight_requests_and_one_that_changes_nothing_two(tmp_path, reapy_host, driver,
+def test_a_press_that_applies_is_six_requests_and_one_that_changes_nothing_two(tmp_path, reapy_host, driver,
                                                                                 memory_cache):
     b = Builder(tmp_path)
     b.track("Pad", sine(0.05, seconds=1.0))
@@ -33,9 +33,9 @@ def test_a_press_that_applies_is_eight_requests_and_one_that_changes_nothing_two
     rec: dict = {}
     ops = _ops(reapy_host, lambda: rec.update(gain_stage.run(reapy_host)))
     assert rec["status"] == "ok" and rec["message"].startswith("changed 2 of 2 tracks")
-    # + the companion's current_project check: 9 for a press that applies
-    assert ops == {"read_state": 1, "HOLD": 1, "txn_begin": 1, "txn_steps": 1, "txn_commit": 1,
-                   "get_proj_ext_many": 1, "set_proj_ext_many": 1, "RELEASE": 1}
+    # + the companion's current_project check: 7 for a press that applies
+    assert ops == {"read_state": 1, "HOLD": 1, "txn_apply": 1, "get_proj_ext_many": 1, "set_proj_ext_many": 1,
+                   "RELEASE": 1}
     again = _ops(reapy_host, lambda: rec.update(gain_stage.run(reapy_host)))
     assert rec["status"] == "ok" and again == {"read_state": 1, "set_proj_ext_many": 1}
 
@@ -56,7 +56,7 @@ def test_the_settings_read_with_the_tracks_are_the_projects(tmp_path, reapy_host
 
 def test_auto_compress_measures_every_insertion_point_in_one_request(tmp_path, reapy_host, driver):
     """Auto-compress decides on the level at its insertion point, after the user's (here auto-EQ's)
-    plugins: the dry runs of all tracks are one request, so the press is 8 requests (+ the
+    plugins: the dry runs of all tracks are one request, so the press is 7 requests (+ the
     companion's project check) for 4 tracks as for 1, and every track was measured."""
     from reaper_assist.app import auto_compress, auto_eq
 
@@ -68,8 +68,8 @@ def test_auto_compress_measures_every_insertion_point_in_one_request(tmp_path, r
     rec: dict = {}
     ops = _ops(reapy_host, lambda: rec.update(auto_compress.run(reapy_host)))
     assert rec["status"] == "ok", rec["message"]
-    assert ops == {"read_state": 1, "insertion_levels": 1, "HOLD": 1, "txn_begin": 1, "txn_steps": 1,
-                   "txn_commit": 1, "get_proj_ext_many": 1, "set_proj_ext_many": 1, "RELEASE": 1}
+    assert ops == {"read_state": 1, "insertion_levels": 1, "HOLD": 1, "txn_apply": 1, "get_proj_ext_many": 1,
+                   "set_proj_ext_many": 1, "RELEASE": 1}
     measured = [t["evidence"]["insertion_level"] for t in rec["tracks"]]
     assert len(measured) == 4 and all(m.startswith("dry run:") for m in measured), measured
 
