@@ -95,7 +95,10 @@ class Press:
 
         host = self.host
         previous = host.get_proj_ext(EXT_SECTION, LAST_RUN_KEY)
+        # the pre-analysis's count after the bridge's at the start and before it at the end: a read
+        # in between is counted as the press's, never the other way round
         (served0, ops0), mine0 = bridge_count(host), host.round_trips
+        pre0 = self.preanalysis_reads()
         t0 = time.perf_counter()
         self.emu.press(self.command)
         record = wait_for_record(host, previous, t0, 900.0)
@@ -103,12 +106,15 @@ class Press:
         if record is None:
             raise SystemExit(f"no record after 900 s: {self.emu.console()[-1000:]}")
         time.sleep(0.3)  # let the companion finish its last request before counting
+        pre_reads = self.preanalysis_reads() - pre0
         served_now, ops_now = bridge_count(host)
         # the bridge's count less this bench's own requests since the first stats call (its polls
         # and the second stats call, counted by the bridge too) and the pre-analysis's polls
         polls = ops_now.get("project_state", 0) - ops0.get("project_state", 0)
-        served = served_now - served0 - (host.round_trips - mine0) - polls
+        # and the pre-analysis's reads in the meantime (after a restart it reads the tracks again)
+        served = served_now - served0 - (host.round_trips - mine0) - polls - pre_reads
         ops = {k: v - ops0.get(k, 0) for k, v in ops_now.items() if v - ops0.get(k, 0)}
+        ops["read_state"] = ops.get("read_state", 0) - pre_reads
         ops["get_proj_ext"] = ops.get("get_proj_ext", 0) - (host.round_trips - mine0 - 1)  # less our polls
         ops.pop("stats", None)
         ops.pop("project_state", None)
@@ -119,6 +125,13 @@ class Press:
               f"({', '.join(f'{k} {v}' for k, v in sorted(ops.items()) if v)}); "
               f"companion peak RSS {peak_rss_mib(status['pid']):.0f} MiB")
         return {"elapsed": elapsed, "analyse": tm["analyse_s"], "requests": served}
+
+    def preanalysis_reads(self) -> int:
+        """The read_state requests the companion's pre-analysis has sent (0: no companion running)."""
+        try:
+            return int(self.status().get("preanalysis", {}).get("read_requests", 0))
+        except Exception:  # noqa: BLE001 - no companion yet (a cold press starts it)
+            return 0
 
     def status(self) -> dict:
         from reaper_assist.companion import protocol

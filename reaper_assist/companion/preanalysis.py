@@ -146,6 +146,7 @@ class PreAnalyzer:
         self._files: dict[str, tuple[int, int]] = {}  # media path -> (size, mtime_ns) at the last read
         self._next_index: int | None = None  # the first track index still to read in this pass (None: none)
         self.polls = self.reads = self.measured = self.failed = 0
+        self.read_requests = 0  # read_state requests sent (a bench subtracts those inside a press's count)
         self.problem = ""  # the last reason REAPER could not be polled ("" when it answers)
         self.priority = ""
 
@@ -156,7 +157,8 @@ class PreAnalyzer:
             queued = len(self._todo)
         state = "paused" if self.gate.closed else ("measuring" if queued else ("idle" if self.reads else "waiting"))
         return {"state": state, "queued": queued, "measured": self.measured, "failed": self.failed,
-                "polls": self.polls, "reads": self.reads, "problem": self.problem, "priority": self.priority}
+                "polls": self.polls, "reads": self.reads, "read_requests": self.read_requests, "problem": self.problem,
+                "priority": self.priority}
 
     # -- one poll -------------------------------------------------------------------------------
     def host(self) -> Any:
@@ -217,6 +219,7 @@ class PreAnalyzer:
         first = start == 0
         state = self.host().read_state(selected_only=False, with_fx=False, index_range=(start, start + READ_SLICE),
                                        ext=[SETTINGS_EXT] if first else None)
+        self.read_requests += 1
         if first:
             _, silence = gain_staging.parse_settings(settings_of(state, gain_stage.ACTION, None))
         else:

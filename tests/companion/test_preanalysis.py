@@ -88,7 +88,7 @@ def test_measures_the_selection_first_with_the_numbers_of_a_press(tmp_path, cach
         pass
     assert counted == ["Vox", "Keys", "Kick"]  # selected tracks first, then the rest
     assert pre.status() | {"priority": ""} == {"state": "idle", "queued": 0, "measured": 3, "failed": 0, "polls": 1,
-                                               "reads": 1, "problem": "", "priority": ""}
+                                               "reads": 1, "read_requests": 1, "problem": "", "priority": ""}
     state = host.read_state()
     background = {t.name: gain_stage._CACHE.get(gain_stage._cache_slot(t, state.sample_rate, -60.0)[0])
                   for t in state.tracks}
@@ -272,6 +272,7 @@ def test_the_tracks_are_read_a_few_per_request_with_the_settings_in_the_first(tm
     assert pre.read_next() is True and pre.read_next() is False and not pre.reading
     assert host.calls == ["project_state"] + ["read_state"] * 3  # no settings request of its own
     assert host.read_sizes == [READ_SLICE, READ_SLICE, 3] and pre.status()["reads"] == 1
+    assert pre.status()["read_requests"] == 3
     while pre.work_one():
         pass
     names = [f"T{i:02d}" for i in range(n)]

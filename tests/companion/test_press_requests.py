@@ -3,11 +3,14 @@ the settings come with the tracks' read, and the apply and the record are one he
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from reaper_assist.analysis.cache import ResultCache
 from reaper_assist.app import gain_stage
-from tests.app.conftest import Builder, sine
+from reaper_assist.app.registry import ACTIONS
+from tests.app.conftest import SR, Builder, sine
 
 
 def _ops(host, action) -> dict[str, int]:
@@ -145,3 +148,85 @@ def test_a_press_over_the_cap_is_split_into_requests_of_the_cap(tmp_path, monkey
     before = host.round_trips
     got = host.insertion_levels(points)
     assert host.round_trips - before == 2 and [m["measured"] for m in got] == [True, True, True]
+# -- every action, as the companion serves a press ------------------------------------------------
+MAX_REQUESTS = 10  # issue 20 point 4: at most 10 bridge requests for any press, whatever the track count
+TRACK_COUNTS = (2, 8)
+SECONDS = 3.0  # of media per track: enough for every action to find its work, short for the emulator's renders
+_NAMES = ("Lead Vocal", "Guitar", "Keys", "Bass", "Pad", "Strings", "Piano", "Organ")
+# what a press needs in place first: the A/B reference to toggle or remove; work of the tool to remove or compare
+_BEFORE = {"ab-reference-toggle": ("ab-reference",), "ab-reference-remove": ("ab-reference",),
+           "remove": ("gain-stage", "auto-eq"), "compare": ("gain-stage", "auto-eq")}
+_REFERENCE_ACTIONS = ("match-reference", "ab-reference")
+# the actions on the master, the mix or the reference track (their records name that, not the tracks)
+_ON_THE_MIX = ("master", "match-reference", "ab-reference", "ab-reference-toggle", "ab-reference-remove", "report")
+
+
+def _voice(i: int, seconds: float) -> np.ndarray:
+    """Mono (both channels alike, so auto-pan pans it): a harmonic tone in phrases with gaps, a
+    5-9 kHz noise burst every 0.7 s (de-ess finds sibilance) and a faint noise floor (denoise,
+    dip-gaps). Deterministic per track."""
+    from scipy.signal import butter, sosfilt
+
+    rng = np.random.default_rng(100 + i)
+    t = np.arange(int(seconds * SR)) / SR
+    f0 = 180.0 * (1 + i % 4) * (1.0 + 0.07 * (i // 4))
+    x = sum(0.2 / k * np.sin(2 * np.pi * f0 * k * t) for k in range(1, 8)) * (np.sin(2 * np.pi * 0.5 * t) > -0.3)
+    hiss = sosfilt(butter(4, [5000, 9000], btype="band", fs=SR, output="sos"), rng.standard_normal(t.size))
+    x = x + 0.6 * hiss * ((t % 0.7) < 0.08) + 0.002 * rng.standard_normal(t.size)
+    return np.stack([x, x], axis=1)
+
+
+@pytest.fixture(scope="module")
+def reference_wav(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("reference") / "reference.wav"
+    sf.write(path, (0.3 * np.random.default_rng(6).standard_normal((2, int(10.5 * SR)))).T, SR, subtype="FLOAT")
+    return str(path)
+
+
+def _press_counts(tmp_path, emulator, reapy_host, driver, action: str, tracks: int,
+                  reference: str) -> list[tuple[int, dict]]:
+    """(requests counted at the bridge, record) of a first and a repeat press of ``action``, served
+    as the companion serves a key press (its current_project check included)."""
+    from reaper_assist.app.registry import run_action
+    from reaper_assist.companion.runner import JobRunner
+
+    b = Builder(tmp_path / f"{action}-{tracks}")
+    b.tmp.mkdir()
+    for i in range(tracks):
+        b.track(_NAMES[i], _voice(i, SECONDS))
+    path = str(b.save())
+    driver.load_project(path)
+    options = {"reference": [reference]} if action in _REFERENCE_ACTIONS else {}
+    for before in _BEFORE.get(action, ()):
+        rec = run_action(before, reapy_host, options={"reference": [reference]} if before in _REFERENCE_ACTIONS else {})
+        assert rec["status"] == "ok", rec["message"]
+    runner = JobRunner(emulator.config, host_factory=lambda: reapy_host)
+    out = []
+    request = {"action": action, "project": path, "options": options}
+    for _ in range(2):
+        records: list[dict] = []
+        ops = _ops(reapy_host, lambda: records.append(runner.run(request)))  # noqa: B023 - called at once
+        out.append((sum(ops.values()), records[0]))
+        print(f"{action} at {tracks} tracks, {'repeat' if len(out) == 2 else 'first'} press: "
+              f"{sum(ops.values())} requests {ops}")  # docs/perf.md quotes these lines (pytest -s)
+    return out
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_press_of_every_action_is_at_most_ten_requests_whatever_the_track_count(
+        action, tmp_path, emulator, reapy_host, driver, memory_cache, reference_wav):
+    """Counted by the bridge, the companion's own current_project check included, on a first and a
+    repeat press at 2 and 8 tracks: at most 10, and the same at 8 tracks as at 2 (a request per
+    track would show as a difference of 6)."""
+    counts = {}
+    for n in TRACK_COUNTS:
+        (first, rec1), (again, rec2) = _press_counts(tmp_path, emulator, reapy_host, driver, action, n, reference_wav)
+        assert rec1["status"] == "ok", rec1["message"]
+        if action not in ("report",):  # the first press applies: its apply and record are counted
+            assert rec1["changes"], rec1["message"]
+        if action not in _ON_THE_MIX:  # every track was planned for: a per-track request would have run
+            assert len(rec1["tracks"]) == n, rec1["message"]
+        assert first <= MAX_REQUESTS and again <= MAX_REQUESTS, (n, first, again)
+        counts[n] = (first, again)
+    assert counts[2] == counts[8], counts
+

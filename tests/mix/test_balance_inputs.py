@@ -62,9 +62,10 @@ def test_muted_silent_and_unsent_tracks_keep_their_level_and_say_why(small):
 def test_the_dry_run_of_tracks_is_one_operation_of_the_closed_set(small, tmp_path):
     assert "tracks_heard" in OPS and not OPS["tracks_heard"].reads_only  # it toggles mutes meanwhile
     spec, args = prepare("tracks_heard", {"track_guids": ["{A}"]})
-    assert args == {"track_guids": ["{A}"], "trial_ops": None}
+    assert args == {"track_guids": ["{A}"], "trial_ops": None, "trials": None}
     named = tmp_path / "x"  # a client-named path is refused like any unknown field, and nothing is written
-    for bad in ({"track_guids": "{A}"}, {"track_guids": ["{A}"], "path": str(named)}, {}):
+    for bad in ({"track_guids": "{A}"}, {"track_guids": ["{A}"], "path": str(named)}, {},
+                {"track_guids": ["{A}"], "trials": [{"op": "track_info"}]}):  # trials: a list per track
         with pytest.raises(RefusedError):
             prepare("tracks_heard", bad)
     assert not named.exists()
