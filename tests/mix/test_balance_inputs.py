@@ -78,6 +78,28 @@ def test_the_dry_run_of_tracks_is_one_operation_of_the_closed_set(small, tmp_pat
     assert res[3]["LUFSI"] == float("-inf")
 
 
+def test_each_track_heard_with_its_own_trial_is_one_request_and_the_same_as_one_request_each(small):
+    """compare's bypass of every track in one request (``trials``): track k is measured with trial k
+    in place and nothing else's, as if each were its own request; a trial count that is not the
+    track count is refused, and everything is put back."""
+    from reaper_assist.errors import ReaperAssistError
+
+    host = InProcessHost.open(small)
+    state = host.read_state()
+    a, b = state.tracks[0], state.tracks[1]
+    down = [{"op": "track_info", "track": a.guid, "parm": "D_VOL", "value": a.volume * 0.5, "expect": a.volume}]
+    up = [{"op": "track_info", "track": b.guid, "parm": "D_VOL", "value": b.volume * 2.0, "expect": b.volume}]
+    both = host.tracks_heard([a.guid, b.guid], trials=[down, up])
+    apart = [host.tracks_heard([a.guid], down)[0], host.tracks_heard([b.guid], up)[0]]
+    plain = host.tracks_heard([a.guid, b.guid])
+    assert [r["LUFSI"] for r in both] == [r["LUFSI"] for r in apart]
+    assert abs(both[0]["LUFSI"] - (plain[0]["LUFSI"] - 6.02)) < 0.05  # a's trial acted on a ...
+    assert abs(both[1]["LUFSI"] - (plain[1]["LUFSI"] + 6.02)) < 0.05  # ... and b's on b
+    assert [t.volume for t in host.read_state().tracks] == [t.volume for t in state.tracks]
+    with pytest.raises(ReaperAssistError, match="1 trials for 2 tracks"):
+        host.tracks_heard([a.guid, b.guid], trials=[down])
+
+
 def test_the_operation_answers_through_reapers_bridge_as_in_process(small, reapy_host, live_project):
     """The same figures from the emulator process through the authenticated bridge (ReapyHost)."""
     from pathlib import Path
