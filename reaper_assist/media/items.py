@@ -40,6 +40,29 @@ from reaper_assist.media.source import (
 CHANMODES = {0: "normal", 1: "reverse stereo", 2: "mono (downmix)", 3: "mono (left)", 4: "mono (right)"}
 
 
+def check_render(items: Sequence[ItemState], *, track_name: str, sample_rate: int, channels: int) -> None:
+    """What every read of a track's items checks first (:func:`render_items` and the block
+    stream alike): the rate, the channel count and each item (:func:`check_item`).
+
+    Raises
+    ------
+    ParameterError
+        Naming the value, its valid range and (for an item) the track and item.
+    """
+    if not isinstance(sample_rate, (int, np.integer)) or not 1000 <= sample_rate <= 1_536_000:
+        raise ParameterError(f"sample_rate={sample_rate!r} Hz is outside the valid range [1000, 1536000]")
+    if not isinstance(channels, (int, np.integer)) or not 1 <= channels <= 128:
+        raise ParameterError(f"channels={channels!r} is outside the valid range 1..128")
+    for it in items:
+        check_item(track_name, it)
+
+
+def check_window(start_s: float, end_s: float) -> None:
+    """Raise :class:`ParameterError` unless ``start_s <= end_s``, both finite."""
+    if not (math.isfinite(start_s) and math.isfinite(end_s)) or end_s < start_s:
+        raise ParameterError(f"window start_s={start_s!r}, end_s={end_s!r}: need finite start_s <= end_s")
+
+
 def check_item(track_name: str, item: ItemState) -> None:
     """Raise :class:`ParameterError` naming the track and item when a value is outside what
     REAPER can hold (facts 1.4): media would otherwise render nonsense from it."""
@@ -278,20 +301,14 @@ def render_items(
         For an invalid rate, channel count or window, or an item value outside what REAPER can
         hold (naming the track and item). Media problems never raise.
     """
-    if not isinstance(sample_rate, (int, np.integer)) or not 1000 <= sample_rate <= 1_536_000:
-        raise ParameterError(f"sample_rate={sample_rate!r} Hz is outside the valid range [1000, 1536000]")
-    if not isinstance(channels, (int, np.integer)) or not 1 <= channels <= 128:
-        raise ParameterError(f"channels={channels!r} is outside the valid range 1..128")
-    for it in items:
-        check_item(track_name, it)
+    check_render(items, track_name=track_name, sample_rate=sample_rate, channels=channels)
     sr = int(sample_rate)
     cache = default_cache() if cache is None else cache
     if start_s is None:
         start_s = min((it.position_s for it in items), default=0.0)
     if end_s is None:
         end_s = max((it.end_s for it in items), default=start_s)
-    if not (math.isfinite(start_s) and math.isfinite(end_s)) or end_s < start_s:
-        raise ParameterError(f"window start_s={start_s!r}, end_s={end_s!r}: need finite start_s <= end_s")
+    check_window(start_s, end_s)
 
     w0 = uncertain.seconds_to_frame(start_s, sr)
     w1 = uncertain.seconds_to_frame(end_s, sr)

@@ -27,7 +27,7 @@ import numpy as np
 from reaper_assist.errors import MediaProblem
 from reaper_assist.items import ItemState
 from reaper_assist.media import uncertain
-from reaper_assist.media.items import _virtual_source, apply_fades, render_items
+from reaper_assist.media.items import _virtual_source, apply_fades, check_render, check_window, render_items
 from reaper_assist.media.source import SegmentCache, SourceUnreadable, default_cache, identify, source_info
 
 class BlockProblems(Exception):
@@ -67,7 +67,22 @@ def render_blocks(items: Sequence[ItemState], *, track_name: str, sample_rate: i
     :func:`media_problems`'; a read that fails midway raises :class:`BlockProblems`. With
     ``reuse``, a directly read block (module docstring) is only valid until the next is asked
     for (its buffer is read into again): for a meter that consumes each block at once.
+
+    Raises
+    ------
+    ParameterError
+        At the call, before any block, for what :func:`render_items` refuses (an invalid rate,
+        channel count or window, an item value outside what REAPER can hold, naming the track
+        and item): the direct read would otherwise scale a block by a NaN volume or fade.
     """
+    check_render(items, track_name=track_name, sample_rate=sample_rate, channels=channels)
+    check_window(start_s, end_s)
+    return _blocks(items, track_name=track_name, sample_rate=sample_rate, channels=channels, start_s=start_s,
+                   end_s=end_s, block_frames=block_frames, dtype=dtype, reuse=reuse)
+
+
+def _blocks(items: Sequence[ItemState], *, track_name: str, sample_rate: int, channels: int, start_s: float,
+            end_s: float, block_frames: int, dtype, reuse: bool) -> Iterator[np.ndarray]:
     w0 = uncertain.seconds_to_frame(start_s, sample_rate)
     w1 = uncertain.seconds_to_frame(end_s, sample_rate)
     if _resampled(items, sample_rate):

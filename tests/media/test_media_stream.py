@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from media_helpers import make_item
 
+from reaper_assist.errors import ParameterError
 from reaper_assist.media import render_items
 from reaper_assist.media.stream import BlockProblems, media_problems, render_blocks
 
@@ -141,3 +142,25 @@ def test_a_file_cut_short_during_a_direct_read_is_a_problem_not_silence(write_me
     with pytest.raises(BlockProblems, match="changed while it was read"):
         for _ in blocks:
             pass
+
+
+@pytest.mark.parametrize("kwargs, cause", [
+    ({"item_volume": float("nan")}, "item_volume=nan"),
+    ({"take_volume": float("inf")}, "take volume=inf"),
+    ({"fade_in_s": float("nan")}, "fade_in_s=nan"),
+    ({"fade_out_s": float("inf")}, "fade_out_s=inf"),
+    ({"fade_out_dir": float("nan")}, "fade_out_dir=nan"),
+    ({"fade_in_s": -0.5}, r"fade_in_s=-0\.5 is outside the valid range \[0, inf\)"),
+])
+def test_the_direct_read_refuses_what_render_items_refuses(write_media, kwargs, cause):
+    """A plain item (read directly from its PCM) with a non-finite volume or fade is refused at
+    the call, with render_items' own message naming the track, the item and the value: it
+    used to be read and scaled, a NaN block that the meter then reported as NaN media."""
+    f = write_media("plain.wav", 0.5 * np.sin(2 * np.pi * 220 * np.arange(SR) / SR), SR, subtype="FLOAT")
+    it = make_item(4, 0.0, 1.0, source_file=f, **kwargs)
+    window = {"track_name": "Bass", "sample_rate": SR, "channels": 1, "start_s": 0.0, "end_s": 1.0}
+    with pytest.raises(ParameterError) as whole:
+        render_items([it], **window)
+    with pytest.raises(ParameterError, match=rf"{cause}.*\(track 'Bass', item 5\)$") as streamed:
+        render_blocks([it], **window)  # at the call, before any block is asked for
+    assert str(streamed.value) == str(whole.value)
