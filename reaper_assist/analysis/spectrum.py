@@ -301,6 +301,11 @@ def _log_grid_power(
     """Mean power density on a 1/96-octave grid (exact cell averages via the cumulative sum)."""
     n = math.floor(_GRID_PER_OCT * math.log2(fmax / fmin)) + 1
     grid = fmin * 2.0 ** (np.arange(n) / _GRID_PER_OCT)
+    return grid, _cell_power(freqs, power, grid)
+
+
+def _cell_power(freqs: np.ndarray, power: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """Mean power density of each 1/96-octave cell centred on ``grid`` (Hz)."""
     half = 2.0 ** (0.5 / _GRID_PER_OCT)
     df = freqs[1] - freqs[0]
     cum = np.concatenate([[0.0], np.cumsum(power)])  # cum[i] = power of bins < i
@@ -309,8 +314,7 @@ def _log_grid_power(
     lo, hi = pos(grid / half), pos(grid * half)
     c_lo = np.interp(lo, np.arange(len(cum)), cum)
     c_hi = np.interp(hi, np.arange(len(cum)), cum)
-    density = (c_hi - c_lo) / np.maximum(hi - lo, 1e-12)
-    return grid, density
+    return (c_hi - c_lo) / np.maximum(hi - lo, 1e-12)
 
 
 def find_resonances(
@@ -363,7 +367,7 @@ def find_resonances(
     wide, w = None, 0
     if width_oct:
         w = max(3, round(width_oct * _GRID_PER_OCT) | 1)
-        mean = np.convolve(db_to_power(level), np.ones(w) / w, mode="same")
+        mean = _wide_mean(spectrum, grid, w)
         wide = power_to_db_array(np.maximum(mean, _FLOOR)) - baseline
     found = []
     for p in peaks:
@@ -380,6 +384,25 @@ def find_resonances(
         found.append(Resonance(float(grid[p]), height, float(grid[p] / (band[1] - band[0]))))
     found.sort(key=lambda r: -r.excess_db)
     return tuple(found[:max_count])
+
+
+def _wide_mean(spectrum: LongTermSpectrum, grid: np.ndarray, w: int) -> np.ndarray:
+    """Power density averaged over ``w`` (odd) grid points centred on each point of ``grid``.
+
+    The window reads the spectrum past the search range's ends (the grid continued by ``w // 2``
+    points each side), so a point near an end averages what is there, not zeros; only cells
+    past 0 Hz or the last bin are left out (the mean is over the cells that exist).
+    """
+    h = w // 2
+    ext = grid[0] * 2.0 ** (np.arange(-h, len(grid) + h) / _GRID_PER_OCT)
+    freqs = spectrum.freqs_hz
+    df = freqs[1] - freqs[0]
+    cell = 2.0 ** (0.5 / _GRID_PER_OCT)
+    valid = ((ext / cell >= freqs[0] - df / 2) & (ext * cell <= freqs[-1] + df / 2)).astype(np.float64)
+    density = _cell_power(freqs, db_to_power(spectrum.power_db), ext)
+    ones = np.ones(w)
+    mean = np.convolve(density * valid, ones, mode="same") / np.maximum(np.convolve(valid, ones, mode="same"), 1.0)
+    return mean[h : h + len(grid)]
 
 
 def _half_band(grid: np.ndarray, excess: np.ndarray, p: int) -> tuple[float, float] | None:
@@ -401,7 +424,8 @@ def _excess_profile(spectrum: LongTermSpectrum, fmin: float, fmax: float,
     """(1/96-octave grid, level dB, running-median baseline dB, lightly smoothed level - baseline)."""
     grid, density = _log_grid_power(spectrum.freqs_hz, db_to_power(spectrum.power_db), fmin, fmax)
     level = power_to_db_array(np.maximum(density, _FLOOR))
-    light = np.convolve(level, np.ones(5) / 5, mode="same")  # 5/96 ~ 1/20 octave
+    # 5/96 ~ 1/20 octave, cut at the ends (a zero-padded mean of dB would read the ends near 0 dB)
+    light = np.convolve(level, np.ones(5), mode="same") / np.convolve(np.ones(len(level)), np.ones(5), mode="same")
     width = max(3, round(smoothing_oct * _GRID_PER_OCT) | 1)
     baseline = median_filter(level, size=width, mode="nearest")
     return grid, level, baseline, light - baseline
