@@ -293,7 +293,7 @@ def _window_sums(values: np.ndarray, width: int) -> np.ndarray:
 
 #: Set to 1 to meter with the numpy path (the reference the compiled kernels are tested against).
 NO_KERNELS_ENV = "REAPER_ASSIST_NO_KERNELS"
-_KERNELS: list = []  # [module or None] once loaded
+_KERNELS: list = []  # [module or None, why None] once loaded
 _KERNELS_LOCK = threading.Lock()
 
 
@@ -308,10 +308,17 @@ def kernels():
                 from reaper_assist.analysis import _kernels
 
                 _kernels.warm()
-                _KERNELS.append(_kernels)
-            except Exception:  # noqa: BLE001 - numba missing or unable to compile here: numpy instead
-                _KERNELS.append(None)
+                _KERNELS[:] = [_kernels, ""]
+            except Exception as exc:  # noqa: BLE001 - numba missing or unable to compile here: numpy instead
+                _KERNELS[:] = [None, f"{type(exc).__name__}: {exc}"]
         return _KERNELS[0]
+
+
+def kernels_problem() -> str:
+    """Why :func:`kernels` gave None for a failure (numba missing, failing to load or compile),
+    after it was called; "" when the kernels loaded, were not tried, or were turned off."""
+    with _KERNELS_LOCK:
+        return _KERNELS[1] if _KERNELS else ""
 
 
 # --- the meter ---------------------------------------------------------------------------------
