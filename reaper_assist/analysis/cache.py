@@ -156,9 +156,9 @@ _KEY_CHARS = frozenset("0123456789abcdef")
 MAX_ENTRY_BYTES = 1 << 16
 
 
-def _read_entry(p: Path) -> bytes:
-    """The bytes of an entry, read only if it is a regular file (not a link, a FIFO or a device)
-    of at most :data:`MAX_ENTRY_BYTES`."""
+def _read_entry(p: Path) -> tuple[bytes, float]:
+    """The bytes of an entry and its modification time, read only if it is a regular file (not a
+    link, a FIFO or a device) of at most :data:`MAX_ENTRY_BYTES`."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(p, flags)
     try:
@@ -166,7 +166,7 @@ def _read_entry(p: Path) -> bytes:
         if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
             raise OSError(f"not a cache entry (a {'large ' if stat.S_ISREG(st.st_mode) else 'non-regular '}file)")
         with os.fdopen(fd, "rb", closefd=False) as f:
-            return f.read(MAX_ENTRY_BYTES + 1)
+            return f.read(MAX_ENTRY_BYTES + 1), st.st_mtime
     finally:
         os.close(fd)
 
@@ -184,12 +184,18 @@ def _check_private(d: Path) -> None:
 #: What :meth:`DiskStore.prune` keeps: at most this many bytes of entries, none unused this long.
 PRUNE_MAX_BYTES = 64 << 20
 PRUNE_MAX_AGE_S = 90 * 86400.0
+#: A load marks its entry used only when its mark is older than this (not a write per press):
+#: :meth:`DiskStore.prune`'s age bound is 90 days, so a day is fine enough.
+TOUCH_AFTER_S = 86400.0
+#: A temporary file of a write (``.tmp-*.json``) older than this was left by a crash: prune removes it.
+STALE_TMP_S = 3600.0
 #: After a failed write the store works from memory this long, then tries the folder again.
 RETRY_WRITE_S = 60.0
 #: The notes kept (the newest); :attr:`DiskStore.note_count` counts them all.
 MAX_NOTES = 64
 _VERSION_DIR = re.compile(r"^analysis-v\d+$")
 _ENTRY_NAME = re.compile(r"^[0-9a-f]{8,}\.json$")
+_TMP_NAME = re.compile(r"^\.tmp-[A-Za-z0-9_]+\.json$")  # tempfile.mkstemp(prefix=".tmp-", suffix=".json")
 
 
 class DiskStore:
@@ -201,8 +207,8 @@ class DiskStore:
     When the folder cannot be written, the failure is noted (:attr:`problem`, the log) and the
     store is left alone for :data:`RETRY_WRITE_S` (results live in memory only meanwhile, and
     nothing else changes); then the next load or save tries the folder again, and a save that
-    succeeds clears the problem. A load marks its entry used (its modification time), which
-    :meth:`prune` goes by.
+    succeeds clears the problem. A load marks its entry used (its modification time, when older
+    than :data:`TOUCH_AFTER_S`), which :meth:`prune` goes by.
 
     Parameters
     ----------
@@ -274,7 +280,7 @@ class DiskStore:
         try:
             for d in (self.folder.parent, self.folder, p.parent):
                 _check_private(d)
-            raw = _read_entry(p)
+            raw, mtime = _read_entry(p)
         except FileNotFoundError:
             return False, None
         except OSError as exc:
@@ -288,10 +294,11 @@ class DiskStore:
             self._note(f"ignored a corrupt analysis cache entry {p} ({exc}); it is analysed again and rewritten")
             return False, None
         self.loads += 1
-        try:
-            os.utime(p)  # used now: what prune keeps longest
-        except OSError:
-            pass
+        if time.time() - mtime > TOUCH_AFTER_S:  # used now: what prune keeps longest
+            try:
+                os.utime(p, follow_symlinks=os.utime not in os.supports_follow_symlinks)
+            except OSError:
+                pass
         return True, d["value"]
 
     def save(self, key: str, value: Any) -> bool:
@@ -328,16 +335,19 @@ class DiskStore:
     def prune(self, max_bytes: int = PRUNE_MAX_BYTES, max_age_s: float = PRUNE_MAX_AGE_S,
               now: float | None = None) -> int:
         """Delete entries unused for ``max_age_s`` (by modification time: written or loaded),
-        then the least recently used until at most ``max_bytes`` remain; returns how many went.
-        Only entries (``<ab>/<key>.json``) in the store's own ``analysis-v<N>`` folders of its
-        root are touched, those of older analysis versions included (no one reads them again);
-        anything else in the root, links included, is left alone."""
+        then the least recently used until at most ``max_bytes`` remain, and the temporary files
+        of writes (``<ab>/.tmp-*.json``) older than :data:`STALE_TMP_S` (left by a crash);
+        returns how many went. Only regular files of those names in the store's own
+        ``analysis-v<N>`` folders of its root are touched, those of older analysis versions
+        included (no one reads them again); anything else in the root, links included (never
+        followed), is left alone."""
         root = self.folder.parent
         if not root.is_dir():
             return 0
         _check_private(root)
         wall = time.time() if now is None else float(now)
         entries: list[tuple[float, int, Path]] = []
+        stale: list[Path] = []
         for version in os.scandir(root):
             if not (_VERSION_DIR.match(version.name) and version.is_dir(follow_symlinks=False)):
                 continue
@@ -346,11 +356,21 @@ class DiskStore:
                         and shard.is_dir(follow_symlinks=False)):
                     continue
                 for e in os.scandir(shard.path):
-                    if _ENTRY_NAME.match(e.name) and e.is_file(follow_symlinks=False):
+                    if not e.is_file(follow_symlinks=False):
+                        continue
+                    if _ENTRY_NAME.match(e.name):
                         st = e.stat(follow_symlinks=False)
                         entries.append((st.st_mtime, st.st_size, Path(e.path)))
+                    elif _TMP_NAME.match(e.name) and wall - e.stat(follow_symlinks=False).st_mtime > STALE_TMP_S:
+                        stale.append(Path(e.path))
         entries.sort(key=lambda x: x[0], reverse=True)  # the most recently used first
         kept = removed = 0
+        for path in stale:
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:
+                pass
         full = False
         for mtime, size, path in entries:
             full = full or wall - mtime > max_age_s or kept + size > max_bytes

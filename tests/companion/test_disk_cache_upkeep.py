@@ -103,3 +103,54 @@ def test_notes_are_bounded_and_counted(tmp_path, monkeypatch):
 def test_the_version_folders_prune_recognises(name):
     assert cache_mod._VERSION_DIR.match(name)
     assert not cache_mod._VERSION_DIR.match(name + "x") and not cache_mod._VERSION_DIR.match("analysis-")
+
+
+def test_a_load_marks_its_entry_used_at_most_once_a_day(tmp_path):
+    """Not a write per press: an entry marked within the last TOUCH_AFTER_S keeps its time;
+    an older one is marked now."""
+    import time
+
+    store = DiskStore(tmp_path / "cache")
+    now = time.time()
+    recent, old = "88" * 32, "99" * 32
+    _entry(store, recent, now - cache_mod.TOUCH_AFTER_S / 2)
+    _entry(store, old, now - 2 * cache_mod.TOUCH_AFTER_S)
+    before = store.path(recent).stat().st_mtime
+    assert store.load(recent)[0] and store.load(old)[0]
+    assert store.path(recent).stat().st_mtime == before
+    assert store.path(old).stat().st_mtime >= now
+
+
+def test_prune_removes_temporary_files_a_crash_left_and_follows_no_link(tmp_path):
+    root = tmp_path / "cache"
+    store = DiskStore(root)
+    now = 2_000_000_000.0
+    _entry(store, "ab" * 32, now - DAY)  # kept: recent, within the bounds
+    shard = store.path("ab" * 32).parent
+    stale, writing = shard / ".tmp-k2j4_x9a.json", shard / ".tmp-0qwe81zz.json"
+    for f, age in ((stale, 2 * cache_mod.STALE_TMP_S), (writing, cache_mod.STALE_TMP_S / 2)):
+        f.write_text('{"key": "ab')  # cut short by the crash
+        os.utime(f, (now - age, now - age))
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    targets = {name: outside / name for name in (".tmp-target01.json", "cd" * 32 + ".json", "target-shard")}
+    for t in list(targets.values())[:2]:
+        t.write_text("someone's file")
+    targets["target-shard"].mkdir()
+    (targets["target-shard"] / ".tmp-inside01.json").write_text("someone's file")
+    links = {shard / ".tmp-link0001.json": targets[".tmp-target01.json"],  # a stale-looking temp file
+             shard / ("cd" * 32 + ".json"): targets["cd" * 32 + ".json"],  # a symlinked entry
+             store.folder / "cd": targets["target-shard"]}  # a symlinked shard with a temp file in it
+    for link, target in links.items():
+        link.symlink_to(target)
+    for t in [*targets.values(), targets["target-shard"] / ".tmp-inside01.json"]:
+        os.utime(t, (now - 365 * DAY, now - 365 * DAY))
+    for link in links:
+        os.utime(link, (now - 365 * DAY, now - 365 * DAY), follow_symlinks=False)
+    assert store.prune(now=now) == 1
+    assert not stale.exists() and writing.exists() and store.path("ab" * 32).exists()
+    assert all(link.is_symlink() for link in links)
+    assert targets[".tmp-target01.json"].read_text() == targets["cd" * 32 + ".json"].read_text() == "someone's file"
+    assert (targets["target-shard"] / ".tmp-inside01.json").read_text() == "someone's file"
+    assert store.load("cd" * 32) == (False, None)  # a symlinked entry is not read, nor marked used
+    assert targets["cd" * 32 + ".json"].stat().st_mtime == now - 365 * DAY
