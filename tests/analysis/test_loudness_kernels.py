@@ -28,6 +28,14 @@ from reaper_assist.analysis.loudness import NO_KERNELS_ENV, measure_loudness_str
 
 SUM_REL_TOL = 1e-12  # of the largest granule sum
 TRUE_PEAK_DB_TOL = 1e-5
+#: The BS.1770-4 / EBU Tech 3341-3342 figures (integrated, momentary and short-term loudness, LRA,
+#: RMS, sample peak) of the two paths: the same gated sums of granule sums equal to SUM_REL_TOL,
+#: through a log10, differ by far less than this (dB / LU, relative and absolute)
+LEVEL_TOL = 1e-9
+#: The BS.1770-4 Annex 2 true-peak floor of the kernel against every output of the float64
+#: interpolator: the kernel runs the same 4-phase, 12-tap filter in float32 (2^-24 relative
+#: rounding, summed over 12 taps)
+ANNEX2_FLOAT32_REL_TOL = 1e-6
 LEVELS = ("integrated_lufs", "max_momentary_lufs", "max_short_term_lufs", "lra_lu", "rms_dbfs",
           "active_rms_dbfs", "sample_peak_dbfs")
 
@@ -52,7 +60,7 @@ def assert_same(fast, ref):
     (a, ga), (b, gb) = fast, ref
     for name in LEVELS:
         x, y = getattr(a, name), getattr(b, name)
-        assert (x == y) if not math.isfinite(y) else x == pytest.approx(y, rel=1e-9, abs=1e-9), name
+        assert (x == y) if not math.isfinite(y) else x == pytest.approx(y, rel=LEVEL_TOL, abs=LEVEL_TOL), name
     assert a.sample_peak_per_channel_dbfs == b.sample_peak_per_channel_dbfs
     assert a.clipped_samples == b.clipped_samples
     assert a.too_short == b.too_short and a.duration_s == b.duration_s
@@ -100,7 +108,7 @@ def test_true_peak_over_segments_shorter_than_the_interpolator_reach(rng):
     phases = np.asarray(loudness.TRUE_PEAK_PHASES, np.float64)
     full = [max(np.abs(np.convolve(row.astype(np.float64), h)[: row.size]).max() for h in phases)
             for row in x]  # every output of every phase, from silence before the first sample
-    np.testing.assert_allclose(floor, np.maximum(full, np.abs(x).max(axis=1)), rtol=1e-6)
+    np.testing.assert_allclose(floor, np.maximum(full, np.abs(x).max(axis=1)), rtol=ANNEX2_FLOAT32_REL_TOL)
 
 
 def test_float64_transposed_and_silent_input(monkeypatch, rng):
@@ -158,9 +166,76 @@ def test_tech_3341_generated_cases_both_ways(monkeypatch, segments):
     assert_same(fast, ref)
 
 
+#: The switch interval while another thread is counted: a thread waiting for the GIL takes it
+#: from a holder that does not release it only after this long, far longer than the kernel runs
+#: or the Python steps around it take (so it counts only while the GIL is released).
+HELD_SWITCH_S = 5.0
+
+
+def _progress_while(call) -> int:
+    """Loop turns another Python thread makes while ``call()`` runs in this thread."""
+    import sys
+    import threading
+    import time
+
+    started, done = threading.Event(), threading.Event()
+    count = [0]
+
+    def other():
+        started.wait()
+        while not done.is_set():
+            count[0] += 1
+            time.sleep(0)  # hands the GIL back at once when the kernel returns
+
+    t = threading.Thread(target=other)
+    t.start()
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(HELD_SWITCH_S)
+    try:
+        time.sleep(0.05)  # any other thread waiting for the GIL waits again, under the long interval
+        started.set()
+        call()
+        seen = count[0]
+        done.set()
+    finally:
+        sys.setswitchinterval(old)
+        done.set()
+        t.join()
+    return seen
+
+
+def test_the_granule_kernel_releases_the_gil(rng):
+    """Another Python thread makes progress while the granule kernel (the meter's main pass)
+    runs over 2^21 samples, counted, not timed; the same protocol counts nothing during a
+    numba loop compiled without ``nogil`` (it holds the GIL), so the count can fail."""
+    import math
+
+    from numba import njit
+
+    from reaper_assist.analysis import _kernels
+
+    n = 1 << 21
+    x = (0.1 * rng.standard_normal((2, n))).astype(np.float32)
+    starts = np.arange(0, n, 480, dtype=np.intp)
+    g = len(starts)
+    args = (x, np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]] * 2), np.zeros((2, 2, 2)), starts, np.zeros((2, g)),
+            np.zeros(g), np.zeros((2, g)), np.zeros(2), 1.0, np.zeros((2, 1), np.float32), -1)
+
+    @njit
+    def holds_the_gil(v):
+        s = 0.0
+        for a in v.ravel():
+            s += math.sqrt(a * a + 1.0)
+        return s
+
+    holds_the_gil(x)  # compiled for this layout before it is counted
+    assert _progress_while(lambda: holds_the_gil(x)) == 0
+    assert _progress_while(lambda: _kernels.granules(*args)) > 0
+
+
 def test_two_threads_meter_at_once_to_the_same_figures(rng):
-    # the kernels hold no state and release the GIL: two files metered at once each give
-    # their own figures
+    # the kernels hold no state (test_the_granule_kernel_releases_the_gil: nor the GIL): two
+    # files metered at once each give their own figures
     from concurrent.futures import ThreadPoolExecutor
 
     xs = [(rng.standard_normal((2, 400000)) * g).astype(np.float32) for g in (0.05, 0.3)]

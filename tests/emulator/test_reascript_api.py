@@ -187,15 +187,25 @@ def test_a_takes_pan_is_set_as_reaper_accepts_it(tmp_path):
     f = r.rpr_functions()
     item = f["RPR_GetTrackMediaItem"](f["RPR_GetTrack"](0, 0), 0)
     take = f["RPR_GetActiveTake"](item)
+    # volumes that are not the defaults (the first take's polarity flipped), so a pan write that
+    # reset or moved one of them shows
+    assert f["RPR_SetMediaItemInfo_Value"](item, "D_VOL", 0.8) == 1
+    assert f["RPR_SetMediaItemTakeInfo_Value"](take, "D_VOL", -0.5) == 1
     assert f["RPR_SetMediaItemTakeInfo_Value"](take, "D_PAN", -0.5) == 1
     assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == -0.5
-    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == 1.0  # the take volume beside it unchanged
+    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == -0.5  # the take volume beside it unchanged
+    assert f["RPR_GetMediaItemInfo_Value"](item, "D_VOL") == 0.8  # and the item's, in the same line
     assert f["RPR_SetMediaItemTakeInfo_Value"](take, "D_PAN", 3.0) == 1
     assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == 1.0  # to the documented -1..1
     second = f["RPR_AddTakeToMediaItem"](item)
-    assert f["RPR_SetMediaItemTakeInfo_Value"](second, "D_PAN", 0.25) == 1
-    assert f["RPR_GetMediaItemTakeInfo_Value"](second, "D_PAN") == 0.25
+    assert f["RPR_SetMediaItemTakeInfo_Value"](second, "D_VOL", 0.25) == 1
+    assert f["RPR_SetMediaItemTakeInfo_Value"](second, "D_PAN", 0.75) == 1
+    assert f["RPR_GetMediaItemTakeInfo_Value"](second, "D_PAN") == 0.75
+    assert f["RPR_GetMediaItemTakeInfo_Value"](second, "D_VOL") == 0.25
     assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_PAN") == 1.0
+    assert f["RPR_GetMediaItemTakeInfo_Value"](take, "D_VOL") == -0.5
     r.project.save(tmp_path / "panned.rpp")
     saved = Project.load(tmp_path / "panned.rpp").tracks[0].items[0]
-    assert saved.chunk.line("VOLPAN").tokens[2] == "1" and saved.takes[1].pan == 0.25
+    assert saved.chunk.line("VOLPAN").tokens[1:4] == ["0.8", "1", "-0.5"]  # item volume, take pan, take volume
+    assert (saved.takes[0].volume, saved.takes[0].pan) == (-0.5, 1.0)
+    assert (saved.takes[1].volume, saved.takes[1].pan) == (0.25, 0.75)

@@ -23,6 +23,13 @@ from reaper_assist.units import amp_to_db, db_to_amp
 RATE = 48000
 FLOOR_DB = -60.0
 THR, TOP = -40.0, -54.0  # threshold and the floor's top of the known-answer series
+ONSET_LOSS_DB = 1.0  # issue 13 acceptance: the gate costs onsets (their first 50 ms' peak) < 1 dB
+NOISE_DROP_DB = 20.0  # issue 13 acceptance: the gate lowers the noise behind a hit >= 20 dB
+#: The release's time constant read from a 45 dB/s exponential fall (193 ms): measured to where the
+#: detector stays at the floor through the 12 % wobble, so up to this much slower or faster
+FALL_TAU_REL_TOL = 0.25
+#: A hit that stops dead: the hold only covers the detector's own few-ms fall (no dip to bridge)
+NO_DIP_HOLD_MAX_MS = 10.0
 
 
 def series(*parts: tuple[float, int]) -> np.ndarray:
@@ -107,10 +114,10 @@ def test_a_real_decay_does_not_chatter_and_keeps_its_onsets():
     assert _opens(_gate(x, hold_ms=0.0)[2]) > 2 * len(onsets)  # without a hold it would chatter ...
     assert gp.evidence["dips"] > 0 and gp.hold_ms == gp.evidence["longest_dip_ms"] + GT.DIP_MARGIN_MS
     assert _opens(state) == len(onsets)  # ... the measured dips are bridged: one opening per hit
-    assert _onset_loss_db(x, y, onsets) < 1.0
+    assert _onset_loss_db(x, y, onsets) < ONSET_LOSS_DB
     # the release follows the fall (45 dB/s: tau = 8.686 / 45 s = 193 ms; measured to where it
     # stays at the floor, so a little slower), unless the gaps need it faster
-    assert gp.evidence["fall_tau_ms"] == pytest.approx(193.0, rel=0.25)
+    assert gp.evidence["fall_tau_ms"] == pytest.approx(193.0, rel=FALL_TAU_REL_TOL)
     assert gp.release_ms == pytest.approx(min(gp.evidence["fall_tau_ms"], gp.evidence["close_tau_ms"], 300.0))
 
 
@@ -119,12 +126,12 @@ def test_a_hit_stopping_well_above_the_floor_lets_the_gate_close_behind_it():
     # fall is the detector's own (a few ms), so the release is the shortest the rule sets
     x, onsets = _track(lambda t: np.where(t < 0.4, np.minimum(1.0, t / 0.004), 0.0))
     gp, y, state = _gate(x)
-    assert gp.hold_ms <= 10.0 and gp.release_ms == R.MIN_RELEASE_MS
+    assert gp.hold_ms <= NO_DIP_HOLD_MAX_MS and gp.release_ms == R.MIN_RELEASE_MS
     assert _opens(state) == len(onsets)
-    assert _onset_loss_db(x, y, onsets) < 1.0
-    assert _noise_drop_db(x, y, onsets) >= 20.0
+    assert _onset_loss_db(x, y, onsets) < ONSET_LOSS_DB
+    assert _noise_drop_db(x, y, onsets) >= NOISE_DROP_DB
     # the tom row's fixed 120 ms hold would leave the noise open behind every hit
-    assert _noise_drop_db(x, _gate(x, hold_ms=120.0)[1], onsets) < 20.0
+    assert _noise_drop_db(x, _gate(x, hold_ms=120.0)[1], onsets) < NOISE_DROP_DB
 
 
 def _noise_drop_db(x, y, onsets) -> float:

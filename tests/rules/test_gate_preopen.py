@@ -9,6 +9,9 @@ import pytest
 
 from reaper_assist.rules.dynamics_rules import MAX_PREOPEN_MS, ONSET_FLOOR_STEPS, STEP_MS, _preopen_ms
 
+#: Sums of whole 1 ms steps and a percentile of them: exact to float64 rounding (ms)
+STEPS_EXACT_TOL_MS = 1e-9
+
 
 def reference_rises(level, thr, floor_top):
     """The definition, onset by onset: the last step at the floor before each upward crossing of
@@ -40,8 +43,8 @@ def test_known_rise_times():
     # floor_top -55, threshold -30: a 10 ms onset is last below -55 at the floor's last step (0) and
     # reaches -30 at step 6: 6 ms; the 30 ms one is last below at step 2 (-56.7) and reaches -30 at 18: 16 ms
     preopen, rise = _preopen_ms(level, -30.0, -55.0, 0.0)
-    assert rise == pytest.approx(np.percentile([6.0] * 9 + [16.0], 90), abs=1e-9)  # 7 ms
-    assert preopen == pytest.approx(rise + STEP_MS, abs=1e-9)
+    assert rise == pytest.approx(np.percentile([6.0] * 9 + [16.0], 90), abs=STEPS_EXACT_TOL_MS)  # 7 ms
+    assert preopen == pytest.approx(rise + STEP_MS, abs=STEPS_EXACT_TOL_MS)
 
 
 def test_wobbles_inside_a_decay_and_short_quiet_spells_do_not_count():
@@ -58,5 +61,5 @@ def test_agrees_with_the_onset_by_onset_definition(seed):
     for thr, floor_top in ((-20.0, -50.0), (-35.0, -60.0), (-10.0, -40.0)):
         ref = reference_rises(level, thr, floor_top)
         preopen, rise = _preopen_ms(level, thr, floor_top, 0.0)
-        assert rise == pytest.approx(float(np.percentile(ref, 90)) if ref else 0.0, abs=1e-9)
-        assert preopen == pytest.approx(min(MAX_PREOPEN_MS, rise + STEP_MS), abs=1e-9)
+        assert rise == pytest.approx(float(np.percentile(ref, 90)) if ref else 0.0, abs=STEPS_EXACT_TOL_MS)
+        assert preopen == pytest.approx(min(MAX_PREOPEN_MS, rise + STEP_MS), abs=STEPS_EXACT_TOL_MS)
