@@ -20,6 +20,9 @@ Metrics (issue 13 "Acceptance"):
   On tonal parts it cannot reach 2 dB without cutting the notes: the stem's own harmonic lines
   stand higher than that near the centre in 35 of the 37 tonal TimGM6mb injections that count,
   tuning split, measured on the dry stems.)
+* ``(info) dry tonal stems cut beyond the cap``: the same stems without an injection, auto-EQ'd:
+  share of the tonal ones with a bell cut deeper than the tonal cap (a false cut, whatever reason
+  is stated). ``(info) resonance cut ..., tonal``: the resonance line on the tonal rows only.
 * ``fundamentals kept``: share of tonal tracks whose EQ moves every played note's fundamental
   (the MIDI notes; those within 1/3 octave of the injected resonance excepted) by < 1 dB.
 * ``rumble non-bass`` / ``rumble bass/kick``: rumble (1/6-octave noise inside 25-40 Hz, and for
@@ -296,7 +299,12 @@ def eq_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generat
                      "cut_at_db": round(response_db(freqs, h2[k], f0), 2),
                      "residual_db": round(residual_db(freqs, h2[k], f0, g, q), 2)})
     caps = caps_check(rec, s, [st for st, *_ in inj])
-    return {"rows": rows, "caps": caps, "record": rec}
+    # the same stems without an injection: a cut deeper than the cap there is a false cut (info)
+    dry = Session(tmp, f"{_safe(src)}-eq-dry")
+    for k, (st, *_) in enumerate(inj):
+        dry.track(f"{TRACK_NAMES[st.label]} {k + 1}", st.read())
+    dry_caps = caps_check(dry.run(auto_eq.run), dry, [st for st, *_ in inj])
+    return {"rows": rows, "caps": caps, "dry": dry_caps, "record": rec}
 
 
 def caps_check(rec: dict, s: Session, stems: list[K.Stem]) -> list[dict]:
@@ -525,6 +533,7 @@ def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: 
         eq = eq_scenario(src.name, stems, tmp, rng)
         out["resonance"] = eq["rows"]
         out["caps"] = eq["caps"]
+        out["dry"] = eq["dry"]
     if "rumble" in scenarios:
         out["rumble"] = rumble_scenario(src.name, stems, tmp, rng)
     if "compress" in scenarios:
@@ -546,6 +555,8 @@ def metrics(results: list[dict]) -> list[Metric]:
         "rum": Metric("rumble down >= 12 dB (non-bass)", "100 %", lambda v: v >= 1.0),
         "rumb": Metric("rumble >= 6 dB, fund. < 1 dB (bass/kick)", "100 %", lambda v: v >= 1.0),
         "caps": Metric("no cut beyond caps w/o resonance", "100 %", lambda v: v >= 1.0),
+        "dry": Metric("(info) dry tonal stems cut beyond the cap", "info", lambda v: True),
+        "rest": Metric("(info) resonance cut to <= 2 dB, tonal", ">= 90 %", lambda v: v >= RESONANCE_SHARE),
         "gr": Metric("comp GR within +-1.5 dB, no user FX", "100 %", lambda v: v >= 1.0),
         "gru": Metric("comp GR within +-1.5 dB, user FX before", "100 %", lambda v: v >= 1.0),
         "gn": Metric("gate noise down >= 20 dB (drums)", "100 %", lambda v: v >= 1.0),
@@ -571,6 +582,7 @@ def metrics(results: list[dict]) -> list[Metric]:
             put("res", src, [x["residual_db"] <= RESONANCE_RESIDUAL_DB for x in rows],
                 [f"{src} {x['stem']} {x['freq_hz']:.0f} Hz +{x['gain_db']:.1f} dB: {x['residual_db']:.1f} dB left"
                  for x in rows if x["residual_db"] > RESONANCE_RESIDUAL_DB])
+            put("rest", src, [x["residual_db"] <= RESONANCE_RESIDUAL_DB for x in rows if x["label"] in TONAL])
             rows = [x for x in rows if x["before_db"] > STANDS_OUT_DB]
             put("resx", src, [x["after_db"] <= RESONANCE_RESIDUAL_DB for x in rows])
             rows = [x for x in r["resonance"] if x["fundamental_move_db"] is not None]
@@ -581,6 +593,11 @@ def metrics(results: list[dict]) -> list[Metric]:
             put("caps", src, [x["ok"] for x in r["caps"]],
                 [f"{src} {x['stem']}: {d['gain_db']:.1f} dB at {d['freq']} Hz (cap {x['cap_db']:g})"
                  for x in r["caps"] if not x["ok"] for d in x["deep_cuts"] if not d["stated_resonance"]])
+        if "dry" in r:
+            rows = [x for x in r["dry"] if x["label"] in TONAL]
+            put("dry", src, [bool(x["deep_cuts"]) for x in rows],
+                [f"{src} {x['stem']} (dry): {d['gain_db']:.1f} dB at {d['freq']} Hz" for x in rows
+                 for d in x["deep_cuts"]])
         if "rumble" in r:
             nb = [x for x in r["rumble"] if x["label"] not in BASS_KICK]
             put("rum", src, [x["drop_db"] >= RUMBLE_DROP_DB for x in nb],
