@@ -202,6 +202,10 @@ class Fundamentals:
         Each measure alone (rules for drums use the events whatever the pitch tracker says).
     event_peak_hz : float or None
         Strongest low partial of the events (30-250 Hz), Hz.
+    event_lowest_peak_hz : float or None
+        The peak of the lowest partial within 6 dB of the strongest: where ``event_lowest_hz``'s
+        partial tops out (``event_lowest_hz`` is its lower skirt). On a kit this is the kick's
+        fundamental, which the strongest partial (often a snare or tom body) is not.
     """
 
     lowest_hz: float | None
@@ -213,6 +217,7 @@ class Fundamentals:
     pitch_lowest_hz: float | None
     event_lowest_hz: float | None
     event_peak_hz: float | None
+    event_lowest_peak_hz: float | None = None
 
 
 def fundamentals(
@@ -260,7 +265,7 @@ def fundamentals(
     # long frames (~1.4 s, 0.7 Hz bins): a bass note's partials are lines even at 40-80 Hz
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
-    event_lowest, event_peak = _event_fundamental(excerpt, rate)
+    event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
         strong = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0])
@@ -272,11 +277,11 @@ def fundamentals(
         notes = _note_lines(lines_hz, lines_db, pitch_lowest)
         highest = max([pitch_highest or pitch_lowest] + [float(f) for f in notes])
         return Fundamentals(pitch_lowest, highest, "pitch", track, lines_hz, notes, pitch_lowest, event_lowest,
-                            event_peak)
+                            event_peak, event_lowest_peak)
     if event_lowest is not None:
         return Fundamentals(event_lowest, event_peak, "events", track, lines_hz, np.zeros(0), None, event_lowest,
-                            event_peak)
-    return Fundamentals(None, None, "none", track, lines_hz, np.zeros(0), None, None, event_peak)
+                            event_peak, event_lowest_peak)
+    return Fundamentals(None, None, "none", track, lines_hz, np.zeros(0), None, None, event_peak, event_lowest_peak)
 
 
 def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:
@@ -324,13 +329,14 @@ def _lowest_present_harmonic(f0: float, lines_hz: np.ndarray, *, max_harmonic: i
     return None
 
 
-def _event_fundamental(mono: np.ndarray, rate: float, *, n_fft: int | None = None) -> tuple[float | None, float | None]:
-    """(lowest within 6 dB of the strongest, strongest) low partial of the loud frames, where they stand >= 10 dB over the
-    steady floor (the quietest quarter of the frames), 30-250 Hz."""
+def _event_fundamental(mono: np.ndarray, rate: float, *,
+                        n_fft: int | None = None) -> tuple[float | None, float | None, float | None]:
+    """(lowest within 6 dB of the strongest, strongest, the peak of that lowest one) low partial of the loud frames,
+    where they stand >= 10 dB over the steady floor (the quietest quarter of the frames), 30-250 Hz."""
     n = n_fft or int(2 ** round(math.log2(rate * 0.17)))
     hop = n // 2
     if mono.size < n:
-        return None, None
+        return None, None, None
     count = (mono.size - n) // hop + 1
     idx = (np.arange(count) * hop)[:, None] + np.arange(n)
     spec = np.abs(np.fft.rfft(mono[idx] * np.hanning(n + 1)[:-1], axis=-1)) ** 2
@@ -340,7 +346,7 @@ def _event_fundamental(mono: np.ndarray, rate: float, *, n_fft: int | None = Non
     # fluctuates a lot in its band from frame to frame and must not pick the frames
     energy = spec.sum(axis=1)
     if count < 8 or not np.any(energy > 0):
-        return None, None
+        return None, None, None
     order = np.argsort(energy)
     steady = spec[order[: max(1, count // 4)]].mean(axis=0)
     loud = spec[order[-max(1, count // 4):]].mean(axis=0)
@@ -350,8 +356,11 @@ def _event_fundamental(mono: np.ndarray, rate: float, *, n_fft: int | None = Non
     steady_db = 10 * np.log10(np.maximum(np.convolve(steady, k, mode="same"), 1e-30))[band]
     ok = loud_db >= steady_db + 10.0
     if not np.any(ok):
-        return None, None
+        return None, None, None
     f = freqs[band]
     peak = int(np.argmax(np.where(ok, loud_db, -np.inf)))
     within = np.nonzero(ok & (loud_db >= loud_db[peak] - 6.0))[0]
-    return float(f[within[0]]), float(f[peak])
+    top = int(within[0])  # climb the lowest partial's skirt to its top
+    while top + 1 < f.size and ok[top + 1] and loud_db[top + 1] > loud_db[top]:
+        top += 1
+    return float(f[within[0]]), float(f[peak]), float(f[top])

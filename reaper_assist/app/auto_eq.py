@@ -36,7 +36,8 @@ def band_values(bands: list[tone.EqBand]) -> tuple[BandValue, ...]:
 
 def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.TrackFundamentals:
     """The track's own notes: pitch-tracked for pitched parts, from the events for drums (the kit:
-    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one)."""
+    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one; a kit,
+    ``unpitched: "lowest_peak"``: the top of its lowest strong one, the kick's fundamental)."""
     if row.get("fundamentals") is False:  # no musical lows of its own (hi-hat): the table's corner stands
         return eq_decision.TrackFundamentals(None, None, "none", ())
     fu = fundamentals(src.audio, src.sample_rate, monophonic=bool(row.get("monophonic")), name=name)
@@ -45,6 +46,10 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.
     if row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
         # a single drum's fundamental region: its strongest low partial, +-1/6 octave
         lo, hi, source = fu.event_peak_hz * 2 ** (-1 / 6), fu.event_peak_hz, "events"
+    elif row.get("unpitched") == "lowest_peak" and fu.event_lowest_peak_hz is not None:
+        # a kit: its lowest strong partial is the kick's fundamental (the strongest is often the
+        # snare's or a tom's body); its region, the peak +-1/6 octave, as for a kick alone
+        lo, hi, source = fu.event_lowest_peak_hz * 2 ** (-1 / 6), fu.event_peak_hz, "events"
     elif row.get("unpitched"):
         lo, hi, source = fu.event_lowest_hz, fu.event_peak_hz, "events"
     else:
