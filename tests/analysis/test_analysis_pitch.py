@@ -147,3 +147,33 @@ def test_a_chord_over_a_rumble_ripple_keeps_its_lowest_note():
     x = x + _rumble(x.size, -30.0) + 0.02 * np.sin(2 * np.pi * 34.6 * t)  # a steady line in the rumble
     fu = fundamentals(x, RATE)
     assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 103.8)) < SEMITONE_OCT, fu.lowest_hz
+
+
+def _kit(kick_hz: float, seconds: float = 8.0, seed: int = 4) -> np.ndarray:
+    """A kit: a kick (decaying sine at ``kick_hz``) on the beats, a louder snare (a 200 Hz body
+    ring and 1-8 kHz noise) on the off-beats."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(0.4 * RATE)) / RATE
+    kick = np.sin(2 * np.pi * kick_hz * t) * np.exp(-t / 0.12)
+    noise = sosfilt(butter(2, [1000.0, 8000.0], btype="bandpass", fs=RATE, output="sos"), rng.standard_normal(t.size))
+    snare = (1.0 * np.sin(2 * np.pi * 200.0 * t) + 0.5 * noise / np.max(np.abs(noise))) * np.exp(-t / 0.06)
+    x = np.zeros(int(seconds * RATE))
+    for k, start in enumerate(range(0, x.size - t.size, RATE // 4)):
+        x[start:start + t.size] += kick if k % 2 == 0 else snare
+    return 0.3 * x / np.max(np.abs(x))
+
+
+EVENT_BIN_HZ = RATE / 8192  # the events' spectrum grid (0.17 s frames)
+
+
+def test_a_kits_lowest_peak_is_its_kicks_fundamental_not_the_skirt_below_it():
+    """A kit's kick at 45 Hz with a snare, over steady rumble at 25-40 Hz: the lowest strong event
+    partial tops out at the kick (within one bin of the events' grid), while ``event_lowest_hz``,
+    the lowest bin within 6 dB, is the kick's lower skirt, a bin or more under it."""
+    x = _kit(45.0)
+    x = x + _rumble(x.size, -36.0)
+    fu = fundamentals(x, RATE)
+    assert fu.event_lowest_peak_hz is not None and abs(fu.event_lowest_peak_hz - 45.0) <= EVENT_BIN_HZ, \
+        fu.event_lowest_peak_hz
+    assert fu.event_lowest_hz is not None and fu.event_lowest_hz <= fu.event_lowest_peak_hz - EVENT_BIN_HZ, \
+        (fu.event_lowest_hz, fu.event_lowest_peak_hz)
