@@ -17,8 +17,6 @@ from bench import quality as Q
 # metric -> what is wrong today (bench/quality.py on the full evaluation set; docs/quality.md)
 NOT_MET_YET = {
     "resonance cut to <= 2 dB": "tonal parts: resonances not told from harmonics (issue 13 point 2)",
-    "rumble down >= 12 dB (non-bass)": "kits whose kick's own fundamental lies inside the 25-40 Hz rumble band, "
-                                       "some keys parts (issue 13 point 3)",
 }
 
 
