@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reaper_assist.bridge import dryrun, heard, insertion, remote, render_file, sweep, txn
+from reaper_assist.bridge import dryrun, heard, insertion, remote, render_file, snapshot, sweep, txn
 from reaper_assist.bridge.wire import RefusedError
 
 MAX_TEXT = 1 << 20  # an ExtState value, a record, a console message
@@ -223,7 +223,11 @@ OPS: dict[str, Op] = {
                                          "record_json": req(text(MAX_TEXT)), "console_text": req(text(MAX_TEXT))}),
     "console": Op(remote.console_with, {"text": req(text(MAX_TEXT))}),
     "undo": Op(remote.undo_with, {}),
+    # a saved copy (host.save: the demo's and a headless --save's files; never the report's): whether
+    # REAPER then re-points the open project to it is UNCERTAIN (emulator/uncertain.py)
     "save_copy": Op(_save_copy, {}),
+    # what the report needs of the live project, read without saving (bridge/snapshot.py)
+    "report_view": Op(snapshot.report_view_with, {}, reads_only=True),
     "txn_begin": Op(txn.begin_with, {"ops": req(list_of(write_op)), "undo_name": req(text()),
                                      "fail_after": opt(optional(integer(0, MAX_LIST)))}),
     "txn_steps": Op(txn.steps_with, {"tid": req(text(64)), "start": req(integer(0, MAX_LIST)),

@@ -248,6 +248,9 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         base = self.project.directory
         return str(Path(base) / rec) if rec else base
 
+    def Master_GetTempo(self):
+        return float(self.project.tempo)
+
     def GetSetProjectInfo(self, proj, desc, value, is_set):
         p = self.project
         if desc == "PROJECT_SRATE":
@@ -289,7 +292,12 @@ class Reaper(MediaCreation, TakeOps, AutomationItemOps):
         target = filename or self.project.path
         if not target:
             return
-        self.project.save(target)
+        if uncertain.SAVE_EX_TO_OTHER_PATH_REPOINTS:
+            self.project.save(target)  # "Save as": the open project now is the new file
+        else:
+            kept = self.project.path
+            self.project.save(target)
+            self.project.path = kept
 
     # ---------------------------------------------------------------------------------------
     # console, UI

@@ -55,6 +55,17 @@ def amp_to_slider(amp):
 # the companion's pre-analysis does not rely on it alone (it also checks its media files' stat).
 STATE_CHANGE_COUNT_MOVES_WITH_UNDO = True
 
+# Main_SaveProjectEx(proj, filename, options) with a filename other than the project's own: the API
+# doc says only "Save the project. options: &1=save selected tracks as track template, &2=include
+# media with track template, &4=include envelopes with track template"; whether REAPER then keeps the
+# open project on its file or re-points it to the new one (as "Save as" does) is not documented.
+# [UNCERTAIN] The emulator takes the strict choice, Save As (Project.save sets the project's path), so
+# that nothing of ours may rely on the copy leaving the project alone: the report reads the project
+# (bridge op report_view) instead of saving a copy. Not in `reaper-assist calibrate`: a check must
+# save to another path, which under this very behaviour would leave the user's project re-pointed;
+# docs/unverified.md gives the check to run by hand in a new, empty project.
+SAVE_EX_TO_OTHER_PATH_REPOINTS = True
+
 # TrackFX_GetFXName with a renamed FX: facts 1.3 says it "probably" returns the renamed name.
 FXNAME_RETURNS_RENAMED = True
 

@@ -7,7 +7,7 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
-from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, txn
+from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, snapshot, txn
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -95,6 +95,9 @@ class InProcessHost:
 
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._call(remote.get_proj_ext_with, section, key)
+
+    def report_view(self) -> dict[str, Any]:
+        return self._call(snapshot.report_view_with)
 
     def save(self, path: str) -> None:
         self._call(remote.save_with, path)

@@ -342,9 +342,17 @@ class ReapyHost:
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._send("get_proj_ext", section=section, key=key)
 
+    def report_view(self) -> dict[str, Any]:
+        """What the report needs of the live project, read in one request without saving
+        (bridge.snapshot; reporting.snapshot assembles it into an .RPP)."""
+        return dict(self._send("report_view"))
+
     def save(self, path: str) -> None:
         """Save the project as ``path``: the bridge writes a snapshot where it chooses (its own
-        folder of the resource folder) and this process, the user's, moves it to ``path``."""
+        folder of the resource folder) and this process, the user's, moves it to ``path``.
+        ``Main_SaveProjectEx`` to another path may re-point REAPER's open project to that file
+        (UNCERTAIN, emulator/uncertain.py ``SAVE_EX_TO_OTHER_PATH_REPOINTS``): only for saves the
+        user asked for (a headless ``--save``) and the demo's throwaway project, never the report."""
         snapshot = str(self._send("save_copy"))
         shutil.move(snapshot, path)
 

@@ -1,6 +1,8 @@
-"""REAPER action "Show reaper-assist report": save a copy of the open project into the project's
-``reaper-assist/`` folder (the user's project file is not touched), build the report from that copy
-and open it in the browser. Headless (``reaper-assist run report``) it only writes the files."""
+"""REAPER action "Show reaper-assist report": read the open project in one bridge request
+(``report_view``: track and master state chunks, ExtState, sample rate; nothing saved), assemble it
+into a copy in the project's ``reaper-assist/`` folder (the user's project file is not touched, and
+REAPER's open project stays on it), build the report from that copy and open it in the browser.
+Headless (``reaper-assist run report``) it only writes the files."""
 
 from __future__ import annotations
 
@@ -16,14 +18,16 @@ from reaper_assist.errors import ReaperAssistError
 
 def run(host, *, track_guids: list[str] | None = None, selected: bool = True, options: dict[str, Any] | None = None,
         dry_run: bool = False) -> dict[str, Any]:
+    from reaper_assist.reporting import snapshot as snap
     from reaper_assist.reporting.build import build
 
-    state = host.read_state(with_items=False, with_fx=False)
-    folder = Path(state.project_file).parent / "reaper-assist" if state.project_file else Path(tempfile.mkdtemp())
+    view = host.report_view()
+    project_file = str(view.get("project") or "")
+    folder = Path(project_file).parent / "reaper-assist" if project_file else Path(tempfile.mkdtemp())
     try:
         os.makedirs(folder, exist_ok=True)
         snapshot = folder / f"report-snapshot-{time.strftime('%Y%m%d-%H%M%S')}.rpp"
-        host.save(str(snapshot))
+        snap.write(view, snapshot)
         html_path, txt_path = build(str(snapshot), str(folder / "report.html"))
     except OSError as exc:
         raise ReaperAssistError(f"cannot write the report in {folder}: {exc.strerror or exc}") from exc
