@@ -33,6 +33,7 @@ inside REAPER).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from time import monotonic as _clock
 from typing import Any
 
 from reaper_assist.bridge import txn
@@ -42,6 +43,12 @@ DRY_RUN_MASTER = 42440  # "Calculate loudness of master mix via dry run render"
 _TRIAL_UNDO = "reaper-assist: balance trial render"
 _FIELDS = ("LUFSI", "RMSI", "PEAK")
 _MODES = {0: "post-fader", 1: "pre-FX", 2: "pre-fader", 3: "pre-fader"}  # I_SENDMODE (SDK)
+# REAPER waits while a request's trial renders run (each trial: an undo block, its writes, a dry run
+# as long as the project takes to render offline, the abort): one request carries at most
+# MAX_TRIALS trials (the client splits a larger press), and no new trial is started once
+# TRIAL_BUDGET_S have gone by (as bridge/insertion.py MAX_TRACKS, DRY_RUN_BUDGET_S).
+MAX_TRIALS = 64
+TRIAL_BUDGET_S = 60.0
 
 
 def _first_group(text: str) -> dict[str, float]:
@@ -264,15 +271,27 @@ def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any
     itself); ``sources``: the tracks that send to it (not its folder children).
 
     ``trials`` (instead of ``trial_ops``): one list of trial writes per track, each in place only
-    while its own track is measured (compare: every track's own bypass, all tracks in one request)."""
+    while its own track is measured (compare: every track's own bypass, all tracks in one request).
+    More than :data:`MAX_TRIALS` trials, or a track named twice, is refused before anything runs;
+    once :data:`TRIAL_BUDGET_S` have gone by, the tracks not started yet are not measured
+    (``measured`` false, ``why`` naming the budget)."""
     if trials is None:
         return _with_trial(api, track_guids, trial_ops)
     from reaper_assist.bridge.writes import ApplyError
 
+    if len(trials) > MAX_TRIALS:
+        raise ApplyError(f"tracks_heard: {len(trials)} trials in one request, over the limit of {MAX_TRIALS} "
+                         "(each is a trial render while REAPER waits)")
     if trial_ops or len(trials) != len(track_guids):
         raise ApplyError(f"tracks_heard: {len(trials)} trials for {len(track_guids)} tracks"
                          + (" and trial_ops besides" if trial_ops else ""))
-    return [_with_trial(api, [g], t)[0] for g, t in zip(track_guids, trials)]
+    if len({g.upper() for g in track_guids}) != len(track_guids):
+        raise ApplyError("tracks_heard: a track named twice in trials")  # no client doubles REAPER's renders
+    spent = {"measured": False, "why": f"not measured: the trial renders' time budget of {TRIAL_BUDGET_S:g} s "
+                                           "for one request was spent on the tracks before"}
+    start = _clock()
+    return [{"guid": g, **spent} if _clock() - start >= TRIAL_BUDGET_S else _with_trial(api, [g], t)[0]
+            for g, t in zip(track_guids, trials)]
 
 
 def tracks_heard(track_guids, trial_ops=None, trials=None):

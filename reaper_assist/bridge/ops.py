@@ -249,7 +249,7 @@ OPS: dict[str, Op] = {
     # (``trials``: one list of trial writes per track, in place while that track is measured: compare)
     "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, 4096)),
                                                  "trial_ops": opt(optional(list_of(write_op))),
-                                                 "trials": opt(optional(list_of(list_of(write_op), 4096)))}),
+                                                 "trials": opt(optional(list_of(list_of(write_op), heard.MAX_TRIALS)))}),
     # the master mix rendered to a WAV in a private folder the bridge chooses (match-reference)
     "master_render_file": Op(render_file.master_file_with, {"trial_ops": opt(optional(list_of(write_op)))}),
 }

@@ -73,8 +73,15 @@ class InProcessHost:
 
     def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None, *,
                      trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
-        """Post-FX loudness of each track as heard through its folders (bridge.heard)."""
-        return self._call(heard.tracks_heard_with, track_guids, trial_ops, trials)
+        """Post-FX loudness of each track as heard through its folders (bridge.heard); ``trials`` in
+        requests of at most ``heard.MAX_TRIALS``, as :meth:`ReapyHost.tracks_heard`."""
+        if trials is None:
+            return self._call(heard.tracks_heard_with, track_guids, trial_ops, None)
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(track_guids), heard.MAX_TRIALS):
+            out += self._call(heard.tracks_heard_with, track_guids[i:i + heard.MAX_TRIALS], trial_ops,
+                              trials[i:i + heard.MAX_TRIALS])
+        return out
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion),

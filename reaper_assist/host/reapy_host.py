@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from reaper_assist.bridge import endpoint, insertion, wire
+from reaper_assist.bridge import endpoint, heard, insertion, wire
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
 
@@ -248,11 +248,15 @@ class ReapyHost:
     def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None, *,
                      trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
         """Post-FX loudness of each track as heard through its folders (one request; bridge.heard);
-        ``trials``: each track's own trial writes instead of ``trial_ops`` for all."""
-        args: dict[str, Any] = {"track_guids": track_guids, "trial_ops": trial_ops}
-        if trials is not None:
-            args["trials"] = [list(t) for t in trials]
-        return list(self._send("tracks_heard", **args) or [])
+        ``trials``: each track's own trial writes instead of ``trial_ops`` for all, in one request per
+        ``heard.MAX_TRIALS`` tracks."""
+        if trials is None:
+            return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(track_guids), heard.MAX_TRIALS):
+            out += self._send("tracks_heard", track_guids=track_guids[i:i + heard.MAX_TRIALS], trial_ops=trial_ops,
+                              trials=[list(t) for t in trials[i:i + heard.MAX_TRIALS]]) or []
+        return out
 
     def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """The path of a WAV of the master mix rendered inside REAPER with ``trial_ops`` in place
