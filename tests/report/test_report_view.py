@@ -6,15 +6,18 @@ saved copy says."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from reaper_assist.app.registry import run_action
 from reaper_assist.bridge import ops
+from reaper_assist.emulator import rpp
 from reaper_assist.emulator.project import Project
 from reaper_assist.reporting.collect import load_records, track_views
 from reaper_assist.reporting.page import text_report
-from tests.app.conftest import Builder
+from tests.app.conftest import Builder, sine
 from tests.companion.test_press_requests import _voice
 
 RENDER_TOL_DB = 0.1  # the brief's bound for a render of the assembled copy against the saved copy's
@@ -134,3 +137,22 @@ def test_the_emulator_keeps_the_strict_save_as_and_the_other_choice_leaves_the_p
     host = InProcessHost.open(path)
     host.save(str(tmp_path / "copy2.rpp"))
     assert host.reaper.project.path == path and (tmp_path / "copy2.rpp").is_file()
+
+
+def test_relative_media_still_name_the_users_files_from_the_reaper_assist_folder(tmp_path):
+    from reaper_assist.reporting.snapshot import write
+
+    b = Builder(tmp_path)
+    b.track("Keys", sine(0.3, seconds=0.5))
+    chunk = b.project.tracks[0].chunk
+    src = next(c for c in chunk.chunks("ITEM")).chunk("SOURCE")
+    wav = Path(src.get("FILE"))
+    src.set("FILE", 0, wav.name)  # as REAPER keeps media beside the project: relative
+    view = {"project": str(tmp_path / "song.rpp"), "sample_rate": 48000, "tempo": 120.0,
+            "tracks": [{"chunk": rpp.dumps(chunk), "guid": b.project.tracks[0].guid, "ext": {}}],
+            "master": {"chunk": "", "guid": "", "ext": {}}, "ext": {}}
+    (tmp_path / "reaper-assist").mkdir()
+    out = write(view, tmp_path / "reaper-assist" / "copy.rpp")
+    p = Project.load(str(out))
+    got = next(c for c in p.tracks[0].chunk.chunks("ITEM")).chunk("SOURCE").get("FILE")
+    assert got == str(wav) and p.media_problems() == []
