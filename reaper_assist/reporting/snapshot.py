@@ -27,18 +27,24 @@ _MASTER_LINES = {"VOLPAN": "MASTER_VOLUME", "FX": "MASTER_FX", "MUTESOLO": "MAST
 _MASTER_ENVELOPES = {"VOLENV2": "MASTERVOLENV2", "PANENV2": "MASTERPANENV2", "VOLENV": "MASTERVOLENV"}
 
 
+def _track_chunk(text: str, whose: str) -> rpp.Chunk:
+    """A ``<TRACK`` state chunk from REAPER, or one message naming whose it is."""
+    try:
+        ch = rpp.parse(text)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is one message
+        raise ReaperAssistError(f"{whose}'s state chunk from REAPER does not read as a chunk: {exc}") from exc
+    if ch.tag != "TRACK":
+        raise ReaperAssistError(f"{whose}'s state chunk from REAPER is a <{ch.tag}, not a <TRACK")
+    return ch
+
+
 def _master_nodes(chunk_text: str, guid: str) -> list[rpp.Node]:
     """The master's part of the project chunk, from its state chunk (``""``: REAPER's defaults)."""
     out: list[rpp.Node] = []
     lines: dict[str, list[str]] = {}
     kids: list[rpp.Node] = []
     if chunk_text.strip():
-        try:
-            tr = rpp.parse(chunk_text)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is one message
-            raise ReaperAssistError(f"the master's state chunk from REAPER does not read as a chunk: {exc}") from exc
-        if tr.tag != "TRACK":
-            raise ReaperAssistError(f"the master's state chunk from REAPER is a <{tr.tag}, not a <TRACK")
+        tr = _track_chunk(chunk_text, "the master")
         lines = {ln.key: ln.tokens[1:] for ln in tr.lines()}
         kids = list(tr.children)
     nch = lines.get("NCHAN", ["2"])[:1] * 2
@@ -67,14 +73,7 @@ def assemble(view: dict[str, Any]) -> Project:
     master = view.get("master") or {}
     root.children.extend(_master_nodes(str(master.get("chunk") or ""), str(master.get("guid") or "")))
     for i, t in enumerate(view["tracks"]):
-        text = str(t.get("chunk") or "")
-        try:
-            ch = rpp.parse(text)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is one message
-            raise ReaperAssistError(f"track {i + 1}'s state chunk from REAPER does not read as a chunk: {exc}") from exc
-        if ch.tag != "TRACK":
-            raise ReaperAssistError(f"track {i + 1}'s state chunk from REAPER is a <{ch.tag}, not a <TRACK")
-        root.children.append(ch)
+        root.children.append(_track_chunk(str(t.get("chunk") or ""), f"track {i + 1}"))
     path = str(view.get("project") or "") or None
     project = Project.loads(rpp.dumps(root), path=path)
     for tr, t in zip([*project.tracks, project.master], [*view["tracks"], master]):

@@ -156,3 +156,13 @@ def test_relative_media_still_name_the_users_files_from_the_reaper_assist_folder
     p = Project.load(str(out))
     got = next(c for c in p.tracks[0].chunk.chunks("ITEM")).chunk("SOURCE").get("FILE")
     assert got == str(wav) and p.media_problems() == []
+
+
+def test_a_chunk_that_is_not_a_track_is_one_message_naming_it():
+    from reaper_assist.errors import ReaperAssistError
+    from reaper_assist.reporting.snapshot import assemble
+
+    view = {"project": "", "sample_rate": 48000, "tempo": 120.0, "tracks": [{"chunk": "<ITEM\n>\n", "ext": {}}],
+            "master": {"chunk": "", "guid": "", "ext": {}}, "ext": {}}
+    with pytest.raises(ReaperAssistError, match=r"track 1's state chunk from REAPER is a <ITEM, not a <TRACK"):
+        assemble(view)
