@@ -99,11 +99,11 @@ def test_the_report_from_the_live_view_equals_the_report_from_a_saved_copy(sessi
         assert renders >= 6, renders
 
 
-def test_report_view_is_read_only_takes_no_arguments_and_names_no_path():
+def test_report_view_is_read_only_takes_no_arguments_and_names_no_path(tmp_path):
     spec = ops.OPS["report_view"]
     assert spec.reads_only and spec.params == {}
     with pytest.raises(ops.RefusedError, match="has no argument 'path'"):
-        ops.prepare("report_view", {"path": "/tmp/x.rpp"})
+        ops.prepare("report_view", {"path": str(tmp_path / "x.rpp")})
 
 
 def test_a_master_chunk_goes_back_to_master_lines():
