@@ -277,21 +277,18 @@ def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any
     (``measured`` false, ``why`` naming the budget)."""
     if trials is None:
         return _with_trial(api, track_guids, trial_ops)
+    from reaper_assist.bridge.budget import refuse_over, within_budget
     from reaper_assist.bridge.writes import ApplyError
 
-    if len(trials) > MAX_TRIALS:
-        raise ApplyError(f"tracks_heard: {len(trials)} trials in one request, over the limit of {MAX_TRIALS} "
-                         "(each is a trial render while REAPER waits)")
+    refuse_over(f"tracks_heard: {len(trials)} trials", len(trials), MAX_TRIALS,
+                "each is a trial render while REAPER waits")
     if trial_ops or len(trials) != len(track_guids):
         raise ApplyError(f"tracks_heard: {len(trials)} trials for {len(track_guids)} tracks"
                          + (" and trial_ops besides" if trial_ops else ""))
     if len({g.upper() for g in track_guids}) != len(track_guids):
         raise ApplyError("tracks_heard: a track named twice in trials")  # no client doubles REAPER's renders
-    spent = {"measured": False, "why": f"not measured: the trial renders' time budget of {TRIAL_BUDGET_S:g} s "
-                                           "for one request was spent on the tracks before"}
-    start = _clock()
-    return [{"guid": g, **spent} if _clock() - start >= TRIAL_BUDGET_S else _with_trial(api, [g], t)[0]
-            for g, t in zip(track_guids, trials)]
+    return within_budget(list(zip(track_guids, trials)), lambda p: _with_trial(api, [p[0]], p[1])[0],
+                         TRIAL_BUDGET_S, _clock, "trial renders", named=lambda p: {"guid": p[0]})
 
 
 def tracks_heard(track_guids, trial_ops=None, trials=None):

@@ -98,21 +98,15 @@ def insertion_levels_with(api, track_guids: list[str], stop_fx: list[int]) -> li
     :data:`DRY_RUN_BUDGET_S` have gone by, the tracks not started yet are not measured
     (``measured`` false, ``why`` naming the budget): REAPER is not kept waiting past it.
     """
+    from reaper_assist.bridge.budget import refuse_over, within_budget
     from reaper_assist.bridge.writes import ApplyError, tracks_held
 
-    if len(track_guids) > MAX_TRACKS:
-        raise ApplyError(f"insertion_levels: {len(track_guids)} tracks in one request, over the limit of "
-                         f"{MAX_TRACKS} (each is two dry-run renders while REAPER waits)")
+    refuse_over(f"insertion_levels: {len(track_guids)} tracks", len(track_guids), MAX_TRACKS,
+                "each is two dry-run renders while REAPER waits")
     if len(track_guids) != len(stop_fx):
         raise ApplyError("insertion_levels: one insertion point per track")
     if len({g.upper() for g in track_guids}) != len(track_guids):
         raise ApplyError("insertion_levels: a track named twice")  # no client doubles REAPER's dry runs
-    spent = {"measured": False, "why": f"not measured: the dry runs' time budget of {DRY_RUN_BUDGET_S:g} s "
-                                           "for one request was spent on the tracks before"}
-    start = _clock()
-    out: list[dict[str, Any]] = []
     with tracks_held(api):  # the dry runs toggle selection and bypass, never the track list
-        for g, k in zip(track_guids, stop_fx):
-            over = _clock() - start >= DRY_RUN_BUDGET_S
-            out.append(dict(spent) if over else insertion_level_with(api, g, k))
-    return out
+        return within_budget(list(zip(track_guids, stop_fx)), lambda p: insertion_level_with(api, *p),
+                             DRY_RUN_BUDGET_S, _clock, "dry runs")

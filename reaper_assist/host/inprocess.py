@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, snapshot, txn
+from reaper_assist.bridge.budget import chunks
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -77,20 +78,15 @@ class InProcessHost:
         requests of at most ``heard.MAX_TRIALS``, as :meth:`ReapyHost.tracks_heard`."""
         if trials is None:
             return self._call(heard.tracks_heard_with, track_guids, trial_ops, None)
-        out: list[dict[str, Any]] = []
-        for i in range(0, len(track_guids), heard.MAX_TRIALS):
-            out += self._call(heard.tracks_heard_with, track_guids[i:i + heard.MAX_TRIALS], trial_ops,
-                              trials[i:i + heard.MAX_TRIALS])
-        return out
+        pairs = list(zip(track_guids, trials, strict=True))
+        return [r for part in chunks(pairs, heard.MAX_TRIALS)
+                for r in self._call(heard.tracks_heard_with, [g for g, _ in part], trial_ops, [t for _, t in part])]
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion),
         ``insertion.MAX_TRACKS`` tracks a call as over the bridge."""
-        out: list[dict[str, Any]] = []
-        for i in range(0, len(points), insertion.MAX_TRACKS):
-            chunk = points[i:i + insertion.MAX_TRACKS]
-            out += self._call(insertion.insertion_levels_with, [g for g, _ in chunk], [int(k) for _, k in chunk])
-        return out
+        return [r for part in chunks(points, insertion.MAX_TRACKS)
+                for r in self._call(insertion.insertion_levels_with, [g for g, _ in part], [int(k) for _, k in part])]
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

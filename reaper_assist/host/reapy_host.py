@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from reaper_assist.bridge import endpoint, heard, insertion, wire
+from reaper_assist.bridge.budget import chunks
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
 
@@ -252,11 +253,10 @@ class ReapyHost:
         ``heard.MAX_TRIALS`` tracks."""
         if trials is None:
             return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
-        out: list[dict[str, Any]] = []
-        for i in range(0, len(track_guids), heard.MAX_TRIALS):
-            out += self._send("tracks_heard", track_guids=track_guids[i:i + heard.MAX_TRIALS], trial_ops=trial_ops,
-                              trials=[list(t) for t in trials[i:i + heard.MAX_TRIALS]]) or []
-        return out
+        pairs = list(zip(track_guids, trials, strict=True))
+        return [r for part in chunks(pairs, heard.MAX_TRIALS)
+                for r in self._send("tracks_heard", track_guids=[g for g, _ in part], trial_ops=trial_ops,
+                                    trials=[list(t) for _, t in part]) or []]
 
     def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """The path of a WAV of the master mix rendered inside REAPER with ``trial_ops`` in place
@@ -337,11 +337,9 @@ class ReapyHost:
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to FX ``stop_fx`` and without
         it (bridge.insertion), in one request per ``insertion.MAX_TRACKS`` tracks."""
-        out: list[dict[str, Any]] = []
-        for i in range(0, len(points), insertion.MAX_TRACKS):
-            chunk = points[i:i + insertion.MAX_TRACKS]
-            out += self._send("insertion_levels", track_guids=[g for g, _ in chunk], stop_fx=[int(k) for _, k in chunk])
-        return out
+        return [r for part in chunks(points, insertion.MAX_TRACKS)
+                for r in self._send("insertion_levels", track_guids=[g for g, _ in part],
+                                    stop_fx=[int(k) for _, k in part])]
 
     def get_proj_ext(self, section: str, key: str) -> str | None:
         return self._send("get_proj_ext", section=section, key=key)
