@@ -35,3 +35,9 @@ def chunks(seq: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     """``seq`` in consecutive slices of at most ``size`` (the client's split of a larger press)."""
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
+
+
+def spans(n: int, size: int) -> Iterator[slice]:
+    """The slices of :func:`chunks` over ``n`` positions, for lists cut side by side."""
+    for i in range(0, n, size):
+        yield slice(i, i + size)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, snapshot, txn
-from reaper_assist.bridge.budget import chunks
+from reaper_assist.bridge.budget import chunks, spans
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -78,9 +78,10 @@ class InProcessHost:
         requests of at most ``heard.MAX_TRIALS``, as :meth:`ReapyHost.tracks_heard`."""
         if trials is None:
             return self._call(heard.tracks_heard_with, track_guids, trial_ops, None)
-        pairs = list(zip(track_guids, trials, strict=True))
-        return [r for part in chunks(pairs, heard.MAX_TRIALS)
-                for r in self._call(heard.tracks_heard_with, [g for g, _ in part], trial_ops, [t for _, t in part])]
+        # sliced by position, not paired: a count mismatch reaches the bridge, which refuses it
+        return [r for part in spans(max(len(track_guids), len(trials)), heard.MAX_TRIALS)
+                for r in self._call(heard.tracks_heard_with, track_guids[part], trial_ops,
+                                    trials[part])]
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion),

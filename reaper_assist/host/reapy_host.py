@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from reaper_assist.bridge import endpoint, heard, insertion, wire
-from reaper_assist.bridge.budget import chunks
+from reaper_assist.bridge.budget import chunks, spans
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
 
@@ -253,10 +253,10 @@ class ReapyHost:
         ``heard.MAX_TRIALS`` tracks."""
         if trials is None:
             return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
-        pairs = list(zip(track_guids, trials, strict=True))
-        return [r for part in chunks(pairs, heard.MAX_TRIALS)
-                for r in self._send("tracks_heard", track_guids=[g for g, _ in part], trial_ops=trial_ops,
-                                    trials=[list(t) for _, t in part]) or []]
+        # sliced by position, not paired: a count mismatch reaches the bridge, which refuses it
+        return [r for part in spans(max(len(track_guids), len(trials)), heard.MAX_TRIALS)
+                for r in self._send("tracks_heard", track_guids=track_guids[part], trial_ops=trial_ops,
+                                    trials=[list(t) for t in trials[part]]) or []]
 
     def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """The path of a WAV of the master mix rendered inside REAPER with ``trial_ops`` in place
