@@ -104,12 +104,17 @@ def stats(audio: np.ndarray, sample_rate: int) -> Stats:
         return Stats(-math.inf, -math.inf, -math.inf, -math.inf, -math.inf, 0.0, clipped)
     # a fresh meter per call: pyloudnorm's Meter keeps state between calls
     meter = pyloudnorm.Meter(sample_rate, filter_class=FILTER_CLASS)
+    k = _k_weighted(meter, x)
     integrated = -math.inf
     if n >= MOMENTARY_S * sample_rate:
+        # pyloudnorm's gating on the signal K-weighted above: the same filters, stage by stage and
+        # channel by channel as integrated_loudness applies them, so the same numbers, without
+        # filtering every dry run's audio twice (the meter's filters cleared for this one call)
+        meter._filters = {}
         with warnings.catch_warnings():  # pyloudnorm warns on the log of silent blocks
             warnings.simplefilter("ignore")
-            integrated = float(meter.integrated_loudness(_for_pyloudnorm(x)))
-    power = np.sum(np.square(_k_weighted(meter, x)), axis=0)
+            integrated = float(meter.integrated_loudness(_for_pyloudnorm(k)))
+    power = np.sum(np.square(k), axis=0)
     short_term = _window_lufs(power, sample_rate, SHORT_TERM_S)
     return Stats(
         integrated_lufs=integrated if math.isfinite(integrated) else -math.inf,
