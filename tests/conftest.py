@@ -24,6 +24,21 @@ RPP_DIR = DATA / "rpp"
 RPP_FIXTURES = sorted(p for p in RPP_DIR.iterdir() if p.suffix.lower() == ".rpp")
 
 
+def pytest_collection_finish(session):
+    """Commands of tests/test_lint.py start now, on the other core, and their tests wait for them."""
+    from tests import test_lint
+
+    session.config.stash[test_lint.BACKGROUND] = test_lint.start_in_background(session.items)
+
+
+def pytest_sessionfinish(session):
+    from tests import test_lint
+
+    started = session.config.stash.get(test_lint.BACKGROUND, None)
+    if started is not None:
+        started.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _analysis_cache_dir(tmp_path_factory):
     """The analysis cache folder of this test session (and of the companions it starts): never
