@@ -37,18 +37,20 @@ from time import monotonic as _clock
 from typing import Any
 
 from reaper_assist.bridge import txn
+from reaper_assist.bridge.budget import refuse_over, spans, within_budget
 
 DRY_RUN_SELECTED_TRACKS = 42438  # "Calculate loudness of selected tracks via dry run render"
 DRY_RUN_MASTER = 42440  # "Calculate loudness of master mix via dry run render"
 _TRIAL_UNDO = "reaper-assist: balance trial render"
 _FIELDS = ("LUFSI", "RMSI", "PEAK")
 _MODES = {0: "post-fader", 1: "pre-FX", 2: "pre-fader", 3: "pre-fader"}  # I_SENDMODE (SDK)
-# REAPER waits while a request's trial renders run (each trial: an undo block, its writes, a dry run
-# as long as the project takes to render offline, the abort): one request carries at most
-# MAX_TRIALS trials (the client splits a larger press), and no new trial is started once
-# TRIAL_BUDGET_S have gone by (as bridge/insertion.py MAX_TRACKS, DRY_RUN_BUDGET_S).
-MAX_TRIALS = 64
-TRIAL_BUDGET_S = 60.0
+# REAPER waits while a request's renders run (a dry run per track, as long as the project takes to
+# render offline; with trials each also an undo block, its writes and the abort): one request
+# measures at most MAX_TRACKS tracks, with or without trials (the client splits a larger press:
+# requests()), and no new track is started once BUDGET_S have gone by (bridge/budget.py, as
+# bridge/insertion.py MAX_TRACKS, DRY_RUN_BUDGET_S).
+MAX_TRACKS = 64
+BUDGET_S = 60.0
 
 
 def _first_group(text: str) -> dict[str, float]:
@@ -218,7 +220,10 @@ def _measure(api, track_guids: list[str]) -> list[dict[str, Any]]:
         tr = _track_by_guid(api, g)
         if tr is None:
             raise ApplyError(f"track {g} no longer exists")
-        index[g] = next(k for k, t in enumerate(tracks) if t == tr)
+        k = next((k for k, t in enumerate(tracks) if t == tr), None)
+        if k is None:  # the master holds it: not a track heard through routes (master_stats is its dry run)
+            raise ApplyError(f"tracks_heard: {g} is the master's GUID, not a track's")
+        index[g] = k
     get, setv = api.GetMediaTrackInfo_Value, api.SetMediaTrackInfo_Value
     routing = _routing(api, tracks, parent)
     selected = [bool(get(t, "I_SELECTED")) for t in tracks]
@@ -227,11 +232,14 @@ def _measure(api, track_guids: list[str]) -> list[dict[str, Any]]:
     master_was = {k: get(master, k) for k in ("I_FXEN", "D_VOL", "D_PAN")}
     items = [(it, bool(api.GetMediaItemInfo_Value(it, "B_MUTE"))) for t in tracks
              for it in (api.GetTrackMediaItem(t, n) for n in range(int(api.CountTrackMediaItems(t))))]
-    out = []
+
+    def one(g: str) -> dict[str, Any]:
+        got = {"guid": g, **_one(api, tracks, parent, routing, index[g])}
+        _put_back(api, tracks, muted, items)  # the next track starts from the user's mutes
+        return got
+
     try:
-        for g in track_guids:
-            out.append({"guid": g, **_one(api, tracks, parent, routing, index[g])})
-            _put_back(api, tracks, muted, items)  # the next track starts from the user's mutes
+        return within_budget(track_guids, one, BUDGET_S, _clock, "dry runs", named=lambda g: {"guid": g})
     finally:
         _put_back(api, tracks, muted, items)
         for k, v in master_was.items():
@@ -240,7 +248,6 @@ def _measure(api, track_guids: list[str]) -> list[dict[str, Any]]:
         for t, was in zip(tracks, selected):
             if bool(get(t, "I_SELECTED")) != was:
                 setv(t, "I_SELECTED", 1 if was else 0)
-    return out
 
 
 def _put_back(api, tracks, muted: list[bool], items) -> None:
@@ -272,23 +279,36 @@ def tracks_heard_with(api, track_guids: list[str], trial_ops: list[dict[str, Any
 
     ``trials`` (instead of ``trial_ops``): one list of trial writes per track, each in place only
     while its own track is measured (compare: every track's own bypass, all tracks in one request).
-    More than :data:`MAX_TRIALS` trials, or a track named twice, is refused before anything runs;
-    once :data:`TRIAL_BUDGET_S` have gone by, the tracks not started yet are not measured
-    (``measured`` false, ``why`` naming the budget)."""
-    if trials is None:
-        return _with_trial(api, track_guids, trial_ops)
-    from reaper_assist.bridge.budget import refuse_over, within_budget
+
+    More than :data:`MAX_TRACKS` tracks (or trials), or a track named twice, is refused before
+    anything runs; once :data:`BUDGET_S` have gone by, the tracks not started yet are not measured
+    (``measured`` false, ``why`` naming the budget): REAPER is not kept waiting past it."""
     from reaper_assist.bridge.writes import ApplyError
 
-    refuse_over(f"tracks_heard: {len(trials)} trials", len(trials), MAX_TRIALS,
-                "each is a trial render while REAPER waits")
-    if trial_ops or len(trials) != len(track_guids):
-        raise ApplyError(f"tracks_heard: {len(trials)} trials for {len(track_guids)} tracks"
-                         + (" and trial_ops besides" if trial_ops else ""))
+    refuse_over(f"tracks_heard: {len(track_guids)} tracks", len(track_guids), MAX_TRACKS,
+                "each is a dry-run render while REAPER waits")
+    if trials is not None:
+        refuse_over(f"tracks_heard: {len(trials)} trials", len(trials), MAX_TRACKS,
+                    "each is a trial render while REAPER waits")
+        if trial_ops or len(trials) != len(track_guids):
+            raise ApplyError(f"tracks_heard: {len(trials)} trials for {len(track_guids)} tracks"
+                             + (" and trial_ops besides" if trial_ops else ""))
     if len({g.upper() for g in track_guids}) != len(track_guids):
-        raise ApplyError("tracks_heard: a track named twice in trials")  # no client doubles REAPER's renders
+        raise ApplyError("tracks_heard: a track named twice")  # no client doubles REAPER's renders
+    if trials is None:
+        return _with_trial(api, track_guids, trial_ops)
     return within_budget(list(zip(track_guids, trials)), lambda p: _with_trial(api, [p[0]], p[1])[0],
-                         TRIAL_BUDGET_S, _clock, "trial renders", named=lambda p: {"guid": p[0]})
+                         BUDGET_S, _clock, "trial renders", named=lambda p: {"guid": p[0]})
+
+
+def requests(track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None,
+             trials: list[list[dict[str, Any]]] | None = None):
+    """The client's side: a press split into ``(track_guids, trial_ops, trials)`` of at most
+    :data:`MAX_TRACKS` tracks each (both hosts). Sliced by position, not paired: a count mismatch
+    reaches the bridge, which refuses it naming the counts."""
+    n = len(track_guids) if trials is None else max(len(track_guids), len(trials))
+    for part in spans(n, MAX_TRACKS):
+        yield list(track_guids[part]), trial_ops, None if trials is None else [list(t) for t in trials[part]]
 
 
 def tracks_heard(track_guids, trial_ops=None, trials=None):

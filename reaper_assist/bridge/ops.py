@@ -247,9 +247,9 @@ OPS: dict[str, Op] = {
                                                   "then_read": opt(optional(record(master=flag)))}),
     # post-FX loudness of tracks as heard (through their folders), trial writes in place meanwhile (balance)
     # (``trials``: one list of trial writes per track, in place while that track is measured: compare)
-    "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, 4096)),
+    "tracks_heard": Op(heard.tracks_heard_with, {"track_guids": req(list_of(GUID, heard.MAX_TRACKS)),
                                                  "trial_ops": opt(optional(list_of(write_op))),
-                                                 "trials": opt(optional(list_of(list_of(write_op), heard.MAX_TRIALS)))}),
+                                                 "trials": opt(optional(list_of(list_of(write_op), heard.MAX_TRACKS)))}),
     # the master mix rendered to a WAV in a private folder the bridge chooses (match-reference)
     "master_render_file": Op(render_file.master_file_with, {"trial_ops": opt(optional(list_of(write_op)))}),
 }

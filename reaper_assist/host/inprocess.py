@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from reaper_assist.bridge import dryrun, heard, insertion, ops, remote, render_file, snapshot, txn
-from reaper_assist.bridge.budget import chunks, spans
+from reaper_assist.bridge.budget import chunks
 from reaper_assist.bridge.writes import ApplyError
 from reaper_assist.errors import HostError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
@@ -74,14 +74,10 @@ class InProcessHost:
 
     def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None, *,
                      trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
-        """Post-FX loudness of each track as heard through its folders (bridge.heard); ``trials`` in
-        requests of at most ``heard.MAX_TRIALS``, as :meth:`ReapyHost.tracks_heard`."""
-        if trials is None:
-            return self._call(heard.tracks_heard_with, track_guids, trial_ops, None)
-        # sliced by position, not paired: a count mismatch reaches the bridge, which refuses it
-        return [r for part in spans(max(len(track_guids), len(trials)), heard.MAX_TRIALS)
-                for r in self._call(heard.tracks_heard_with, track_guids[part], trial_ops,
-                                    trials[part])]
+        """Post-FX loudness of each track as heard through its folders (bridge.heard), in requests of
+        at most ``heard.MAX_TRACKS`` tracks, as :meth:`ReapyHost.tracks_heard`."""
+        return [r for guids, ops, each in heard.requests(track_guids, trial_ops, trials)
+                for r in self._call(heard.tracks_heard_with, guids, ops, each)]
 
     def insertion_levels(self, points: list[tuple[str, int]]) -> list[dict[str, Any]]:
         """Per (track GUID, stop FX): dry-run levels with the chain up to it and without (bridge.insertion),

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from reaper_assist.bridge import endpoint, heard, insertion, wire
-from reaper_assist.bridge.budget import chunks, spans
+from reaper_assist.bridge.budget import chunks
 from reaper_assist.errors import HostError, HostUnavailableError, StaleReferenceError
 from reaper_assist.host.base import ApplyResult, ProjectState
 
@@ -248,15 +248,11 @@ class ReapyHost:
 
     def tracks_heard(self, track_guids: list[str], trial_ops: list[dict[str, Any]] | None = None, *,
                      trials: list[list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
-        """Post-FX loudness of each track as heard through its folders (one request; bridge.heard);
-        ``trials``: each track's own trial writes instead of ``trial_ops`` for all, in one request per
-        ``heard.MAX_TRIALS`` tracks."""
-        if trials is None:
-            return list(self._send("tracks_heard", track_guids=track_guids, trial_ops=trial_ops) or [])
-        # sliced by position, not paired: a count mismatch reaches the bridge, which refuses it
-        return [r for part in spans(max(len(track_guids), len(trials)), heard.MAX_TRIALS)
-                for r in self._send("tracks_heard", track_guids=track_guids[part], trial_ops=trial_ops,
-                                    trials=[list(t) for t in trials[part]]) or []]
+        """Post-FX loudness of each track as heard through its folders (bridge.heard), ``trial_ops``
+        in place for all or ``trials`` each track's own, in one request per ``heard.MAX_TRACKS``
+        tracks (``heard.requests``)."""
+        return [r for guids, ops, each in heard.requests(track_guids, trial_ops, trials)
+                for r in self._send("tracks_heard", track_guids=guids, trial_ops=ops, trials=each) or []]
 
     def master_render_file(self, trial_ops: list[dict[str, Any]] | None = None) -> str:
         """The path of a WAV of the master mix rendered inside REAPER with ``trial_ops`` in place
