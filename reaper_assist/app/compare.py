@@ -217,7 +217,9 @@ def _prepare(state: ProjectState, track: TrackState, by_value=None) -> tuple[lis
 def _bypassed(b: _Bypass, on_st: dict[str, Any], off_st: dict[str, Any]) -> tuple[list[Step], TrackDecision]:
     """The bypass with its make-up gain, from the track heard with its work on and bypassed."""
     track, on_fx, on_lanes, values, takes = b.track, b.on_fx, b.on_lanes, b.values, b.takes
-    gain, why = C.makeup_db(on_st.get("LUFSI", float("-inf")), off_st.get("LUFSI", float("-inf")))
+    unheard = next((str(st.get("why", "")) for st in (on_st, off_st) if st.get("measured") is False), "")
+    gain, why = (None, unheard) if unheard else C.makeup_db(on_st.get("LUFSI", float("-inf")),
+                                                           off_st.get("LUFSI", float("-inf")))
     ev = clean({"on_lufs": on_st.get("LUFSI"), "bypassed_lufs": off_st.get("LUFSI"), "makeup_db": gain})
     steps = list(b.off)
     if gain is not None:

@@ -323,3 +323,26 @@ def test_take_writes_refuse_a_client_naming_other_takes_or_other_values(processe
         out = path.with_name(path.stem + "-after.rpp")
         host.save(str(out))
         assert body(out) == before, op
+
+
+def test_a_track_the_dry_runs_budget_left_unmeasured_says_so(processed, tmp_path, monkeypatch):
+    """REAPER is not kept waiting (bridge/heard.py ``BUDGET_S``): a clock on which the budget is spent
+    before the first dry run leaves every track unmeasured, and compare says that, not "silent"
+    (counted on a fake clock, not timed)."""
+    from reaper_assist.bridge import heard
+
+    path = copy(processed, tmp_path)
+    host = InProcessHost.open(str(path))
+    clock = [0.0]
+
+    def spent():
+        clock[0] += heard.BUDGET_S
+        return clock[0]
+
+    monkeypatch.setattr(heard, "_clock", spent)
+    rec = run_action("compare", host)
+    assert rec["status"] == "ok", rec["message"]
+    budget = f"not level-matched: not measured: the dry runs' time budget of {heard.BUDGET_S:g} s"
+    reasons = [t["reason"] for t in rec["tracks"] if "bypassed (" in t["reason"]]
+    assert len(reasons) == 6 and all(budget in r for r in reasons), reasons
+    assert not any("silent in the dry run" in r for r in reasons)
