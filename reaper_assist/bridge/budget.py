@@ -1,8 +1,8 @@
 """Bounds on a request whose work keeps REAPER waiting (dry-run and trial renders, inside REAPER):
 at most so many items a request, refused before anything runs, and no new item started once a
 time budget is spent; and the client's side, a press split into requests of that size. One
-mechanism for ``insertion_levels`` and ``tracks_heard`` (with or without trials). Imports nothing from the rest of
-reaper_assist but the bridge's ApplyError."""
+mechanism for ``insertion_levels`` and ``tracks_heard`` (with or without trials). Imports nothing
+from the rest of reaper_assist but the bridge's ApplyError."""
 
 from __future__ import annotations
 
