@@ -220,10 +220,10 @@ def _measure(api, track_guids: list[str]) -> list[dict[str, Any]]:
         tr = _track_by_guid(api, g)
         if tr is None:
             raise ApplyError(f"track {g} no longer exists")
-        k = next((k for k, t in enumerate(tracks) if t == tr), None)
-        if k is None:  # the master holds it: not a track heard through routes (master_stats is its dry run)
+        pos = next((k for k, t in enumerate(tracks) if t == tr), None)
+        if pos is None:  # the master holds it: not a track heard through routes (master_stats is its dry run)
             raise ApplyError(f"tracks_heard: {g} is the master's GUID, not a track's")
-        index[g] = k
+        index[g] = pos
     get, setv = api.GetMediaTrackInfo_Value, api.SetMediaTrackInfo_Value
     routing = _routing(api, tracks, parent)
     selected = [bool(get(t, "I_SELECTED")) for t in tracks]
