@@ -24,32 +24,21 @@ RPP_DIR = DATA / "rpp"
 RPP_FIXTURES = sorted(p for p in RPP_DIR.iterdir() if p.suffix.lower() == ".rpp")
 
 
-def pytest_collection_finish(session):
-    """Commands of tests/test_lint.py start now, on the other core, and their tests wait for them."""
-    from tests import test_lint
-
-    session.config.stash[test_lint.BACKGROUND] = test_lint.start_in_background(session.items)
-
-
-def pytest_sessionfinish(session):
-    from tests import test_lint
-
-    started = session.config.stash.get(test_lint.BACKGROUND, None)
-    if started is not None:
-        started.stop()
-
-
 @pytest.fixture(scope="session", autouse=True)
-def _analysis_cache_dir(tmp_path_factory):
-    """The analysis cache folder of this test session (and of the companions it starts): never
-    the user's own (reaper_assist.analysis.cache.CACHE_DIR_ENV)."""
+def _analysis_cache_dir(tmp_path_factory, request):
+    """The analysis cache folder of this test session (and of the companions and the background
+    worker it starts: tests/background.py, started here): never the user's own
+    (reaper_assist.analysis.cache.CACHE_DIR_ENV)."""
     import os
 
     from reaper_assist.analysis.cache import CACHE_DIR_ENV
+    from tests import background
 
     old = os.environ.get(CACHE_DIR_ENV)
     os.environ[CACHE_DIR_ENV] = str(tmp_path_factory.mktemp("analysis-cache"))
+    background.start(request.session, tmp_path_factory)
     yield
+    background.stop(request.config)
     if old is None:
         os.environ.pop(CACHE_DIR_ENV, None)
     else:
