@@ -1,8 +1,9 @@
 """Key press -> record written, as a user presses the gain-stage shortcut (issue 20, points 0 and 6).
 
 Run: ``python bench/bench_press.py [--tracks 4 16 64] [--minutes 3]``. For each track count, in
-one run: stereo 48 kHz 24-bit WAV media is written (:func:`make_media`); the installed action is pressed through the
-emulated REAPER's web interface (REAPER's defer loop at 30 Hz) with no companion running, so the
+one run: stereo 48 kHz 24-bit WAV media is written (:func:`make_media`); the action, installed as
+``reaper-assist install`` does (its compile of the meter's kernels included, before any clock
+starts), is pressed through the emulated REAPER's web interface (REAPER's defer loop at 30 Hz) with no companion running, so the
 time includes the companion's start ("cold"); then pressed again on unchanged media ("warm").
 Printed per press: seconds from the key press to the record in the project, the requests the
 bridge served for it (its own counter, minus this bench's polling), and the companion's peak
@@ -186,6 +187,7 @@ def run_one(n_tracks: int, minutes: float) -> dict:
     from reaper_assist.demo.runner import _Emulator, _stop_companion
     from reaper_assist.host.reapy_host import ReapyHost
     from reaper_assist.install import install
+    from reaper_assist.install.kernels import compile_kernels
     from reaper_assist.ports import free_port
 
     out: dict = {}
@@ -199,6 +201,8 @@ def run_one(n_tracks: int, minutes: float) -> dict:
         resource = tmp / "resource"
         resource.mkdir()
         install(resource, python=sys.executable, web_port=free_port())
+        # as `reaper-assist install` does: the meter's kernels compiled (or loaded) before any press
+        print(f"  install: {compile_kernels(sys.executable).note()}")
         command = get_action("gain-stage").command_id
 
         # 1. cold (no companion, nothing cached), warm, then a restarted companion (disk cache)

@@ -209,6 +209,10 @@ def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gains, floor):  # pra
         floor[c] = fl
 
 
+#: The compiled functions (``reaper-assist install`` compiles them and reports numba's cache for each).
+COMPILED = ("granules", "_pair", "_span", "true_peak")
+
+
 def warm() -> None:
     """Run both kernels once on a few samples (numba loads them from its cache at import)."""
     sos = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]] * 2)

@@ -14,6 +14,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reaper_assist.install import install
+    from reaper_assist.install.kernels import compile_kernels
 
     plan, cfg = install(args.resource_path, python=args.python, web_port=args.web_port)
     changed = [c for c in plan.changes if not c.noop]
@@ -24,6 +25,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {verb} {c.path}")
     for n in plan.notes:
         print(f"  note: {n}")
+    # after the files: a compile that fails or times out never undoes or fails the install
+    print(f"  note: {compile_kernels(cfg.python).note()}")
     if changed:
         print("Restart REAPER (with REAPER closed while installing: it rewrites reaper-kb.ini and reaper.ini on exit),\n"
               "then bind 'reaper-assist: ...' actions to shortcuts in Actions > Show action list.")
