@@ -61,6 +61,9 @@ def warm_meter(logging_ready: threading.Event | None = None) -> None:
 
         if kernels() is None:
             why = kernels_problem()
+        from reaper_assist.media.wav_pcm import converter
+
+        converter()  # the WAV reader's (numpy when it cannot load: the same values)
     except Exception as exc:  # noqa: BLE001 - e.g. the meter's own imports: its first use will say so
         why, fallback = f"{type(exc).__name__}: {exc}", False
     if not why:

@@ -1,6 +1,7 @@
 """Compile the companion's numba kernels at install, so that the first press does not pay for it.
 
-The loudness meter's per-sample loops (:mod:`reaper_assist.analysis._kernels`) are compiled by
+The loudness meter's per-sample loops (:mod:`reaper_assist.analysis._kernels`) and the WAV PCM
+converter (:mod:`reaper_assist.media._pcm_kernels`) are compiled by
 numba on the first import on a machine and cached as machine code (next to the module, or in
 numba's user cache when that folder is not writable, or in ``NUMBA_CACHE_DIR``). Compiling them
 takes tens of seconds of CPU; loading them from the cache a fraction of one. ``reaper-assist
@@ -23,13 +24,16 @@ from dataclasses import dataclass
 _PROBE = r"""
 import json
 from reaper_assist.analysis.loudness import kernels, kernels_problem
-k = kernels()
-out = {"loaded": k is not None, "why": kernels_problem(), "kernels": {}}
-if k is not None:
-    for name in k.COMPILED:
-        st = getattr(k, name).stats
-        out["kernels"][name] = {"hits": sum(st.cache_hits.values()), "misses": sum(st.cache_misses.values()),
-                                "signatures": len(getattr(k, name).signatures), "cache": st.cache_path}
+from reaper_assist.media.wav_pcm import converter
+k, pcm = kernels(), converter()
+out = {"loaded": k is not None and pcm is not None,
+       "why": kernels_problem() or ("" if pcm is not None else "the WAV PCM converter did not load"), "kernels": {}}
+for m in (k, pcm):
+    for name in (m.COMPILED if m is not None else ()):
+        st = getattr(m, name).stats
+        out["kernels"][m.__name__ + "." + name] = {
+            "hits": sum(st.cache_hits.values()), "misses": sum(st.cache_misses.values()),
+            "signatures": len(getattr(m, name).signatures), "cache": st.cache_path}
 print(json.dumps(out))
 """
 

@@ -11,8 +11,9 @@ then sliced: a resampled segment's output frames are aligned to its first source
 segments starting mid-period would shift by a fraction of a sample against the whole render.
 
 A block that one plain item covers alone (a file at the project rate and playrate 1, no SECTION,
-no loop, channels straight onto the track's) is read directly: libsndfile decodes the PCM into a
-``(frames, channels)`` float32 buffer, the item's gain and fades are applied there, and the block
+no loop, channels straight onto the track's) is read directly into a ``(frames, channels)``
+float32 buffer (plain WAV PCM as bytes converted in one pass, :mod:`.wav_pcm`, the same values
+libsndfile gives; other files decoded by libsndfile), the item's gain and fades are applied there, and the block
 is that buffer's transposed view (what the meters read in any layout), with the file kept open
 from block to block: no render buffer, no zero fill, no transposing copy.
 """
@@ -26,7 +27,7 @@ import numpy as np
 
 from reaper_assist.errors import MediaProblem
 from reaper_assist.items import ItemState
-from reaper_assist.media import uncertain
+from reaper_assist.media import uncertain, wav_pcm
 from reaper_assist.media.items import _virtual_source, apply_fades, check_render, check_window, render_items
 from reaper_assist.media.source import SegmentCache, SourceUnreadable, default_cache, identify, source_info
 
@@ -160,8 +161,6 @@ class _DirectReader:
         if plain is None:
             return None
         item, src, first, k0 = plain
-        import soundfile as sf
-
         n = b1 - b0
         if self.buf is None or self.buf.shape[0] < n or not self.reuse:
             self.buf = np.empty((n, self.channels), dtype=self.dtype)
@@ -169,14 +168,14 @@ class _DirectReader:
         try:
             if self.file is None or self.file[1] != src.ident.path:
                 self.close()
-                self.file = (sf.SoundFile(src.ident.path), src.ident.path, 0)
+                self.file = (_open(src, self.dtype), src.ident.path, 0)
             f, path, at = self.file
             if f.frames != src.info.frames:
                 raise RuntimeError(f"the file changed while it was read ({f.frames} frames when opened, "
                                    f"{src.info.frames} now)")
             if at != first:
                 f.seek(min(first, src.info.frames))
-            got = f.read(out=out).shape[0] if first < src.info.frames else 0
+            got = f.read_into(out) if first < src.info.frames else 0
             self.file = (f, path, first + got)
         except Exception as exc:  # libsndfile raises several types for a file damaged midway
             self.close()
@@ -192,6 +191,35 @@ class _DirectReader:
         view = out.T
         apply_fades(view, item, k0, k0 + n, self.rate)
         return view
+
+
+class _Sndfile:
+    """A file libsndfile decodes, with :class:`.wav_pcm.PcmReader`'s calls."""
+
+    def __init__(self, path: str):
+        import soundfile as sf
+
+        self.f = sf.SoundFile(path)
+        self.frames = self.f.frames
+
+    def seek(self, frame: int) -> None:
+        self.f.seek(frame)
+
+    def read_into(self, out: np.ndarray) -> int:
+        return self.f.read(out=out).shape[0]
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def _open(src, dtype: np.dtype):
+    """The item's file for direct reads: plain WAV PCM as bytes into float32 (:mod:`.wav_pcm`,
+    the same values as libsndfile's), anything else through libsndfile."""
+    if dtype == np.float32:
+        pcm = wav_pcm.open_pcm(src.ident.path, src.info.sample_rate, src.info.channels, src.info.frames)
+        if pcm is not None:
+            return pcm
+    return _Sndfile(src.ident.path)
 
 
 def _resampled(items: Sequence[ItemState], sample_rate: int) -> bool:

@@ -9,6 +9,7 @@ import sys
 
 from reaper_assist import cli
 from reaper_assist.analysis import _kernels
+from reaper_assist.media import _pcm_kernels
 from reaper_assist.install.kernels import _PROBE, compile_kernels
 
 
@@ -24,10 +25,12 @@ def test_install_leaves_every_signature_compiled_in_numbas_cache(resource, capsy
     assert "the loudness meter's kernels are ready" in out, out
     got = _stats_in_a_new_process()
     assert got["loaded"] and got["why"] == ""
-    assert sorted(got["kernels"]) == sorted(_kernels.COMPILED)
-    for name, k in got["kernels"].items():
+    modules = {m.__name__: m for m in (_kernels, _pcm_kernels)}
+    assert sorted(got["kernels"]) == sorted(f"{m}.{f}" for m, mod in modules.items() for f in mod.COMPILED)
+    for key, k in got["kernels"].items():
+        mod, name = key.rsplit(".", 1)
         # every signature a press uses was found in the cache: nothing left to compile
-        assert k["misses"] == 0 and k["hits"] == k["signatures"] == len(getattr(_kernels, name).signatures), (name, k)
+        assert k["misses"] == 0 and k["hits"] == k["signatures"] == len(getattr(modules[mod], name).signatures), (key, k)
 
 
 def test_a_python_without_numba_is_a_note_not_a_failure(tmp_path):

@@ -112,19 +112,27 @@ def test_one_plain_item_is_read_directly_as_render_items_renders_it(write_media,
     assert np.all(got[:, int(1.9 * SR) + 10 :] == 0.0) and np.any(got[:, : int(1.9 * SR)] != 0.0)
 
 
-def test_a_file_damaged_midway_in_a_direct_read_raises_block_problems(write_media, rng, monkeypatch):
-    path = write_media("d.wav", 0.1 * rng.standard_normal(SR), SR, subtype="PCM_16")
+@pytest.mark.parametrize("name", ["d.wav", "d.flac"])
+def test_a_file_damaged_midway_in_a_direct_read_raises_block_problems(write_media, rng, monkeypatch, name):
+    """A read error midway (a disk error under the WAV bytes read, libsndfile's error on a FLAC)."""
+    path = write_media(name, 0.1 * rng.standard_normal(SR), SR, subtype="PCM_16")
     item = make_item(0, 0.0, 1.0, source_file=path)
     blocks = render_blocks([item], track_name="T", sample_rate=SR, channels=1, start_s=0.0, end_s=1.0,
                            block_frames=4096)
     next(blocks)
     import soundfile as sf
 
+    from reaper_assist.media import wav_pcm
+
     def failing(self, *a, **kw):
         raise RuntimeError("Error : unexpected end of file")
 
+    def disk_error(self, *a, **kw):
+        raise OSError(5, "Input/output error")
+
     monkeypatch.setattr(sf.SoundFile, "read", failing)
-    with pytest.raises(BlockProblems, match="unreadable"):
+    monkeypatch.setattr(wav_pcm.PcmReader, "read_into", disk_error)
+    with pytest.raises(BlockProblems, match="unreadable.*(Input/output error|unexpected end of file)"):
         next(blocks)
 
 
