@@ -452,13 +452,24 @@ class _Meter:
         n = x.shape[1]
         if x.dtype not in (np.float32, np.float64):
             x = x.astype(np.float64)
+        # a mono file on a stereo track (media.stream's stride-0 view): channel 2 is channel 1,
+        # so channel 1 is metered and its figures and filter state copied to channel 2
+        twin = self.channels == 2 and x.strides[0] == 0
+        nch = 1 if twin else self.channels
         ends, idx = self._granule_cuts(n)
         g = len(idx)
         w, raw, pk = self.w_buf[:, :g], self.raw_buf[:g], self.pk_buf[:, :g]
         h = _TP_TAPS - 1
-        seg = self.tp_seg[: self.channels * (n + h)].reshape(self.channels, n + h)  # contiguous
+        seg = self.tp_seg[: nch * (n + h)].reshape(nch, n + h)  # contiguous
         at = h if self.true_peak else -1  # the granule pass copies the chunk after the history
-        self.clipped += kern.granules(x, self.sos, self.zi, idx, w, raw, pk, self.ch_peak, CLIP_LEVEL, seg, at)
+        clipped = kern.granules(x[:nch], self.sos, self.zi[:nch], idx, w[:nch], raw, pk[:nch], self.ch_peak[:nch],
+                                CLIP_LEVEL, seg, at)
+        if twin:
+            for a in (self.zi, w, pk, self.ch_peak):
+                a[1] = a[0]
+            raw *= 2.0  # the sum over both channels of the squared samples
+            clipped *= 2
+        self.clipped += clipped
         if not (math.isfinite(float(raw.sum())) and math.isfinite(float(w.sum()))):
             check_finite_block(x, self.pos, name=self.name)
         w[:, 0] += self.pend_w
@@ -470,7 +481,10 @@ class _Meter:
         self._keep_granules(len(ends), w, raw, gpk)
         self.pos += n
         if self.true_peak:
-            self._true_peak(x, self.ch_peak, idx, pk, copied=True)
+            self._true_peak(x[:nch], self.ch_peak, idx, pk[:nch], copied=True)
+            if twin:
+                self.tp_history[1] = self.tp_history[0]
+                self.tp_ch[1] = self.tp_ch[0]
 
     def _keep_granules(self, complete: int, w: np.ndarray, raw: np.ndarray, pk: np.ndarray | None) -> None:
         """Keep the chunk's complete granules (copies); carry the last, incomplete one over."""
@@ -499,22 +513,22 @@ class _Meter:
         so it is not interpolated: the result equals the full Annex 2 interpolation exactly.
         The loudest span goes first, so its peak raises the floor for the rest.
         """
-        n = x.shape[1]
+        nch, n = x.shape  # nch 1 for a stereo meter's mono chunk (the caller copies channel 1 to 2)
         h = _TP_TAPS - 1
-        seg = self.tp_seg[: self.channels * (n + h)].reshape(self.channels, n + h)  # contiguous
-        seg[:, :h] = self.tp_history
+        seg = self.tp_seg[: nch * (n + h)].reshape(nch, n + h)  # contiguous
+        seg[:, :h] = self.tp_history[:nch]
         if not copied:  # else the granule kernel has copied the chunk there
             seg[:, h:] = x
-        hist_peak = np.abs(self.tp_history).max(axis=1).astype(np.float64)
-        self.tp_history = seg[:, n:].copy()
+        hist_peak = np.abs(self.tp_history[:nch]).max(axis=1).astype(np.float64)
+        self.tp_history[:nch] = seg[:, n:]
         if self.os_factor == 1:
             return
         if self.kernels is not None:  # spans: the granule segments, whose peaks the granule pass found
             if starts is None or seg_peak is None:
                 starts, seg_peak = np.zeros(1, np.intp), np.abs(x).max(axis=1, keepdims=True).astype(np.float64)
-            floor = np.maximum(self.tp_ch, self.ch_peak)
+            floor = np.maximum(self.tp_ch[:nch], self.ch_peak[:nch])
             self.kernels.true_peak(seg, starts, n, self.tp_phase_array, seg_peak, hist_peak, self.tp_gains, floor)
-            self.tp_ch = floor
+            self.tp_ch[:nch] = floor
             return
         starts = np.arange(0, n + h, TP_SPAN)
         span_max = np.maximum.reduceat(np.abs(seg), starts, axis=1)

@@ -147,7 +147,7 @@ class _DirectReader:
                 or take.section is not None or item.loop_source or take.chanmode != 0 or take.pan != 0.0):
             return None
         src, problem = _virtual_source(self.track_name, item, cache)
-        if problem is not None or src is None or src.info.channels != self.channels:
+        if problem is not None or src is None or src.info.channels not in (self.channels, _mono_onto(self.channels)):
             return None
         if src.info.sample_rate != self.rate or self.dtype not in (np.float32, np.float64):
             return None
@@ -162,8 +162,8 @@ class _DirectReader:
             return None
         item, src, first, k0 = plain
         n = b1 - b0
-        if self.buf is None or self.buf.shape[0] < n or not self.reuse:
-            self.buf = np.empty((n, self.channels), dtype=self.dtype)
+        if self.buf is None or self.buf.shape[0] < n or self.buf.shape[1] != src.info.channels or not self.reuse:
+            self.buf = np.empty((n, src.info.channels), dtype=self.dtype)
         out = self.buf[:n]
         try:
             if self.file is None or self.file[1] != src.ident.path:
@@ -190,6 +190,12 @@ class _DirectReader:
             out *= item.gain
         view = out.T
         apply_fades(view, item, k0, k0 + n, self.rate)
+        if src.info.channels != self.channels:
+            # a mono file on a stereo track plays in both channels (map_channels): the decoded
+            # channel seen twice through a stride-0 view, not copied
+            if uncertain.MONO_TO_STEREO_GAIN != 1.0:
+                out *= uncertain.MONO_TO_STEREO_GAIN
+            view = np.lib.stride_tricks.as_strided(view, shape=(2, n), strides=(0, view.strides[1]))
         return view
 
 
@@ -220,6 +226,12 @@ def _open(src, dtype: np.dtype):
         if pcm is not None:
             return pcm
     return _Sndfile(src.ident.path)
+
+
+def _mono_onto(channels: int) -> int:
+    """The source channel count read straight onto a track of ``channels`` besides its own: a
+    mono file onto a stereo track (0: none)."""
+    return 1 if channels == 2 else 0
 
 
 def _resampled(items: Sequence[ItemState], sample_rate: int) -> bool:

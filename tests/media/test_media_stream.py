@@ -88,15 +88,18 @@ def test_an_empty_window_gives_one_empty_block(items):
     assert [b.shape for b in blocks] == [(2, 0)]
 
 
+@pytest.mark.parametrize("source", ["stereo", "mono", "mono-flac"])
 @pytest.mark.parametrize("reuse", [False, True])
-def test_one_plain_item_is_read_directly_as_render_items_renders_it(write_media, rng, monkeypatch, reuse):
+def test_one_plain_item_is_read_directly_as_render_items_renders_it(write_media, rng, monkeypatch, reuse, source):
     """A block one plain item covers alone is decoded straight into a (frames, channels) buffer
     (no render_items call), with the item's gain, fades and start offset, and silence past the
-    file's end: the same float32 samples as render_items."""
+    file's end: the same float32 samples as render_items. A mono file on the stereo track is
+    decoded once and seen in both channels (a stride-0 view), as render_items maps it."""
     from reaper_assist.media import stream
 
     n = 2 * SR
-    path = write_media("p.wav", np.stack([0.5 * rng.standard_normal(n), 0.25 * rng.standard_normal(n)]), SR,
+    audio = np.stack([0.5 * rng.standard_normal(n), 0.25 * rng.standard_normal(n)])
+    path = write_media("p.flac" if source == "mono-flac" else "p.wav", audio[:1] if "mono" in source else audio, SR,
                        subtype="PCM_24")
     item = make_item(0, 0.5, 2.2, source_file=path, start_offset_s=0.1, fade_in_s=0.3, fade_out_s=0.4,
                      fade_out_shape=3, item_volume=0.6)
@@ -110,6 +113,31 @@ def test_one_plain_item_is_read_directly_as_render_items_renders_it(write_media,
     got = np.concatenate(blocks, axis=1)
     np.testing.assert_array_equal(got, whole.audio)
     assert np.all(got[:, int(1.9 * SR) + 10 :] == 0.0) and np.any(got[:, : int(1.9 * SR)] != 0.0)
+    if "mono" in source:
+        np.testing.assert_array_equal(got[0], got[1])
+
+
+@pytest.mark.parametrize("kernels", ["compiled", "numpy"])
+def test_a_mono_file_on_a_stereo_track_meters_as_its_render(write_media, rng, monkeypatch, kernels):
+    """The meter reading the stride-0 view of a mono file's direct read gives the figures it
+    gives for render_items' two channels (exactly: the same samples in the same order)."""
+    from reaper_assist.analysis.loudness import NO_KERNELS_ENV, measure_loudness, measure_loudness_stream
+
+    if kernels == "numpy":
+        monkeypatch.setenv(NO_KERNELS_ENV, "1")
+    n = 3 * SR
+    x = 0.3 * np.sin(2 * np.pi * 997 * np.arange(n) / SR) * (1 + 0.5 * rng.standard_normal(n)).clip(0, 2)
+    path = write_media("m.wav", x[None, :], SR, subtype="PCM_24")
+    item = make_item(0, 0.0, 3.0, source_file=path, fade_in_s=0.2, item_volume=0.8)
+    blocks = render_blocks([item], track_name="T", sample_rate=SR, channels=2, start_s=0.0, end_s=3.0,
+                           block_frames=20000, reuse=True)
+    got, _ = measure_loudness_stream(blocks, SR, true_peak=True, granule_peaks=True, name="T")
+    whole = render_items([item], track_name="T", sample_rate=SR, channels=2, start_s=0.0, end_s=3.0,
+                         dtype=np.float32).audio
+    want = measure_loudness(whole, SR, true_peak=True, name="T")
+    assert got.integrated_lufs == want.integrated_lufs and got.sample_peak_dbfs == want.sample_peak_dbfs
+    assert got.true_peak_dbtp == want.true_peak_dbtp and got.max_momentary_lufs == want.max_momentary_lufs
+    assert got.rms_dbfs == want.rms_dbfs and got.lra_lu == want.lra_lu
 
 
 @pytest.mark.parametrize("name", ["d.wav", "d.flac"])
