@@ -151,7 +151,7 @@ class PcmReader:
         raw = self._raw[:need]
         self._fh.seek(lay.data_offset + self._at * lay.frame_bytes)
         got = 0
-        view = memoryview(raw)
+        view = raw.data  # the array's own buffer: readinto fills it in place
         while got < need:
             k = self._fh.readinto(view[got:])
             if not k:
