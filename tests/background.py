@@ -34,13 +34,22 @@ def mypy(tmp: Path) -> tuple[int, str]:
     return out.returncode, out.stdout + out.stderr
 
 
+def report_page(tmp: Path):
+    """tests/report/test_report_page.py: the report of the session report-processed built."""
+    from tests.report.test_report_page import build_report
+
+    return build_report(DONE["report-processed"], tmp)
+
+
 # job -> (its function, "module:name", called with a folder of its own; the fixture or test that uses it)
 JOBS = {
     "quality-card": ("tests.quality.test_quality_slice:build_card", "card"),
     "report-processed": ("tests.report.conftest:build_processed", "processed"),
+    "report-page": ("tests.background:report_page", "report"),  # after report-processed (JOBS' order)
     "mypy": ("tests.background:mypy", "test_mypy_passes_on_the_package"),
 }
 KEY = pytest.StashKey["Worker"]()
+DONE: dict = {}  # the worker's results so far, by job
 
 
 def _uses(item, user: str) -> bool:
@@ -100,10 +109,12 @@ def stop(config) -> None:
 def _main(out: Path, jobs: list[tuple[str, str]]) -> None:
     import importlib
 
+    from tests import background  # this module by its name, whose DONE the jobs read
+
     for job, tmp in jobs:
         module, name = JOBS[job][0].split(":")
         try:
-            value = getattr(importlib.import_module(module), name)(Path(tmp))
+            value = background.DONE[job] = getattr(importlib.import_module(module), name)(Path(tmp))
             part = out / f"{job}.part"
             part.write_bytes(pickle.dumps(value))
             part.rename(out / f"{job}.pickle")
