@@ -2,27 +2,40 @@
 
 Run ``python bench/bench_loudness.py``. Prints frames per second (median of 5 runs) of
 integrated loudness, and of integrated + LRA + true peak, for each implementation, and our
-speed as a ratio of theirs (> 1 = we are faster). Each implementation receives the signal in
-its native layout, prepared outside the timed region: ours (channels, samples), libebur128
-interleaved frames, pyloudnorm (samples, channels). Goal (issue 5): integrated at least as
-fast as libebur128 (ratio >= 1), the full set within 1.5x (ratio >= 0.67).
+speed as a ratio of theirs (> 1 = we are faster). From memory, each implementation receives the
+signal in its native layout, prepared outside the timed region: ours (channels, samples),
+libebur128 interleaved frames, pyloudnorm (samples, channels). Goal (issue 5): integrated at
+least as fast as libebur128 (ratio >= 1), the full set within 1.5x (ratio >= 0.67).
+
+From the same file (issue 20 point 0), the signal written as a 24-bit WAV: ours as a press
+reads a plain item (``media.stream.render_blocks`` into ``measure_loudness_stream``), libebur128
+fed the float32 blocks libsndfile decodes (``soundfile.blocks``, what a libsndfile-based scanner
+does), and libsndfile's decode alone. Everything runs on one thread (BLAS pinned to one before
+numpy is imported; the meter's kernels are single-threaded).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")  # libebur128 is single-threaded: so is everything compared with it
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reaper_assist.analysis.loudness import measure_loudness
-from reaper_assist.units import amp_to_db
+from reaper_assist.analysis.loudness import measure_loudness, measure_loudness_stream  # noqa: E402
+from reaper_assist.items import ItemState, TakeState  # noqa: E402
+from reaper_assist.media.stream import render_blocks  # noqa: E402
+from reaper_assist.units import amp_to_db  # noqa: E402
 
 RATE = 48000
 SECONDS = 240
@@ -72,6 +85,7 @@ def load_libebur128():
         ctypes.POINTER(ctypes.c_double),
         ctypes.c_size_t,
     ]
+    lib.ebur128_add_frames_float.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_float), ctypes.c_size_t]
     lib.ebur128_loudness_global.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
     lib.ebur128_loudness_range.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_double)]
     lib.ebur128_true_peak.argtypes = [
@@ -83,11 +97,16 @@ def load_libebur128():
     return lib
 
 
-def ebur128_measure(lib, interleaved: np.ndarray, channels: int, full: bool):
+def ebur128_measure(lib, interleaved, channels: int, full: bool):
+    """``interleaved``: one (frames, channels) float64 array, or an iterable of float32 blocks."""
     mode = MODE_I | (MODE_LRA | MODE_TRUE_PEAK if full else 0)
     st = ctypes.c_void_p(lib.ebur128_init(channels, RATE, mode))
-    ptr = interleaved.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
-    lib.ebur128_add_frames_double(st, ptr, interleaved.shape[0])
+    if isinstance(interleaved, np.ndarray):
+        ptr = interleaved.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        lib.ebur128_add_frames_double(st, ptr, interleaved.shape[0])
+    else:
+        for block in interleaved:
+            lib.ebur128_add_frames_float(st, block.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), block.shape[0])
     out = ctypes.c_double()
     lib.ebur128_loudness_global(st, ctypes.byref(out))
     result = [out.value]
@@ -146,8 +165,10 @@ def main() -> int:
     except ImportError:
         print("pyloudnorm not installed: skipped")
 
+    from_file(audio, lib, rows)
+
     for label, (t, text) in rows.items():
-        print(f"{label:24s} {t * 1000:8.1f} ms  {frames / t / 1e6:7.1f} M frames/s   {text}")
+        print(f"{label:28s} {t * 1000:8.1f} ms  {frames / t / 1e6:7.1f} M frames/s   {text}")
 
     def ratio(ours: str, theirs: str) -> str:
         if theirs not in rows:
@@ -164,7 +185,45 @@ def main() -> int:
         "   (goal >= 0.67, i.e. within 1.5x)"
     )
     print(f"  integrated vs pyloudnorm:      {ratio('ours integrated', 'pyloudnorm integrated')}")
+    print(f"  I+LRA+TP from the file vs libebur128 from the file: "
+          f"{ratio('ours I+LRA+TP, file', 'libebur128 I+LRA+TP, file')}")
+    print(f"  I+LRA+TP from the file vs libsndfile's decode alone: {ratio('ours I+LRA+TP, file', 'decode, file')}")
     return 0
+
+
+def from_file(audio: np.ndarray, lib, rows: dict) -> None:
+    """The same measurements from a 24-bit WAV of the signal (module docstring)."""
+    import soundfile as sf
+
+    with tempfile.TemporaryDirectory() as d:
+        path = str(Path(d) / "signal.wav")
+        sf.write(path, audio.T, RATE, subtype="PCM_24")
+        take = TakeState(index=0, guid="", name="", volume=1.0, pan=0.0, start_offset_s=0.0, playrate=1.0,
+                         chanmode=0, source_type="WAVE", file=path)
+        item = ItemState(index=0, guid="", position_s=0.0, length_s=SECONDS, mute=False, item_volume=1.0,
+                         fade_in_s=0.0, fade_in_auto_s=-1.0, fade_in_shape=0, fade_in_dir=0.0, fade_out_s=0.0,
+                         fade_out_auto_s=-1.0, fade_out_shape=0, fade_out_dir=0.0, loop_source=False, take=take)
+
+        def ours():
+            blocks = render_blocks([item], track_name="bench", sample_rate=RATE, channels=2, start_s=0.0,
+                                   end_s=float(SECONDS), reuse=True)
+            return measure_loudness_stream(blocks, RATE, true_peak=True)[0]
+
+        def blocks():
+            return sf.blocks(path, blocksize=65536, dtype="float32", always_2d=True)
+
+        def decode():
+            for _ in blocks():
+                pass
+
+        t, r = timed(ours)
+        rows["ours I+LRA+TP, file"] = (t, f"I {r.integrated_lufs:.3f} LUFS, LRA {r.lra_lu:.2f} LU, "
+                                          f"TP {r.true_peak_dbtp:.3f} dBTP")
+        t, _ = timed(decode)
+        rows["decode, file"] = (t, "libsndfile to float32, nothing measured")
+        if lib is not None:
+            t, v = timed(lambda: ebur128_measure(lib, blocks(), 2, True))
+            rows["libebur128 I+LRA+TP, file"] = (t, f"I {v[0]:.3f} LUFS, LRA {v[1]:.2f} LU, TP {v[2]:.3f} dBTP")
 
 
 if __name__ == "__main__":
