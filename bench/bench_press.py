@@ -10,11 +10,14 @@ bridge served for it (its own counter, minus this bench's polling), and the comp
 RSS (VmHWM). References measured on the same files in the same run: decoding them with soundfile
 to float32 ("decode") and one numpy pass over the decoded samples (sum of squares and peak),
 each single-threaded; the cold analysis time (the record's ``analyse_s``) is given as a ratio.
+Last, the issue's own protocol: the companion started first (its pre-analysis off, so the media
+are still never analysed), then the first press; its analysis as a ratio too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -250,10 +253,16 @@ def run_one(n_tracks: int, minutes: float) -> dict:
                     companion.wait(5)
                 except subprocess.TimeoutExpired:
                     companion.kill()
+        # 3. the issue's own protocol: the companion already running (pre-analysis off, so the
+        #    media are still never analysed), then the first press (fresh cache)
+        out["running"] = first_press_companion_running(tmp, original, resource, command)
     cold = out["cold"]["analyse"]
+    running = out["running"]["analyse"]
     print(f"  references (same files, one thread): decode {decode:.2f} s, one numpy pass "
           f"{numpy_pass:.2f} s; cold analysis / decode = {cold / decode:.2f}x, "
-          f"/ (decode + numpy pass) = {cold / (decode + numpy_pass):.2f}x")
+          f"/ (decode + numpy pass) = {cold / (decode + numpy_pass):.2f}x; with the companion running: "
+          f"analysis / decode = {running / decode:.2f}x, / (decode + numpy pass) = "
+          f"{running / (decode + numpy_pass):.2f}x")
     most = max(v["requests"] for v in out.values() if isinstance(v, dict))
     rates, idle = out["pre_rates"], out["idle_rate"]
     worst = min(rates) if rates else idle
@@ -267,6 +276,49 @@ def run_one(n_tracks: int, minutes: float) -> dict:
     return out
 
 
+def first_press_companion_running(tmp: Path, original: Path, resource: Path, command: str) -> dict:
+    """A press on never-analysed media with the companion started beforehand (its pre-analysis
+    turned off in reaper_assist.json for the run), as the issue measured: the companion's own
+    start (Python, numba loading the kernels) is not in it."""
+    from reaper_assist.analysis.cache import CACHE_DIR_ENV
+    from reaper_assist.companion.config import CONFIG_NAME
+    from reaper_assist.demo.runner import _Emulator, _stop_companion
+    from reaper_assist.host.reapy_host import ReapyHost
+
+    cfg_path = resource / CONFIG_NAME
+    saved = cfg_path.read_bytes()
+    cfg = json.loads(saved)
+    cfg["preanalysis"] = {**cfg.get("preanalysis", {}), "off": True}
+    cfg_path.write_text(json.dumps(cfg))
+    os.environ[CACHE_DIR_ENV] = str(tmp / "cache-running")
+    project = tmp / "running.rpp"
+    shutil.copy(original, project)
+    emu = _Emulator(project, resource, tmp / "console3.txt")
+    companion = None
+    try:
+        host = ReapyHost(resource)
+        press = Press(emu, host, resource, command)
+        companion = start_companion(resource)
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 120:  # until it answers, then as long again for its warm-up
+            try:
+                press.status()
+                break
+            except Exception:  # noqa: BLE001 - not listening yet
+                time.sleep(0.1)
+        time.sleep(max(2.0, time.perf_counter() - t0))
+        return press("first press, companion running (pre-analysis off, media never analysed)")
+    finally:
+        emu.stop()
+        _stop_companion(resource)
+        cfg_path.write_bytes(saved)
+        if companion is not None:
+            try:
+                companion.wait(5)
+            except subprocess.TimeoutExpired:
+                companion.kill()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tracks", type=int, nargs="+", default=[4, 16, 64])
@@ -274,7 +326,7 @@ def main() -> int:
     args = ap.parse_args()
     for n in args.tracks:
         run_one(n, args.minutes)
-    print("goals (issue 20): cold analysis <= 1.5x decode; warm after pre-analysis <= 0.3 s (16) / 0.5 s (64); "
+    print("goals (issue 20): first press on never-analysed media: analysis <= 1.5x decode; warm after pre-analysis <= 0.3 s (16) / 0.5 s (64); "
           "<= 10 requests for any press; defer loop within 10 % while pre-analysis runs (every 2 s window "
           "against the rate before the companion started)")
     return 0
