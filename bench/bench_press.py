@@ -17,6 +17,7 @@ are still never analysed), then the first press; its analysis as a ratio too.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -185,10 +186,8 @@ def defer_rate(host, seconds: float = 6.0) -> float:
 
 
 def run_one(n_tracks: int, minutes: float) -> dict:
-    from reaper_assist.analysis.cache import CACHE_DIR_ENV
     from reaper_assist.app.registry import get_action
-    from reaper_assist.demo.runner import _Emulator, _stop_companion
-    from reaper_assist.host.reapy_host import ReapyHost
+    from reaper_assist.demo.runner import _stop_companion
     from reaper_assist.install import install
     from reaper_assist.install.kernels import compile_kernels
     from reaper_assist.ports import free_port
@@ -209,34 +208,18 @@ def run_one(n_tracks: int, minutes: float) -> dict:
         command = get_action("gain-stage").command_id
 
         # 1. cold (no companion, nothing cached), warm, then a restarted companion (disk cache)
-        os.environ[CACHE_DIR_ENV] = str(tmp / "cache-press")
-        project = tmp / "press.rpp"
-        shutil.copy(original, project)
-        emu = _Emulator(project, resource, tmp / "console.txt")  # its web interface picks its own port
-        try:
-            host = ReapyHost(resource)
-            press = Press(emu, host, resource, command)
-            out["cold"] = press("cold")
+        with started_session(tmp, original, resource, command, "press") as (_host, press, _started):
+            out["cold"] = press("cold")  # the press starts the companion
             out["warm"] = press("warm")
             _stop_companion(resource)
             time.sleep(1.0)
             out["restart"] = press("after a companion restart (disk cache, no change)")
-        finally:
-            emu.stop()
-            _stop_companion(resource)
 
         # 2. the companion started, its pre-analysis allowed to finish, then the press (fresh cache)
-        os.environ[CACHE_DIR_ENV] = str(tmp / "cache-pre")
-        project = tmp / "pre.rpp"
-        shutil.copy(original, project)
         time.sleep(1.0)
-        emu = _Emulator(project, resource, tmp / "console2.txt")
-        companion = None
-        try:
-            host = ReapyHost(resource)
-            press = Press(emu, host, resource, command)
+        with started_session(tmp, original, resource, command, "pre") as (host, press, started):
             idle_rate = defer_rate(host)
-            companion = start_companion(resource)
+            started()
             took, rates = wait_for_preanalysis(press, host, n_tracks)
             pre = press.status()["preanalysis"]
             print(f"  pre-analysis (companion started, no press): {took:.1f} s for {pre['measured']} tracks "
@@ -245,14 +228,6 @@ def run_one(n_tracks: int, minutes: float) -> dict:
                      f"{len(rates)} windows of 2 s)" if rates else "(finished within 2 s)"))
             out["pre"] = press("warm after pre-analysis")
             out["pre_rates"], out["idle_rate"], out["pre_s"] = rates, idle_rate, took
-        finally:
-            emu.stop()
-            _stop_companion(resource)
-            if companion is not None:
-                try:
-                    companion.wait(5)
-                except subprocess.TimeoutExpired:
-                    companion.kill()
         # 3. the issue's own protocol: the companion already running (pre-analysis off, so the
         #    media are still never analysed), then the first press (fresh cache)
         out["running"] = first_press_companion_running(tmp, original, resource, command)
@@ -276,47 +251,58 @@ def run_one(n_tracks: int, minutes: float) -> dict:
     return out
 
 
+@contextlib.contextmanager
+def started_session(tmp: Path, original: Path, resource: Path, command: str, name: str):
+    """An emulated REAPER on a copy of the project with a fresh analysis cache; yields the host,
+    the press and a function that starts the companion (as an action script would, without a
+    press); REAPER and the companion are stopped after."""
+    from reaper_assist.analysis.cache import CACHE_DIR_ENV
+    from reaper_assist.demo.runner import _Emulator, _stop_companion
+    from reaper_assist.host.reapy_host import ReapyHost
+
+    os.environ[CACHE_DIR_ENV] = str(tmp / f"cache-{name}")
+    project = tmp / f"{name}.rpp"
+    shutil.copy(original, project)
+    emu = _Emulator(project, resource, tmp / f"console-{name}.txt")
+    companions: list[subprocess.Popen] = []
+    try:
+        host = ReapyHost(resource)
+        yield host, Press(emu, host, resource, command), lambda: companions.append(start_companion(resource))
+    finally:
+        emu.stop()
+        _stop_companion(resource)
+        for c in companions:
+            try:
+                c.wait(5)
+            except subprocess.TimeoutExpired:
+                c.kill()
+
+
 def first_press_companion_running(tmp: Path, original: Path, resource: Path, command: str) -> dict:
     """A press on never-analysed media with the companion started beforehand (its pre-analysis
     turned off in reaper_assist.json for the run), as the issue measured: the companion's own
     start (Python, numba loading the kernels) is not in it."""
-    from reaper_assist.analysis.cache import CACHE_DIR_ENV
     from reaper_assist.companion.config import CONFIG_NAME
-    from reaper_assist.demo.runner import _Emulator, _stop_companion
-    from reaper_assist.host.reapy_host import ReapyHost
 
     cfg_path = resource / CONFIG_NAME
     saved = cfg_path.read_bytes()
     cfg = json.loads(saved)
     cfg["preanalysis"] = {**cfg.get("preanalysis", {}), "off": True}
     cfg_path.write_text(json.dumps(cfg))
-    os.environ[CACHE_DIR_ENV] = str(tmp / "cache-running")
-    project = tmp / "running.rpp"
-    shutil.copy(original, project)
-    emu = _Emulator(project, resource, tmp / "console3.txt")
-    companion = None
     try:
-        host = ReapyHost(resource)
-        press = Press(emu, host, resource, command)
-        companion = start_companion(resource)
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < 120:  # until it answers, then as long again for its warm-up
-            try:
-                press.status()
-                break
-            except Exception:  # noqa: BLE001 - not listening yet
-                time.sleep(0.1)
-        time.sleep(max(2.0, time.perf_counter() - t0))
-        return press("first press, companion running (pre-analysis off, media never analysed)")
+        with started_session(tmp, original, resource, command, "running") as (_host, press, started):
+            started()
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < 120:  # until it answers, then as long again for its warm-up
+                try:
+                    press.status()
+                    break
+                except Exception:  # noqa: BLE001 - not listening yet
+                    time.sleep(0.1)
+            time.sleep(max(2.0, time.perf_counter() - t0))
+            return press("first press, companion running (pre-analysis off, media never analysed)")
     finally:
-        emu.stop()
-        _stop_companion(resource)
         cfg_path.write_bytes(saved)
-        if companion is not None:
-            try:
-                companion.wait(5)
-            except subprocess.TimeoutExpired:
-                companion.kill()
 
 
 def main() -> int:
