@@ -11,7 +11,9 @@ RSS (VmHWM). References measured on the same files in the same run: decoding the
 to float32 ("decode") and one numpy pass over the decoded samples (sum of squares and peak),
 each single-threaded; the cold analysis time (the record's ``analyse_s``) is given as a ratio.
 Last, the issue's own protocol: the companion started first (its pre-analysis off, so the media
-are still never analysed), then the first press; its analysis as a ratio too.
+are still never analysed), then the first press; its analysis as a ratio too. The references are
+measured before the presses and again after them (other load drifts within a run): the ratios
+are against their mean, with the range against each.
 """
 
 from __future__ import annotations
@@ -231,13 +233,21 @@ def run_one(n_tracks: int, minutes: float) -> dict:
         # 3. the issue's own protocol: the companion already running (pre-analysis off, so the
         #    media are still never analysed), then the first press (fresh cache)
         out["running"] = first_press_companion_running(tmp, original, resource, command)
+        # measured again after the presses: the machine's other load drifts within a run, so the
+        # ratios are against the mean of the two, with the spread the two give
+        decode2, numpy_pass2 = references(sorted(tmp.glob("track*.wav")))
     cold = out["cold"]["analyse"]
     running = out["running"]["analyse"]
-    print(f"  references (same files, one thread): decode {decode:.2f} s, one numpy pass "
-          f"{numpy_pass:.2f} s; cold analysis / decode = {cold / decode:.2f}x, "
-          f"/ (decode + numpy pass) = {cold / (decode + numpy_pass):.2f}x; with the companion running: "
-          f"analysis / decode = {running / decode:.2f}x, / (decode + numpy pass) = "
-          f"{running / (decode + numpy_pass):.2f}x")
+    mean_decode, mean_numpy = (decode + decode2) / 2, (numpy_pass + numpy_pass2) / 2
+
+    def ratios(analysis: float) -> str:
+        lo, hi = sorted((analysis / decode, analysis / decode2))
+        return (f"analysis / decode = {analysis / mean_decode:.2f}x ({lo:.2f}-{hi:.2f}x against each), "
+                f"/ (decode + numpy pass) = {analysis / (mean_decode + mean_numpy):.2f}x")
+
+    print(f"  references (same files, one thread, before and after the presses): decode {decode:.2f} / "
+          f"{decode2:.2f} s, one numpy pass {numpy_pass:.2f} / {numpy_pass2:.2f} s; cold: {ratios(cold)}; "
+          f"with the companion running: {ratios(running)}")
     most = max(v["requests"] for v in out.values() if isinstance(v, dict))
     rates, idle = out["pre_rates"], out["idle_rate"]
     worst = min(rates) if rates else idle
