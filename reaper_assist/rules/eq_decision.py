@@ -144,13 +144,18 @@ def _rumble_drop_db(spec: LongTermSpectrum, below_hz: float, corner_hz: float, s
     return 10.0 * math.log10(p.sum() / total), -10.0 * math.log10(max(float((p * g).sum() / p.sum()), 1e-30))
 
 
-def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermSpectrum) -> list[EqBand]:
+def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermSpectrum, *,
+                   spare: int = 0, spared_for: str = "") -> list[EqBand]:
     """One or more stacked high-pass bands: the table's corner, lowered so that the lowest played
     note's fundamental region (pitch-tracked note +-1/6 octave, or the drums' lowest event
     partial) loses at most ``fundamental_max_loss_db`` of its power; where there is rumble below the note (the power more than
     ``rumble_gap_oct`` (half an octave) below it above ``rumble_floor_db`` of the track), up to ``highpass_max_sections``
     sections are stacked as one Butterworth high-pass of twice that order, the count that lowers the
-    rumble most (``rumble_drop_db`` is the target stated in the evidence)."""
+    rumble most (``rumble_drop_db`` is the target stated in the evidence).
+
+    The sections beyond the fewest that reach the target itself serve only the margin
+    (:data:`RUMBLE_MARGIN_DB`; their count is ``margin_sections`` in the evidence): ``spare`` of
+    them are given up (never one the target needs), and ``spared_for`` says for what."""
     hz = row.get("highpass_hz")
     if hz is None:
         return [EqBand(HIGH_PASS, False, 20.0, 0.0, HP_BW_OCT, "high-pass off",
@@ -177,14 +182,28 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
         # target and the margin (each extra section takes a band a resonance cut could use: on the tuning split a
         # third section for snares' own lows cost their resonance cuts), else the steepest drop
         enough = [o for o in options if o[3] >= target + RUMBLE_MARGIN_DB]
-        corner, sections, share_db, drop = (options[0] if options[0][2] < floor else enough[0] if enough
-                                            else max(options, key=lambda o: (round(o[3], 1), -o[1])))
+        chosen = (options[0] if options[0][2] < floor else enough[0] if enough
+                  else max(options, key=lambda o: (round(o[3], 1), -o[1])))
+        # the fewest sections that reach the target itself: any beyond them are the margin's
+        reach = [o for o in options if o[3] >= target and o[1] <= chosen[1]]
+        needed = chosen[1] if options[0][2] < floor or not reach else reach[0][1]
+        margin_sections = chosen[1] - needed
+        given = min(max(spare, 0), margin_sections)
+        if given:
+            chosen = options[chosen[1] - given - 1]
+        corner, sections, share_db, drop = chosen
         ev.update({"energy_below_lowest_note_db": share_db, "predicted_rumble_drop_db": drop,
-                   "rumble_drop_target_db": target, "rumble_drop_margin_db": RUMBLE_MARGIN_DB})
+                   "rumble_drop_target_db": target, "rumble_drop_margin_db": RUMBLE_MARGIN_DB,
+                   "sections_for_target": needed, "margin_sections": margin_sections - given})
         why = (f"high-pass at {max(corner, 20.0):.0f} Hz"
                + (f" x{sections} (stacked, Butterworth order {2 * sections}: rumble close below the note)"
                   if sections > 1 else "")
                + f", below the lowest played note ({lowest:.0f} Hz, {fund.source})")
+        if given:
+            ev["margin_sections_given_up"] = given
+            ev["margin_sections_given_to"] = spared_for
+            why += (f"; {given} section{'s' if given > 1 else ''} of the {RUMBLE_MARGIN_DB:g} dB margin over the "
+                    f"{target:g} dB rumble target left for {spared_for} (predicted rumble drop {drop:.1f} dB)")
     corner = max(corner, 20.0)
     if lowest is not None:
         ev["attenuation_at_lowest_note_db"] = float(-highpass_response_db(corner, sections, np.array([lowest]), rate)[0])
@@ -436,18 +455,46 @@ def _low_mid_within_notes(lm: EqBand | None, row: dict[str, Any], fund: TrackFun
                                f" (limited: played notes move < {limit + NOTE_MOVE_MARGIN_DB:g} dB)")
 
 
-def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: TrackFundamentals,
-           row: dict[str, Any], amount: float) -> AutoEqDecision:
-    """The whole auto-EQ layout for one track at ``amount`` (planned at 100 %, then scaled)."""
-    hp = highpass_bands(row, fund, spec)
+def _planned_cuts(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: TrackFundamentals,
+                  row: dict[str, Any], slots: int) -> tuple[list[EqBand], dict[str, Any]]:
+    """The first cuts for the measured resonances in ``slots`` bands, within the limits."""
+    cuts = tone.resonance_cuts(resonances, {**row, "min_spacing_oct": _row_f(row, "min_spacing_oct", 1 / 3)},
+                               1.0, slots=slots)
+    cuts, _, first = limit_cuts(cuts, None, row, fund, spec.sample_rate, slots)
+    return cuts, first
+
+
+def _layout(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: TrackFundamentals,
+            row: dict[str, Any], hp: list[EqBand]):
+    """Given the high-pass: the low-mid band, the bands left for cuts and the first cuts."""
     above = hp[0].freq_hz if hp[0].enabled else 20.0
     low_mid_db = tone.low_mid_share_db(spec.band_centres_hz, spec.band_levels_db, above)
     lm = _low_mid_within_notes(tone.low_mid_correction(low_mid_db, row, 1.0), row, fund, spec.sample_rate)
     used = sum(1 for b in hp if b.enabled) if hp[0].enabled else 1
     slots = max(0, N_BANDS - used - (1 if lm else 0))
-    cuts = tone.resonance_cuts(resonances, {**row, "min_spacing_oct": _row_f(row, "min_spacing_oct", 1 / 3)},
-                               1.0, slots=slots)
-    cuts, _, first = limit_cuts(cuts, None, row, fund, spec.sample_rate, slots)
+    cuts, first = _planned_cuts(spec, resonances, fund, row, slots)
+    return hp, lm, low_mid_db, slots, cuts, first
+
+
+def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: TrackFundamentals,
+           row: dict[str, Any], amount: float) -> AutoEqDecision:
+    """The whole auto-EQ layout for one track at ``amount`` (planned at 100 %, then scaled)."""
+    hp = highpass_bands(row, fund, spec)
+    hp, lm, low_mid_db, slots, cuts, first = _layout(spec, resonances, fund, row, hp)
+    spare = int(hp[0].evidence.get("margin_sections", 0))
+    if spare:
+        # a measured resonance outranks the rumble margin's extra section(s): only the sections
+        # the target itself needs are kept when the cut would otherwise find no band (on the tuning
+        # kits the margin's fourth section took the band of 6 kits' and 5 kicks' resonance cuts)
+        more = _planned_cuts(spec, resonances, fund, row, slots + spare)[0]
+        taken = sorted(more, key=lambda b: -float(b.evidence.get("excess_db", 0.0)))[slots:]
+        if taken:
+            what = " and ".join(f"the resonance cut at {b.freq_hz:.0f} Hz ({b.evidence.get('excess_db', 0.0):.1f} dB "
+                                f"above the smoothed spectrum)" for b in taken)
+            spared = _layout(spec, resonances, fund, row,
+                             highpass_bands(row, fund, spec, spare=len(taken), spared_for=what))
+            if spared[3] > slots:  # (the higher corner may call for a low-mid band that takes it)
+                hp, lm, low_mid_db, slots, cuts, first = spared
     cuts = refine(spec, cuts, row, fund, slots)
     cuts, lm, limits = limit_cuts(cuts, lm, row, fund, spec.sample_rate, slots)
     limits["dropped"] = first["dropped"] + [d for d in limits["dropped"] if d not in first["dropped"]]
