@@ -1,8 +1,13 @@
 """Tone rules: corrective EQ of one track (auto-EQ) and masking cuts against a focus track
 (unmask). Pure: analysis results and rule-table rows in, EQ bands in Hz/dB/octaves out.
 
-Band layout written to ReaEQ (its 5 default bands; bands cannot be added or removed through the
-API we use, so unused bands are switched off with BANDENABLEDx):
+Band layout written to ReaEQ (its 5 default bands, unused ones switched off with BANDENABLEDx).
+Auto-EQ stays within 5: a first run could add bands (a factory state of more bands through
+``vst_chunk``, :func:`reaper_assist.plugins.reaeq.with_bands`, as denoise and match do, an
+unverified assumption in docs/unverified.md), but a re-run updates our instance band by band
+(``host/realize._update``) and ``BANDTYPE<k>`` of a band the instance lacks is refused:
+:mod:`reaper_assist.rules.eq_decision` shares the 5 bands out instead (the rumble margin's extra
+high-pass section yields to a measured resonance).
 
 * auto-EQ: band 1 High Pass (BANDTYPE 4; bands 1-2 or 1-3 when the slope is steepened by
   stacking sections), then Band (BANDTYPE 8): the low-mid correction when one is needed, then
