@@ -144,18 +144,15 @@ def _rumble_drop_db(spec: LongTermSpectrum, below_hz: float, corner_hz: float, s
     return 10.0 * math.log10(p.sum() / total), -10.0 * math.log10(max(float((p * g).sum() / p.sum()), 1e-30))
 
 
-def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermSpectrum, *,
-                   spare: int = 0, spared_for: str = "") -> list[EqBand]:
+def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermSpectrum) -> list[EqBand]:
     """One or more stacked high-pass bands: the table's corner, lowered so that the lowest played
     note's fundamental region (pitch-tracked note +-1/6 octave, or the drums' lowest event
     partial) loses at most ``fundamental_max_loss_db`` of its power; where there is rumble below the note (the power more than
     ``rumble_gap_oct`` (half an octave) below it above ``rumble_floor_db`` of the track), up to ``highpass_max_sections``
     sections are stacked as one Butterworth high-pass of twice that order, the count that lowers the
-    rumble most (``rumble_drop_db`` is the target stated in the evidence).
-
-    The sections beyond the fewest that reach the target itself serve only the margin
-    (:data:`RUMBLE_MARGIN_DB`; their count is ``margin_sections`` in the evidence): ``spare`` of
-    them are given up (never one the target needs), and ``spared_for`` says for what."""
+    rumble most (``rumble_drop_db`` is the target stated in the evidence; ``sections_for_target``
+    the fewest whose prediction reaches the target itself, ``margin_sections`` those the margin adds:
+    they do not yield to resonance cuts, see :func:`decide`)."""
     hz = row.get("highpass_hz")
     if hz is None:
         return [EqBand(HIGH_PASS, False, 20.0, 0.0, HP_BW_OCT, "high-pass off",
@@ -187,23 +184,14 @@ def highpass_bands(row: dict[str, Any], fund: TrackFundamentals, spec: LongTermS
         # the fewest sections that reach the target itself: any beyond them are the margin's
         reach = [o for o in options if o[3] >= target and o[1] <= chosen[1]]
         needed = chosen[1] if options[0][2] < floor or not reach else reach[0][1]
-        margin_sections = chosen[1] - needed
-        given = min(max(spare, 0), margin_sections)
-        if given:
-            chosen = options[chosen[1] - given - 1]
         corner, sections, share_db, drop = chosen
         ev.update({"energy_below_lowest_note_db": share_db, "predicted_rumble_drop_db": drop,
                    "rumble_drop_target_db": target, "rumble_drop_margin_db": RUMBLE_MARGIN_DB,
-                   "sections_for_target": needed, "margin_sections": margin_sections - given})
+                   "sections_for_target": needed, "margin_sections": sections - needed})
         why = (f"high-pass at {max(corner, 20.0):.0f} Hz"
                + (f" x{sections} (stacked, Butterworth order {2 * sections}: rumble close below the note)"
                   if sections > 1 else "")
                + f", below the lowest played note ({lowest:.0f} Hz, {fund.source})")
-        if given:
-            ev["margin_sections_given_up"] = given
-            ev["margin_sections_given_to"] = spared_for
-            why += (f"; {given} section{'s' if given > 1 else ''} of the {RUMBLE_MARGIN_DB:g} dB margin over the "
-                    f"{target:g} dB rumble target left for {spared_for} (predicted rumble drop {drop:.1f} dB)")
     corner = max(corner, 20.0)
     if lowest is not None:
         ev["attenuation_at_lowest_note_db"] = float(-highpass_response_db(corner, sections, np.array([lowest]), rate)[0])
@@ -481,22 +469,36 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
     """The whole auto-EQ layout for one track at ``amount`` (planned at 100 %, then scaled)."""
     hp = highpass_bands(row, fund, spec)
     hp, lm, low_mid_db, slots, cuts, first = _layout(spec, resonances, fund, row, hp)
-    spare = int(hp[0].evidence.get("margin_sections", 0))
-    if spare:
-        # a measured resonance outranks the rumble margin's extra section(s): only the sections
-        # the target itself needs are kept when the cut would otherwise find no band (on the tuning
-        # kits the margin's fourth section took the band of 6 kits' and 5 kicks' resonance cuts)
-        more = _planned_cuts(spec, resonances, fund, row, slots + spare)[0]
+    lm_out = None
+    if lm is not None and not row.get("tonal"):
+        # a measured resonance outranks the broad low-mid profile band when its cut would find no
+        # band; the high-pass keeps all its sections, margin included: on the tuning kicks the
+        # margin's section given to a cut let 28 Hz rumble under a 44 Hz kick drop 3.9 dB instead
+        # of 6.2 (bench/quality.py --split tuning --scenario rumble, AVL Black Pearl)
+        more = _planned_cuts(spec, resonances, fund, row, slots + 1)[0]
         taken = sorted(more, key=lambda b: -float(b.evidence.get("excess_db", 0.0)))[slots:]
-        if taken:
-            what = " and ".join(f"the resonance cut at {b.freq_hz:.0f} Hz ({b.evidence.get('excess_db', 0.0):.1f} dB "
-                                f"above the smoothed spectrum)" for b in taken)
-            spared = _layout(spec, resonances, fund, row,
-                             highpass_bands(row, fund, spec, spare=len(taken), spared_for=what))
-            if spared[3] > slots:  # (the higher corner may call for a low-mid band that takes it)
-                hp, lm, low_mid_db, slots, cuts, first = spared
+        if taken and float(taken[0].evidence.get("excess_db", 0.0)) > abs(lm.gain_db):
+            r = taken[0]
+            lm_out = {"low_mid_left_out": lm.purpose, "low_mid_gain_db": lm.gain_db,
+                      "for_resonance_hz": r.freq_hz, "resonance_excess_db": r.evidence.get("excess_db"),
+                      "why": (f"the measured resonance at {r.freq_hz:.0f} Hz "
+                              f"({r.evidence.get('excess_db', 0.0):.1f} dB above the smoothed spectrum) outranks "
+                              f"the low-mid profile band ({lm.gain_db:+.1f} dB at {lm.freq_hz:.0f} Hz): "
+                              f"no band was left for its cut")}
+            lm, slots = None, slots + 1
+            cuts, first = _planned_cuts(spec, resonances, fund, row, slots)
     cuts = refine(spec, cuts, row, fund, slots)
     cuts, lm, limits = limit_cuts(cuts, lm, row, fund, spec.sample_rate, slots)
     limits["dropped"] = first["dropped"] + [d for d in limits["dropped"] if d not in first["dropped"]]
+    if lm_out is not None:
+        cuts = [_yielded(b, lm_out) if abs(math.log2(b.freq_hz / lm_out["for_resonance_hz"])) < 1 / 6 else b
+                for b in cuts]
     bands = tone.scale_gains(tone.auto_eq_layout(hp, lm, cuts), amount)
-    return AutoEqDecision(bands, hp, lm, cuts, low_mid_db, {"limits": limits})
+    return AutoEqDecision(bands, hp, lm, cuts, low_mid_db,
+                          {"limits": limits, **({"low_mid_yielded": lm_out} if lm_out else {})})
+
+
+def _yielded(b: EqBand, lm_out: dict[str, Any]) -> EqBand:
+    """The cut that got the low-mid band's slot: its evidence and text say so."""
+    return dataclasses.replace(b, purpose=f"{b.purpose} (in the low-mid band's place: {lm_out['why']})",
+                               evidence={**b.evidence, "band_of_low_mid": lm_out["why"]})

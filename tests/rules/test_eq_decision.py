@@ -267,12 +267,12 @@ def _kit_without_ring(kick_hz: float, seconds: float = 8.0, seed: int = 4) -> np
 RESONANCE_LEFT_TOL_DB = 2.0  # issue 13: "cut to within 2 dB"
 
 
-def test_a_kits_resonance_outranks_the_rumble_margins_extra_section():
+def test_a_kits_resonance_outranks_the_low_mid_band_not_the_rumble_high_pass():
     """A kit (kick at 60 Hz) with rumble at 33 Hz close under it and a +9 dB, Q 8 resonance at
-    1.5 kHz: three stacked sections already reach the 12 dB target, the margin's fourth would take
-    the last band (the low-mid band holds the fifth). The resonance gets that band: the rumble still
-    drops >= 12 dB, the kick's region loses <= 1 dB, the cut takes the injection to within 2 dB, and
-    the high-pass evidence says which section was given up and for what."""
+    1.5 kHz: four stacked sections (three reach the 12 dB target, the margin adds the fourth) and
+    the low-mid profile band would take all five bands. The resonance takes the low-mid band's,
+    not a section's: the rumble drops >= 12 dB, the kick's region loses <= 1 dB, the cut leaves
+    the injection within 2 dB, and the evidence says which band gave way and why."""
     from reaper_assist.app import assist_common as C
     from reaper_assist.app.auto_eq import track_fundamentals
 
@@ -280,7 +280,6 @@ def test_a_kits_resonance_outranks_the_rumble_margins_extra_section():
     dry = _kit_without_ring(60.0)
     dry = dry + _band_rumble(dry.size, rumble_hz, 20 * math.log10(np.sqrt(np.mean(dry**2))) - 14.0)
     row = _row("drums")
-
     x = _peaking(dry, f0, gain, q)
     fu = track_fundamentals(C.TrackSource(np.stack([x, x]), RATE, "", "drums", 1.0, "name"), row, "Drums")
     spec = long_term_spectrum(x, RATE)
@@ -288,8 +287,7 @@ def test_a_kits_resonance_outranks_the_rumble_margins_extra_section():
                  fu, row, 1.0)
     hp = d.highpass
     ev = hp[0].evidence
-    assert ev["sections_for_target"] == len(hp) == 3 and ev["margin_sections_given_up"] == 1, ev
-    assert "resonance cut at 14" in ev["margin_sections_given_to"] and "margin" in hp[0].purpose, (ev, hp[0].purpose)
+    assert len(hp) == 4 and ev["sections_for_target"] == 3 and ev["margin_sections"] == 1, ev
     band = rumble_hz * 2.0 ** np.linspace(-1 / 12, 1 / 12, 9)  # the 1/6-octave rumble band
     drop = -10 * math.log10(np.mean(10 ** (D.highpass_response_db(hp[0].freq_hz, len(hp), band, RATE) / 10)))
     assert drop >= RUMBLE_DROP_NON_BASS_DB, (drop, ev)
@@ -297,9 +295,12 @@ def test_a_kits_resonance_outranks_the_rumble_margins_extra_section():
     near = f0 * 2.0 ** np.linspace(-1 / 24, 1 / 24, 9)
     left = gain + float(np.max(D.tone.bands_response_db(d.cuts, near, RATE)))  # the injection's peak after the cut
     assert left <= RESONANCE_LEFT_TOL_DB, (left, [(b.freq_hz, b.gain_db) for b in d.cuts])
-    assert len([b for b in d.bands if b.enabled]) == D.N_BANDS, d.bands
-    # no measured resonance wanting the band: the margin's fourth section stays
-    kept = D.decide(spec, (), fu, row, 1.0).highpass
-    assert len(kept) == 4, kept[0].evidence
-    assert kept[0].evidence["predicted_rumble_drop_db"] >= RUMBLE_DROP_NON_BASS_DB + D.RUMBLE_MARGIN_DB, kept[0].evidence
-    assert "margin_sections_given_up" not in kept[0].evidence
+    assert d.low_mid is None and len([b for b in d.bands if b.enabled]) == D.N_BANDS, d.bands
+    why = d.evidence["low_mid_yielded"]
+    assert abs(math.log2(why["for_resonance_hz"] / f0)) < 1 / 12, why
+    assert why["resonance_excess_db"] > abs(why["low_mid_gain_db"]), why
+    cut = next(b for b in d.cuts if abs(math.log2(b.freq_hz / f0)) < 1 / 12)
+    assert "low-mid band's place" in cut.purpose and "band_of_low_mid" in cut.evidence, cut
+    # no measured resonance: the low-mid band stays
+    kept = D.decide(spec, (), fu, row, 1.0)
+    assert kept.low_mid is not None and len(kept.highpass) == 4 and "low_mid_yielded" not in kept.evidence
