@@ -470,11 +470,11 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
     hp = highpass_bands(row, fund, spec)
     hp, lm, low_mid_db, slots, cuts, first = _layout(spec, resonances, fund, row, hp)
     lm_out = None
-    if lm is not None and not row.get("tonal"):
-        # a measured resonance outranks the broad low-mid profile band when its cut would find no
-        # band; the high-pass keeps all its sections, margin included: on the tuning kicks the
-        # margin's section given to a cut let 28 Hz rumble under a 44 Hz kick drop 3.9 dB instead
-        # of 6.2 (bench/quality.py --split tuning --scenario rumble, AVL Black Pearl)
+    if lm is not None and not row.get("tonal") and len(hp) > 1:
+        # a measured resonance outranks the broad low-mid profile band when the stacked high-pass
+        # took the band its cut would use; the high-pass keeps all its sections, margin included:
+        # on the tuning kicks the margin's section given to a cut let 28 Hz rumble under a 44 Hz
+        # kick drop 3.9 dB instead of 6.2 (bench/quality.py --split tuning --scenario rumble)
         more = _planned_cuts(spec, resonances, fund, row, slots + 1)[0]
         taken = sorted(more, key=lambda b: -float(b.evidence.get("excess_db", 0.0)))[slots:]
         if taken and float(taken[0].evidence.get("excess_db", 0.0)) > abs(lm.gain_db):
@@ -484,7 +484,7 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
                       "why": (f"the measured resonance at {r.freq_hz:.0f} Hz "
                               f"({r.evidence.get('excess_db', 0.0):.1f} dB above the smoothed spectrum) outranks "
                               f"the low-mid profile band ({lm.gain_db:+.1f} dB at {lm.freq_hz:.0f} Hz): "
-                              f"no band was left for its cut")}
+                              f"the stacked high-pass holds the other bands")}
             lm, slots = None, slots + 1
             cuts, first = _planned_cuts(spec, resonances, fund, row, slots)
     cuts = refine(spec, cuts, row, fund, slots)
