@@ -6,8 +6,8 @@ Auto-EQ stays within 5: a first run could add bands (a factory state of more ban
 ``vst_chunk``, :func:`reaper_assist.plugins.reaeq.with_bands`, as denoise and match do, an
 unverified assumption in docs/unverified.md), but a re-run updates our instance band by band
 (``host/realize._update``) and ``BANDTYPE<k>`` of a band the instance lacks is refused:
-:mod:`reaper_assist.rules.eq_decision` shares the 5 bands out instead (the rumble margin's extra
-high-pass section yields to a measured resonance).
+:mod:`reaper_assist.rules.eq_decision` shares the 5 bands out instead (where a stacked high-pass
+holds them, a measured resonance takes the low-mid profile band's place).
 
 * auto-EQ: band 1 High Pass (BANDTYPE 4; bands 1-2 or 1-3 when the slope is steepened by
   stacking sections), then Band (BANDTYPE 8): the low-mid correction when one is needed, then
