@@ -453,22 +453,22 @@ def _planned_cuts(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fun
 
 
 def _layout(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: TrackFundamentals,
-            row: dict[str, Any], hp: list[EqBand]):
-    """Given the high-pass: the low-mid band, the bands left for cuts and the first cuts."""
+            row: dict[str, Any], hp: list[EqBand]) -> tuple[EqBand | None, float, int, list[EqBand], dict[str, Any]]:
+    """Given the high-pass: (the low-mid band, its share, bands left for cuts, first cuts, limits)."""
     above = hp[0].freq_hz if hp[0].enabled else 20.0
     low_mid_db = tone.low_mid_share_db(spec.band_centres_hz, spec.band_levels_db, above)
     lm = _low_mid_within_notes(tone.low_mid_correction(low_mid_db, row, 1.0), row, fund, spec.sample_rate)
     used = sum(1 for b in hp if b.enabled) if hp[0].enabled else 1
     slots = max(0, N_BANDS - used - (1 if lm else 0))
     cuts, first = _planned_cuts(spec, resonances, fund, row, slots)
-    return hp, lm, low_mid_db, slots, cuts, first
+    return lm, low_mid_db, slots, cuts, first
 
 
 def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: TrackFundamentals,
            row: dict[str, Any], amount: float) -> AutoEqDecision:
     """The whole auto-EQ layout for one track at ``amount`` (planned at 100 %, then scaled)."""
     hp = highpass_bands(row, fund, spec)
-    hp, lm, low_mid_db, slots, cuts, first = _layout(spec, resonances, fund, row, hp)
+    lm, low_mid_db, slots, cuts, first = _layout(spec, resonances, fund, row, hp)
     lm_out = None
     if lm is not None and not row.get("tonal") and len(hp) > 1:
         # a measured resonance outranks the broad low-mid profile band when the stacked high-pass
