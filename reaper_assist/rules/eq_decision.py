@@ -469,7 +469,7 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
     """The whole auto-EQ layout for one track at ``amount`` (planned at 100 %, then scaled)."""
     hp = highpass_bands(row, fund, spec)
     lm, low_mid_db, slots, cuts, first = _layout(spec, resonances, fund, row, hp)
-    lm_out = None
+    lm_out: dict[str, Any] | None = None
     if lm is not None and not row.get("tonal") and len(hp) > 1:
         # a measured resonance outranks the broad low-mid profile band when the stacked high-pass
         # took the band its cut would use; the high-pass keeps all its sections, margin included:
