@@ -48,7 +48,7 @@ class KernelReport:
     seconds: float
     compiled: int  # signatures compiled now (numba's cache misses)
     cached: int  # signatures found in numba's cache (already compiled earlier)
-    cache: str  # the folder numba keeps them in ("" when not loaded)
+    cache: str  # the folders numba keeps them in, "; " between ("" when not loaded)
     why: str  # why not loaded ("" when loaded)
 
     def note(self) -> str:
@@ -85,5 +85,6 @@ def compile_kernels(python: str, *, timeout_s: float = TIMEOUT_S) -> KernelRepor
     if not got.get("loaded"):
         return failed(str(got.get("why") or "numba could not load them"))
     ks = list(got.get("kernels", {}).values())
+    folders = "; ".join(dict.fromkeys(k["cache"] for k in ks))  # one per kernel module, in order
     return KernelReport(True, time.perf_counter() - t0, sum(k["misses"] for k in ks), sum(k["hits"] for k in ks),
-                        ks[0]["cache"] if ks else "", "")
+                        folders, "")
