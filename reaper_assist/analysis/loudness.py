@@ -297,10 +297,15 @@ _KERNELS: list = []  # [module or None, why None] once loaded
 _KERNELS_LOCK = threading.Lock()
 
 
+def kernels_turned_off() -> bool:
+    """Whether :data:`NO_KERNELS_ENV` asks for the numpy paths (the meter's and the WAV reader's)."""
+    return os.environ.get(NO_KERNELS_ENV, "") not in ("", "0")
+
+
 def kernels():
     """The compiled kernels (:mod:`._kernels`, loaded and warmed once per process), or None
     when numba is missing, fails, or :data:`NO_KERNELS_ENV` is 1 (the numpy path then)."""
-    if os.environ.get(NO_KERNELS_ENV, "") not in ("", "0"):
+    if kernels_turned_off():
         return None
     with _KERNELS_LOCK:
         if not _KERNELS:

@@ -147,7 +147,8 @@ class _DirectReader:
                 or take.section is not None or item.loop_source or take.chanmode != 0 or take.pan != 0.0):
             return None
         src, problem = _virtual_source(self.track_name, item, cache)
-        if problem is not None or src is None or src.info.channels not in (self.channels, _mono_onto(self.channels)):
+        mono_onto_stereo = src is not None and src.info.channels == 1 and self.channels == 2
+        if problem is not None or src is None or (src.info.channels != self.channels and not mono_onto_stereo):
             return None
         if src.info.sample_rate != self.rate or self.dtype not in (np.float32, np.float64):
             return None
@@ -226,12 +227,6 @@ def _open(src, dtype: np.dtype):
         if pcm is not None:
             return pcm
     return _Sndfile(src.ident.path)
-
-
-def _mono_onto(channels: int) -> int:
-    """The source channel count read straight onto a track of ``channels`` besides its own: a
-    mono file onto a stereo track (0: none)."""
-    return 1 if channels == 2 else 0
 
 
 def _resampled(items: Sequence[ItemState], sample_rate: int) -> bool:

@@ -59,40 +59,38 @@ def _format(fmt: bytes) -> tuple[int, int, int, int, int] | None:
     return tag, channels, rate, align, bits
 
 
-def pcm_layout(path: str) -> PcmLayout | None:
-    """Where the samples of a plain WAV PCM file lie, or None (not such a file, or unreadable)."""
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            head = f.read(12)
-            if len(head) < 12 or head[0:4] != b"RIFF" or head[8:12] != b"WAVE":
-                return None
-            fmt = None
-            pos = 12
-            for _ in range(_MAX_CHUNKS):
-                if pos + 8 > size:
-                    return None
-                f.seek(pos)
-                ck = f.read(8)
-                cid, length = ck[0:4], int.from_bytes(ck[4:8], "little")
-                body = pos + 8
-                if cid == b"fmt ":
-                    fmt = _format(f.read(min(length, 40)))
-                    if fmt is None:
-                        return None
-                elif cid == b"data":
-                    if fmt is None:
-                        return None
-                    tag, channels, rate, align, bits = fmt
-                    width = bits // 8
-                    if (channels < 1 or rate < 1 or bits % 8 or align != width * channels
-                            or not ((tag == _PCM and width in (2, 3, 4)) or (tag == _FLOAT and width == 4))):
-                        return None
-                    frames = min(length, size - body) // align
-                    return PcmLayout(body, frames, channels, rate, width, tag == _FLOAT)
-                pos = body + length + (length & 1)  # chunks are padded to an even length
-    except OSError:
+def _layout(f) -> PcmLayout | None:
+    """Where the samples of an open plain WAV PCM file lie, or None (not such a file); its
+    position is left anywhere."""
+    size = os.fstat(f.fileno()).st_size
+    f.seek(0)
+    head = f.read(12)
+    if len(head) < 12 or head[0:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
+    fmt = None
+    pos = 12
+    for _ in range(_MAX_CHUNKS):
+        if pos + 8 > size:
+            return None
+        f.seek(pos)
+        ck = f.read(8)
+        cid, length = ck[0:4], int.from_bytes(ck[4:8], "little")
+        body = pos + 8
+        if cid == b"fmt ":
+            fmt = _format(f.read(min(length, 40)))
+            if fmt is None:
+                return None
+        elif cid == b"data":
+            if fmt is None:
+                return None
+            tag, channels, rate, align, bits = fmt
+            width = bits // 8
+            if (channels < 1 or rate < 1 or bits % 8 or align != width * channels
+                    or not ((tag == _PCM and width in (2, 3, 4)) or (tag == _FLOAT and width == 4))):
+                return None
+            frames = min(length, size - body) // align
+            return PcmLayout(body, frames, channels, rate, width, tag == _FLOAT)
+        pos = body + length + (length & 1)  # chunks are padded to an even length
     return None
 
 
@@ -113,9 +111,9 @@ def _convert_numpy(raw: np.ndarray, width: int, is_float: bool, out: np.ndarray)
 def converter():
     """The compiled conversion (:mod:`._pcm_kernels`), or None (numba missing, failing, or the
     analysis kernels turned off with ``REAPER_ASSIST_NO_KERNELS=1``): numpy then."""
-    from reaper_assist.analysis.loudness import NO_KERNELS_ENV
+    from reaper_assist.analysis.loudness import kernels_turned_off
 
-    if os.environ.get(NO_KERNELS_ENV, "") not in ("", "0"):
+    if kernels_turned_off():
         return None
     try:
         from reaper_assist.media import _pcm_kernels
@@ -128,10 +126,12 @@ class PcmReader:
     """One WAV PCM file, held open, read from frame to frame into float32 ``(frames, channels)``
     buffers; the same calls as the part of ``soundfile.SoundFile`` the stream reader uses."""
 
-    def __init__(self, path: str, layout: PcmLayout):
+    def __init__(self, fh, layout: PcmLayout):
+        """``fh``: the file, opened unbuffered for reading, whose header gave ``layout``; the
+        reader owns it from here."""
         self.layout = layout
         self.frames = layout.frames
-        self._fh = open(path, "rb", buffering=0)  # noqa: SIM115 - held open from block to block
+        self._fh = fh
         self._raw = np.empty(0, dtype=np.uint8)
         self._at = 0
         self._kern = converter()
@@ -174,10 +174,15 @@ class PcmReader:
 def open_pcm(path: str, rate: int, channels: int, frames: int) -> PcmReader | None:
     """A :class:`PcmReader` when the file is plain WAV PCM laid out as libsndfile read it
     (``rate``, ``channels``, ``frames``), else None."""
-    lay = pcm_layout(path)
-    if lay is None or (lay.sample_rate, lay.channels, lay.frames) != (rate, channels, frames):
-        return None
     try:
-        return PcmReader(path, lay)
+        fh = open(path, "rb", buffering=0)  # noqa: SIM115 - held open from block to block by the reader
     except OSError:
         return None
+    try:  # the header read from the file the samples are then read from (one open, not two)
+        lay = _layout(fh)
+    except OSError:
+        lay = None
+    if lay is None or (lay.sample_rate, lay.channels, lay.frames) != (rate, channels, frames):
+        fh.close()
+        return None
+    return PcmReader(fh, lay)
