@@ -475,7 +475,7 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
         # took the band its cut would use; the high-pass keeps all its sections, margin included:
         # on the tuning kicks the margin's section given to a cut let 28 Hz rumble under a 44 Hz
         # kick drop 3.9 dB instead of 6.2 (bench/quality.py --split tuning --scenario rumble)
-        more = _planned_cuts(spec, resonances, fund, row, slots + 1)[0]
+        more, more_first = _planned_cuts(spec, resonances, fund, row, slots + 1)
         taken = sorted(more, key=lambda b: -float(b.evidence.get("excess_db", 0.0)))[slots:]
         if taken and float(taken[0].evidence.get("excess_db", 0.0)) > abs(lm.gain_db):
             r = taken[0]
@@ -485,8 +485,7 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
                               f"({r.evidence.get('excess_db', 0.0):.1f} dB above the smoothed spectrum) outranks "
                               f"the low-mid profile band ({lm.gain_db:+.1f} dB at {lm.freq_hz:.0f} Hz): "
                               f"the stacked high-pass holds the other bands")}
-            lm, slots = None, slots + 1
-            cuts, first = _planned_cuts(spec, resonances, fund, row, slots)
+            lm, slots, cuts, first = None, slots + 1, more, more_first  # the plan with that band for cuts
     cuts = refine(spec, cuts, row, fund, slots)
     cuts, lm, limits = limit_cuts(cuts, lm, row, fund, spec.sample_rate, slots)
     limits["dropped"] = first["dropped"] + [d for d in limits["dropped"] if d not in first["dropped"]]
