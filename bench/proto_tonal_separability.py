@@ -33,7 +33,6 @@ import argparse
 import math
 import sys
 import warnings
-import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,7 +44,6 @@ from scipy.signal import find_peaks, welch
 from bench import corpus as K
 from bench import quality as Q
 
-TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
 SLICE = ("timgm6mb", "musescore-lite", "csound-gmbank", "espeak:tuning")
 RATE = K.RATE
 LT_GRID = 150.0 * 2 ** np.arange(0, math.log2(9000 / 150), 1 / 96)
@@ -61,11 +59,7 @@ def injections(per_class: int, names: tuple[str, ...]) -> list[tuple[K.Stem, flo
         if src.name not in names or src.split != "tuning":
             continue
         stems = Q.pick([s for s in K.build_source(src) if s.role == "stem"], per_class)
-        rng = np.random.default_rng([13, zlib.crc32(src.name.encode())])
-        for st in stems:
-            f0, g, q = Q.loguniform(rng, 200.0, 6000.0), float(rng.uniform(8.0, 10.0)), float(rng.uniform(6.0, 10.0))
-            if st.label in TONAL:
-                out.append((st, f0, g, q))
+        out += [inj for inj in Q.eq_injections(stems, Q.source_rng(src.name)) if inj[0].label in Q.TONAL]
     return out
 
 
@@ -160,7 +154,7 @@ def both_profile(lt: np.ndarray, part: np.ndarray) -> np.ndarray:
     return out
 
 
-def _max(profile: np.ndarray, grid: np.ndarray, sel: np.ndarray) -> float:
+def _max(profile: np.ndarray, sel: np.ndarray) -> float:
     v = profile[sel]
     return float(np.nanmax(v)) if np.any(np.isfinite(v)) else -99.0
 
@@ -184,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                      "both": (LT_GRID, both_profile(lt, pm))}
             for k, (grid, p) in profs.items():
                 if tag == "wet":
-                    found[k].append((f0, _max(p, grid, np.abs(np.log2(grid / f0)) <= 1 / 24)))
+                    found[k].append((f0, _max(p, np.abs(np.log2(grid / f0)) <= 1 / 24)))
                 else:
                     dry[k].append((grid, p))
         print(f"  {st.id}: {f0:.0f} Hz +{g:.1f} dB Q {q:.1f}", file=sys.stderr)
@@ -197,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             cells = []
             for t in THRESHOLDS:
                 hit = sum(1 for f0, h in found[k] if lo <= f0 < hi and h >= t)
-                false = sum(1 for grid, p in dry[k] if _max(p, grid, (grid >= lo) & (grid < hi)) >= t)
+                false = sum(1 for grid, p in dry[k] if _max(p, (grid >= lo) & (grid < hi)) >= t)
                 cells.append(f"T {t:g}: {hit:2d}/{false:2d}")
             print(f"  {lo:5.0f}-{hi:5.0f} Hz ({n_inj:2d} injections)  " + "   ".join(cells))
     return 0

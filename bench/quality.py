@@ -275,16 +275,25 @@ def share(flags: Sequence[bool]) -> float:
 
 
 # --- scenarios ------------------------------------------------------------------------------------------
+def source_rng(source_name: str, seed: int = 13) -> np.random.Generator:
+    """The injections' generator of one source: every scenario draws from it in turn."""
+    return np.random.default_rng([seed, zlib.crc32(source_name.encode())])
+
+
+def eq_injections(stems: list[K.Stem], rng: np.random.Generator) -> list[tuple[K.Stem, float, float, float]]:
+    """The eq scenario's resonance per stem, ``(stem, centre Hz, gain dB, Q)``, drawn in stem order."""
+    return [(st, loguniform(rng, 200.0, 6000.0), float(rng.uniform(8.0, 10.0)), float(rng.uniform(6.0, 10.0)))
+            for st in stems]
+
+
 def eq_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generator) -> dict:
     """Resonances and fundamentals, caps: one injected resonance per stem, auto-EQ, renders."""
     from reaper_assist.app import auto_eq
 
     s = Session(tmp, f"{_safe(src)}-eq")
-    inj = []
-    for st in stems:
-        f0, g, q = loguniform(rng, 200.0, 6000.0), float(rng.uniform(8.0, 10.0)), float(rng.uniform(6.0, 10.0))
-        s.track(f"{TRACK_NAMES[st.label]} {len(inj) + 1}", peaking(st.read(), f0, g, q))
-        inj.append((st, f0, g, q))
+    inj = eq_injections(stems, rng)
+    for k, (st, f0, g, q) in enumerate(inj):
+        s.track(f"{TRACK_NAMES[st.label]} {k + 1}", peaking(st.read(), f0, g, q))
     rec = s.run(auto_eq.run)
     ins, outs = s.render("in"), s.render("out")
     freqs, h2 = s.probe_responses()
@@ -527,7 +536,7 @@ def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: 
     all_stems = K.build_source(src)
     stems = pick([s for s in all_stems if s.role == "stem"], per_class)
     hits = [s for s in all_stems if s.role == "hit" and s.label in ("kick", "snare", "tom")]
-    rng = np.random.default_rng([seed, zlib.crc32(src.name.encode())])
+    rng = source_rng(src.name, seed)
     out: dict = {"source": src.name}
     if "eq" in scenarios:
         eq = eq_scenario(src.name, stems, tmp, rng)
