@@ -84,6 +84,17 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far (all its threads), 0 if it is not running."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bridge_count(host) -> tuple[int, dict[str, int]]:
     st = host.stats()
     return int(st["requests"]), dict(st.get("by_op") or {})
@@ -106,6 +117,7 @@ class Press:
         # in between is counted as the press's, never the other way round
         (served0, ops0), mine0 = bridge_count(host), host.round_trips
         pre0 = self.preanalysis_reads()
+        cpu0 = cpu_seconds(self.pid())
         t0 = time.perf_counter()
         self.emu.press(self.command)
         record = wait_for_record(host, previous, t0, 900.0)
@@ -127,11 +139,14 @@ class Press:
         ops.pop("project_state", None)
         tm = record["timings"]
         status = self.status()
+        # the companion's CPU over the press (from its start on a cold press, imports included):
+        # against the analysis's wall time it says how many cores the analysis kept busy
+        cpu = cpu_seconds(status["pid"]) - cpu0
         print(f"  {label} press -> record {elapsed:6.2f} s; read {tm['read_s']:.2f} s, analyse "
               f"{tm['analyse_s']:.2f} s, apply {tm['apply_s']:.2f} s; {served} bridge requests "
               f"({', '.join(f'{k} {v}' for k, v in sorted(ops.items()) if v)}); "
-              f"companion peak RSS {peak_rss_mib(status['pid']):.0f} MiB")
-        return {"elapsed": elapsed, "analyse": tm["analyse_s"], "requests": served}
+              f"companion peak RSS {peak_rss_mib(status['pid']):.0f} MiB, CPU {cpu:.2f} s")
+        return {"elapsed": elapsed, "analyse": tm["analyse_s"], "requests": served, "cpu": cpu}
 
     def preanalysis_reads(self) -> int:
         """The read_state requests the companion's pre-analysis has sent (0: no companion running)."""
@@ -139,6 +154,12 @@ class Press:
             return int(self.status().get("preanalysis", {}).get("read_requests", 0))
         except Exception:  # noqa: BLE001 - no companion yet (a cold press starts it)
             return 0
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.status()["pid"])
+        except Exception:  # noqa: BLE001 - no companion yet (a cold press starts it)
+            return None
 
     def status(self) -> dict:
         from reaper_assist.companion import protocol
