@@ -179,8 +179,13 @@ def _fx_limit_config(api, track: str, index: int, fx: dict[str, Any]) -> dict[st
 
 def _fx_band_config(api, track: str, index: int) -> dict[str, str]:
     """ReaEQ's per-band named config (BANDTYPE<k>, BANDENABLED<k>) of one of our tagged FX: the
-    band layout is not in the params, and an action must see it to leave an unchanged EQ alone."""
+    band layout is not in the params, and an action must see it to leave an unchanged EQ alone;
+    and its state (``vst_chunk``, base64), from which a re-run needing another band count builds
+    the rewritten state (host/realize.py)."""
     out: dict[str, str] = {}
+    r = api.TrackFX_GetNamedConfigParm(track, index, "vst_chunk", "", 1 << 20)
+    if r[0]:
+        out["vst_chunk"] = str(r[4])
     for k in range(64):
         for key in (f"BANDTYPE{k}", f"BANDENABLED{k}"):
             r = api.TrackFX_GetNamedConfigParm(track, index, key, "", 64)

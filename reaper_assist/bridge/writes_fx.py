@@ -182,6 +182,47 @@ class EqFactoryIfFewerBands(Write):
             api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], "vst_chunk", old)
 
 
+class EqStateRewrite(Write):
+    """Our ReaEQ gets the state ``state`` (base64, ``vst_chunk``, facts 1.3) holding ``bands``
+    bands: a re-run whose plan needs another band count than the instance has (host/realize.py
+    ``_rewrite``). The same FX keeps its place, GUID and bypass (they are not in the plugin's
+    state). It stops the plan when the state is no longer ``old_state`` (an edit since it was
+    read), when REAPER refuses it, or when the FX then reports another band count or too few
+    parameters for it; the state read before is put back on revert."""
+
+    kind = "eq_state_rewrite"
+    target = "fx"
+    required = {"state": _TEXT, "bands": _INT, "old_state": _TEXT}
+
+    def current(self, api, h):
+        r = api.TrackFX_GetNamedConfigParm(h["track"], h["fx"], "vst_chunk", "", 1 << 20)
+        return r[4] if r[0] else None
+
+    def check_expect(self, api, h):
+        if self.current(api, h) != self.op["old_state"]:
+            raise ApplyError(f"{self.op.get('track_name', 'a track')!r} changed since it was analysed "
+                             f"(the state of its ReaEQ): nothing was changed")
+
+    def apply(self, api, h):
+        tr, fx, want = h["track"], h["fx"], int(self.op["bands"])
+        if not api.TrackFX_SetNamedConfigParm(tr, fx, "vst_chunk", self.op["state"]):
+            raise ApplyError(f"REAPER refused the {want}-band state for the ReaEQ on track {self.where}; "
+                             "nothing was changed")
+        n, params = eq_band_count(api, tr, fx), int(api.TrackFX_GetNumParams(tr, fx))
+        if n != want or params < 3 * n + 1:  # not recorded as done: put the state read back here
+            api.TrackFX_SetNamedConfigParm(tr, fx, "vst_chunk", self.op["old_state"])
+            raise ApplyError(f"the ReaEQ on track {self.where} reports {n} bands and {params} parameters after "
+                             f"its state was given {want} bands; nothing was changed")
+        return True
+
+    def revert(self, api, h, old, result):
+        if old:
+            api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], "vst_chunk", old)
+
+    def describe(self) -> str:
+        return f"{self.kind} ({self.op['bands']} bands)"
+
+
 class EqBandsOffFrom(Write):
     """Switch off every ReaEQ band from ``first`` (0-based) on: a default preset with more bands
     than the plan's layout leaves its extra bands sounding otherwise."""
@@ -208,4 +249,5 @@ class EqBandsOffFrom(Write):
             api.TrackFX_SetNamedConfigParm(h["track"], h["fx"], f"BANDENABLED{k}", str(v))
 
 
-register(AddFx, FxParam, FxParamNormalized, FxConfig, EqBandParam, EqFactoryIfFewerBands, EqBandsOffFrom)
+register(AddFx, FxParam, FxParamNormalized, FxConfig, EqBandParam, EqFactoryIfFewerBands, EqStateRewrite,
+         EqBandsOffFrom)

@@ -25,7 +25,7 @@ from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.plugins import get_spec, js_volume
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.base import PluginSpec
-from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native, with_bands
+from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native, with_band_count, with_bands
 from reaper_assist.rules import automation as A
 from reaper_assist.rules import steps as S
 from reaper_assist.units import db_to_amp
@@ -268,12 +268,54 @@ def _differs(old: float | None, new: float) -> bool:
     return old is None or abs(float(old) - new) > NATIVE_TOL * max(1.0, abs(new))
 
 
+def _band_count(cfg: dict[str, str]) -> int:
+    """How many bands our ReaEQ had when read (its ``BANDTYPE<k>`` keys, as REAPER reports them)."""
+    n = 0
+    while f"BANDTYPE{n}" in cfg:
+        n += 1
+    return n
+
+
+def _rewrite(s: S.TaggedPlugin, ours: FXState, have: int, need: int) -> Write:
+    """The one write that gives our ReaEQ ``need`` bands instead of ``have``: its state as read
+    (``vst_chunk``) with the first bands kept, the rest dropped or appended switched off
+    (:func:`reaper_assist.plugins.reaeq.with_band_count`); the band writes that follow set them.
+    Same FX (GUID, position, bypass: those are not in the plugin's state). Refused, with nothing
+    written, when the state read is missing or unreadable, or when an envelope of ours sits on a
+    parameter whose index the new count would move (ReaEQ's Global Gain and the wrapper's follow
+    the bands)."""
+    cfg = ours.config or {}
+    old = cfg.get("vst_chunk")
+    where = f"track {s.track_name!r}: our {_fx_label(ours)} has {have} bands, the plan needs {need}"
+    if not old:
+        raise ReaperAssistError(f"{where}, and its state could not be read: nothing was changed")
+    try:
+        new = base64.b64encode(with_band_count(base64.b64decode(old, validate=True), need)).decode("ascii")
+    except (ValueError, ReaperAssistError) as e:
+        raise ReaperAssistError(f"{where}, and its state is not one ReaEQ's codec reads ({e}): nothing was "
+                                "changed") from None
+    moved = sorted(int(k) for k in (ours.param_envelopes or {}) if int(k) >= 3 * min(have, need))
+    if moved:
+        raise ReaperAssistError(f"{where}, and the envelope on its parameter {moved[0] + 1} would move to "
+                                "another parameter: nothing was changed")
+    ev = {"bands_before": have, "bands_after": need,
+          "why": f"the plan needs {need} bands, the instance holds {have}: ReaEQ keeps any number of bands in "
+                 "its state (its \"Add band\"), so the state is rewritten, the same instance kept"}
+    return Write(s.track_guid, s.track_name, f"{_fx_label(ours)}: {have} -> {need} bands (state rewritten)", have,
+                 need, s.reason, _op(s, "eq_state_rewrite", fx=ours.guid, state=new, bands=need, old_state=old), ev)
+
+
 def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
-    """Writes for the values of our FX that differ, by name/band, each expecting what it held."""
+    """Writes for the values of our FX that differ, by name/band, each expecting what it held;
+    a ReaEQ whose band count differs from the plan's first gets its state rewritten (:func:`_rewrite`)."""
     label = f"{_fx_label(ours)}: "
     cfg = ours.config or {}
     cur = ours.params or ()
     w: list[Write] = []
+    have = _band_count(cfg)
+    need = max((b.band for b in s.bands), default=-1) + 1
+    if s.plugin == "reaeq" and s.bands and have and need != have:  # have 0: its bands were not read
+        w.append(_rewrite(s, ours, have, need))
     for b in s.bands:
         bname, _ = _band_labels(b)
         for key, value, text in ((f"BANDTYPE{b.band}", str(b.band_type), "type"),
@@ -285,7 +327,7 @@ def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
         _, labels = _band_labels(b)
         for j, (param, native) in enumerate(_band_natives(b).items()):
             i = 3 * b.band + j  # the layout we read back from this FX (three params per band, facts 2.1)
-            old = cur[i] if i < len(cur) else None
+            old = cur[i] if i < len(cur) and (b.band < have or not have) else None  # past its bands: Global Gain...
             if not _differs(old, native):
                 continue
             op = _op(s, "eq_band_param", fx=ours.guid, band=b.band, param=param, value=native)

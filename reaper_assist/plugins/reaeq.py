@@ -41,6 +41,7 @@ __all__ = [
     "freq_hz",
     "freq_native",
     "with_bands",
+    "with_band_count",
     "bw_oct",
     "bw_native",
     "band_param_name",
@@ -221,7 +222,18 @@ def with_bands(state: bytes, n_bands: int) -> bytes:
     """A state with at least ``n_bands`` bands: the missing ones appended as disabled Band
     (type 8) records at 1 kHz, 0 dB, 1 octave (ReaEQ keeps any number of bands in its state,
     as its "Add band" does; docs/unverified.md)."""
+    return with_band_count(state, max(n_bands, len(_decode(state).bands)))
+
+
+def with_band_count(state: bytes, n_bands: int) -> bytes:
+    """The state with exactly ``n_bands`` bands: the first ones kept as they are (records and
+    everything after the bands: global gain, UI data), bands past ``n_bands`` dropped, missing ones
+    appended as :func:`with_bands` does. Raises :class:`ProjectFormatError` for a state ReaEQ's
+    codec cannot read (nothing is guessed)."""
+    if not 1 <= n_bands <= 64:
+        raise ParameterError(f"ReaEQ: {n_bands} bands asked (1..64)")
     payload = _decode(state)
+    del payload.bands[n_bands:]
     while len(payload.bands) < n_bands:
         payload.bands.append(EqBandRecord(8, 0, 1000.0, 1.0, 1.0))
     return _encode(payload)
