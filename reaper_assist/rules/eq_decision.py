@@ -34,7 +34,7 @@ from reaper_assist.analysis.spectrum import (
 )
 from reaper_assist.dsp import rbj_sos
 from reaper_assist.rules import tone
-from reaper_assist.rules.tone import HIGH_PASS, HP_BW_OCT, N_BANDS, EqBand
+from reaper_assist.rules.tone import HIGH_PASS, HP_BW_OCT, EqBand
 
 REFINE_PASSES = 3
 #: Rumble (traffic, handling, air conditioning, stands) lives below this; the power between it and
@@ -459,7 +459,7 @@ def _layout(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Tra
     low_mid_db = tone.low_mid_share_db(spec.band_centres_hz, spec.band_levels_db, above)
     lm = _low_mid_within_notes(tone.low_mid_correction(low_mid_db, row, 1.0), row, fund, spec.sample_rate)
     used = sum(1 for b in hp if b.enabled) if hp[0].enabled else 1
-    slots = max(0, N_BANDS - used - (1 if lm else 0))
+    slots = max(0, tone.MAX_BANDS - used - (1 if lm else 0))  # bands past ReaEQ's 5 for cuts only (tone.py)
     cuts, first = _planned_cuts(spec, resonances, fund, row, slots)
     return lm, low_mid_db, slots, cuts, first
 

@@ -2,12 +2,13 @@
 (unmask). Pure: analysis results and rule-table rows in, EQ bands in Hz/dB/octaves out.
 
 Band layout written to ReaEQ (its 5 default bands, unused ones switched off with BANDENABLEDx).
-Auto-EQ stays within 5: a first run could add bands (a factory state of more bands through
-``vst_chunk``, :func:`reaper_assist.plugins.reaeq.with_bands`, as denoise and match do, an
-unverified assumption in docs/unverified.md), but a re-run updates our instance band by band
-(``host/realize._update``) and ``BANDTYPE<k>`` of a band the instance lacks is refused:
-:mod:`reaper_assist.rules.eq_decision` shares the 5 bands out instead (where a stacked high-pass
-holds them, a measured resonance takes the low-mid profile band's place).
+Auto-EQ may go past 5, up to :data:`MAX_BANDS`, for measured resonances only: the high-pass
+sections and the low-mid band never take a band beyond the fifth, a resonance cut that would find
+none gets one added (ReaEQ keeps any number of bands in its state, its "Add band"; a first run
+writes such a state through ``vst_chunk``, :func:`reaper_assist.plugins.reaeq.with_bands`, a
+re-run needing another count rewrites our instance's state, ``host/realize._rewrite``;
+docs/unverified.md). The per-instrument cut count of :mod:`reaper_assist.rules.eq_decision`
+still holds.
 
 * auto-EQ: band 1 High Pass (BANDTYPE 4; bands 1-2 or 1-3 when the slope is steepened by
   stacking sections), then Band (BANDTYPE 8): the low-mid correction when one is needed, then
@@ -27,7 +28,12 @@ from reaper_assist.dsp import rbj_sos
 
 HIGH_PASS = 4  # ReaEQ BANDTYPE codes (plugins.reaeq.BANDTYPE_NAMES)
 BAND = 8
-N_BANDS = 5
+N_BANDS = 5  # ReaEQ's factory band count: every layout has at least these
+#: The most bands auto-EQ writes: a stacked high-pass (up to 4 sections on a kit), the low-mid band
+#: and the cuts (at most the row's ``max_cuts``, 4) fit in 8 only with the kit's fourth cut left out;
+#: a ReaEQ of 8 bands is what match-reference writes too. The bands past :data:`N_BANDS` hold cuts of
+#: measured resonances, each with ``band_added`` in its evidence.
+MAX_BANDS = 8
 HP_BW_OCT = 1.9  # RBJ Q ~ 0.71 at low frequencies: a Butterworth 12 dB/oct high-pass
 BW_MIN_OCT, BW_MAX_OCT = 0.05, 4.0
 IDLE_FREQ_HZ = 1000.0  # where an unused (disabled) band is parked, for a stable layout
@@ -210,9 +216,18 @@ def scale_gains(bands: list[EqBand], amount: float) -> list[EqBand]:
 
 def auto_eq_layout(hp: list[EqBand], low_mid: EqBand | None, cuts: list[EqBand]) -> list[EqBand]:
     """Bands 1.. the high-pass (one, or stacked sections); then the low-mid correction (if any)
-    and the cuts by frequency."""
+    and the cuts by frequency; at least :data:`N_BANDS` (idle ones off), at most :data:`MAX_BANDS`.
+    A cut past the fifth band says in its evidence why the band was added."""
     peaks = ([low_mid] if low_mid else []) + sorted(cuts, key=lambda b: b.freq_hz)
-    bands = list(hp) + peaks[: N_BANDS - len(hp)]
+    bands = list(hp) + peaks[: MAX_BANDS - len(hp)]
+    held = f"{len(hp)} high-pass band{'s' if len(hp) != 1 else ''}" + (" and the low-mid band" if low_mid else "")
+    for k in range(N_BANDS, len(bands)):
+        b = bands[k]
+        why = (f"band {k + 1} added to ReaEQ's {N_BANDS}: the {held} and the other cuts hold those, and this "
+               f"measured resonance ({b.evidence.get('excess_db', 0.0):.1f} dB above the smoothed spectrum at "
+               f"{b.freq_hz:.0f} Hz) would otherwise go uncut")
+        bands[k] = EqBand(b.band_type, b.enabled, b.freq_hz, b.gain_db, b.bw_oct, b.purpose,
+                          {**b.evidence, "band_added": why})
     while len(bands) < N_BANDS:
         bands.append(idle_band())
     return bands

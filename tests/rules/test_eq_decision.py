@@ -267,12 +267,13 @@ def _kit_without_ring(kick_hz: float, seconds: float = 8.0, seed: int = 4) -> np
 RESONANCE_LEFT_TOL_DB = 2.0  # issue 13: "cut to within 2 dB"
 
 
-def test_a_kits_resonance_outranks_the_low_mid_band_not_the_rumble_high_pass():
+def test_a_kits_resonance_gets_a_band_added_not_a_rumble_section_nor_the_low_mid_band():
     """A kit (kick at 60 Hz) with rumble at 33 Hz close under it and a +9 dB, Q 8 resonance at
     1.5 kHz: four stacked sections (three reach the 12 dB target, the margin adds the fourth) and
-    the low-mid profile band would take all five bands. The resonance takes the low-mid band's,
-    not a section's: the rumble drops >= 12 dB, the kick's region loses <= 1 dB, the cut leaves
-    the injection within 2 dB, and the evidence says which band gave way and why."""
+    the low-mid profile band take ReaEQ's five bands. The resonance gets a band added (issue 13:
+    ReaEQ keeps any number of bands): the rumble drops >= 12 dB, the kick's region loses <= 1 dB,
+    the low-mid band stays, the cut leaves the injection within 2 dB, each band past the fifth is
+    a cut of a measured resonance whose evidence says why it was added, and the count cap holds."""
     from reaper_assist.app import assist_common as C
     from reaper_assist.app.auto_eq import track_fundamentals
 
@@ -295,12 +296,12 @@ def test_a_kits_resonance_outranks_the_low_mid_band_not_the_rumble_high_pass():
     near = f0 * 2.0 ** np.linspace(-1 / 24, 1 / 24, 9)
     left = gain + float(np.max(D.tone.bands_response_db(d.cuts, near, RATE)))  # the injection's peak after the cut
     assert left <= RESONANCE_LEFT_TOL_DB, (left, [(b.freq_hz, b.gain_db) for b in d.cuts])
-    assert d.low_mid is None and len([b for b in d.bands if b.enabled]) == D.N_BANDS, d.bands
-    why = d.evidence["low_mid_yielded"]
-    assert abs(math.log2(why["for_resonance_hz"] / f0)) < 1 / 12, why
-    assert why["resonance_excess_db"] > abs(why["low_mid_gain_db"]), why
-    cut = next(b for b in d.cuts if abs(math.log2(b.freq_hz / f0)) < 1 / 12)
-    assert "low-mid band's place" in cut.purpose and "band_of_low_mid" in cut.evidence, cut
+    assert d.low_mid is not None and "low_mid_yielded" not in d.evidence, d.evidence
+    assert D.tone.N_BANDS < len(d.bands) <= D.tone.MAX_BANDS, d.bands
+    for b in d.bands[D.tone.N_BANDS:]:
+        assert b.enabled and b.band_type == D.tone.BAND and b.gain_db < 0 and "resonance_hz" in b.evidence, b
+        assert "band_added" in b.evidence and "measured resonance" in b.evidence["band_added"], b.evidence
+    assert len(d.cuts) <= int(row["max_cuts"]), d.cuts
     # no measured resonance: the low-mid band stays
     kept = D.decide(spec, (), fu, row, 1.0)
     assert kept.low_mid is not None and len(kept.highpass) == 4 and "low_mid_yielded" not in kept.evidence
