@@ -168,7 +168,10 @@ DEFPRESET_DATA_IS_PLUGIN_STATE = True
 # named after the plugin; the exact stem, "vst-reaeq", is assumed equal to the defpresets key). UNCERTAIN.
 DEFPRESET_FILE = "presets/{key}.ini"
 # TrackFX_Get/SetNamedConfigParm "vst_chunk" (facts 1.3: read/write, base64): taken to be the plugin's own
-# state, the middle segment of the <VST body (what the plugin's chunk call returns). UNCERTAIN.
+# state, the middle segment of the <VST body (what the plugin's chunk call returns). A ReaEQ state of
+# another band count is taken in place: the FX keeps its FXID, BYPASS line and slot (they are outside
+# the plugin state) and its parameters follow the new bands (auto-EQ's re-run, docs/unverified.md); a
+# state the plugin's codec cannot read is refused, the FX unchanged. UNCERTAIN.
 VST_CHUNK_IS_PLUGIN_STATE = True
 
 
