@@ -486,7 +486,10 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
                               f"the low-mid profile band ({lm.gain_db:+.1f} dB at {lm.freq_hz:.0f} Hz): "
                               f"the stacked high-pass holds the other bands")}
             lm, slots, cuts, first = None, slots + 1, more, more_first  # the plan with that band for cuts
-    cuts = refine(spec, cuts, row, fund, slots)
+    # the bands past ReaEQ's five hold resonances measured in the track's own spectrum: the closed
+    # loop deepens those but adds none there (on the tuning kits its added skirt cuts merged into
+    # the measured ones, and the merged broad band then lost its depth to the octave-loss limit)
+    cuts = refine(spec, cuts, row, fund, min(slots, max(len(cuts), slots - tone.MAX_BANDS + tone.N_BANDS)))
     cuts, lm, limits = limit_cuts(cuts, lm, row, fund, spec.sample_rate, slots)
     limits["dropped"] = first["dropped"] + [d for d in limits["dropped"] if d not in first["dropped"]]
     if lm_out is not None:
