@@ -25,7 +25,8 @@ from reaper_assist.host.base import FXState, ProjectState, TrackState
 from reaper_assist.plugins import get_spec, js_volume
 from reaper_assist.plugins import uncertain as PU
 from reaper_assist.plugins.base import PluginSpec
-from reaper_assist.plugins.reaeq import BANDTYPE_NAMES, bw_native, freq_native, with_band_count, with_bands
+from reaper_assist.plugins.reaeq import (BANDTYPE_NAMES, band_count, bw_native, freq_native, with_band_count,
+                                         with_bands)
 from reaper_assist.rules import automation as A
 from reaper_assist.rules import steps as S
 from reaper_assist.units import db_to_amp
@@ -276,6 +277,24 @@ def _band_count(cfg: dict[str, str]) -> int:
     return n
 
 
+def _factory_bands(spec: PluginSpec) -> int:
+    """The band count of a fresh ReaEQ (its factory state, facts 2.1: five)."""
+    return band_count(spec.default_state().blob.state)
+
+
+def _bands_to_keep(have: int, need: int, factory: int) -> int:
+    """The band count our ReaEQ should hold for a plan using ``need`` bands when it holds ``have``.
+
+    It grows to ``need`` when it has fewer. It never shrinks below the factory count, nor below
+    ``need``: a fresh instance (or a default preset with more bands) keeps the bands the plan does
+    not use, switched off, exactly as an added instance is left. Only bands past the factory count
+    that no band of the plan uses are removed. So the count a write leaves is the count the next
+    plan on the same material asks for, and a re-run on unchanged material writes no state."""
+    if have < need:
+        return need
+    return max(need, min(have, factory))
+
+
 def _rewrite(s: S.TaggedPlugin, ours: FXState, have: int, need: int) -> Write:
     """The one write that gives our ReaEQ ``need`` bands instead of ``have``: its state as read
     (``vst_chunk``) with the first bands kept, the rest dropped or appended switched off
@@ -314,8 +333,17 @@ def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
     w: list[Write] = []
     have = _band_count(cfg)
     need = max((b.band for b in s.bands), default=-1) + 1
-    if s.plugin == "reaeq" and s.bands and have and need != have:  # have 0: its bands were not read
-        w.append(_rewrite(s, ours, have, need))
+    keep = have
+    if s.plugin == "reaeq" and s.bands and have:  # have 0: its bands were not read
+        keep = _bands_to_keep(have, need, _factory_bands(spec))
+        if keep != have:
+            w.append(_rewrite(s, ours, have, keep))
+    for k in range(need, keep):  # bands the plan does not use: off (as an added instance's are)
+        if str(cfg.get(f"BANDENABLED{k}", "0")) != "0":
+            w.append(Write(s.track_guid, s.track_name, f"{label}band {k + 1} off (not in the plan)",
+                           cfg.get(f"BANDENABLED{k}"), "0", s.reason,
+                           _op(s, "fx_config", fx=ours.guid, key=f"BANDENABLED{k}", value="0"),
+                           {"why": f"the plan uses {need} bands; band {k + 1} stays, switched off"}))
     for b in s.bands:
         bname, _ = _band_labels(b)
         for key, value, text in ((f"BANDTYPE{b.band}", str(b.band_type), "type"),

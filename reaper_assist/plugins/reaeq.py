@@ -42,6 +42,7 @@ __all__ = [
     "freq_native",
     "with_bands",
     "with_band_count",
+    "band_count",
     "bw_oct",
     "bw_native",
     "band_param_name",
@@ -216,6 +217,12 @@ def _encode(payload: EqPayload) -> bytes:
         out.append(_BAND.pack(b.type, b.enabled, b.freq_hz, b.gain_linear, b.bw_oct, b.flag))
     out.append(payload.tail)
     return b"".join(out)
+
+
+def band_count(state: bytes) -> int:
+    """How many bands a ReaEQ state holds (raises :class:`ProjectFormatError` for one its codec
+    cannot read)."""
+    return len(_decode(state).bands)
 
 
 def with_bands(state: bytes, n_bands: int) -> bytes:

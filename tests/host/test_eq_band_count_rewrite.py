@@ -145,6 +145,25 @@ def test_a_rerun_with_the_same_band_count_writes_no_state(host):
     assert kinds == {"eq_band_param"}
 
 
+def test_a_plan_needing_fewer_bands_than_the_factory_five_keeps_them_and_switches_the_rest_off(host):
+    """Hum removal and de-essing plan 4 bands or fewer: the instance keeps ReaEQ's factory five
+    (no state rewrite), the bands past the plan's switched off; the re-run after writes nothing."""
+    w = _apply(host, _step(host, 4))
+    kinds = [x.op["op"] for x in w]
+    assert "eq_state_rewrite" not in kinds, kinds
+    f = host.reaper.rpr_functions()
+    tr = f["RPR_GetTrack"](0, 0)
+    k = _fx(host, auto_eq.RENAME)
+    assert _band_count(f, tr, k) == 5
+    # band 5 was an enabled cut of the 5-band run (_bands(5)'s band 4 is off, so turn it on first)
+    assert f["RPR_TrackFX_GetNamedConfigParm"](tr, k, "BANDENABLED4", "", 64)[4] == "0"
+    f["RPR_TrackFX_SetNamedConfigParm"](tr, k, "BANDENABLED4", "1")
+    w = _apply(host, _step(host, 4))
+    assert [(x.op["op"], x.op.get("key")) for x in w] == [("fx_config", "BANDENABLED4")]
+    assert f["RPR_TrackFX_GetNamedConfigParm"](tr, k, "BANDENABLED4", "", 64)[4] == "0"
+    assert realize.realize(host.read_state(), [_step(host, 4)]) == []  # and then nothing differs
+
+
 def test_a_state_reaper_refuses_leaves_the_project_exactly_as_it_was(host):
     before = host.reaper.project.dumps()
     state = host.read_state()
