@@ -1,6 +1,7 @@
 """The loudness meter's per-sample loops, compiled with numba (``njit``, ``nogil``, ``cache=True``).
 
-Two kernels, each the numpy path of :mod:`.loudness` fused into one pass:
+Two kernels, each the numpy path of :mod:`.loudness` fused into one pass (and, for the dynamics
+rules, :func:`one_pole`):
 
 * :func:`granules` -- K-weighting (the two BS.1770-4 biquads, transposed direct form II in
   float64 as ``scipy.signal.sosfilt``, state carried across calls), the per-10 ms-granule sums of
@@ -32,6 +33,7 @@ _GRANULES = _both("int64(X, float64[:, :], float64[:, :, :], intp[:], float64[:,
 _PAIR = _both("int64(X, int64, int64, float64[:, :], float64[:, :, :], intp[:], float64[:, :], float64[:], "
               "float64[:, :], float64[:], float64, float32[:, :], int64)")
 _SPAN = "int64(float32[::1], int64, int64, float32[:, ::1], float32[::1], float64, float64, float64[:])"
+_ONE_POLE = "float64[::1](float64[::1], float64, float64, float64)"
 _TRUE_PEAK = "void(float32[:, ::1], intp[:], int64, float32[:, ::1], float64[:, :], float64[:], float64[:], float64[:])"
 
 
@@ -209,12 +211,28 @@ def true_peak(seg, starts, n, phases, seg_peak, hist_peak, gains, floor):  # pra
         floor[c] = fl
 
 
+@njit(_ONE_POLE, cache=True, nogil=True)
+def one_pole(target, attack, release, initial):  # pragma: no cover - compiled
+    """:func:`reaper_assist.dsp.attack_release` with float coefficients, the same operations in
+    the same order (no fastmath), so the same float64 results: ``y = t + (y - t) * c`` with ``c``
+    the attack coefficient while the target is above the output, else the release one. The
+    compressor rule runs it over a track's 1 ms reduction series once per threshold it tries
+    (about 10 per track): 3.6 million steps for an hour."""
+    out = np.empty_like(target)
+    y = initial
+    for i in range(target.shape[0]):
+        t = target[i]
+        y = t + (y - t) * (attack if t > y else release)
+        out[i] = y
+    return out
+
+
 #: The compiled functions (``reaper-assist install`` compiles them and reports numba's cache for each).
-COMPILED = ("granules", "_pair", "_span", "true_peak")
+COMPILED = ("granules", "_pair", "_span", "true_peak", "one_pole")
 
 
 def warm() -> None:
-    """Run both kernels once on a few samples (numba loads them from its cache at import)."""
+    """Run every kernel once on a few samples (numba loads them from its cache at import)."""
     sos = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]] * 2)
     starts = np.zeros(1, np.intp)
     peaks = np.zeros((2, 1))
@@ -223,3 +241,4 @@ def warm() -> None:
                  np.zeros((2, 19), np.float32), 11)
     true_peak(np.zeros((2, 19), np.float32), starts, 8, np.ones((4, 12), np.float32), peaks + 1.0, np.zeros(2),
               np.full(4, 12.0), np.zeros(2))
+    one_pole(np.zeros(2), 0.5, 0.5, 0.0)

@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from reaper_assist.analysis.dynamics import GapFloor
+from reaper_assist.analysis.loudness import kernels
 from reaper_assist.dsp import attack_release, static_gain_reduction_db
 from reaper_assist.rules import gate_times as GT
 
@@ -59,6 +60,9 @@ def smooth_gr_db(target: np.ndarray, attack_ms: float, release_ms: float) -> np.
     (the engine's ReaComp recursion, reaper_assist.dsp.attack_release)."""
     a = math.exp(-STEP_MS / attack_ms) if attack_ms > 0 else 0.0
     r = math.exp(-STEP_MS / release_ms) if release_ms > 0 else 0.0
+    k = kernels()  # compiled: the same figures about 100x faster (an hour is 3.6 million steps)
+    if k is not None:
+        return k.one_pole(np.ascontiguousarray(target, dtype=np.float64), a, r, 0.0)
     return np.asarray(attack_release(np.asarray(target, dtype=np.float64).tolist(), a, r))
 
 
