@@ -1,0 +1,92 @@
+"""Why auto-EQ leaves an injected resonance standing: each eq-scenario injection of the given
+sources sorted into "not found by the detector", "found, no cut there" and "cut there, more than
+2 dB left" (the scorecard's residual; issue 13 point 4's diagnosis).
+
+Run: ``python bench/eq_misses.py SOURCE [SOURCE ...]`` (tuning sources only: the evaluation split
+is never looked at to tune anything). The injections are the scorecard's own (``quality.eq_injections``
+with ``quality.source_rng``); the decision is the product's (``auto_eq.track_fundamentals``,
+``find_resonances`` and ``eq_decision.decide`` on the injected stem, the row of its class). The
+residual uses the injected filter times the decided bands' response, computed here with scipy the
+way ``quality.residual_db`` does from a render (the bands' own peaking filters, the high-pass
+left out: it is far below every injection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import sosfreqz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus as K  # noqa: E402
+import quality as Q  # noqa: E402
+
+from reaper_assist.analysis.spectrum import find_resonances, long_term_spectrum  # noqa: E402
+from reaper_assist.app import auto_eq  # noqa: E402
+from reaper_assist.app.assist_common import load_table, row_for  # noqa: E402
+from reaper_assist.rules import eq_decision, tone  # noqa: E402
+
+NEAR_OCT = 1 / 12  # a found peak or a cut this close to the injection's centre is "there"
+
+
+class _Source:
+    def __init__(self, audio: np.ndarray):
+        self.audio, self.sample_rate = audio, Q.RATE
+
+
+def residual_db(bands: list[tone.EqBand], f0: float, g: float, q: float) -> float:
+    freqs = f0 * 2 ** np.linspace(-1 / 24, 1 / 24, 49)
+    _, h = sosfreqz(Q.peaking_sos(f0, g, q), worN=freqs, fs=Q.RATE)
+    level = 20 * np.log10(np.abs(h)) + tone.bands_response_db(bands, freqs, Q.RATE)
+    return float(np.max(level))
+
+
+def classify(src: K.Source, table: dict) -> list[tuple[str, str]]:
+    stems = [s for s in K.build_source(src) if s.role == "stem"]
+    out = []
+    for st, f0, g, q in Q.eq_injections(stems, Q.source_rng(src.name, 13)):
+        x = Q.peaking(st.read(), f0, g, q).astype(np.float32)
+        row, _ = row_for(table, st.label)
+        spec = long_term_spectrum(x, Q.RATE)
+        res = find_resonances(spec, min_excess_db=3.0, max_count=12, width_oct=row.get("resonance_width_oct"))
+        d = eq_decision.decide(spec, res, auto_eq.track_fundamentals(_Source(x), row, st.id), row, 1.0)
+        found = [r for r in res if abs(math.log2(r.freq_hz / f0)) < NEAR_OCT]
+        cut = [b for b in d.cuts if abs(math.log2(b.freq_hz / f0)) < NEAR_OCT]
+        if residual_db(d.bands, f0, g, q) <= 2.0:  # every bell (the low-mid band too)
+            kind = "cut to <= 2 dB"
+        elif not found:
+            kind = "not found by the detector"
+        elif not cut:
+            kind = ("found, no cut there: the count taken by taller peaks" if len(d.cuts) >= eq_decision._caps(row)[2]
+                    else "found, no cut there: fewer cuts than the count")
+        else:
+            kind = "cut there, more than 2 dB left"
+        out.append((st.label, kind))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("sources", nargs="+")
+    a = ap.parse_args(argv)
+    srcs = [s for s in K.sources() if s.name in a.sources]
+    bad = [s.name for s in srcs if s.split != "tuning"] + [n for n in a.sources if n not in {s.name for s in srcs}]
+    if bad:
+        raise SystemExit(f"not tuning sources: {', '.join(bad)}")
+    table = load_table("auto-eq")
+    rows = [r for s in srcs for r in classify(s, table)]
+    kinds = collections.Counter(k for _, k in rows)
+    print(f"{len(rows)} injections of {len(srcs)} tuning sources")
+    for k, n in kinds.most_common():
+        by = collections.Counter(lab for lab, kk in rows if kk == k)
+        print(f"  {n:4d} {k} ({', '.join(f'{lab} {m}' for lab, m in by.most_common())})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
