@@ -1,6 +1,8 @@
 """Why auto-EQ leaves an injected resonance standing: each eq-scenario injection of the given
 sources sorted into "not found by the detector", "found, no cut there" and "cut there, more than
-2 dB left" (the scorecard's residual; issue 13 point 4's diagnosis).
+2 dB left" (the scorecard's residual; issue 13 point 4's diagnosis), with how many of each stood
+less than 4 dB above the smoothed spectrum of the injected stem before any EQ (``quality.excess_db``:
+barely there in the audio, whatever the filter says).
 
 Run: ``python bench/eq_misses.py SOURCE [SOURCE ...]`` (tuning sources only: the evaluation split
 is never looked at to tune anything). The injections are the scorecard's own (``quality.eq_injections``
@@ -32,6 +34,7 @@ from reaper_assist.app.assist_common import load_table, row_for  # noqa: E402
 from reaper_assist.rules import eq_decision, tone  # noqa: E402
 
 NEAR_OCT = 1 / 12  # a found peak or a cut this close to the injection's centre is "there"
+FAINT_DB = 4.0  # an injection standing less than this above the smoothed spectrum is barely in the audio
 
 
 class _Source:
@@ -46,7 +49,7 @@ def residual_db(bands: list[tone.EqBand], f0: float, g: float, q: float) -> floa
     return float(np.max(level))
 
 
-def classify(src: K.Source, table: dict) -> list[tuple[str, str]]:
+def classify(src: K.Source, table: dict) -> list[tuple[str, str, float]]:
     stems = [s for s in K.build_source(src) if s.role == "stem"]
     out = []
     for st, f0, g, q in Q.eq_injections(stems, Q.source_rng(src.name, 13)):
@@ -66,7 +69,7 @@ def classify(src: K.Source, table: dict) -> list[tuple[str, str]]:
                     else "found, no cut there: fewer cuts than the count")
         else:
             kind = "cut there, more than 2 dB left"
-        out.append((st.label, kind))
+        out.append((st.label, kind, Q.excess_db(x, f0)))
     return out
 
 
@@ -80,11 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"not tuning sources: {', '.join(bad)}")
     table = load_table("auto-eq")
     rows = [r for s in srcs for r in classify(s, table)]
-    kinds = collections.Counter(k for _, k in rows)
+    kinds = collections.Counter(k for _, k, _ in rows)
     print(f"{len(rows)} injections of {len(srcs)} tuning sources")
     for k, n in kinds.most_common():
-        by = collections.Counter(lab for lab, kk in rows if kk == k)
-        print(f"  {n:4d} {k} ({', '.join(f'{lab} {m}' for lab, m in by.most_common())})")
+        by = collections.Counter(lab for lab, kk, _ in rows if kk == k)
+        faint = sum(1 for _, kk, before in rows if kk == k and before < FAINT_DB)
+        print(f"  {n:4d} {k} ({', '.join(f'{lab} {m}' for lab, m in by.most_common())}); "
+              f"{faint} stood < {FAINT_DB:g} dB above the smoothed spectrum before any EQ")
     return 0
 
 
