@@ -295,8 +295,9 @@ def _bands_to_keep(have: int, need: int, factory: int) -> int:
     return max(need, min(have, factory))
 
 
-def _rewrite(s: S.TaggedPlugin, ours: FXState, have: int, need: int) -> Write:
-    """The one write that gives our ReaEQ ``need`` bands instead of ``have``: its state as read
+def _rewrite(s: S.TaggedPlugin, ours: FXState, have: int, keep: int, need: int) -> Write:
+    """The one write that gives our ReaEQ ``keep`` bands instead of ``have`` for a plan using
+    ``need`` (:func:`_bands_to_keep`): its state as read
     (``vst_chunk``) with the first bands kept, the rest dropped or appended switched off
     (:func:`reaper_assist.plugins.reaeq.with_band_count`); the band writes that follow set them.
     Same FX (GUID, position, bypass: those are not in the plugin's state). Refused, with nothing
@@ -305,23 +306,24 @@ def _rewrite(s: S.TaggedPlugin, ours: FXState, have: int, need: int) -> Write:
     the bands)."""
     cfg = ours.config or {}
     old = cfg.get("vst_chunk")
-    where = f"track {s.track_name!r}: our {_fx_label(ours)} has {have} bands, the plan needs {need}"
+    where = f"track {s.track_name!r}: our {_fx_label(ours)} has {have} bands, the plan needs {keep}"
     if not old:
         raise ReaperAssistError(f"{where}, and its state could not be read: nothing was changed")
     try:
-        new = base64.b64encode(with_band_count(base64.b64decode(old, validate=True), need)).decode("ascii")
+        new = base64.b64encode(with_band_count(base64.b64decode(old, validate=True), keep)).decode("ascii")
     except (ValueError, ReaperAssistError) as e:
         raise ReaperAssistError(f"{where}, and its state is not one ReaEQ's codec reads ({e}): nothing was "
                                 "changed") from None
-    moved = sorted(int(k) for k in (ours.param_envelopes or {}) if int(k) >= 3 * min(have, need))
+    moved = sorted(int(k) for k in (ours.param_envelopes or {}) if int(k) >= 3 * min(have, keep))
     if moved:
         raise ReaperAssistError(f"{where}, and the envelope on its parameter {moved[0] + 1} would move to "
                                 "another parameter: nothing was changed")
-    ev = {"bands_before": have, "bands_after": need,
-          "why": f"the plan needs {need} bands, the instance holds {have}: ReaEQ keeps any number of bands in "
-                 "its state (its \"Add band\"), so the state is rewritten, the same instance kept"}
-    return Write(s.track_guid, s.track_name, f"{_fx_label(ours)}: {have} -> {need} bands (state rewritten)", have,
-                 need, s.reason, _op(s, "eq_state_rewrite", fx=ours.guid, state=new, bands=need, old_state=old), ev)
+    ev = {"bands_before": have, "bands_after": keep,
+          "why": f"the plan uses {need} bands, the instance holds {have} and keeps {keep} (at least ReaEQ's "
+                 "factory count): ReaEQ keeps any number of bands in its state (its \"Add band\"), so the state "
+                 "is rewritten, the same instance kept"}
+    return Write(s.track_guid, s.track_name, f"{_fx_label(ours)}: {have} -> {keep} bands (state rewritten)", have,
+                 keep, s.reason, _op(s, "eq_state_rewrite", fx=ours.guid, state=new, bands=keep, old_state=old), ev)
 
 
 def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
@@ -337,13 +339,12 @@ def _update(s: S.TaggedPlugin, spec: PluginSpec, ours: FXState) -> list[Write]:
     if s.plugin == "reaeq" and s.bands and have:  # have 0: its bands were not read
         keep = _bands_to_keep(have, need, _factory_bands(spec))
         if keep != have:
-            w.append(_rewrite(s, ours, have, keep))
-    for k in range(need, keep):  # bands the plan does not use: off (as an added instance's are)
-        if str(cfg.get(f"BANDENABLED{k}", "0")) != "0":
-            w.append(Write(s.track_guid, s.track_name, f"{label}band {k + 1} off (not in the plan)",
-                           cfg.get(f"BANDENABLED{k}"), "0", s.reason,
-                           _op(s, "fx_config", fx=ours.guid, key=f"BANDENABLED{k}", value="0"),
-                           {"why": f"the plan uses {need} bands; band {k + 1} stays, switched off"}))
+            w.append(_rewrite(s, ours, have, keep, need))
+    if any(str(cfg.get(f"BANDENABLED{k}", "0")) != "0" for k in range(need, keep)):
+        # bands the plan does not use: off, by the same write an added instance gets
+        w.append(Write(s.track_guid, s.track_name, f"{label}bands {need + 1} and up off", None, "0", s.reason,
+                       _op(s, "eq_bands_off_from", fx=ours.guid, first=need),
+                       {"why": f"the plan uses {need} bands; the instance keeps {keep}, the rest switched off"}))
     for b in s.bands:
         bname, _ = _band_labels(b)
         for key, value, text in ((f"BANDTYPE{b.band}", str(b.band_type), "type"),

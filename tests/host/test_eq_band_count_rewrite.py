@@ -159,7 +159,7 @@ def test_a_plan_needing_fewer_bands_than_the_factory_five_keeps_them_and_switche
     assert f["RPR_TrackFX_GetNamedConfigParm"](tr, k, "BANDENABLED4", "", 64)[4] == "0"
     f["RPR_TrackFX_SetNamedConfigParm"](tr, k, "BANDENABLED4", "1")
     w = _apply(host, _step(host, 4))
-    assert [(x.op["op"], x.op.get("key")) for x in w] == [("fx_config", "BANDENABLED4")]
+    assert [(x.op["op"], x.op.get("first")) for x in w] == [("eq_bands_off_from", 4)]
     assert f["RPR_TrackFX_GetNamedConfigParm"](tr, k, "BANDENABLED4", "", 64)[4] == "0"
     assert realize.realize(host.read_state(), [_step(host, 4)]) == []  # and then nothing differs
 
