@@ -489,7 +489,8 @@ def decide(spec: LongTermSpectrum, resonances: tuple[Resonance, ...], fund: Trac
     # the bands past ReaEQ's five hold resonances measured in the track's own spectrum: the closed
     # loop deepens those but adds none there (on the tuning kits its added skirt cuts merged into
     # the measured ones, and the merged broad band then lost its depth to the octave-loss limit)
-    cuts = refine(spec, cuts, row, fund, min(slots, max(len(cuts), slots - tone.MAX_BANDS + tone.N_BANDS)))
+    within_five = slots - (tone.MAX_BANDS - tone.N_BANDS)  # the cut slots inside ReaEQ's factory bands
+    cuts = refine(spec, cuts, row, fund, min(slots, max(len(cuts), within_five)))
     cuts, lm, limits = limit_cuts(cuts, lm, row, fund, spec.sample_rate, slots)
     limits["dropped"] = first["dropped"] + [d for d in limits["dropped"] if d not in first["dropped"]]
     if lm_out is not None:

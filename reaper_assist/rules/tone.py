@@ -19,7 +19,7 @@ still holds.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -226,8 +226,7 @@ def auto_eq_layout(hp: list[EqBand], low_mid: EqBand | None, cuts: list[EqBand])
         why = (f"band {k + 1} added to ReaEQ's {N_BANDS}: the {held} and the other cuts hold those, and this "
                f"measured resonance ({b.evidence.get('excess_db', 0.0):.1f} dB above the smoothed spectrum at "
                f"{b.freq_hz:.0f} Hz) would otherwise go uncut")
-        bands[k] = EqBand(b.band_type, b.enabled, b.freq_hz, b.gain_db, b.bw_oct, b.purpose,
-                          {**b.evidence, "band_added": why})
+        bands[k] = replace(b, evidence={**b.evidence, "band_added": why})
     while len(bands) < N_BANDS:
         bands.append(idle_band())
     return bands
