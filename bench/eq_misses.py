@@ -6,11 +6,10 @@ barely there in the audio, whatever the filter says).
 
 Run: ``python bench/eq_misses.py SOURCE [SOURCE ...]`` (tuning sources only: the evaluation split
 is never looked at to tune anything). The injections are the scorecard's own (``quality.eq_injections``
-with ``quality.source_rng``); the decision is the product's (``auto_eq.track_fundamentals``,
-``find_resonances`` and ``eq_decision.decide`` on the injected stem, the row of its class). The
-residual uses the injected filter times the decided bands' response, computed here with scipy the
-way ``quality.residual_db`` does from a render (the bands' own peaking filters, the high-pass
-left out: it is far below every injection).
+with ``quality.source_rng``); the measurement and decision are auto-EQ's own (``auto_eq.analyse``
+on the injected stem, the row of its class). The residual is the scorecard's
+(``quality.residual_db``), given the decided bells' response (``tone.bands_response_db``) instead
+of a render's (the high-pass left out: it is far below every injection).
 """
 
 from __future__ import annotations
@@ -22,31 +21,22 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import sosfreqz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as K  # noqa: E402
 import quality as Q  # noqa: E402
 
-from reaper_assist.analysis.spectrum import find_resonances, long_term_spectrum  # noqa: E402
 from reaper_assist.app import auto_eq  # noqa: E402
-from reaper_assist.app.assist_common import load_table, row_for  # noqa: E402
+from reaper_assist.app.assist_common import TrackSource, load_table, row_for  # noqa: E402
 from reaper_assist.rules import eq_decision, tone  # noqa: E402
 
 NEAR_OCT = 1 / 12  # a found peak or a cut this close to the injection's centre is "there"
 FAINT_DB = 4.0  # an injection standing less than this above the smoothed spectrum is barely in the audio
 
 
-class _Source:
-    def __init__(self, audio: np.ndarray):
-        self.audio, self.sample_rate = audio, Q.RATE
-
-
 def residual_db(bands: list[tone.EqBand], f0: float, g: float, q: float) -> float:
     freqs = f0 * 2 ** np.linspace(-1 / 24, 1 / 24, 49)
-    _, h = sosfreqz(Q.peaking_sos(f0, g, q), worN=freqs, fs=Q.RATE)
-    level = 20 * np.log10(np.abs(h)) + tone.bands_response_db(bands, freqs, Q.RATE)
-    return float(np.max(level))
+    return Q.residual_db(freqs, 10 ** (tone.bands_response_db(bands, freqs, Q.RATE) / 10), f0, g, q)
 
 
 def classify(src: K.Source, table: dict) -> list[tuple[str, str, float]]:
@@ -55,9 +45,7 @@ def classify(src: K.Source, table: dict) -> list[tuple[str, str, float]]:
     for st, f0, g, q in Q.eq_injections(stems, Q.source_rng(src.name, 13)):
         x = Q.peaking(st.read(), f0, g, q).astype(np.float32)
         row, _ = row_for(table, st.label)
-        spec = long_term_spectrum(x, Q.RATE)
-        res = find_resonances(spec, min_excess_db=3.0, max_count=12, width_oct=row.get("resonance_width_oct"))
-        d = eq_decision.decide(spec, res, auto_eq.track_fundamentals(_Source(x), row, st.id), row, 1.0)
+        _, res, _, d = auto_eq.analyse(TrackSource(x, Q.RATE, "", st.label), row, st.id, 1.0)
         found = [r for r in res if abs(math.log2(r.freq_hz / f0)) < NEAR_OCT]
         cut = [b for b in d.cuts if abs(math.log2(b.freq_hz / f0)) < NEAR_OCT]
         if residual_db(d.bands, f0, g, q) <= 2.0:  # every bell (the low-mid band too)

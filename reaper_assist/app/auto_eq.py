@@ -60,13 +60,19 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.
     return eq_decision.TrackFundamentals(lo, hi, source, lines)
 
 
+def analyse(src: C.TrackSource, row: dict, name: str, amount: float):
+    """What auto-EQ measures on one track's audio and decides from it, with ``row``'s rules:
+    ``(spectrum, resonances, fundamentals, decision)`` (``bench/eq_misses.py`` reads the same)."""
+    spec = long_term_spectrum(src.audio, src.sample_rate, name=name)
+    res = find_resonances(spec, min_excess_db=3.0, max_count=12, width_oct=row.get("resonance_width_oct"))
+    fund = track_fundamentals(src, row, name)
+    return spec, res, fund, eq_decision.decide(spec, res, fund, row, amount)
+
+
 def decide_track(tr: TrackState, src: C.TrackSource, table: dict, amount: float) -> tuple[list[tone.EqBand], str, dict]:
     """The band layout for one analysed track, its summary reason and evidence."""
     row, known = C.row_for(table, src.instrument)
-    spec = long_term_spectrum(src.audio, src.sample_rate, name=tr.name)
-    res = find_resonances(spec, min_excess_db=3.0, max_count=12, width_oct=row.get("resonance_width_oct"))
-    fund = track_fundamentals(src, row, tr.name)
-    d = eq_decision.decide(spec, res, fund, row, amount)
+    spec, res, fund, d = analyse(src, row, tr.name, amount)
     hp = d.highpass[0]
     parts = [C.instrument_note(src, known)]
     if hp.enabled:
