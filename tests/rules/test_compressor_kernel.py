@@ -14,6 +14,7 @@ from reaper_assist.analysis import loudness
 from reaper_assist.analysis.loudness import NO_KERNELS_ENV
 from reaper_assist.dsp import attack_release
 from reaper_assist.rules import dynamics_rules as DR
+from reaper_assist.rules.tables import load_table, row_for
 
 SR = 48000
 
@@ -44,9 +45,8 @@ def _drum_loop(seconds: float) -> np.ndarray:
 
 def test_the_compressor_plan_is_the_same_with_and_without_the_kernels(monkeypatch):
     audio = _drum_loop(20.0)
-    row = {"crest_db_range": [8.0, 20.0], "ratio": [2.0, 6.0], "attack_alpha_ms": 30.0, "attack_ms": [1.0, 30.0],
-           "release_alpha_ms": 800.0, "release_ms": [40.0, 400.0], "release_onset_fraction": 0.5, "knee_db": 6.0,
-           "rms_ms": 5.0, "target_gr_db": 4.0}
+    row, known = row_for(load_table("auto-compress"), "snare")  # the shipped snare row (target 4 dB)
+    assert known and row["target_gr_db"] == 4.0
     monkeypatch.delenv(NO_KERNELS_ENV, raising=False)
     fast = DR.compressor(audio, SR, row, crest_db=14.0, transient_density_hz=4.0, amount=1.0)
     monkeypatch.setenv(NO_KERNELS_ENV, "1")
