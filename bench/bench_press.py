@@ -116,8 +116,8 @@ class Press:
         # the pre-analysis's count after the bridge's at the start and before it at the end: a read
         # in between is counted as the press's, never the other way round
         (served0, ops0), mine0 = bridge_count(host), host.round_trips
-        pre0 = self.preanalysis_reads()
-        cpu0 = cpu_seconds(self.pid())
+        pre0, pid0 = self.running()
+        cpu0 = cpu_seconds(pid0)
         t0 = time.perf_counter()
         self.emu.press(self.command)
         record = wait_for_record(host, previous, t0, 900.0)
@@ -148,18 +148,17 @@ class Press:
               f"companion peak RSS {peak_rss_mib(status['pid']):.0f} MiB, CPU {cpu:.2f} s")
         return {"elapsed": elapsed, "analyse": tm["analyse_s"], "requests": served, "cpu": cpu}
 
-    def preanalysis_reads(self) -> int:
-        """The read_state requests the companion's pre-analysis has sent (0: no companion running)."""
+    def running(self) -> tuple[int, int | None]:
+        """(the read_state requests the companion's pre-analysis has sent, its pid), from one ping;
+        (0, None) when no companion is running (a cold press starts it)."""
         try:
-            return int(self.status().get("preanalysis", {}).get("read_requests", 0))
-        except Exception:  # noqa: BLE001 - no companion yet (a cold press starts it)
-            return 0
+            st = self.status()
+        except Exception:  # noqa: BLE001 - no companion yet
+            return 0, None
+        return int(st.get("preanalysis", {}).get("read_requests", 0)), int(st["pid"])
 
-    def pid(self) -> int | None:
-        try:
-            return int(self.status()["pid"])
-        except Exception:  # noqa: BLE001 - no companion yet (a cold press starts it)
-            return None
+    def preanalysis_reads(self) -> int:
+        return self.running()[0]
 
     def status(self) -> dict:
         from reaper_assist.companion import protocol
