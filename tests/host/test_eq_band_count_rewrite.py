@@ -201,3 +201,24 @@ def test_a_state_our_codec_cannot_read_is_refused_before_any_write(host):
     t2 = dataclasses.replace(t, fx=tuple(bad if fx.guid == ours.guid else fx for fx in t.fx))
     with pytest.raises(ReaperAssistError, match="not one ReaEQ's codec reads"):
         realize.track_writes(t2, [_step(host, 7)])
+
+
+def test_an_envelope_of_ours_on_a_parameter_the_new_count_would_move_is_refused(host):
+    """Our instance has 5 bands: parameter 15 is Global Gain, 16-18 the wrapper's. Seven bands put
+    bands 6-7 there, so an envelope of ours on 15 would then drive band 6's frequency: refused
+    before any write. An envelope on a band parameter that keeps its index (band 2's gain, 4)
+    does not stop the rewrite."""
+    import dataclasses
+
+    state = host.read_state()
+    t = state.tracks[0]
+    ours = our_fx(t, auto_eq.TAG)
+
+    def with_envelope_on(index: int):
+        fx = dataclasses.replace(ours, param_envelopes={str(index): [(0.0, 0.5)]})
+        return dataclasses.replace(t, fx=tuple(fx if f.guid == ours.guid else f for f in t.fx))
+
+    with pytest.raises(ReaperAssistError, match="envelope on its parameter 16 would move"):
+        realize.track_writes(with_envelope_on(15), [_step(host, 7)])
+    kinds = [w.op["op"] for w in realize.track_writes(with_envelope_on(4), [_step(host, 7)])]
+    assert kinds.count("eq_state_rewrite") == 1, kinds
