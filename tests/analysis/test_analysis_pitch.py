@@ -177,3 +177,41 @@ def test_a_kits_lowest_peak_is_its_kicks_fundamental_not_the_skirt_below_it():
         fu.event_lowest_peak_hz
     assert fu.event_lowest_hz is not None and fu.event_lowest_hz <= fu.event_lowest_peak_hz - EVENT_BIN_HZ, \
         (fu.event_lowest_hz, fu.event_lowest_peak_hz)
+
+
+def _snare(seconds: float = 8.0, seed: int = 5) -> np.ndarray:
+    """A snare alone on beat 3 at 120 bpm (one hit every 2 s): a 150-300 Hz body thump (shell
+    noise, as a real snare's body is broad, not one line) and 1-8 kHz wire noise, nothing below
+    150 Hz of its own beyond the filters' skirts."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(0.4 * RATE)) / RATE
+
+    def band(lo: float, hi: float) -> np.ndarray:
+        n = sosfilt(butter(4, [lo, hi], btype="bandpass", fs=RATE, output="sos"), rng.standard_normal(t.size))
+        return n / np.max(np.abs(n))
+
+    hit = (band(150.0, 300.0) + 0.5 * band(1000.0, 8000.0)) * np.exp(-t / 0.06)
+    x = np.zeros(int(seconds * RATE))
+    for start in range(RATE // 2, x.size - t.size, 2 * RATE):
+        x[start:start + t.size] += hit
+    return 0.3 * x / np.max(np.abs(x))
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+@pytest.mark.parametrize("centre_hz", [28.0, 33.0, 38.0])
+def test_a_snares_lowest_partial_is_its_body_not_loud_narrow_rumble_between_its_hits(centre_hz, seed):
+    """Narrow rumble (1/6 octave, as issue 13's scorecard injects it) 10 dB under a sparse snare:
+    its slow swells and troughs, when frames were ranked by their whole energy, made the quietest
+    quarter its troughs and put its swells among the hits, so at the hits it read >= 10 dB above
+    its "steady floor" and was taken for the snare's lowest partial (6 of these 9 cases, 35 Hz;
+    hydrogen HardElectro1's snare on the tuning split: the high-pass went from 80 Hz to 30 Hz and
+    the rumble dropped 2 dB). Ranked by their energy above the band measured, hits and gaps see the
+    same rumble: the lowest partial is the body's (150-300 Hz; the events' grid is ~6 Hz)."""
+    rng = np.random.default_rng([seed, int(centre_hz)])
+    x = _snare()
+    lo, hi = centre_hz * 2 ** (-1 / 12), centre_hz * 2 ** (1 / 12)
+    r = sosfilt(butter(4, [lo, hi], btype="bandpass", fs=RATE, output="sos"), rng.standard_normal(x.size + RATE))[RATE:]
+    x = x + r * 10 ** ((20 * np.log10(np.sqrt(np.mean(x**2))) - 10.0) / 20) / np.sqrt(np.mean(r**2))
+    fu = fundamentals(x, RATE)
+    assert fu.event_lowest_hz is not None and fu.event_lowest_hz >= 150.0 * 2 ** (-1 / 6), fu.event_lowest_hz
+    assert 150.0 <= fu.event_peak_hz <= 300.0, fu.event_peak_hz
