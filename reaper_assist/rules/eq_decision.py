@@ -254,16 +254,49 @@ def _hits_notes(cut: EqBand, row: dict[str, Any], fund: TrackFundamentals, sampl
     return bool(np.max(_loss_at([cut], lines, sample_rate)) > _row_f(row, "note_max_loss_db", 1.0))
 
 
+_OCTAVE_GRID = 40.0 * 2.0 ** (np.arange(0, math.log2(16000.0 / 40.0), 1.0 / 24.0))
+_OCTAVE_WIN = 24  # one octave of the 1/24-octave grid
+#: Where the narrow cuts of measured resonances already take more than the octave-loss limit off
+#: an octave (allowed, stated), the broad bands may add at most this much more there.
+BROAD_OVER_NARROW_DB = 0.25
+
+
+def octave_losses_db(bands: list[EqBand], sample_rate: float) -> np.ndarray:
+    """Power loss of every one-octave band (sliding on a 1/24-octave grid, 40 Hz-16 kHz), dB."""
+    g = 10.0 ** (tone.bands_response_db(bands, _OCTAVE_GRID, sample_rate) / 10.0)
+    mean = np.convolve(g, np.ones(_OCTAVE_WIN) / _OCTAVE_WIN, mode="valid")
+    return -10.0 * np.log10(np.maximum(mean, 1e-30))
+
+
 def octave_loss_db(bands: list[EqBand], sample_rate: float) -> tuple[float, float]:
     """(largest power loss over any one-octave band, 40 Hz-16 kHz, dB; its centre, Hz)."""
-    grid = 40.0 * 2.0 ** (np.arange(0, math.log2(16000.0 / 40.0), 1.0 / 24.0))
-    g = 10.0 ** (tone.bands_response_db(bands, grid, sample_rate) / 10.0)
-    win = 24  # one octave of the 1/24-octave grid
-    if grid.size <= win:
-        return 0.0, 1000.0
-    mean = np.convolve(g, np.ones(win) / win, mode="valid")
-    i = int(np.argmin(mean))
-    return float(-10.0 * math.log10(max(mean[i], 1e-30))), float(grid[i + win // 2])
+    loss = octave_losses_db(bands, sample_rate)
+    i = int(np.argmax(loss))
+    return float(loss[i]), float(_OCTAVE_GRID[i + _OCTAVE_WIN // 2])
+
+
+def _broad_shares(narrow: list[EqBand], broad: list[EqBand], limit: float, sample_rate: float) -> list[float]:
+    """The largest share of each broad band's gain that keeps every octave within ``limit``, or,
+    where the narrow cuts alone take more, within :data:`BROAD_OVER_NARROW_DB` of what they take:
+    each band is limited where it acts (a 5 kHz band is not scaled for an octave at 640 Hz), then
+    all of them together by one more common share if they overlap."""
+    allowed = np.maximum(limit, octave_losses_db(narrow, sample_rate) + BROAD_OVER_NARROW_DB) + 1e-9
+
+    def fits(trial: list[EqBand]) -> bool:
+        return bool(np.all(octave_losses_db(narrow + trial, sample_rate) <= allowed))
+
+    def largest(scale) -> float:
+        lo, hi = 0.0, 1.0
+        if fits(scale(1.0)):
+            return 1.0
+        for _ in range(20):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if fits(scale(mid)) else (lo, mid)
+        return lo
+
+    shares = [largest(lambda s, b=b: [_scaled(b, s)]) for b in broad]
+    common = largest(lambda s: [_scaled(b, s * sh) for b, sh in zip(broad, shares)])
+    return [sh * common for sh in shares]
 
 
 def limit_cuts(cuts: list[EqBand], low_mid: EqBand | None, row: dict[str, Any], fund: TrackFundamentals,
@@ -303,17 +336,15 @@ def limit_cuts(cuts: list[EqBand], low_mid: EqBand | None, row: dict[str, Any], 
     info: dict[str, Any] = {"octave_loss_db": loss, "octave_loss_centre_hz": centre, "octave_loss_limit_db": limit,
                             "dropped": dropped}
     if loss > limit and broad:
-        lo, hi = 0.0, 1.0  # the largest share of the broad bands' gain that keeps every octave within the limit
-        for _ in range(20):
-            mid = (lo + hi) / 2
-            trial = narrow + [_scaled(b, mid) for b in broad]
-            lo, hi = (mid, hi) if octave_loss_db(trial, sample_rate)[0] <= limit else (lo, mid)
-        scaled = {id(b): _scaled(b, lo, {"limited_by": f"octave-loss limit {limit:g} dB"}) for b in broad}
+        shares = _broad_shares(narrow, broad, limit, sample_rate)
+        scaled = {id(b): _scaled(b, sh, {"limited_by": f"octave-loss limit {limit:g} dB"}) if sh < 1.0 else b
+                  for b, sh in zip(broad, shares)}
         kept = [scaled.get(id(b), b) for b in kept]
         if low_mid is not None and id(low_mid) in scaled:
             low_mid = scaled[id(low_mid)]
         loss, centre = octave_loss_db(kept + ([low_mid] if low_mid else []), sample_rate)
-        info.update({"octave_loss_db": loss, "octave_loss_centre_hz": centre, "broad_bands_scaled_to": lo})
+        info.update({"octave_loss_db": loss, "octave_loss_centre_hz": centre,
+                     "broad_bands_scaled_to": {f"{b.freq_hz:.0f} Hz": sh for b, sh in zip(broad, shares)}})
     if loss > limit:
         info["octave_loss_allowed_because"] = "narrow cuts of measured resonances"
     return kept, low_mid, info
@@ -345,7 +376,10 @@ def _scaled(b: EqBand, share: float, extra: dict[str, Any] | None = None) -> EqB
     for k in ("cut_db", "gain_db"):
         if k in ev:
             ev[k] = ev[k] * share
-    return dataclasses.replace(b, gain_db=b.gain_db * share, evidence=ev)
+    purpose = b.purpose  # a cut's text says the depth it has, not the one it was planned at
+    if ": cut " in purpose and b.gain_db < 0:
+        purpose = purpose.rsplit(": cut", 1)[0] + f": cut {-b.gain_db * share:.1f} dB"
+    return dataclasses.replace(b, gain_db=b.gain_db * share, purpose=purpose, evidence=ev)
 
 
 # --- the closed loop and the whole decision -------------------------------------------------------

@@ -305,3 +305,28 @@ def test_a_kits_resonance_gets_a_band_added_not_a_rumble_section_nor_the_low_mid
     # no measured resonance: the low-mid band stays
     kept = D.decide(spec, (), fu, row, 1.0)
     assert kept.low_mid is not None and len(kept.highpass) == 4 and "low_mid_yielded" not in kept.evidence
+
+
+def test_the_octave_limit_scales_a_broad_band_only_where_it_acts():
+    """Narrow cuts of measured resonances around 600 Hz take more than the limit off their octave
+    (allowed, stated); a broad cut at 5 kHz is limited by its own octave, not zeroed for that one:
+    with one share for all broad bands it went to 0 dB (tuning split, hydrogen ForzeeStereo kick,
+    a merged 0.73-octave cut at 5.4 kHz over its 5-6 kHz hump, which kept a ReaEQ band at 0 dB)."""
+    row = {**_row("kick"), "low_mid_target_db": None}
+    limit = row.get("max_octave_loss_db", 3.0)
+
+    def bell(f, g, bw, excess):
+        return D.EqBand(BAND, True, f, g, bw, f"resonance at {f:.0f} Hz: cut {-g:.1f} dB",
+                        {"resonance_hz": f, "excess_db": excess, "cut_db": -g})
+
+    narrow = [bell(516.0, -9.0, 0.2, 8.0), bell(746.0, -7.6, 0.38, 6.6), bell(354.0, -8.2, 0.17, 7.2)]
+    broad = bell(5400.0, -12.0, 0.73, 9.6)
+    assert D.octave_loss_db(narrow, RATE)[0] > limit  # the narrow cuts alone exceed the limit
+    kept, _, info = D.limit_cuts(narrow + [broad], None, row, D.TrackFundamentals(), RATE, 4)
+    out = next(b for b in kept if b.bw_oct >= 0.5)
+    assert sorted(b.gain_db for b in kept if b.bw_oct < 0.5) == sorted(b.gain_db for b in narrow)  # untouched
+    # as deep as its own octave allows (the limit, within the search's resolution), not 0 dB
+    own, _ = D.octave_loss_db([out], RATE)
+    assert limit - 0.05 <= own <= limit + 1e-6, own
+    assert out.gain_db < -3.0 and f"cut {-out.gain_db:.1f} dB" in out.purpose, (out.gain_db, out.purpose)
+    assert "octave_loss_allowed_because" in info
