@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reaper_assist.analysis.pitch import fundamentals
+from reaper_assist.analysis.pitch import Fundamentals, fundamentals
 from reaper_assist.analysis.spectrum import find_resonances, long_term_spectrum
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
@@ -35,12 +35,20 @@ def band_values(bands: list[tone.EqBand]) -> tuple[BandValue, ...]:
 
 
 def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.TrackFundamentals:
-    """The track's own notes: pitch-tracked for pitched parts, from the events for drums (the kit:
-    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one; a kit,
-    ``unpitched: "lowest_peak"``: the top of its lowest strong one, the kick's fundamental)."""
+    """The track's own notes (:func:`fundamentals_for_row` of its measured fundamentals)."""
     if row.get("fundamentals") is False:  # no musical lows of its own (hi-hat): the table's corner stands
         return eq_decision.TrackFundamentals(None, None, "none", ())
     fu = fundamentals(src.audio, src.sample_rate, monophonic=bool(row.get("monophonic")), name=name)
+    return fundamentals_for_row(fu, row)
+
+
+def fundamentals_for_row(fu: Fundamentals, row: dict) -> eq_decision.TrackFundamentals:
+    """What the rules protect: pitch-tracked notes for pitched parts, the events for drums (the kit:
+    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one; a kit,
+    ``unpitched: "lowest_peak"``: the top of its lowest strong one, the kick's fundamental). A tonal
+    part whose pitch could not be tracked keeps every spectral line below 1.2 kHz as a possible
+    note: unsure which lines are the notes, no cut may take one (tuning split: a MuseScore organ
+    comping part, read from its events, got -3 dB at 157 Hz, its lowest note's fundamental)."""
     lo: float | None
     hi: float | None
     if row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
@@ -56,7 +64,12 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.
         lo, hi, source = fu.lowest_hz, fu.highest_hz, fu.source
     if lo is None:
         source = "none"
-    lines = tuple(float(f) for f in fu.note_lines_hz) if source == "pitch" else ()
+    if source == "pitch":
+        lines = tuple(float(f) for f in fu.note_lines_hz)
+    elif row.get("tonal"):
+        lines = tuple(float(f) for f in fu.lines_hz)
+    else:
+        lines = ()
     return eq_decision.TrackFundamentals(lo, hi, source, lines)
 
 

@@ -330,3 +330,35 @@ def test_the_octave_limit_scales_a_broad_band_only_where_it_acts():
     assert limit - 0.05 <= own <= limit + 1e-6, own
     assert out.gain_db < -3.0 and f"cut {-out.gain_db:.1f} dB" in out.purpose, (out.gain_db, out.purpose)
     assert "octave_loss_allowed_because" in info
+
+
+def test_a_tonal_part_whose_pitch_was_not_tracked_keeps_every_line_as_a_note():
+    """An organ comping chords over a held pedal note, its pitch not tracked (the fundamentals fall
+    back to its events, as for a MuseScore organ part of the tuning split, which then got -3 dB at
+    157 Hz, its lowest note's fundamental): unsure which lines are the notes, no cut takes more
+    than 1 dB off any."""
+    import dataclasses
+
+    from reaper_assist.analysis.pitch import fundamentals
+    from reaper_assist.app.auto_eq import fundamentals_for_row
+
+    t = np.arange(int(1.0 * RATE)) / RATE
+    env = np.minimum(1.0, np.minimum(t / 0.01, (1.0 - t) / 0.02))
+    chords = [(155.6, 196.0, 233.1, 311.1), (174.6, 220.0, 261.6, 349.2), (196.0, 233.1, 311.1, 392.0)]
+    played = sorted({f for c in chords for f in c})
+    x = np.concatenate([env * sum(np.sin(2 * np.pi * k * f * t) / k for f in c for k in range(1, 9)) for c in chords * 3])
+    x = x + 4.0 * np.sin(2 * np.pi * 155.6 * np.arange(x.size) / RATE)  # the pedal note held under the chords
+    x = 0.2 * x / np.sqrt(np.mean(x**2)) + 1e-4 * np.random.default_rng(2).standard_normal(x.size)
+    fu = fundamentals(x, RATE)
+    untracked = dataclasses.replace(fu, source="events", lowest_hz=146.5, highest_hz=158.2, note_lines_hz=np.zeros(0))
+    row = _row("keys")
+    fund = fundamentals_for_row(untracked, row)
+    assert fund.source == "events" and fund.note_lines_hz  # the lines stand in for the notes
+    spec = long_term_spectrum(x, RATE)
+    d = D.decide(spec, find_resonances(spec, min_excess_db=3.0, max_count=12), fund, row, 1.0)
+    moves = D.tone.bands_response_db(d.bands, np.array(played), RATE)
+    assert np.min(moves) > -NOTE_TOL_DB, dict(zip(played, np.round(moves, 2)))
+    # without the lines (the fallback as it was) the lowest note's line is cut as a resonance
+    bare = dataclasses.replace(fund, note_lines_hz=())
+    d0 = D.decide(spec, find_resonances(spec, min_excess_db=3.0, max_count=12), bare, row, 1.0)
+    assert np.min(D.tone.bands_response_db(d0.bands, np.array(played), RATE)) <= -NOTE_TOL_DB
