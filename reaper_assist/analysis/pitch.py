@@ -42,6 +42,8 @@ VOICED_RANGE_DB = 45.0
 #: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
 #: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
 HARMONIC_CHECK_MAX_HZ = 400.0
+#: pYIN's pitch grid, semitones per bin.
+PYIN_RESOLUTION = 0.25
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,13 +147,17 @@ def pitch_track(
     y = sosfilt(butter(PREFILTER_ORDER, PREFILTER_HZ, "highpass", fs=ANALYSIS_RATE, output="sos"), y)
     f0, voiced, prob = librosa.pyin(
         y, fmin=fmin_hz, fmax=fmax_hz, sr=ANALYSIS_RATE, frame_length=FRAME_LENGTH,
-        hop_length=int(HOP_S * ANALYSIS_RATE), resolution=0.25, center=False,
+        hop_length=int(HOP_S * ANALYSIS_RATE), resolution=PYIN_RESOLUTION, center=False,
     )
+    # a frame in the grid's lowest bin is pinned at the search bound, not measured: its period is
+    # longer than the range or it has none (tuning split: a 27 Hz rumble under an organ's chords read
+    # 30.0 Hz, the bound, on over half the voiced frames); a bass's low B (30.9 Hz) is two bins up
+    pinned = f0 < fmin_hz * 2.0 ** (PYIN_RESOLUTION / 2.0 / 12.0)
     energy = librosa.feature.rms(y=y, frame_length=FRAME_LENGTH, hop_length=int(HOP_S * ANALYSIS_RATE),
                                  center=False)[0, : f0.size] ** 2  # pYIN's own frames
     loud = float(np.percentile(energy, 95.0)) if energy.size else 0.0
     audible = energy >= loud * 10.0 ** (-VOICED_RANGE_DB / 10.0)
-    f0 = np.where(voiced & audible, f0, np.nan)
+    f0 = np.where(voiced & audible & ~pinned, f0, np.nan)
     good = f0[np.isfinite(f0)]
     frac = float(good.size / f0.size) if f0.size else 0.0
     if good.size < min_voiced:

@@ -76,6 +76,22 @@ def test_rumble_alone_has_no_played_note():
     assert fu.pitch_lowest_hz is None and fu.lowest_hz is None or fu.lowest_hz > 40.0
 
 
+def test_narrow_rumble_below_the_range_is_not_a_pitch_pinned_at_its_bound():
+    """1/6-octave noise at 27 Hz, below the tracker's 30 Hz bound: pYIN's best candidate is the
+    bound itself, on every frame (tuning split: a MuseScore organ's chords over such a rumble read
+    30.0 Hz on over half the voiced frames, and the high-pass went to 20 Hz). A frame in the
+    grid's lowest bin is not a measurement; a played B0 (30.9 Hz), two bins up, still is."""
+    rng = np.random.default_rng(3)
+    band = butter(4, [27.0 * 2 ** (-1 / 12), 27.0 * 2 ** (1 / 12)], btype="bandpass", fs=RATE, output="sos")
+    r = sosfilt(band, rng.standard_normal(6 * RATE))
+    tr = pitch_track(0.05 * r / np.sqrt(np.mean(r**2)), RATE)
+    f0 = tr.f0_hz[np.isfinite(tr.f0_hz)]
+    assert not np.any(f0 < 30.0 * 2 ** (0.125 / 12)), np.round(f0[:10], 2)
+    assert tr.voiced_fraction < 0.25, tr.voiced_fraction  # fundamentals' min_voiced_fraction: unpitched
+    b0 = pitch_track(0.3 * _tone(30.87, 2.0, harmonics=11), RATE)
+    assert b0.lowest_hz is not None and abs(math.log2(b0.lowest_hz / 30.87)) < SEMITONE_OCT / 4, b0.lowest_hz
+
+
 def test_pitch_analysis_is_bounded_to_max_seconds():
     x = _bass_line([55.0, 73.4] * 60)  # 60 s
     track = pitch_track(x, RATE, max_seconds=10.0)
