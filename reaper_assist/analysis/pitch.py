@@ -42,6 +42,13 @@ VOICED_RANGE_DB = 45.0
 #: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
 #: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
 HARMONIC_CHECK_MAX_HZ = 400.0
+#: A one-note-at-a-time part's frame that pYIN gives a lower voicing probability than this is no
+#: note, even where its HMM path calls it voiced: the tracked pitch of such parts is used as it is
+#: (no chord correction), and on the tuning split the frames below it were a GM bass's E1 (41.2 Hz)
+#: read a fourth or a third down (30.9, 32.7 Hz, probability 0.01-0.03; its notes' median 0.4-0.7).
+#: Chords are not filtered: pYIN's probability is low on them by nature (several periods at once),
+#: and 0.05 on them left 12 of 105 tuning tonal stems untracked (2 without it), 6 of them read right before.
+MONOPHONIC_MIN_VOICED_PROBABILITY = 0.05
 #: pYIN's pitch grid, semitones per bin.
 PYIN_RESOLUTION = 0.25
 
@@ -100,6 +107,7 @@ def pitch_track(
     fmax_hz: float = 1000.0,
     max_seconds: float = 30.0,
     min_voiced: int = 5,
+    min_voiced_probability: float = 0.0,
     name: str | None = None,
 ) -> PitchTrack:
     """Fundamental frequency per frame of the active audio, with librosa's pYIN.
@@ -116,6 +124,8 @@ def pitch_track(
         At most this much active audio is analysed (cost bound).
     min_voiced : int
         Fewer voiced frames than this and the percentiles are None.
+    min_voiced_probability : float
+        Frames with a lower pYIN voicing probability are unvoiced, whatever the HMM path says.
     name : str, optional
         Track name for error messages.
 
@@ -157,7 +167,7 @@ def pitch_track(
                                  center=False)[0, : f0.size] ** 2  # pYIN's own frames
     loud = float(np.percentile(energy, 95.0)) if energy.size else 0.0
     audible = energy >= loud * 10.0 ** (-VOICED_RANGE_DB / 10.0)
-    f0 = np.where(voiced & audible & ~pinned, f0, np.nan)
+    f0 = np.where(voiced & audible & ~pinned & (prob >= min_voiced_probability), f0, np.nan)
     good = f0[np.isfinite(f0)]
     frac = float(good.size / f0.size) if f0.size else 0.0
     if good.size < min_voiced:
@@ -263,7 +273,8 @@ def fundamentals(
 
     rate = check_sample_rate(sample_rate, name=name)
     x = as_audio(audio, name=name)
-    track = pitch_track(x, rate, max_seconds=max_seconds, name=name)
+    track = pitch_track(x, rate, max_seconds=max_seconds, name=name,
+                        min_voiced_probability=MONOPHONIC_MIN_VOICED_PROBABILITY if monophonic else 0.0)
     mono = np.asarray(x, dtype=np.float64).mean(axis=0)
     excerpt = active_excerpt(mono, rate, max_seconds=max_seconds)
     if excerpt.size == 0:

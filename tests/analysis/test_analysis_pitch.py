@@ -7,6 +7,7 @@ two octaves below its lowest note), a kick-like hit; each over band noise at 25-
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from reaper_assist.analysis.pitch import active_excerpt, fundamentals, note_name
 from reaper_assist.errors import InvalidAudioError, ParameterError
 
 RATE = 48000
+DATA = Path(__file__).resolve().parents[1] / "data" / "audio"
 SEMITONE_OCT = 1.0 / 12.0  # a note is found when within a semitone of the played one
 
 
@@ -90,6 +92,21 @@ def test_narrow_rumble_below_the_range_is_not_a_pitch_pinned_at_its_bound():
     assert tr.voiced_fraction < 0.25, tr.voiced_fraction  # fundamentals' min_voiced_fraction: unpitched
     b0 = pitch_track(0.3 * _tone(30.87, 2.0, harmonics=11), RATE)
     assert b0.lowest_hz is not None and abs(math.log2(b0.lowest_hz / 30.87)) < SEMITONE_OCT / 4, b0.lowest_hz
+
+
+def test_a_gm_bass_lines_low_probability_frames_are_no_note_below_it():
+    """One second of a GM bass line (tuning corpus, MuseScore General; ``tests/data/audio``) whose
+    notes are C2 then G#1: pYIN's HMM keeps four loud frames voiced at 32.7 Hz, a third under the
+    part's lowest note E1, with a voicing probability of 0.01, and a bass line's tracked pitch is
+    used as it is. Frames under 5 % voicing probability are no note: the lowest is a played note."""
+    import soundfile as sf
+
+    played = (41.2, 43.6, 51.9, 58.3, 65.4, 69.3, 73.4, 77.8, 87.3)
+    x, rate = sf.read(DATA / "gm-bassline-e1-6s-7s.flac")
+    fu = fundamentals(x, rate, monophonic=True)
+    assert fu.source == "pitch" and fu.lowest_hz is not None
+    assert fu.lowest_hz >= 41.2 * 2 ** -SEMITONE_OCT, fu.lowest_hz
+    assert min(abs(math.log2(fu.lowest_hz / f)) for f in played) < SEMITONE_OCT / 4, fu.lowest_hz
 
 
 def test_pitch_analysis_is_bounded_to_max_seconds():
