@@ -49,6 +49,8 @@ HARMONIC_CHECK_MAX_HZ = 400.0
 #: Chords are not filtered: pYIN's probability is low on them by nature (several periods at once),
 #: and 0.05 on them left 12 of 105 tuning tonal stems untracked (2 without it), 6 of them read right before.
 MONOPHONIC_MIN_VOICED_PROBABILITY = 0.05
+#: A chord part's line this close to its strongest (dB), with partials of its own, is a played note.
+CHORD_NOTE_RANGE_DB = 12.0
 #: pYIN's pitch grid, semitones per bin.
 PYIN_RESOLUTION = 0.25
 
@@ -290,6 +292,8 @@ def fundamentals(
                      np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
                                for f in track.f0_hz]))
         pitch_lowest, pitch_highest = _held_range(corrected)
+        if pitch_lowest is not None and not monophonic:
+            pitch_lowest = _lowest_chord_note(pitch_lowest, strong, lines_hz, lines_db)
     if pitch_lowest is not None:
         notes = _note_lines(lines_hz, lines_db, pitch_lowest)
         highest = max([pitch_highest or pitch_lowest] + [float(f) for f in notes])
@@ -299,6 +303,18 @@ def fundamentals(
         return Fundamentals(event_lowest, event_peak, "events", track, lines_hz, np.zeros(0), None, event_lowest,
                             event_peak, event_lowest_peak)
     return Fundamentals(None, None, "none", track, lines_hz, np.zeros(0), None, None, event_peak, event_lowest_peak)
+
+
+def _lowest_chord_note(lowest_hz: float, harmonic_hz: np.ndarray, lines_hz: np.ndarray,
+                       lines_db: np.ndarray) -> float:
+    """A chord part's lowest note is no higher than its lowest strong line with partials of its own
+    (within :data:`CHORD_NOTE_RANGE_DB` of the strongest line, lines at 2x and 3x): the chord
+    correction only finds notes that are harmonics of pYIN's virtual pitch, and a chord's low E2
+    (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note read at 98 Hz, and
+    the high-pass took 1.6 dB off its E2)."""
+    loud = lines_hz[lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB]
+    below = [f for f in harmonic_hz if f < lowest_hz * 2 ** (-1 / 24) and np.any(np.abs(np.log2(loud / f)) <= 1e-9)]
+    return float(min(below)) if below else lowest_hz
 
 
 def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:

@@ -61,6 +61,17 @@ def test_chord_lowest_note_not_its_virtual_pitch():
     assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 130.8)) < SEMITONE_OCT, fu.lowest_hz
 
 
+def test_a_strummed_chords_low_e_is_its_lowest_note_though_no_harmonic_of_the_virtual_pitch():
+    # an open C chord over a low E (E2 G2 C3 E3 G3 C4): pYIN's virtual pitch is C1 (32.7 Hz), whose
+    # harmonics are C2, G2, C3, ...; E2 (82.4 Hz = 2.5 x C1) is none of them, but it is a strong line
+    # with partials of its own
+    strum = sum(_tone(f, 1.0) for f in (82.4, 98.0, 130.8, 164.8, 196.0, 261.6))
+    x = np.concatenate([strum] * 4)
+    x = 0.3 * x / np.sqrt(np.mean(x**2)) + _rumble(x.size, -30.0)
+    fu = fundamentals(x, RATE)
+    assert fu.source == "pitch" and abs(math.log2(fu.lowest_hz / 82.4)) < SEMITONE_OCT / 4, fu.lowest_hz
+
+
 def test_kick_fundamental_from_its_events_not_the_steady_rumble():
     t = np.arange(int(0.4 * RATE)) / RATE
     hit = np.sin(2 * np.pi * 60.0 * t) * np.exp(-t / 0.08)
