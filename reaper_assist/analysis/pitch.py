@@ -313,8 +313,8 @@ def _lowest_chord_note(lowest_hz: float, harmonic_hz: np.ndarray, lines_hz: np.n
     (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note read at 98 Hz, and
     the high-pass took 1.6 dB off its E2)."""
     loud = lines_hz[lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB]
-    below = [f for f in harmonic_hz if f < lowest_hz * 2 ** (-1 / 24) and np.any(np.abs(np.log2(loud / f)) <= 1e-9)]
-    return float(min(below)) if below else lowest_hz
+    below = harmonic_hz[np.isin(harmonic_hz, loud) & (harmonic_hz < lowest_hz * 2 ** (-1 / 24))]
+    return float(below.min()) if below.size else lowest_hz
 
 
 def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:
