@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reaper_assist.analysis._validate import as_audio
+from reaper_assist.analysis.spectrum import parabolic_peak
 
 MAINS_HZ = (50.0, 60.0)
 SEARCH_HZ = 0.5  # the fundamental within +-0.5 Hz of the mains frequency (issue 19)
@@ -73,10 +74,8 @@ class _Spectrum:
         i = a + int(np.argmax(self.p[a:b]))
         if not self.p[i - 1] <= self.p[i] >= self.p[i + 1]:
             return i * self.df, 0.0
-        y0, y1, y2 = (10 * np.log10(self.p[j] + 1e-30) for j in (i - 1, i, i + 1))
-        den = y0 - 2 * y1 + y2
-        d = 0.5 * (y0 - y2) / den if den < 0 else 0.0
-        return (i + d) * self.df, 10 ** ((y1 - 0.25 * (y0 - y2) * d) / 10)
+        d, level = parabolic_peak(*(10 * np.log10(self.p[j] + 1e-30) for j in (i - 1, i, i + 1)))
+        return (i + d) * self.df, 10 ** (level / 10)
 
     def floor(self, f_hz: float) -> float:
         f = np.arange(self.p.size) * self.df

@@ -33,6 +33,33 @@ _GRID_PER_OCT = 96
 _FLOOR = 1e-30  # power floor (-300 dB) that keeps logarithms finite without warnings
 
 
+def parabolic_peak(y0: float, y1: float, y2: float) -> tuple[float, float]:
+    """(offset in bins, level) of a spectral peak between its bins: the vertex of the parabola
+    through the peak bin's dB level ``y1`` and its two neighbours' (quadratic interpolation,
+    J. O. Smith, *Spectral Audio Signal Processing*, "Quadratic Interpolation of Spectral Peaks").
+    No offset where ``y1`` is no local maximum; the offset is at most half a bin."""
+    den = y0 - 2.0 * y1 + y2
+    if not (y1 >= y0 and y1 >= y2) or den >= 0.0:
+        return 0.0, float(y1)
+    d = float(np.clip(0.5 * (y0 - y2) / den, -0.5, 0.5))
+    return d, float(y1 - 0.25 * (y0 - y2) * d)
+
+
+def peak_hz(freqs_hz: np.ndarray, level_db: np.ndarray, lo_hz: float, hi_hz: float) -> float | None:
+    """The strongest peak of a spectrum (uniform bins, dB) within ``lo_hz``..``hi_hz``,
+    interpolated between its bins (:func:`parabolic_peak`); None with no bin there."""
+    f = np.asarray(freqs_hz, dtype=np.float64)
+    y = np.asarray(level_db, dtype=np.float64)
+    idx = np.nonzero((f >= lo_hz) & (f <= hi_hz) & np.isfinite(y))[0]
+    if idx.size == 0:
+        return None
+    i = int(idx[np.argmax(y[idx])])
+    if i <= 0 or i >= f.size - 1 or not (np.isfinite(y[i - 1]) and np.isfinite(y[i + 1])):
+        return float(f[i])
+    d, _ = parabolic_peak(y[i - 1], y[i], y[i + 1])
+    return float(f[i] + d * (f[1] - f[0]))
+
+
 def default_fft_size(sample_rate: float) -> int:
     """Welch frame length: the power of two nearest 0.34 s (16384 at 44.1/48 kHz)."""
     return int(2 ** round(math.log2(sample_rate * 0.34)))

@@ -259,3 +259,22 @@ def test_a_snares_lowest_partial_is_its_body_not_loud_narrow_rumble_between_its_
     fu = fundamentals(x, RATE)
     assert fu.event_lowest_hz is not None and fu.event_lowest_hz >= 150.0 * 2 ** (-1 / 6), fu.event_lowest_hz
     assert 150.0 <= fu.event_peak_hz <= 300.0, fu.event_peak_hz
+
+
+KICK_PEAK_TOL_HZ = 1.0  # a sixth of the events' 5.9 Hz grid: the peak is read between its bins
+
+
+@pytest.mark.parametrize("f0", [43.0, 55.3, 61.7, 67.0, 80.9])
+def test_a_kicks_fundamental_is_read_between_the_bins_of_the_events_spectrum(f0):
+    """Decaying sine kicks at frequencies off the 5.9 Hz grid: the strongest event partial lands
+    within a sixth of a bin, where the bin alone is up to half a bin off (a 14th of an octave at
+    60 Hz, and unmask's key band for a kick is +-1/6 octave around it)."""
+    t = np.arange(int(0.5 * RATE)) / RATE
+    hit = np.sin(2 * np.pi * f0 * t) * np.exp(-t / 0.12)
+    x = np.zeros(8 * RATE)
+    for start in range(0, x.size - hit.size, RATE // 2):
+        x[start:start + hit.size] += hit
+    x = 0.5 * x + 1e-4 * np.random.default_rng(0).standard_normal(x.size)
+    fu = fundamentals(np.stack([x, x]), RATE)
+    assert abs(fu.event_peak_hz - f0) <= KICK_PEAK_TOL_HZ, fu.event_peak_hz
+    assert abs(fu.event_lowest_peak_hz - f0) <= KICK_PEAK_TOL_HZ, fu.event_lowest_peak_hz
