@@ -34,11 +34,19 @@ def band_values(bands: list[tone.EqBand]) -> tuple[BandValue, ...]:
                            {"purpose": b.purpose, **b.evidence}) for k, b in enumerate(bands))
 
 
+def measured_fundamentals(src: C.TrackSource, row: dict, name: str) -> Fundamentals | None:
+    """:func:`~reaper_assist.analysis.pitch.fundamentals` of the track as its row reads it (None
+    for rows without musical lows of their own, ``"fundamentals": false``: a hi-hat)."""
+    if row.get("fundamentals") is False:
+        return None
+    return fundamentals(src.audio, src.sample_rate, monophonic=bool(row.get("monophonic")), name=name)
+
+
 def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.TrackFundamentals:
     """The track's own notes (:func:`fundamentals_for_row` of its measured fundamentals)."""
-    if row.get("fundamentals") is False:  # no musical lows of its own (hi-hat): the table's corner stands
+    fu = measured_fundamentals(src, row, name)
+    if fu is None:  # the table's corner stands
         return eq_decision.TrackFundamentals(None, None, "none", ())
-    fu = fundamentals(src.audio, src.sample_rate, monophonic=bool(row.get("monophonic")), name=name)
     return fundamentals_for_row(fu, row)
 
 

@@ -11,12 +11,13 @@ predicted masking after the cuts (before/after in the record) -> one undo block
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from scipy.signal import sosfilt
 
-from reaper_assist.analysis.spectrum import long_term_spectrum, masking
+from reaper_assist.analysis.spectrum import LongTermSpectrum, long_term_spectrum, masking, peak_hz
 from reaper_assist.app import assist_common as C
 from reaper_assist.app.mix_tracks import pick_focus
 from reaper_assist.errors import ReaperAssistError
@@ -40,26 +41,56 @@ def _apply_cuts(x: np.ndarray, cuts: list[tone.EqBand], sr: int) -> np.ndarray:
 
 
 def _fundamental_range(src: C.TrackSource, name: str) -> tuple[float, float] | None:
-    """The track's own notes (pitch-tracked; drums: their event partials), lowest to highest, Hz."""
-    from reaper_assist.app.auto_eq import track_fundamentals
+    """The track's own notes (pitch-tracked; drums: their event partials), lowest to highest, Hz.
+
+    A part that can play chords (a tonal row that is not ``monophonic``) is protected up to its
+    highest spectral line under 1.2 kHz: a chord's top note cannot be told from a lower note's
+    harmonic, and the pitch tracker follows the lowest (tuning split: TimGM6mb and MuseScore
+    guitars' top notes at 415-932 Hz, above the tracked range, lost 1.6-2.5 dB to clear a voice)."""
+    from reaper_assist.app.auto_eq import fundamentals_for_row, measured_fundamentals
 
     eq_row, _ = C.row_for(C.load_table("auto-eq"), src.instrument)
-    fu = track_fundamentals(src, eq_row, name)
-    if fu.lowest_hz is None:
+    fu = measured_fundamentals(src, eq_row, name)
+    if fu is None:
         return None
-    return fu.lowest_hz, max(fu.highest_hz or fu.lowest_hz, fu.lowest_hz)
+    tf = fundamentals_for_row(fu, eq_row)
+    if tf.lowest_hz is None:
+        return None
+    hi = max(tf.highest_hz or tf.lowest_hz, tf.lowest_hz)
+    if eq_row.get("tonal") and not eq_row.get("monophonic") and fu.lines_hz.size:
+        hi = max(hi, float(np.max(fu.lines_hz)))
+    return tf.lowest_hz, hi
 
 
-def _key_band(focus_row: dict[str, Any], fsrc: C.TrackSource, name: str) -> tuple[float, float] | None:
-    """The focus instrument's most important band (table ``focus_key_band``), Hz."""
+def _key_band(focus_row: dict[str, Any], fsrc: C.TrackSource, fspec: LongTermSpectrum,
+              name: str) -> tuple[tuple[float, float] | None, float | None]:
+    """The focus instrument's most important band (table ``focus_key_band``), Hz, and its centre
+    when it is one fundamental; a pitched focus's notes, lowest to highest, +-1/6 octave.
+
+    A single drum's (a kick's) fundamental is its strongest low partial, +-1/6 octave (auto-EQ's
+    fundamental region), read twice: in its hits (the events' spectrum, which rumble between the
+    hits does not move) and in its long-term spectrum (where its energy, and so its masking,
+    sits). A kick's pitch falls from the attack to the tail, so the two can be 1/20-1/8 octave
+    apart (tuning split, hydrogen kits' kicks); the key band is where both readings' regions
+    overlap, centred between them: unsure where the fundamental is, the masker's notes beside
+    either reading are spared."""
     spec = focus_row.get("focus_key_band")
     if spec is None:
-        return None
+        return None, None
     if spec == "fundamental":
+        from reaper_assist.app.auto_eq import measured_fundamentals
+
+        eq_row, _ = C.row_for(C.load_table("auto-eq"), fsrc.instrument)
+        fu = measured_fundamentals(fsrc, eq_row, name)
+        if fu is not None and eq_row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
+            f_ev = float(fu.event_peak_hz)
+            f_lt = peak_hz(fspec.freqs_hz, fspec.power_db, f_ev * 2 ** (-1 / 6), f_ev * 2 ** (1 / 6)) or f_ev
+            lo, hi = max(f_ev, f_lt) * 2 ** (-1 / 6), min(f_ev, f_lt) * 2 ** (1 / 6)
+            return (lo, hi), math.sqrt(lo * hi)
         rng = _fundamental_range(fsrc, name)
-        return None if rng is None else (rng[0] * 2 ** (-1 / 6), rng[1] * 2 ** (1 / 6))
+        return (None, None) if rng is None else ((rng[0] * 2 ** (-1 / 6), rng[1] * 2 ** (1 / 6)), None)
     lo, hi = (float(v) for v in spec)
-    return lo, hi
+    return (lo, hi), None
 
 
 def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> Plan:
@@ -74,7 +105,7 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
     if fsrc.audio is None:
         raise ReaperAssistError(f"the focus track {focus.name!r} cannot be analysed: {fsrc.why_not}")
     fspec = long_term_spectrum(fsrc.audio, fsrc.sample_rate, name=focus.name)
-    key_band = _key_band(C.row_for(table, fsrc.instrument)[0], fsrc, focus.name)
+    key_band, key_centre = _key_band(C.row_for(table, fsrc.instrument)[0], fsrc, fspec, focus.name)
     for tr in tracks:
         if tr is focus:
             decisions.append(C.decision(tr, [], f"focus track ({C.instrument_note(fsrc, True)})",
@@ -90,7 +121,8 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
         focus_db = np.interp(np.log2(m.band_centres_hz), lf, np.asarray(fspec.band_levels_db))
         protect = _fundamental_range(src, tr.name)
         cuts = tone.unmask_cuts(m.band_centres_hz, m.masking_ratio, m.masker_to_target_db, focus_db, row, amount,
-                                protect_hz=protect, key_band_hz=key_band, sample_rate=src.sample_rate)
+                                protect_hz=protect, key_band_hz=key_band, key_centre_hz=key_centre,
+                                sample_rate=src.sample_rate)
         if cuts:
             after = masking(fsrc.audio, _apply_cuts(src.audio, cuts, src.sample_rate), src.sample_rate)
             for b in cuts:

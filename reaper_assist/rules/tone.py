@@ -235,10 +235,13 @@ def auto_eq_layout(hp: list[EqBand], low_mid: EqBand | None, cuts: list[EqBand])
 # ------------------------------------------------------------------------------------------------
 # unmask (Hafezi & Reiss 2015: masking-guided subtractive EQ on the maskers)
 # ------------------------------------------------------------------------------------------------
+KEY_BAND_FLOOR_HZ = 20.0  # the bottom of hearing: no cut below it, whatever the focus measured
+
+
 def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_to_target_db: np.ndarray,
                 focus_band_db: np.ndarray, row: dict[str, Any], amount: float, *,
                 protect_hz: tuple[float, float] | None = None, key_band_hz: tuple[float, float] | None = None,
-                sample_rate: float = 48000.0) -> list[EqBand]:
+                key_centre_hz: float | None = None, sample_rate: float = 48000.0) -> list[EqBand]:
     """Cuts on a masker in the third-octave bands where it masks the focus track most.
 
     A band is a candidate when the masker's share there is at least ``min_masking`` and the focus
@@ -248,10 +251,13 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
     ``key_band_weight`` times. The best ``max_bands``, at least ``min_spacing_oct`` apart, are cut
     by ``base_cut_db + cut_per_db x (masker - focus dB)``, capped at ``max_cut_db``, x amount.
 
-    The masker's own fundamental range (``protect_hz``: its lowest to highest played note) is
-    never cut by more than ``protect_max_loss_db``: a cut whose skirt would reach further into it
-    is narrowed (down to ``min_bw_oct``) or dropped. Only in the focus's key band may a cut reach
-    into it, at most ``key_band_max_cut_db`` deep, and the evidence says so.
+    The masker's own fundamental range (``protect_hz``: its lowest to highest played note) never
+    loses more than ``protect_max_loss_db`` to all the cuts together (checked every 1/24 octave):
+    a cut whose skirt would reach further into it is narrowed (down to ``min_bw_oct``) or dropped.
+    Only in the focus's key band may a cut reach into it: at most ``key_band_max_cut_db`` deep, at
+    ``key_centre_hz`` when the key band is one fundamental (a kick's), narrowed (down to
+    ``key_band_min_bw_oct``) and then made shallower (down to ``key_band_min_cut_db``) until the
+    range outside the key band still keeps within the loss; the evidence says so.
     """
     c = np.asarray(band_centres_hz, dtype=np.float64)
     share = np.nan_to_num(np.asarray(masking_ratio, dtype=np.float64), nan=0.0)
@@ -263,11 +269,15 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
         return []
     weight = 10.0 ** ((np.where(np.isfinite(focus), focus, -300.0) - fmax) / 10.0)
     key = np.zeros(c.shape, dtype=bool) if key_band_hz is None else (c >= key_band_hz[0]) & (c <= key_band_hz[1])
+    if key_centre_hz:  # a key band narrower than the analysis bands may hold no band's centre: the one it lies in
+        key |= np.arange(c.size) == int(np.argmin(np.abs(np.log2(c / float(key_centre_hz)))))
     matters = focus >= fmax - float(row["focus_range_db"])
-    cand = inrange & (((share >= float(row["min_masking"])) & matters)
-                      | (key & (share >= float(row.get("key_band_min_masking", row["min_masking"])))))
+    # the key band is the focus's own measured band: reachable even under min_hz (a kick at 41 Hz)
+    cand = (inrange & (share >= float(row["min_masking"])) & matters) | (
+        key & (c >= KEY_BAND_FLOOR_HZ) & (share >= float(row.get("key_band_min_masking", row["min_masking"]))))
     # in the key band the focus's own level decides less than how much of it is masked
     score = np.where(cand, share * np.where(key, float(row.get("key_band_weight", 4.0)), weight), -1.0)
+    guard = None if protect_hz is None else _Guard(protect_hz, key_band_hz, row, amount, sample_rate)
     out: list[EqBand] = []
     for i in np.argsort(-score, kind="stable"):
         if score[i] <= 0 or len(out) >= min(int(row["max_bands"]), N_BANDS):
@@ -276,42 +286,71 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
             continue
         depth = min(float(row["max_cut_db"]), float(row["base_cut_db"]) + float(row["cut_per_db"]) * max(m2t[i], 0.0))
         depth *= amount
-        bw = float(row["bw_oct"])
+        freq, bw = float(c[i]), float(row["bw_oct"])
         ev: dict[str, Any] = {"band_hz": c[i], "masking_ratio_before": share[i], "masker_to_focus_db": m2t[i],
                               "focus_band_db": focus[i], "focus_key_band": bool(key[i])}
-        if protect_hz is not None:
+        if guard is not None:
             ev["masker_fundamental_range_hz"] = list(protect_hz)
-            fitted = _fit_outside(c[i], -depth, bw, protect_hz, row, sample_rate)
+            fitted = guard.fit(out, freq, -depth, bw, float(row.get("min_bw_oct", 0.33)))
             if fitted is not None:
                 bw = fitted
             elif key[i]:
                 depth = min(depth, float(row.get("key_band_max_cut_db", 3.0)) * amount)
-                bw = max(float(row.get("min_bw_oct", 0.33)), 0.5)
-                ev["inside_own_fundamentals"] = "allowed in the focus's key band, capped"
+                freq = float(key_centre_hz) if key_centre_hz else freq
+                fitted = None
+                # a key band too narrow for the cut at the narrowest bandwidth (its readings disagree): shallower
+                while fitted is None and depth >= float(row.get("key_band_min_cut_db", 1.5)) * amount - 1e-9:
+                    fitted = guard.fit(out, freq, -depth, bw, float(row.get("key_band_min_bw_oct", 0.15)),
+                                       inside_key=True)
+                    depth = depth if fitted is not None else depth * 0.8
+                if fitted is None:
+                    continue
+                bw = fitted
+                ev["inside_own_fundamentals"] = ("allowed in the focus's key band, capped; the range outside it "
+                                                 f"keeps within {guard.limit:.1f} dB")
             else:
                 continue
         ev["cut_db"] = depth
-        out.append(EqBand(BAND, True, float(c[i]), -depth, bw,
+        ev["cut_hz"] = freq
+        out.append(EqBand(BAND, True, freq, -depth, bw,
                           f"masks the focus at {c[i]:.0f} Hz (share {share[i]:.2f}, {m2t[i]:+.1f} dB vs the focus"
-                          f"{', its key band' if key[i] else ''}): cut {depth:.1f} dB", ev))
+                          f"{', its key band' if key[i] else ''}): cut {depth:.1f} dB at {freq:.0f} Hz", ev))
     return sorted(out, key=lambda b: b.freq_hz)
 
 
-def _fit_outside(freq_hz: float, gain_db: float, bw_oct: float, protect_hz: tuple[float, float],
-                 row: dict[str, Any], sample_rate: float) -> float | None:
-    """The widest bandwidth (<= ``bw_oct``, >= ``min_bw_oct``) at which a cut takes at most
-    ``protect_max_loss_db`` off the protected range, or None."""
-    lo, hi = protect_hz
-    pts = np.exp(np.linspace(math.log(lo), math.log(max(hi, lo * 1.001)), 16))
-    limit = float(row.get("protect_max_loss_db", 1.0))
-    bw = bw_oct
-    min_bw = float(row.get("min_bw_oct", 0.33))
-    while bw >= min_bw - 1e-9:
-        probe = EqBand(BAND, True, freq_hz, gain_db, bw)
-        if -float(np.min(bands_response_db([probe], pts, sample_rate))) <= limit:
-            return bw
-        bw *= 0.8
-    return None
+class _Guard:
+    """The masker's protected range, every 1/24 octave: what all cuts together may take off it
+    (``protect_max_loss_db``; inside the focus's key band up to ``key_band_max_cut_db``)."""
+
+    def __init__(self, protect_hz: tuple[float, float], key_band_hz: tuple[float, float] | None,
+                 row: dict[str, Any], amount: float, sample_rate: float):
+        lo, hi = protect_hz
+        n = max(2, int(math.ceil(24 * math.log2(max(hi, lo * 1.001) / lo))) + 1)
+        pts = np.exp(np.linspace(math.log(lo), math.log(max(hi, lo * 1.001)), n))
+        if key_band_hz is not None:  # the key band's edges are the first protected notes beside it
+            pts = np.union1d(pts, [f for f in key_band_hz if lo <= f <= hi])
+        self.pts = pts
+        self.limit = float(row.get("protect_max_loss_db", 1.0))
+        self.in_key = (np.zeros(self.pts.shape, dtype=bool) if key_band_hz is None else
+                       (self.pts > key_band_hz[0]) & (self.pts < key_band_hz[1]))
+        self.key_limit = max(self.limit, float(row.get("key_band_max_cut_db", 3.0)) * amount)
+        self.sample_rate = sample_rate
+
+    def fit(self, made: list[EqBand], freq_hz: float, gain_db: float, bw_oct: float, min_bw: float, *,
+            inside_key: bool = False) -> float | None:
+        """The widest bandwidth (<= ``bw_oct``, >= ``min_bw``) at which the cut, with those ``made``,
+        keeps the range within its limits; None if none does. The key band counts as protected as
+        the rest until a cut is allowed in it (``inside_key``, or one already made)."""
+        inside_key = inside_key or any("inside_own_fundamentals" in b.evidence for b in made)
+        limits = np.where(self.in_key & inside_key, self.key_limit, self.limit)
+        base = bands_response_db(made, self.pts, self.sample_rate)
+        bw = bw_oct
+        while bw >= min_bw - 1e-9:
+            probe = EqBand(BAND, True, freq_hz, gain_db, bw)
+            if np.all(-(base + bands_response_db([probe], self.pts, self.sample_rate)) <= limits + 1e-9):
+                return bw
+            bw *= 0.8
+        return None
 
 
 def unmask_layout(cuts: list[EqBand]) -> list[EqBand]:
