@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from reaper_assist.analysis.pitch import Fundamentals, fundamentals
-from reaper_assist.analysis.spectrum import find_resonances, long_term_spectrum
+from reaper_assist.analysis.spectrum import LongTermSpectrum, find_resonances, long_term_spectrum, peak_hz
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import eq_decision, tone
@@ -42,15 +42,30 @@ def measured_fundamentals(src: C.TrackSource, row: dict, name: str) -> Fundament
     return fundamentals(src.audio, src.sample_rate, monophonic=bool(row.get("monophonic")), name=name)
 
 
-def track_fundamentals(src: C.TrackSource, row: dict, name: str) -> eq_decision.TrackFundamentals:
+def track_fundamentals(src: C.TrackSource, row: dict, name: str,
+                       spec: LongTermSpectrum | None = None) -> eq_decision.TrackFundamentals:
     """The track's own notes (:func:`fundamentals_for_row` of its measured fundamentals)."""
     fu = measured_fundamentals(src, row, name)
     if fu is None:  # the table's corner stands
         return eq_decision.TrackFundamentals(None, None, "none", ())
-    return fundamentals_for_row(fu, row)
+    return fundamentals_for_row(fu, row, spec)
 
 
-def fundamentals_for_row(fu: Fundamentals, row: dict) -> eq_decision.TrackFundamentals:
+def drum_peak_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple[float, float] | None:
+    """A single drum's fundamental read twice: the strongest low partial of its hits (the events,
+    which rumble between the hits does not move) and the long-term spectrum's peak within 1/6
+    octave of it (where its energy sits). A kick's pitch falls from the attack to the tail, so the
+    two can be 1/20-1/8 octave apart (tuning split, hydrogen kits' kicks). Without ``spec`` the
+    events' reading twice; None without an events' reading."""
+    if fu.event_peak_hz is None:
+        return None
+    f_ev = float(fu.event_peak_hz)
+    f_lt = None if spec is None else peak_hz(spec.freqs_hz, spec.power_db, f_ev * 2 ** (-1 / 6), f_ev * 2 ** (1 / 6))
+    return f_ev, f_ev if f_lt is None else f_lt
+
+
+def fundamentals_for_row(fu: Fundamentals, row: dict, spec: LongTermSpectrum | None = None
+                         ) -> eq_decision.TrackFundamentals:
     """What the rules protect: pitch-tracked notes for pitched parts, the events for drums (the kit:
     from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one; a kit,
     ``unpitched: "lowest_peak"``: the top of its lowest strong one, the kick's fundamental). A tonal
@@ -60,8 +75,10 @@ def fundamentals_for_row(fu: Fundamentals, row: dict) -> eq_decision.TrackFundam
     lo: float | None
     hi: float | None
     if row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
-        # a single drum's fundamental region: its strongest low partial, +-1/6 octave
-        lo, hi, source = fu.event_peak_hz * 2 ** (-1 / 6), fu.event_peak_hz, "events"
+        # a single drum's fundamental region: its strongest low partial, +-1/6 octave; where its two
+        # readings disagree, from the lower one (unsure where it is, the high-pass spares both)
+        readings = drum_peak_readings(fu, spec)
+        lo, hi, source = min(readings) * 2 ** (-1 / 6), max(readings), "events"
     elif row.get("unpitched") == "lowest_peak" and fu.event_lowest_peak_hz is not None:
         # a kit: its lowest strong partial is the kick's fundamental (the strongest is often the
         # snare's or a tom's body); its region, the peak +-1/6 octave, as for a kick alone
@@ -86,7 +103,7 @@ def analyse(src: C.TrackSource, row: dict, name: str, amount: float):
     ``(spectrum, resonances, fundamentals, decision)`` (``bench/eq_misses.py`` reads the same)."""
     spec = long_term_spectrum(src.audio, src.sample_rate, name=name)
     res = find_resonances(spec, min_excess_db=3.0, max_count=12, width_oct=row.get("resonance_width_oct"))
-    fund = track_fundamentals(src, row, name)
+    fund = track_fundamentals(src, row, name, spec)
     return spec, res, fund, eq_decision.decide(spec, res, fund, row, amount)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.signal import sosfilt
 
-from reaper_assist.analysis.spectrum import LongTermSpectrum, long_term_spectrum, masking, peak_hz
+from reaper_assist.analysis.spectrum import LongTermSpectrum, long_term_spectrum, masking
 from reaper_assist.app import assist_common as C
 from reaper_assist.app.mix_tracks import pick_focus
 from reaper_assist.errors import ReaperAssistError
@@ -68,24 +68,21 @@ def _key_band(focus_row: dict[str, Any], fsrc: C.TrackSource, fspec: LongTermSpe
     when it is one fundamental; a pitched focus's notes, lowest to highest, +-1/6 octave.
 
     A single drum's (a kick's) fundamental is its strongest low partial, +-1/6 octave (auto-EQ's
-    fundamental region), read twice: in its hits (the events' spectrum, which rumble between the
-    hits does not move) and in its long-term spectrum (where its energy, and so its masking,
-    sits). A kick's pitch falls from the attack to the tail, so the two can be 1/20-1/8 octave
-    apart (tuning split, hydrogen kits' kicks); the key band is where both readings' regions
-    overlap, centred between them: unsure where the fundamental is, the masker's notes beside
-    either reading are spared."""
+    fundamental region), read in its hits and in its long-term spectrum
+    (:func:`~reaper_assist.app.auto_eq.drum_peak_readings`); the key band is where both readings'
+    regions overlap, centred between them: unsure where the fundamental is, the masker's notes
+    beside either reading are spared."""
     spec = focus_row.get("focus_key_band")
     if spec is None:
         return None, None
     if spec == "fundamental":
-        from reaper_assist.app.auto_eq import measured_fundamentals
+        from reaper_assist.app.auto_eq import drum_peak_readings, measured_fundamentals
 
         eq_row, _ = C.row_for(C.load_table("auto-eq"), fsrc.instrument)
         fu = measured_fundamentals(fsrc, eq_row, name)
-        if fu is not None and eq_row.get("unpitched") == "peak" and fu.event_peak_hz is not None:
-            f_ev = float(fu.event_peak_hz)
-            f_lt = peak_hz(fspec.freqs_hz, fspec.power_db, f_ev * 2 ** (-1 / 6), f_ev * 2 ** (1 / 6)) or f_ev
-            lo, hi = max(f_ev, f_lt) * 2 ** (-1 / 6), min(f_ev, f_lt) * 2 ** (1 / 6)
+        readings = None if fu is None or eq_row.get("unpitched") != "peak" else drum_peak_readings(fu, fspec)
+        if readings is not None:
+            lo, hi = max(readings) * 2 ** (-1 / 6), min(readings) * 2 ** (1 / 6)
             return (lo, hi), math.sqrt(lo * hi)
         rng = _fundamental_range(fsrc, name)
         return (None, None) if rng is None else ((rng[0] * 2 ** (-1 / 6), rng[1] * 2 ** (1 / 6)), None)
