@@ -1,6 +1,6 @@
 """The scorecard of issue 13: how the assistants' judgement holds on material they were never tuned on.
 
-Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--scenario eq|rumble|compress|gate|recognition]
+Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--scenario eq|rumble|compress|gate|recognition|unmask]
 [--source NAME] [--json FILE] [--seed S]``.
 
 For each source of the corpus (``bench/corpus.py``; the evaluation split by default) it builds .RPP
@@ -40,6 +40,11 @@ Metrics (issue 13 "Acceptance"):
 * ``recognition``: accuracy with names withheld (tracks named "Audio N"), the lowest per-class
   recall, and the share of answers that are wrong with confidence > 0.8 (goals >= 85 %, >= 70 %,
   <= 5 %). "Unknown" answers count as not correct.
+* ``unmask``: a voice against a keys, a guitar and a bass part, and a kick against a bass
+  (``bench/quality_unmask.py``, which says how): the maskers' played notes move < 1 dB (those
+  inside a kick focus's fundamental region excepted), and a masker that masks the focus in its key
+  band (the kick's fundamental +-1/6 octave; the vocal's presence, 2-5 kHz) gets >= 1 dB of cut
+  there (goals 100 %).
 
 EQ responses are measured by rendering a white-noise probe through the saved chain (ReaEQ is
 linear); compressor and gate figures from renders of the tracks themselves.
@@ -88,7 +93,7 @@ TRACK_NAMES = {"kick": "Kick", "snare": "Snare", "hihat": "HH", "tom": "Toms", "
                "vocal": "Vox"}
 TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
 BASS_KICK = ("bass", "kick")
-SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition")
+SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask")
 
 
 # --- sessions -------------------------------------------------------------------------------------------
@@ -552,6 +557,10 @@ def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: 
         out["gate"] = gate_scenario(src.name, hits, clean, tmp, rng)
     if "recognition" in scenarios:
         out["recognition"] = recognition_scenario(src.name, stems, tmp)
+    if "unmask" in scenarios:  # its own generator: the same sessions whichever other scenarios run
+        from bench.quality_unmask import unmask_scenario
+
+        out["unmask"] = unmask_scenario(src, stems, tmp, source_rng(src.name + ":unmask", seed), per_class)
     return out
 
 
@@ -574,6 +583,8 @@ def metrics(results: list[dict]) -> list[Metric]:
         "acc": Metric("recognition accuracy, names withheld", ">= 85 %", lambda v: v >= RECOGNITION_ACCURACY),
         "rec": Metric("recognition lowest class recall", ">= 70 %", lambda v: v >= RECOGNITION_RECALL),
         "cw": Metric("wrong with confidence > 0.8", "<= 5 %", lambda v: v <= CONFIDENT_WRONG_SHARE),
+        "umn": Metric("unmask: maskers' notes move < 1 dB", "100 %", lambda v: v >= 1.0),
+        "umk": Metric("unmask: focus key band cut >= 1 dB", "100 %", lambda v: v >= 1.0),
     }
     pooled: dict[str, dict[str, list]] = {}
 
@@ -636,6 +647,10 @@ def metrics(results: list[dict]) -> list[Metric]:
                  if x["onset_loss_db"] >= ONSET_TOL_DB])
             clean = [x for x in r["gate"] if x["kind"] == "clean"]
             put("gc", src, [not x["gated"] for x in clean], [f"{src} {x['stem']}: gated" for x in clean if x["gated"]])
+        if "unmask" in r:
+            from bench.quality_unmask import rows_metrics
+
+            rows_metrics(src, r["unmask"], put)
         if "recognition" in r:
             rec_rows.setdefault(src, []).extend(r["recognition"])
             rec_rows.setdefault("all", []).extend(r["recognition"])
