@@ -290,7 +290,7 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
         ev: dict[str, Any] = {"band_hz": c[i], "masking_ratio_before": share[i], "masker_to_focus_db": m2t[i],
                               "focus_band_db": focus[i], "focus_key_band": bool(key[i])}
         if guard is not None:
-            ev["masker_fundamental_range_hz"] = list(protect_hz)
+            ev["masker_fundamental_range_hz"] = [float(guard.pts[0]), float(guard.pts[-1])]
             fitted = guard.fit(out, freq, -depth, bw, float(row.get("min_bw_oct", 0.33)))
             if fitted is not None:
                 bw = fitted
