@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.signal import sosfilt
 
+from reaper_assist.analysis.pitch import Fundamentals
 from reaper_assist.analysis.spectrum import LongTermSpectrum, long_term_spectrum, masking
 from reaper_assist.app import assist_common as C
 from reaper_assist.app.mix_tracks import pick_focus
@@ -40,20 +41,27 @@ def _apply_cuts(x: np.ndarray, cuts: list[tone.EqBand], sr: int) -> np.ndarray:
     return y
 
 
-def _fundamental_range(src: C.TrackSource, name: str) -> tuple[float, float] | None:
+def _fundamentals(src: C.TrackSource, name: str) -> tuple[dict[str, Any], Fundamentals | None]:
+    """The track's auto-EQ row and its measured fundamentals (pitch tracking: measured once per track)."""
+    from reaper_assist.app.auto_eq import measured_fundamentals
+
+    eq_row, _ = C.row_for(C.load_table("auto-eq"), src.instrument)
+    return eq_row, measured_fundamentals(src, eq_row, name)
+
+
+def _fundamental_range(eq_row: dict[str, Any], fu: Fundamentals | None,
+                       spec: LongTermSpectrum) -> tuple[float, float] | None:
     """The track's own notes (pitch-tracked; drums: their event partials), lowest to highest, Hz.
 
     A part that can play chords (a tonal row that is not ``monophonic``) is protected up to its
     highest spectral line under 1.2 kHz: a chord's top note cannot be told from a lower note's
     harmonic, and the pitch tracker follows the lowest (tuning split: TimGM6mb and MuseScore
     guitars' top notes at 415-932 Hz, above the tracked range, lost 1.6-2.5 dB to clear a voice)."""
-    from reaper_assist.app.auto_eq import fundamentals_for_row, measured_fundamentals
+    from reaper_assist.app.auto_eq import fundamentals_for_row
 
-    eq_row, _ = C.row_for(C.load_table("auto-eq"), src.instrument)
-    fu = measured_fundamentals(src, eq_row, name)
     if fu is None:
         return None
-    tf = fundamentals_for_row(fu, eq_row)
+    tf = fundamentals_for_row(fu, eq_row, spec)
     if tf.lowest_hz is None:
         return None
     hi = max(tf.highest_hz or tf.lowest_hz, tf.lowest_hz)
@@ -62,8 +70,8 @@ def _fundamental_range(src: C.TrackSource, name: str) -> tuple[float, float] | N
     return tf.lowest_hz, hi
 
 
-def _key_band(focus_row: dict[str, Any], fsrc: C.TrackSource, fspec: LongTermSpectrum,
-              name: str) -> tuple[tuple[float, float] | None, float | None]:
+def _key_band(focus_row: dict[str, Any], eq_row: dict[str, Any], fu: Fundamentals | None,
+              fspec: LongTermSpectrum) -> tuple[tuple[float, float] | None, float | None]:
     """The focus instrument's most important band (table ``focus_key_band``), Hz, and its centre
     when it is one fundamental; a pitched focus's notes, lowest to highest, +-1/6 octave.
 
@@ -72,19 +80,17 @@ def _key_band(focus_row: dict[str, Any], fsrc: C.TrackSource, fspec: LongTermSpe
     (:func:`~reaper_assist.app.auto_eq.drum_peak_readings`); the key band is where both readings'
     regions overlap, centred between them: unsure where the fundamental is, the masker's notes
     beside either reading are spared."""
+    from reaper_assist.app.auto_eq import drum_peak_readings
+
     spec = focus_row.get("focus_key_band")
     if spec is None:
         return None, None
     if spec == "fundamental":
-        from reaper_assist.app.auto_eq import drum_peak_readings, measured_fundamentals
-
-        eq_row, _ = C.row_for(C.load_table("auto-eq"), fsrc.instrument)
-        fu = measured_fundamentals(fsrc, eq_row, name)
         readings = None if fu is None or eq_row.get("unpitched") != "peak" else drum_peak_readings(fu, fspec)
         if readings is not None:
             lo, hi = max(readings) * 2 ** (-1 / 6), min(readings) * 2 ** (1 / 6)
             return (lo, hi), math.sqrt(lo * hi)
-        rng = _fundamental_range(fsrc, name)
+        rng = _fundamental_range(eq_row, fu, fspec)
         return (None, None) if rng is None else ((rng[0] * 2 ** (-1 / 6), rng[1] * 2 ** (1 / 6)), None)
     lo, hi = (float(v) for v in spec)
     return (lo, hi), None
@@ -102,7 +108,9 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
     if fsrc.audio is None:
         raise ReaperAssistError(f"the focus track {focus.name!r} cannot be analysed: {fsrc.why_not}")
     fspec = long_term_spectrum(fsrc.audio, fsrc.sample_rate, name=focus.name)
-    key_band, key_centre = _key_band(C.row_for(table, fsrc.instrument)[0], fsrc, fspec, focus.name)
+    frow = C.row_for(table, fsrc.instrument)[0]
+    fmeasured = _fundamentals(fsrc, focus.name) if frow.get("focus_key_band") == "fundamental" else ({}, None)
+    key_band, key_centre = _key_band(frow, *fmeasured, fspec)
     for tr in tracks:
         if tr is focus:
             decisions.append(C.decision(tr, [], f"focus track ({C.instrument_note(fsrc, True)})",
@@ -116,7 +124,8 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
         m = masking(fsrc.audio, src.audio, src.sample_rate, names=(focus.name, tr.name))
         lf = np.log2(np.asarray(fspec.band_centres_hz))
         focus_db = np.interp(np.log2(m.band_centres_hz), lf, np.asarray(fspec.band_levels_db))
-        protect = _fundamental_range(src, tr.name)
+        protect = _fundamental_range(*_fundamentals(src, tr.name),
+                                     long_term_spectrum(src.audio, src.sample_rate, name=tr.name))
         cuts = tone.unmask_cuts(m.band_centres_hz, m.masking_ratio, m.masker_to_target_db, focus_db, row, amount,
                                 protect_hz=protect, key_band_hz=key_band, key_centre_hz=key_centre,
                                 sample_rate=src.sample_rate)
