@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from reaper_assist.analysis.spectrum import long_term_spectrum
 from reaper_assist.app import unmask
 from reaper_assist.app.track_source import TrackSource
 from reaper_assist.rules import tone
@@ -30,20 +31,24 @@ def _notes(chords: list[list[float]], seconds_each: float = 2.0) -> np.ndarray:
     return np.stack([x, x])
 
 
+def _range(src: TrackSource, name: str) -> tuple[float, float]:
+    return unmask._fundamental_range(*unmask._fundamentals(src, name), long_term_spectrum(src.audio, RATE))
+
+
 def test_a_chord_parts_top_note_a_twelfth_over_its_lowest_is_protected():
     # F#3 chord topped by C#5 and E3 chord topped by B4: each top note is 3x the chord's lowest, a
     # partial of it as much as a note, and the pitch tracker follows the lowest
     chords = [[185.0, 233.1, 277.2, 370.0, 554.4], [164.8, 207.7, 246.9, 329.6, 493.9]] * 2
     src = TrackSource(_notes(chords), RATE, "", instrument="guitar")
-    lo, hi = unmask._fundamental_range(src, "Gtr")
+    lo, hi = _range(src, "Gtr")
     assert abs(math.log2(lo / 164.8)) <= SEMITONE_OCT
-    assert hi >= 554.4 * 2 ** -SEMITONE_OCT / 2
+    assert hi >= 554.4 * 2 ** -SEMITONE_OCT
 
 
 def test_a_bass_lines_range_stays_on_its_notes():
     line = [[55.0], [73.4], [82.4], [110.0]]
     src = TrackSource(_notes(line), RATE, "", instrument="bass")
-    lo, hi = unmask._fundamental_range(src, "Bass")
+    lo, hi = _range(src, "Bass")
     assert abs(math.log2(lo / 55.0)) <= SEMITONE_OCT
     # one note at a time: up to its top note, or an octave over a note (kept as a possible doubling),
     # never up to its harmonics as a chord part's range is
