@@ -19,7 +19,7 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 from reaper_assist.analysis._validate import as_audio, check_sample_rate
-from reaper_assist.analysis.spectrum import parabolic_peak
+from reaper_assist.analysis.spectrum import bin_peak_hz
 from reaper_assist.errors import ParameterError
 
 ANALYSIS_RATE = 8000  # Hz; pYIN runs on a resampled mono mix
@@ -402,10 +402,5 @@ def _event_fundamental(mono: np.ndarray, rate: float, *,
     while top + 1 < f.size and ok[top + 1] and loud_db[top + 1] > loud_db[top]:
         top += 1
     # the peaks between the bins (the grid is 5.9 Hz at 48 kHz, a seventh of an octave at a kick's 60 Hz)
-    return float(f[within[0]]), _between_bins(f, loud_db, peak), _between_bins(f, loud_db, top)
+    return float(f[within[0]]), bin_peak_hz(f, loud_db, peak), bin_peak_hz(f, loud_db, top)
 
-
-def _between_bins(f: np.ndarray, level_db: np.ndarray, i: int) -> float:
-    if i <= 0 or i >= f.size - 1:
-        return float(f[i])
-    return float(f[i] + parabolic_peak(level_db[i - 1], level_db[i], level_db[i + 1])[0] * (f[1] - f[0]))

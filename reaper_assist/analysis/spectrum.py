@@ -53,10 +53,16 @@ def peak_hz(freqs_hz: np.ndarray, level_db: np.ndarray, lo_hz: float, hi_hz: flo
     idx = np.nonzero((f >= lo_hz) & (f <= hi_hz) & np.isfinite(y))[0]
     if idx.size == 0:
         return None
-    i = int(idx[np.argmax(y[idx])])
-    if i <= 0 or i >= f.size - 1 or not (np.isfinite(y[i - 1]) and np.isfinite(y[i + 1])):
+    return bin_peak_hz(f, y, int(idx[np.argmax(y[idx])]))
+
+
+def bin_peak_hz(freqs_hz: np.ndarray, level_db: np.ndarray, i: int) -> float:
+    """Bin ``i``'s peak frequency between the bins (uniform bins, dB; :func:`parabolic_peak`);
+    the bin's own frequency at the spectrum's ends or beside a non-finite level."""
+    f, y = freqs_hz, level_db
+    if i <= 0 or i >= len(f) - 1 or not (np.isfinite(y[i - 1]) and np.isfinite(y[i + 1])):
         return float(f[i])
-    d, _ = parabolic_peak(y[i - 1], y[i], y[i + 1])
+    d, _ = parabolic_peak(float(y[i - 1]), float(y[i]), float(y[i + 1]))
     return float(f[i] + d * (f[1] - f[0]))
 
 
