@@ -299,10 +299,12 @@ def unmask_cuts(band_centres_hz: np.ndarray, masking_ratio: np.ndarray, masker_t
                 freq = float(key_centre_hz) if key_centre_hz else freq
                 fitted = None
                 # a key band too narrow for the cut at the narrowest bandwidth (its readings disagree): shallower
-                while fitted is None and depth >= float(row.get("key_band_min_cut_db", 1.5)) * amount - 1e-9:
-                    fitted = guard.fit(out, freq, -depth, bw, float(row.get("key_band_min_bw_oct", 0.15)),
+                for shallower in _shrinking(depth, float(row.get("key_band_min_cut_db", 1.5)) * amount):
+                    fitted = guard.fit(out, freq, -shallower, bw, float(row.get("key_band_min_bw_oct", 0.15)),
                                        inside_key=True)
-                    depth = depth if fitted is not None else depth * 0.8
+                    if fitted is not None:
+                        depth = shallower
+                        break
                 if fitted is None:
                     continue
                 bw = fitted
@@ -344,13 +346,22 @@ class _Guard:
         inside_key = inside_key or any("inside_own_fundamentals" in b.evidence for b in made)
         limits = np.where(self.in_key & inside_key, self.key_limit, self.limit)
         base = bands_response_db(made, self.pts, self.sample_rate)
-        bw = bw_oct
-        while bw >= min_bw - 1e-9:
+        for bw in _shrinking(bw_oct, min_bw):
             probe = EqBand(BAND, True, freq_hz, gain_db, bw)
             if np.all(-(base + bands_response_db([probe], self.pts, self.sample_rate)) <= limits + 1e-9):
                 return bw
-            bw *= 0.8
         return None
+
+
+def _shrinking(start: float, floor: float, *, step: float = 0.8, most: int = 16) -> list[float]:
+    """``start``, ``start x step``, ... while >= ``floor``, at most ``most`` values (down to 2.8 % of
+    ``start``): a settings file's floor of 0 or below never yields a hair-thin bell nor an endless search."""
+    out: list[float] = []
+    v = start
+    while v >= floor - 1e-9 and len(out) < most:
+        out.append(v)
+        v *= step
+    return out
 
 
 def unmask_layout(cuts: list[EqBand]) -> list[EqBand]:

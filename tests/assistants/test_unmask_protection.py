@@ -100,3 +100,14 @@ def test_a_key_band_narrower_than_a_third_octave_band_is_still_cut():
                             protect_hz=(41.2, 220.0), key_band_hz=key, key_centre_hz=57.6, sample_rate=RATE)
     assert [round(b.freq_hz, 1) for b in cuts] == [57.6]
     assert cuts[0].evidence["focus_key_band"]
+
+
+def test_a_settings_floor_of_zero_gives_no_hair_thin_cut():
+    """``min_bw_oct`` 0 in a settings file: a cut inside the masker's notes is dropped, not narrowed
+    to a hair (the search stops at 0.8**15 of the row's width, 0.035 octave for 1 octave)."""
+    c = 1000.0 * 2 ** (np.arange(-17, 14) / 3)
+    share = np.where((c > 150) & (c < 300), 0.8, 0.0)
+    row = _row(min_bw_oct=0.0, max_bands=1)
+    cuts = tone.unmask_cuts(c, share, np.full(c.shape, 6.0), np.zeros(c.shape), row, 1.0,
+                            protect_hz=(80.0, 400.0), sample_rate=RATE)
+    assert all(b.bw_oct >= row["bw_oct"] * 0.8 ** 15 - 1e-9 for b in cuts), [(b.freq_hz, b.bw_oct) for b in cuts]
