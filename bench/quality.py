@@ -1,6 +1,6 @@
 """The scorecard of issue 13: how the assistants' judgement holds on material they were never tuned on.
 
-Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--scenario eq|rumble|compress|gate|recognition|unmask]
+Run: ``python bench/quality.py [--split evaluation|tuning] [--per-class N] [--scenario eq|rumble|compress|gate|recognition|unmask|unmask-mix]
 [--source NAME] [--json FILE] [--seed S]``.
 
 For each source of the corpus (``bench/corpus.py``; the evaluation split by default) it builds .RPP
@@ -45,6 +45,9 @@ Metrics (issue 13 "Acceptance"):
   inside a kick focus's fundamental region excepted), and a masker that masks the focus in its key
   band (the kick's fundamental +-1/6 octave; the vocal's presence, 2-5 kHz) gets >= 1 dB of cut
   there (goals 100 %).
+* ``unmask-mix``: the same two lines with the two foci in a fuller arrangement (a voice against six
+  GM parts and a hi-hat, a kick against five parts and toms; GM sources only), several maskers
+  sharing each band.
 
 EQ responses are measured by rendering a white-noise probe through the saved chain (ReaEQ is
 linear); compressor and gate figures from renders of the tracks themselves.
@@ -93,7 +96,7 @@ TRACK_NAMES = {"kick": "Kick", "snare": "Snare", "hihat": "HH", "tom": "Toms", "
                "vocal": "Vox"}
 TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
 BASS_KICK = ("bass", "kick")
-SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask")
+SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask", "unmask-mix")
 
 
 # --- sessions -------------------------------------------------------------------------------------------
@@ -561,6 +564,11 @@ def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: 
         from bench.quality_unmask import unmask_scenario
 
         out["unmask"] = unmask_scenario(src, stems, tmp, source_rng(src.name + ":unmask", seed), per_class)
+    if "unmask-mix" in scenarios:
+        from bench.quality_unmask import unmask_scenario
+
+        out["unmask-mix"] = unmask_scenario(src, stems, tmp, source_rng(src.name + ":unmask-mix", seed), per_class,
+                                            mix=True)
     return out
 
 
@@ -585,6 +593,8 @@ def metrics(results: list[dict]) -> list[Metric]:
         "cw": Metric("wrong with confidence > 0.8", "<= 5 %", lambda v: v <= CONFIDENT_WRONG_SHARE),
         "umn": Metric("unmask: maskers' notes move < 1 dB", "100 %", lambda v: v >= 1.0),
         "umk": Metric("unmask: focus key band cut >= 1 dB", "100 %", lambda v: v >= 1.0),
+        "umnm": Metric("unmask in a mix: notes move < 1 dB", "100 %", lambda v: v >= 1.0),
+        "umkm": Metric("unmask in a mix: key band cut >= 1 dB", "100 %", lambda v: v >= 1.0),
     }
     pooled: dict[str, dict[str, list]] = {}
 
@@ -651,6 +661,10 @@ def metrics(results: list[dict]) -> list[Metric]:
             from bench.quality_unmask import rows_metrics
 
             rows_metrics(src, r["unmask"], put)
+        if "unmask-mix" in r:
+            from bench.quality_unmask import rows_metrics
+
+            rows_metrics(src, r["unmask-mix"], put, ("umnm", "umkm"))
         if "recognition" in r:
             rec_rows.setdefault(src, []).extend(r["recognition"])
             rec_rows.setdefault("all", []).extend(r["recognition"])
