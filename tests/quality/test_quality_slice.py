@@ -75,7 +75,7 @@ def test_every_scenario_measured_something(card):
 
 @pytest.mark.parametrize("metric", [
     "resonance cut to <= 2 dB", "fundamentals move < 1 dB (tonal)", "rumble down >= 12 dB (non-bass)",
-    "rumble >= 6 dB, fund. < 1 dB (bass/kick)", "no cut beyond caps w/o resonance",
+    "rumble >= 6 dB, fund. < 1 dB (bass/kick/kit)", "no cut beyond caps w/o resonance",
     "comp GR within +-1.5 dB, no user FX", "comp GR within +-1.5 dB, user FX before",
     "gate noise down >= 20 dB (drums)", "gate onsets lose < 1 dB (drums)", "clean tracks ungated",
     "recognition accuracy, names withheld", "recognition lowest class recall", "wrong with confidence > 0.8",
