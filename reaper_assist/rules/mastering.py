@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reaper_assist.errors import InvalidAudioError, ParameterError
-from reaper_assist.rules.tables import load_table
+from reaper_assist.rules.tables import load_table, refuse_override_problems
 
 TABLE = "master-platforms"
 CUSTOM = "custom"
@@ -40,9 +40,8 @@ class Platform:
 def platforms(raw: dict[str, Any] | None = None) -> dict[str, Platform]:
     """The shipped table with the settings' row overrides."""
     table = load_table(TABLE)
+    refuse_override_problems("master", raw or {})  # the keys, kinds and ranges of its ``_schema``
     over = (raw or {}).get("platforms") or {}
-    if not isinstance(over, dict):
-        raise ParameterError(f"master settings 'platforms' must be an object of platform rows, got {over!r}")
     out = {}
     for key, row in {**table, **{k: {**table.get(k, {}), **v} for k, v in over.items()}}.items():
         try:
