@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reaper_assist.app import settings as S
+from reaper_assist.rules.tables import override_problems
 
 PROJECT_SOURCE = S.PROJECT_SOURCE
 
@@ -22,13 +23,15 @@ class Setting:
     source: str  # "default", "settings file PATH line N", "the project (...)", "option"
 
 
-def _line_of(text: str, action: str, key: str | None) -> int:
-    """The 1-based line where ``"action"`` (then ``"key"`` after it) appears as an object key."""
-    m = re.search(r'"%s"\s*:' % re.escape(action), text)
-    pos = m.start() if m else 0
-    if key is not None:
-        k = re.compile(r'"%s"\s*:' % re.escape(key)).search(text, pos)
-        pos = k.start() if k else pos
+def _line_of(text: str, action: str, key: str | None, *below: str) -> int:
+    """The 1-based line where ``"action"`` (then ``"key"`` after it, then each of ``below`` after
+    that: ``"instruments"``, ``"vocal"``, ``"max_cuts"``) appears as an object key."""
+    pos = 0
+    for i, k in enumerate((action, key, *below)):
+        if k is None:
+            break
+        m = re.compile(r'"%s"\s*:' % re.escape(k)).search(text, pos)
+        pos = m.start() if m else (0 if i == 0 else pos)
     return text.count("\n", 0, pos) + 1
 
 
@@ -119,6 +122,10 @@ def problems(text: str, where: str) -> list[Problem]:
             problem = _value_problem(defaults[key], v)
             if problem:
                 errors.append(Problem(where, kline, problem, action, key))
+        # the rule rows it overrides: each key's kind and range as the table declares (rules/tables.py)
+        for rp in override_problems(action, values):
+            if len(rp.path) > 1:
+                errors.append(Problem(where, _line_of(text, action, *rp.path), rp.what, action, ".".join(rp.path)))
     return errors
 
 
