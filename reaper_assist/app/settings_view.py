@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reaper_assist.app import settings as S
-from reaper_assist.rules.tables import override_problems
+from reaper_assist.rules.tables import kind_of, override_problems
 
 PROJECT_SOURCE = S.PROJECT_SOURCE
 
@@ -73,30 +73,18 @@ def _parse(text: str, where: str) -> tuple[dict[str, Any] | None, list[Problem]]
     return d, []
 
 
-def _kind(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true or false"
-    if isinstance(v, (int, float)):
-        return "a number"
-    if isinstance(v, dict):
-        return "an object"
-    if isinstance(v, str):
-        return "text"
-    return "null" if v is None else type(v).__name__
-
-
 def _value_problem(default: Any, v: Any) -> str | None:
     """Why ``v`` cannot stand where the default is ``default`` (None: it can)."""
     if isinstance(default, bool):
-        return None if isinstance(v, bool) else f"must be true or false, not {_kind(v)} ({v!r})"
+        return None if isinstance(v, bool) else f"must be true or false, not {kind_of(v)} ({v!r})"
     if isinstance(default, (int, float)):
         ok = isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
-        return None if ok else f"must be a number, not {_kind(v)} ({v!r})"
+        return None if ok else f"must be a number, not {kind_of(v)} ({v!r})"
     if isinstance(default, dict):
-        return None if isinstance(v, dict) else f"must be an object, not {_kind(v)} ({v!r})"
+        return None if isinstance(v, dict) else f"must be an object, not {kind_of(v)} ({v!r})"
     # text or null by default: text, a number or null (e.g. "auto" or -16)
     return None if v is None or isinstance(v, (str, int, float)) and not isinstance(v, bool) else \
-        f"must be text or a number, not {_kind(v)}"
+        f"must be text or a number, not {kind_of(v)}"
 
 
 def problems(text: str, where: str) -> list[Problem]:
@@ -110,7 +98,7 @@ def problems(text: str, where: str) -> list[Problem]:
             errors.append(Problem(where, line, f"no such action (known: {', '.join(sorted(S.DEFAULTS))})", action))
             continue
         if not isinstance(values, dict):
-            errors.append(Problem(where, line, f"must be an object of settings, not {_kind(values)}", action))
+            errors.append(Problem(where, line, f"must be an object of settings, not {kind_of(values)}", action))
             continue
         for key, v in values.items():
             kline = _line_of(text, action, key)
