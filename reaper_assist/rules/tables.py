@@ -205,6 +205,24 @@ def override_problems(action: str, section: dict[str, Any]) -> list[RowProblem]:
             why = value_problem(schema[key], v)
             if why:
                 out.append(RowProblem((*at, key), why))
+        out += _order_problems(table_name, table, name, row, at)
+    return out
+
+
+def _order_problems(table_name: str, table: dict[str, dict[str, Any]], name: str, row: dict[str, Any],
+                    at: tuple[str, ...]) -> list[RowProblem]:
+    """The table's ``_order`` pairs ``[low_key, high_key]`` that the row as it will run (generic <
+    the shipped row < the override) breaks, each reported at the overridden key of the two: a band
+    whose lowest frequency lies over its highest finds nothing and says nothing."""
+    merged: dict[str, Any] = {**table.get("generic", {}), **table.get(name, {}), **row}
+    out = []
+    for low, high in _table_file(table_name).get("_order", []):
+        if low not in merged or high not in merged:
+            continue
+        a, b = merged[low], merged[high]
+        if (low in row or high in row) and _is_number(a) and _is_number(b) and a > b:
+            key = high if high in row else low
+            out.append(RowProblem((*at, key), f"{low} ({a:g}) must not be above {high} ({b:g}) in the row as it runs"))
     return out
 
 

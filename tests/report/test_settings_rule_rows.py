@@ -230,3 +230,26 @@ def test_a_valid_rule_row_still_takes_effect(tmp_path, monkeypatch):
     assert rec["status"] == "ok", rec.get("message")
     over = _highpass_hz(rec)
     assert len(over) == 1 and "45 Hz" in over[0], over
+
+
+def test_a_row_whose_low_bound_lies_over_its_high_one_is_refused_where_it_is_set():
+    """A row as it runs (generic < the shipped row < the override) must keep each declared pair in
+    order (the tables' ``_order``): a resonance search from 5 kHz to 2 kHz, or an unmask band range
+    that starts above the generic row's 12 kHz top, would find nothing and say nothing."""
+    for name in ("auto-eq", "unmask"):  # the shipped rows keep their own orders
+        assert override_problems(name, {"instruments": load_table(name)}) == []
+    bad = override_problems("auto-eq", {"instruments": {"vocal": {"resonance_min_hz": 5000, "resonance_max_hz": 2000}}})
+    assert [(p.path, p.what) for p in bad] == [
+        (("instruments", "vocal", "resonance_max_hz"),
+         "resonance_min_hz (5000) must not be above resonance_max_hz (2000) in the row as it runs")]
+    # only the low bound overridden: checked against the generic row's high one (12 kHz)
+    bad = override_problems("unmask", {"instruments": {"keys": {"min_hz": 15000}}})
+    assert [p.path for p in bad] == [("instruments", "keys", "min_hz")] and "(12000)" in bad[0].what, bad
+    text = '{\n  "unmask": {\n    "instruments": {\n      "keys": {"min_hz": 15000}\n    }\n  }\n}\n'
+    assert check_text(text, "settings.json") == [
+        "settings.json, line 4, key unmask.instruments.keys.min_hz: min_hz (15000) must not be above max_hz "
+        "(12000) in the row as it runs"]
+    with pytest.raises(ParameterError, match=r"unmask\.instruments\.keys\.min_hz"):
+        table_with_overrides("unmask", {"instruments": {"keys": {"min_hz": 15000}}})
+    # in order: no problem
+    assert override_problems("unmask", {"instruments": {"keys": {"min_hz": 60, "max_hz": 8000}}}) == []
