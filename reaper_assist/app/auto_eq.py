@@ -53,6 +53,25 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str,
     return fundamentals_for_row(fu, row, spec)
 
 
+def _long_term_reading(f_ev: float, spec: LongTermSpectrum | None, below_oct: float, above_oct: float, *,
+                       peak_only: bool = False) -> float:
+    """The long-term spectrum's peak from ``below_oct`` under ``f_ev`` (the events' reading) to
+    ``above_oct`` over it; ``f_ev`` itself without ``spec`` or a bin there, or, with ``peak_only``,
+    where the maximum is no peak (not higher than both window edges: a slope into the window)."""
+    if spec is None:
+        return f_ev
+    lo, hi = f_ev * 2 ** -below_oct, f_ev * 2 ** above_oct
+    f_lt = peak_hz(spec.freqs_hz, spec.power_db, lo, hi)
+    if f_lt is None:
+        return f_ev
+    if peak_only:
+        f, y = np.asarray(spec.freqs_hz), np.asarray(spec.power_db)
+        at = float(np.interp(f_lt, f, y))
+        if not (at > float(np.interp(lo, f, y)) and at > float(np.interp(hi, f, y))):
+            return f_ev
+    return f_lt
+
+
 def drum_peak_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple[float, float] | None:
     """A single drum's fundamental read twice: the strongest low partial of its hits (the events,
     which rumble between the hits does not move) and the long-term spectrum's peak within 1/6
@@ -62,8 +81,7 @@ def drum_peak_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple
     if fu.event_peak_hz is None:
         return None
     f_ev = float(fu.event_peak_hz)
-    f_lt = None if spec is None else peak_hz(spec.freqs_hz, spec.power_db, f_ev * 2 ** (-1 / 6), f_ev * 2 ** (1 / 6))
-    return f_ev, f_ev if f_lt is None else f_lt
+    return f_ev, _long_term_reading(f_ev, spec, 1 / 6, 1 / 6)
 
 
 KIT_TAIL_SEARCH_OCT = 0.5  # how far under its hits' reading a kit's kick may sit in the long-term spectrum
@@ -79,16 +97,7 @@ def kit_kick_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple[
     if fu.event_lowest_peak_hz is None:
         return None
     f_ev = float(fu.event_lowest_peak_hz)
-    if spec is None:
-        return f_ev, f_ev
-    lo, hi = f_ev * 2 ** -KIT_TAIL_SEARCH_OCT, f_ev * 2 ** (1 / 6)
-    f_lt = peak_hz(spec.freqs_hz, spec.power_db, lo, hi)
-    if f_lt is None:
-        return f_ev, f_ev
-    f, y = np.asarray(spec.freqs_hz), np.asarray(spec.power_db)
-    at = float(np.interp(f_lt, f, y))
-    is_peak = at > float(np.interp(lo, f, y)) and at > float(np.interp(hi, f, y))
-    return f_ev, f_lt if is_peak else f_ev
+    return f_ev, _long_term_reading(f_ev, spec, KIT_TAIL_SEARCH_OCT, 1 / 6, peak_only=True)
 
 
 def fundamentals_for_row(fu: Fundamentals, row: dict, spec: LongTermSpectrum | None = None
