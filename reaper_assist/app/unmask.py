@@ -50,7 +50,7 @@ def _fundamentals(src: C.TrackSource, name: str) -> tuple[dict[str, Any], Fundam
 
 
 def _fundamental_range(eq_row: dict[str, Any], fu: Fundamentals | None,
-                       spec: LongTermSpectrum) -> tuple[float, float] | None:
+                       spec: LongTermSpectrum | None) -> tuple[float, float] | None:
     """The track's own notes (pitch-tracked; drums: their event partials), lowest to highest, Hz.
 
     A part that can play chords (a tonal row that is not ``monophonic``) is protected up to its
@@ -124,8 +124,10 @@ def plan(state: ProjectState, tracks: list[TrackState], raw: dict[str, Any]) -> 
         m = masking(fsrc.audio, src.audio, src.sample_rate, names=(focus.name, tr.name))
         lf = np.log2(np.asarray(fspec.band_centres_hz))
         focus_db = np.interp(np.log2(m.band_centres_hz), lf, np.asarray(fspec.band_levels_db))
-        protect = _fundamental_range(*_fundamentals(src, tr.name),
-                                     long_term_spectrum(src.audio, src.sample_rate, name=tr.name))
+        eq_row, fu = _fundamentals(src, tr.name)
+        # a drum's second fundamental reading needs its long-term spectrum; other rows never read it
+        spec = long_term_spectrum(src.audio, src.sample_rate, name=tr.name) if eq_row.get("unpitched") else None
+        protect = _fundamental_range(eq_row, fu, spec)
         cuts = tone.unmask_cuts(m.band_centres_hz, m.masking_ratio, m.masker_to_target_db, focus_db, row, amount,
                                 protect_hz=protect, key_band_hz=key_band, key_centre_hz=key_centre,
                                 sample_rate=src.sample_rate)
