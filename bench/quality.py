@@ -28,7 +28,7 @@ Metrics (issue 13 "Acceptance"):
 * ``rumble non-bass`` / ``rumble bass/kick/kit``: rumble (1/6-octave noise inside 25-40 Hz, and for
   bass, kick and kit at least half an octave under the fundamental; 12-20 dB under the track) lowered
   >= 12 dB / >= 6 dB; for bass, kick and kit also the fundamental region (lowest note / the kick's
-  spectral peak, for a kit the kit's, +-1/6 octave) moving < 1 dB. A kit carries a kick: "12 dB
+  spectral peak, for a kit its kick's: :func:`kit_kick_hz`, +-1/6 octave) moving < 1 dB. A kit carries a kick: "12 dB
   anywhere in 25-40 Hz" asked an EQ to take a 36-47 Hz kick's own fundamental, and checked nothing
   there, so a high-pass that took the kick out of the kit passed it.
 * ``cuts within caps``: share of tracks with no bell cut deeper than the cap (the rule table's
@@ -101,12 +101,12 @@ TRACK_NAMES = {"kick": "Kick", "snare": "Snare", "hihat": "HH", "tom": "Toms", "
 TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
 BASS_KICK = ("bass", "kick")
 NO_KICK_DB = 30.0  # a kit whose low end at its kick's fundamental lies this far under its strongest: no kick
+SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask", "unmask-mix")
 
 
 def low_fundamental(row: dict) -> bool:
     """A rumble row with a fundamental close above the rumble band: bass, kick, a kit with a kick."""
     return row["label"] in BASS_KICK or row["label"] == "drums" and row["fundamental_hz"] is not None
-SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask", "unmask-mix")
 
 
 # --- sessions -------------------------------------------------------------------------------------------
@@ -598,15 +598,12 @@ def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: 
         out["gate"] = gate_scenario(src.name, hits, clean, tmp, rng)
     if "recognition" in scenarios:
         out["recognition"] = recognition_scenario(src.name, stems, tmp)
-    if "unmask" in scenarios:  # its own generator: the same sessions whichever other scenarios run
-        from bench.quality_unmask import unmask_scenario
+    for name in ("unmask", "unmask-mix"):  # each its own generator: the same sessions whichever others run
+        if name in scenarios:
+            from bench.quality_unmask import unmask_scenario
 
-        out["unmask"] = unmask_scenario(src, stems, tmp, source_rng(src.name + ":unmask", seed), per_class)
-    if "unmask-mix" in scenarios:
-        from bench.quality_unmask import unmask_scenario
-
-        out["unmask-mix"] = unmask_scenario(src, stems, tmp, source_rng(src.name + ":unmask-mix", seed), per_class,
-                                            mix=True)
+            out[name] = unmask_scenario(src, stems, tmp, source_rng(f"{src.name}:{name}", seed), per_class,
+                                        mix=name == "unmask-mix")
     return out
 
 
@@ -695,14 +692,11 @@ def metrics(results: list[dict]) -> list[Metric]:
                  if x["onset_loss_db"] >= ONSET_TOL_DB])
             clean = [x for x in r["gate"] if x["kind"] == "clean"]
             put("gc", src, [not x["gated"] for x in clean], [f"{src} {x['stem']}: gated" for x in clean if x["gated"]])
-        if "unmask" in r:
-            from bench.quality_unmask import rows_metrics
+        for name, keys in (("unmask", ("umn", "umk")), ("unmask-mix", ("umnm", "umkm"))):
+            if name in r:
+                from bench.quality_unmask import rows_metrics
 
-            rows_metrics(src, r["unmask"], put)
-        if "unmask-mix" in r:
-            from bench.quality_unmask import rows_metrics
-
-            rows_metrics(src, r["unmask-mix"], put, ("umnm", "umkm"))
+                rows_metrics(src, r[name], put, keys)
         if "recognition" in r:
             rec_rows.setdefault(src, []).extend(r["recognition"])
             rec_rows.setdefault("all", []).extend(r["recognition"])

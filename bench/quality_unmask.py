@@ -38,7 +38,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import stft, welch
+from scipy.signal import stft
 
 from bench import corpus as K
 from bench import quality as Q
@@ -81,8 +81,7 @@ def kick_fundamental_hz(x: np.ndarray) -> float:
     grid (2.9 Hz, 1/25 octave at 60 Hz, a quarter of the +-1/6 octave region): the vertex of the
     parabola through the peak bin and its neighbours (dB). Frames stay short (16384 samples, 0.34 s,
     under a beat): longer ones resolve the pattern's own comb of lines at multiples of the tempo."""
-    f, p = welch(np.asarray(x, dtype=np.float64), fs=Q.RATE, nperseg=16384, axis=-1)
-    y = 10 * np.log10(np.maximum(p.mean(axis=0), 1e-30))
+    f, y = Q.psd_db(x)
     sel = np.nonzero((f >= 35) & (f <= 150))[0]
     i = int(sel[np.argmax(y[sel])])
     den = y[i - 1] - 2 * y[i] + y[i + 1]
