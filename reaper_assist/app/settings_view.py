@@ -110,7 +110,8 @@ def problems(text: str, where: str) -> list[Problem]:
             problem = _value_problem(defaults[key], v)
             if problem:
                 errors.append(Problem(where, kline, problem, action, key))
-        # the rule rows it overrides: each key's kind and range as the table declares (rules/tables.py)
+        # the rule rows it overrides: each key's kind and range as the table declares (rules/tables.py);
+        # a problem of the section's key itself ("instruments" no object) is the kind check's above
         for rp in override_problems(action, values):
             if len(rp.path) > 1:
                 errors.append(Problem(where, _line_of(text, action, *rp.path), rp.what, action, ".".join(rp.path)))
