@@ -80,11 +80,17 @@ def problems_for(action: str, text: str, where: str) -> list[str]:
     return [str(p) for p in settings_view.problems(text, where) if p.concerns(action)]
 
 
+MAX_PROBLEMS_SHOWN = 20  # a refusal lists this many; `settings --check` lists them all
+
+
 def refuse_problems(action: str, problems: list[str]) -> None:
     if problems:
+        listed = problems[:MAX_PROBLEMS_SHOWN]
+        more = len(problems) - len(listed)
         raise ParameterError(f"{action} not run, nothing changed: the settings have "
                              f"{'a problem' if len(problems) == 1 else f'{len(problems)} problems'} "
-                             "(fix them, or see `reaper-assist settings --check`): " + "; ".join(problems))
+                             "(fix them, or see `reaper-assist settings --check`): " + "; ".join(listed)
+                             + (f"; and {more} more" if more else ""))
 
 
 def load(action: str, *, project_overrides: str | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reaper_assist.app import settings as S
-from reaper_assist.rules.tables import kind_of, override_problems
+from reaper_assist.rules.tables import kind_of, override_problems, shown
 
 PROJECT_SOURCE = S.PROJECT_SOURCE
 
@@ -76,12 +76,12 @@ def _parse(text: str, where: str) -> tuple[dict[str, Any] | None, list[Problem]]
 def _value_problem(default: Any, v: Any) -> str | None:
     """Why ``v`` cannot stand where the default is ``default`` (None: it can)."""
     if isinstance(default, bool):
-        return None if isinstance(v, bool) else f"must be true or false, not {kind_of(v)} ({v!r})"
+        return None if isinstance(v, bool) else f"must be true or false, not {kind_of(v)} ({shown(v)})"
     if isinstance(default, (int, float)):
         ok = isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) != float("inf")
-        return None if ok else f"must be a number, not {kind_of(v)} ({v!r})"
+        return None if ok else f"must be a number, not {kind_of(v)} ({shown(v)})"
     if isinstance(default, dict):
-        return None if isinstance(v, dict) else f"must be an object, not {kind_of(v)} ({v!r})"
+        return None if isinstance(v, dict) else f"must be an object, not {kind_of(v)} ({shown(v)})"
     # text or null by default: text, a number or null (e.g. "auto" or -16)
     return None if v is None or isinstance(v, (str, int, float)) and not isinstance(v, bool) else \
         f"must be text or a number, not {kind_of(v)}"

@@ -61,6 +61,16 @@ class RowProblem:
     what: str
 
 
+SHOWN_CHARS = 60  # a value quoted in a message: at most this much of its repr
+
+
+def shown(v: Any) -> str:
+    """``repr(v)`` for a message, cut to :data:`SHOWN_CHARS` (a settings file, or a project from
+    someone else, may hold a megabyte where a number belongs; the message stays readable)."""
+    r = repr(v)
+    return r if len(r) <= SHOWN_CHARS else r[:SHOWN_CHARS - 3] + "..."
+
+
 def kind_of(v: Any) -> str:
     """A JSON value's kind in words, for messages ("a number", "true or false", ...)."""
     if isinstance(v, bool):
@@ -157,7 +167,7 @@ def value_problem(spec: dict[str, Any], v: Any) -> str | None:
             why = "is out of range" if v[0] <= v[1] else "has low > high"
     if why:
         return f"{json.dumps(v)} {why}: must be {describe(spec)}"
-    return f"must be {describe(spec)}, not {kind_of(v)} ({v!r})"
+    return f"must be {describe(spec)}, not {kind_of(v)} ({shown(v)})"
 
 
 def _known_names(action: str) -> list[str]:
@@ -178,7 +188,7 @@ def override_problems(action: str, section: dict[str, Any]) -> list[RowProblem]:
     if over is None:
         return []
     if not isinstance(over, dict):
-        return [RowProblem((rows_key,), f"must be an object of rule rows, not {kind_of(over)} ({over!r})")]
+        return [RowProblem((rows_key,), f"must be an object of rule rows, not {kind_of(over)} ({shown(over)})")]
     schema = load_schema(table_name)
     table = load_table(table_name)
     new_rows = _table_file(table_name).get("_new_rows")
@@ -186,7 +196,7 @@ def override_problems(action: str, section: dict[str, Any]) -> list[RowProblem]:
     for name, row in over.items():
         at = (rows_key, name)
         if not isinstance(row, dict):
-            out.append(RowProblem(at, f"must be an object of rule keys, not {kind_of(row)} ({row!r})"))
+            out.append(RowProblem(at, f"must be an object of rule keys, not {kind_of(row)} ({shown(row)})"))
             continue
         if name not in table:
             if new_rows is None and name not in _known_names(table_name):

@@ -253,3 +253,20 @@ def test_a_row_whose_low_bound_lies_over_its_high_one_is_refused_where_it_is_set
         table_with_overrides("unmask", {"instruments": {"keys": {"min_hz": 15000}}})
     # in order: no problem
     assert override_problems("unmask", {"instruments": {"keys": {"min_hz": 60, "max_hz": 8000}}}) == []
+
+
+def test_a_huge_value_or_a_flood_of_bad_rows_gives_a_readable_refusal(tmp_path, monkeypatch):
+    """A project (perhaps someone else's) whose override holds a megabyte where a number belongs, or
+    a hundred bad rows: the value is quoted cut to 60 characters, the refusal lists 20 problems and
+    counts the rest, and `settings --check` still lists them all."""
+    monkeypatch.setenv("REAPER_ASSIST_CONFIG", str(tmp_path / "none.json"))
+    huge = json.dumps({"auto-eq": {"instruments": {"vocal": {"max_cuts": "x" * 1_000_000}}}})
+    with pytest.raises(ParameterError) as err:
+        S.load("auto-eq", project_overrides=huge)
+    assert len(str(err.value)) < 600 and "'xxxxx" in str(err.value) and "...)" in str(err.value), str(err.value)[:700]
+    flood = json.dumps({"auto-eq": {"instruments": {"vocal": {f"bad_{k}": 1 for k in range(100)}}}})
+    with pytest.raises(ParameterError) as err:
+        S.load("auto-eq", project_overrides=flood)
+    msg = str(err.value)
+    assert "100 problems" in msg and msg.count("no such key") == S.MAX_PROBLEMS_SHOWN == 20 and msg.endswith("; and 80 more")
+    assert len(check_text(flood, "the project")) == 100
