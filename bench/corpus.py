@@ -13,7 +13,7 @@ espeak languages in three voice variants that the tuning voices never use); ever
 tuning material. Nothing may be fitted on the evaluation set: the recogniser's training script and
 any rule tuning read ``stems(split="tuning")`` only.
 
-Stems are 8 s, stereo, 48 kHz, peak -6 dBFS, generated deterministically (seeded MIDI parts,
+Stems are 8 s (``$REAPER_ASSIST_CORPUS_SECONDS`` for longer ones), stereo, 48 kHz, peak -6 dBFS, generated deterministically (seeded MIDI parts,
 byte-identical fluidsynth renders) into a cache folder outside the repository
 (``$REAPER_ASSIST_CORPUS`` or ``$XDG_CACHE_HOME/reaper-assist/quality-corpus``), once; a
 manifest lists each stem with its source, split, label, what was played and the fundamentals of
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -39,7 +40,9 @@ from pathlib import Path
 import numpy as np
 
 RATE = 48000
-SECONDS = 8.0
+# a stem's length; REAPER_ASSIST_CORPUS_SECONDS builds a longer corpus (its own cache folder) to ask
+# how a reading behaves over more notes than 8 s hold (docs/quality.md, "a whole song's length")
+SECONDS = float(os.environ.get("REAPER_ASSIST_CORPUS_SECONDS") or 8.0)
 GAP_S = 3.0  # silence between parts of a one-pass render (release tails end well within it)
 PEAK_DBFS = -6.0
 HIT_S = 1.0  # single drum hits (gate material) are cut to this length
@@ -169,6 +172,8 @@ def cache_dir() -> Path:
 
 def _source_dir(src: Source) -> Path:
     ident = f"{CORPUS_VERSION}|{src.name}|{src.path}"
+    if SECONDS != 8.0:
+        ident += f"|{SECONDS:g}s"
     p = Path(src.path.split(",")[0])
     if p.is_file():
         ident += f"|{p.stat().st_size}"
@@ -503,7 +508,8 @@ def _build_voice(src: Source, tmp: Path) -> list[tuple[dict, np.ndarray]]:
         rng = _seed(src.name, voice)
         pitch, speed = int(rng.integers(25, 75)), int(rng.integers(130, 180))
         parts, total = [], 0
-        for k in rng.permutation(len(SENTENCES)):
+        order = rng.permutation(len(SENTENCES))
+        for k in np.tile(order, max(1, math.ceil(SECONDS / 16.0))):  # ~20 s of speech per round
             x = _espeak(voice, SENTENCES[int(k)], pitch, speed, tmp)
             parts.append(x[:1])
             parts.append(np.zeros((1, int(rng.uniform(0.2, 0.5) * RATE))))

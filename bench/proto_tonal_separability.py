@@ -163,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--per-class", type=int, default=3)
     ap.add_argument("--source", action="append", default=None)
+    ap.add_argument("--first", type=float, default=None,
+                    help="read only each stem's first FIRST seconds (a long corpus against its own start)")
     a = ap.parse_args(argv)
     inj = injections(a.per_class, tuple(a.source or SLICE))
     names = ("ltas", "partials", "partials-p25", "both")
@@ -170,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     dry: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {k: [] for k in names}  # (grid, profile)
     for st, f0, g, q in inj:
         x = st.read()
+        if a.first:
+            x = x[:, :int(a.first * RATE)]
         for tag, y in (("wet", Q.peaking(x, f0, g, q)), ("dry", x)):
             lt = ltas_profile(y)
             vals = partial_values(y)
