@@ -56,6 +56,24 @@ def peak_hz(freqs_hz: np.ndarray, level_db: np.ndarray, lo_hz: float, hi_hz: flo
     return bin_peak_hz(f, y, int(idx[np.argmax(y[idx])]))
 
 
+def lowest_peak_hz(freqs_hz: np.ndarray, level_db: np.ndarray, lo_hz: float, hi_hz: float,
+                   within_db: float) -> float | None:
+    """The lowest peak (a bin higher than its neighbours) within ``lo_hz``..``hi_hz`` that stands
+    within ``within_db`` of the strongest bin there, interpolated between its bins; None where no
+    bin there is such a peak. A drum's lowest strong mode is its fundamental, which the strongest (a
+    shell's or a beater's mode) often is not."""
+    f = np.asarray(freqs_hz, dtype=np.float64)
+    y = np.asarray(level_db, dtype=np.float64)
+    idx = np.nonzero((f >= lo_hz) & (f <= hi_hz) & np.isfinite(y))[0]
+    if idx.size == 0:
+        return None
+    top = float(np.max(y[idx]))
+    for i in idx:
+        if 0 < i < len(f) - 1 and y[i] >= top - within_db and y[i] > y[i - 1] and y[i] >= y[i + 1]:
+            return bin_peak_hz(f, y, int(i))
+    return None
+
+
 def bin_peak_hz(freqs_hz: np.ndarray, level_db: np.ndarray, i: int) -> float:
     """Bin ``i``'s peak frequency between the bins (uniform bins, dB; :func:`parabolic_peak`);
     the bin's own frequency at the spectrum's ends or beside a non-finite level."""

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from reaper_assist.analysis.pitch import Fundamentals, fundamentals
-from reaper_assist.analysis.spectrum import LongTermSpectrum, find_resonances, long_term_spectrum, peak_hz
+from reaper_assist.analysis.spectrum import (LongTermSpectrum, find_resonances, long_term_spectrum, lowest_peak_hz,
+                                             peak_hz)
 from reaper_assist.app import assist_common as C
 from reaper_assist.host.base import ProjectState, TrackState
 from reaper_assist.rules import eq_decision, tone
@@ -54,18 +55,26 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str,
 
 
 def _long_term_reading(f_ev: float, spec: LongTermSpectrum | None, below_oct: float, above_oct: float, *,
-                       peak_only: bool = False) -> float:
+                       peak_only: bool = False, lowest_within_db: float | None = None) -> float:
     """The long-term spectrum's peak from ``below_oct`` under ``f_ev`` (the events' reading) to
     ``above_oct`` over it; ``f_ev`` itself without ``spec`` or a bin there, or, with ``peak_only``,
-    where the maximum is no peak (not higher than both window edges: a slope into the window)."""
+    where the maximum is no peak (not higher than both window edges: a slope into the window).
+    With ``lowest_within_db``: the lowest peak there within that many dB of the strongest, where it
+    stands higher than the window's lower edge (not a ripple on rumble rising below); ``f_ev``
+    where there is none."""
     if spec is None:
         return f_ev
     lo, hi = f_ev * 2 ** -below_oct, f_ev * 2 ** above_oct
-    f_lt = peak_hz(spec.freqs_hz, spec.power_db, lo, hi)
+    f, y = np.asarray(spec.freqs_hz), np.asarray(spec.power_db)
+    if lowest_within_db is not None:
+        f_low = lowest_peak_hz(f, y, lo, hi, lowest_within_db)
+        if f_low is None or not float(np.interp(f_low, f, y)) > float(np.interp(lo, f, y)):
+            return f_ev
+        return f_low
+    f_lt = peak_hz(f, y, lo, hi)
     if f_lt is None:
         return f_ev
     if peak_only:
-        f, y = np.asarray(spec.freqs_hz), np.asarray(spec.power_db)
         at = float(np.interp(f_lt, f, y))
         if not (at > float(np.interp(lo, f, y)) and at > float(np.interp(hi, f, y))):
             return f_ev
@@ -85,26 +94,30 @@ def drum_peak_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple
 
 
 KIT_TAIL_SEARCH_OCT = 0.5  # how far under its hits' reading a kit's kick may sit in the long-term spectrum
+LOWEST_MODE_DB = 6.0  # a kick's lowest long-term peak this close to the strongest near it is its fundamental
 
 
 def kit_kick_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple[float, float] | None:
-    """A kit's kick fundamental read twice: the top of its hits' lowest strong partial (the events)
-    and the long-term spectrum's peak from half an octave under it to 1/6 octave over it, where
-    that is a peak (higher than both window edges). On a kit the kick's tail sounds through the
-    other drums' hits, so the events' steady floor holds it and they read the attack's higher
-    pitch (tuning split: HardElectro1 kits' events 65-71 Hz, their kick's long-term peak 56 Hz, the
-    high-pass took 2-4 dB off it; Red Zeppelin's 43 Hz against 36 Hz). None without an events' reading."""
+    """A kit's or a kick's fundamental read twice: the top of its hits' lowest strong partial (the
+    events) and the long-term spectrum's lowest peak within ``LOWEST_MODE_DB`` of the strongest from
+    half an octave under it to 1/6 octave over it. On a kit the kick's tail sounds through the other
+    drums' hits, so the events' steady floor holds it and they read the attack's higher pitch
+    (tuning split: HardElectro1 kits' events 65-71 Hz, their kick's long-term peak 56 Hz, the
+    high-pass took 2-4 dB off it; Red Zeppelin's 43 Hz against 36 Hz); a kick's lowest mode can
+    stand 2-5 dB under its shell's (MuseScore's 41 Hz under 53 and 100, Colombo's 62 under 97), and
+    read from the strongest the table's 60 Hz corner took 2.4-9.7 dB off it. None without an
+    events' reading."""
     if fu.event_lowest_peak_hz is None:
         return None
     f_ev = float(fu.event_lowest_peak_hz)
-    return f_ev, _long_term_reading(f_ev, spec, KIT_TAIL_SEARCH_OCT, 1 / 6, peak_only=True)
+    return f_ev, _long_term_reading(f_ev, spec, KIT_TAIL_SEARCH_OCT, 1 / 6, lowest_within_db=LOWEST_MODE_DB)
 
 
 def fundamentals_for_row(fu: Fundamentals, row: dict, spec: LongTermSpectrum | None = None
                          ) -> eq_decision.TrackFundamentals:
     """What the rules protect: pitch-tracked notes for pitched parts, the events for drums (the kit:
-    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one; a kit,
-    ``unpitched: "lowest_peak"``: the top of its lowest strong one, the kick's fundamental). A tonal
+    from its lowest event partial; a single drum, ``unpitched: "peak"``: its strongest one; a kit or
+    a kick, ``unpitched: "lowest_peak"``: the top of its lowest strong one, the kick's fundamental). A tonal
     part whose pitch could not be tracked keeps every spectral line below 1.2 kHz as a possible
     note: unsure which lines are the notes, no cut may take one (tuning split: a MuseScore organ
     comping part, read from its events, got -3 dB at 157 Hz, its lowest note's fundamental)."""
@@ -116,9 +129,9 @@ def fundamentals_for_row(fu: Fundamentals, row: dict, spec: LongTermSpectrum | N
         readings = drum_peak_readings(fu, spec)
         lo, hi, source = min(readings) * 2 ** (-1 / 6), max(readings), "events"
     elif row.get("unpitched") == "lowest_peak" and fu.event_lowest_peak_hz is not None:
-        # a kit: its lowest strong partial is the kick's fundamental (the strongest is often the
-        # snare's or a tom's body); its region, the peak +-1/6 octave, as for a kick alone, from the
-        # lower of its two readings
+        # a kit or a kick: its lowest strong partial is the kick's fundamental (the strongest is
+        # often the snare's or a tom's body, or the kick's shell); its region, the peak +-1/6
+        # octave, from the lower of its two readings
         readings = kit_kick_readings(fu, spec)
         lo, hi, source = min(readings) * 2 ** (-1 / 6), fu.event_peak_hz, "events"
     elif row.get("unpitched"):

@@ -75,8 +75,10 @@ def _key_band(focus_row: dict[str, Any], eq_row: dict[str, Any], fu: Fundamental
     """The focus instrument's most important band (table ``focus_key_band``), Hz, and its centre
     when it is one fundamental; a pitched focus's notes, lowest to highest, +-1/6 octave.
 
-    A single drum's (a kick's) fundamental is its strongest low partial, +-1/6 octave (auto-EQ's
-    fundamental region), read in its hits and in its long-term spectrum
+    A single drum's (a kick's) key band is its strongest low partial, +-1/6 octave, where it is
+    loudest and so where a masker hides it (auto-EQ's fundamental region reaches down to a kick's
+    lowest strong mode, which the high-pass must keep, but clearing all of it would take more of the
+    masker than masks), read in its hits and in its long-term spectrum
     (:func:`~reaper_assist.app.auto_eq.drum_peak_readings`); the key band is where both readings'
     regions overlap, centred between them: unsure where the fundamental is, the masker's notes
     beside either reading are spared."""
@@ -86,7 +88,8 @@ def _key_band(focus_row: dict[str, Any], eq_row: dict[str, Any], fu: Fundamental
     if spec is None:
         return None, None
     if spec == "fundamental":
-        readings = None if fu is None or eq_row.get("unpitched") != "peak" else drum_peak_readings(fu, fspec)
+        drum = eq_row.get("unpitched") in ("peak", "lowest_peak")
+        readings = drum_peak_readings(fu, fspec) if drum and fu is not None else None
         if readings is not None:
             lo, hi = max(readings) * 2 ** (-1 / 6), min(readings) * 2 ** (1 / 6)
             return (lo, hi), math.sqrt(lo * hi)

@@ -224,3 +224,19 @@ def test_the_averaged_peak_reads_the_same_q_at_an_end_of_the_search_range(edge):
     (end,) = find_resonances(spec, width_oct=1 / 3, **near)
     assert end.freq_hz == pytest.approx(mid.freq_hz)
     assert end.q == pytest.approx(mid.q, rel=EDGE_Q_REL_TOL), (end.q, mid.q)
+
+
+def test_lowest_peak_within_a_margin_of_the_strongest():
+    """A drum's lowest strong mode (its fundamental), not the strongest (a shell's): peaks at 41 Hz
+    (-3 dB), 53 Hz (0 dB), 100 Hz (-1 dB) and a 30 Hz ripple at -16 dB, on a 1 Hz grid."""
+    from reaper_assist.analysis.spectrum import lowest_peak_hz
+
+    f = np.arange(0.0, 200.0, 1.0)
+    y = np.full(f.size, -40.0)
+    for centre, level in ((30.0, -16.0), (41.0, -3.0), (53.0, 0.0), (100.0, -1.0)):
+        y = np.maximum(y, level - 0.5 * (f - centre) ** 2)
+    assert lowest_peak_hz(f, y, 25.0, 150.0, 6.0) == pytest.approx(41.0, abs=0.05)
+    assert lowest_peak_hz(f, y, 25.0, 150.0, 20.0) == pytest.approx(30.0, abs=0.05)
+    assert lowest_peak_hz(f, y, 45.0, 150.0, 6.0) == pytest.approx(53.0, abs=0.05)
+    assert lowest_peak_hz(f, y, 60.0, 90.0, 6.0) is None  # a slope, no peak inside
+    assert lowest_peak_hz(f, y, 300.0, 400.0, 6.0) is None  # no bin
