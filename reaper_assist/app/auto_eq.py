@@ -55,30 +55,23 @@ def track_fundamentals(src: C.TrackSource, row: dict, name: str,
 
 
 def _long_term_reading(f_ev: float, spec: LongTermSpectrum | None, below_oct: float, above_oct: float, *,
-                       peak_only: bool = False, lowest_within_db: float | None = None) -> float:
+                       lowest_within_db: float | None = None) -> float:
     """The long-term spectrum's peak from ``below_oct`` under ``f_ev`` (the events' reading) to
-    ``above_oct`` over it; ``f_ev`` itself without ``spec`` or a bin there, or, with ``peak_only``,
-    where the maximum is no peak (not higher than both window edges: a slope into the window).
-    With ``lowest_within_db``: the lowest peak there within that many dB of the strongest, where it
+    ``above_oct`` over it; ``f_ev`` itself without ``spec`` or a bin there. With
+    ``lowest_within_db``: the lowest peak there within that many dB of the strongest, where it
     stands higher than the window's lower edge (not a ripple on rumble rising below); ``f_ev``
     where there is none."""
     if spec is None:
         return f_ev
     lo, hi = f_ev * 2 ** -below_oct, f_ev * 2 ** above_oct
     f, y = np.asarray(spec.freqs_hz), np.asarray(spec.power_db)
-    if lowest_within_db is not None:
-        f_low = lowest_peak_hz(f, y, lo, hi, lowest_within_db)
-        if f_low is None or not float(np.interp(f_low, f, y)) > float(np.interp(lo, f, y)):
-            return f_ev
-        return f_low
-    f_lt = peak_hz(f, y, lo, hi)
-    if f_lt is None:
+    if lowest_within_db is None:
+        f_lt = peak_hz(f, y, lo, hi)
+        return f_ev if f_lt is None else f_lt
+    f_low = lowest_peak_hz(f, y, lo, hi, lowest_within_db)
+    if f_low is None or not float(np.interp(f_low, f, y)) > float(np.interp(lo, f, y)):
         return f_ev
-    if peak_only:
-        at = float(np.interp(f_lt, f, y))
-        if not (at > float(np.interp(lo, f, y)) and at > float(np.interp(hi, f, y))):
-            return f_ev
-    return f_lt
+    return f_low
 
 
 def drum_peak_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple[float, float] | None:
