@@ -10,6 +10,7 @@ Plan -> one undo block "reaper-assist: Auto-EQ N tracks" -> last_run with eviden
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,14 @@ def kit_kick_readings(fu: Fundamentals, spec: LongTermSpectrum | None) -> tuple[
     if fu.event_lowest_peak_hz is None:
         return None
     f_ev = float(fu.event_lowest_peak_hz)
-    return f_ev, _long_term_reading(f_ev, spec, KIT_TAIL_SEARCH_OCT, 1 / 6, lowest_within_db=LOWEST_MODE_DB)
+    # down to where the hits' lowest strong partial starts, where that lies further under: at the
+    # hits' 5.9 Hz bins a kick's mode can be a shoulder on the slope up to a louder drum's, and the
+    # climb to the partial's top runs past it (tuning split: Colombo's kits, a 62 Hz kick under a
+    # 94 Hz partial that starts at 59 Hz)
+    below = KIT_TAIL_SEARCH_OCT
+    if fu.event_lowest_hz is not None and 0.0 < fu.event_lowest_hz < f_ev:
+        below = max(below, math.log2(f_ev / float(fu.event_lowest_hz)))
+    return f_ev, _long_term_reading(f_ev, spec, below, 1 / 6, lowest_within_db=LOWEST_MODE_DB)
 
 
 def fundamentals_for_row(fu: Fundamentals, row: dict, spec: LongTermSpectrum | None = None
