@@ -13,8 +13,9 @@ espeak languages in three voice variants that the tuning voices never use); ever
 tuning material. Nothing may be fitted on the evaluation set: the recogniser's training script and
 any rule tuning read ``stems(split="tuning")`` only.
 
-Stems are 8 s (``$REAPER_ASSIST_CORPUS_SECONDS`` for longer ones), stereo, 48 kHz, peak -6 dBFS, generated deterministically (seeded MIDI parts,
-byte-identical fluidsynth renders) into a cache folder outside the repository
+Stems are 8 s (``$REAPER_ASSIST_CORPUS_SECONDS`` for longer ones), stereo, 48 kHz, peak -6 dBFS,
+generated deterministically (seeded MIDI parts, byte-identical fluidsynth renders) into a cache
+folder outside the repository
 (``$REAPER_ASSIST_CORPUS`` or ``$XDG_CACHE_HOME/reaper-assist/quality-corpus``), once; a
 manifest lists each stem with its source, split, label, what was played and the fundamentals of
 the notes played. Run ``python bench/corpus.py [--split tuning|evaluation]`` to build it and print

@@ -266,14 +266,12 @@ def kick_peak_hz(x: np.ndarray) -> float:
     MuseScore's 53 over 38-41), and a high-pass under those passed the line with the kick's lowest
     mode cut."""
     f, pdb = psd_db(x)
-    sel = np.nonzero((f >= 30) & (f <= 150))[0]
-    top = float(np.max(pdb[sel[f[sel] >= 35]]))
-    peaks = [i for i in sel[1:-1] if f[i] >= 35 and pdb[i] >= top - KICK_MODE_DB
-             and pdb[i] >= pdb[i - 1] and pdb[i] > pdb[i + 1]]
-    if peaks:
-        return float(f[peaks[0]])
-    s35 = sel[f[sel] >= 35]
-    return float(f[s35][np.argmax(pdb[s35])])
+    band = np.nonzero((f >= 35) & (f <= 150))[0]
+    top = float(np.max(pdb[band]))
+    for i in band:
+        if pdb[i] >= top - KICK_MODE_DB and pdb[i] >= pdb[i - 1] and pdb[i] > pdb[i + 1]:
+            return float(f[i])
+    return float(f[band[np.argmax(pdb[band])]])
 
 
 def kit_kick_hz(kit: K.Stem, stems: list[K.Stem], x: np.ndarray) -> float | None:
