@@ -31,7 +31,12 @@ Metrics (issue 13 "Acceptance"):
   lowest note / the kick's lowest strong mode, :func:`kick_peak_hz` / for a kit its kick's,
   :func:`kit_kick_hz`) moving < 1 dB. A kit carries a kick: "12 dB anywhere in 25-40 Hz" asked an
   EQ to take a 36-47 Hz kick's own fundamental, and checked nothing there, so a high-pass that took
-  the kick out of the kit passed it.
+  the kick out of the kit passed it. A tonal part that sounds under its MIDI notes, under 80 Hz
+  (:func:`sounding_octaves`: the GM organs' 16' footage), is scored as a bass is, from its sounding
+  fundamental. A row whose fundamental leaves no room for rumble half an octave under it inside
+  25-40 Hz (under 37.5 Hz) gets none and is scored on its fundamental alone; it still makes its
+  draws, and every row makes one draw for its rumble, so no row's reading moves another's injection.
+* ``fundamentals kept`` counts the notes as they sound (:func:`sounding_fundamentals_hz`).
 * ``cuts within caps``: share of tracks with no bell cut deeper than the cap (the rule table's
   ``tonal_max_cut_db`` for tonal instruments, :data:`CAP_DB` otherwise) unless the change's
   evidence states a resonance.
@@ -102,13 +107,16 @@ TRACK_NAMES = {"kick": "Kick", "snare": "Snare", "hihat": "HH", "tom": "Toms", "
 TONAL = ("bass", "keys", "guitar", "pad", "strings", "synth", "vocal")
 BASS_KICK = ("bass", "kick")
 KICK_MODE_DB = 6.0  # a kick's lowest mode within this of its strongest is its fundamental (a quarter of the power)
+LOW_SOUNDING_HZ = 80.0  # a tonal stem sounding under this (an octave over the rumble band) is scored as a bass is
+SOUNDS_UNDER_DB = 10.0  # a tonal stem's peak this close to its strongest, octaves under its notes: it sounds there
 NO_KICK_DB = 30.0  # a kit whose low end at its kick's fundamental lies this far under its strongest: no kick
 SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask", "unmask-mix")
 
 
 def low_fundamental(row: dict) -> bool:
-    """A rumble row with a fundamental close above the rumble band: bass, kick, a kit with a kick."""
-    return row["label"] in BASS_KICK or row["label"] == "drums" and row["fundamental_hz"] is not None
+    """A rumble row with a fundamental close above the rumble band: bass, kick, a kit with a kick, a
+    tonal part sounding under ``LOW_SOUNDING_HZ`` (an organ's 16' footage)."""
+    return row["label"] in BASS_KICK or row["fundamental_hz"] is not None
 
 
 # --- sessions -------------------------------------------------------------------------------------------
@@ -295,6 +303,34 @@ def kit_kick_hz(kit: K.Stem, stems: list[K.Stem], x: np.ndarray) -> float | None
     return f0 if np.max(pdb[near]) >= np.max(pdb[low]) - NO_KICK_DB else None
 
 
+def sounding_octaves(x: np.ndarray, lowest_hz: float) -> int:
+    """How many octaves under its lowest MIDI note a tonal stem sounds: 2 or 1 where a spectral peak
+    standing within ``SOUNDS_UNDER_DB`` of the strongest (20-1200 Hz) lies within a semitone of that
+    note two or one octaves down, else 0. The GM organs sound at a 16' footage (every tuning font's
+    drawbar and percussive organ an octave under their notes, MuseScore's drawbar two): their
+    sounding fundamentals are what a high-pass must keep, not the MIDI notes'."""
+    f, p = welch(np.asarray(x).mean(axis=0), fs=RATE, nperseg=min(65536, np.asarray(x).shape[-1]))
+    pdb = 10 * np.log10(np.maximum(p, 1e-30))
+    band = (f >= 20) & (f <= 1200)
+    top = float(np.max(pdb[band]))
+    peaks = [i for i in np.nonzero(band)[0][1:-1]
+             if pdb[i] >= top - SOUNDS_UNDER_DB and pdb[i] >= pdb[i - 1] and pdb[i] > pdb[i + 1]]
+    for k in (2, 1):
+        if any(abs(math.log2(f[i] / (lowest_hz / 2 ** k))) <= 1 / 12 for i in peaks):
+            return k
+    return 0
+
+
+def sounding_fundamentals_hz(st: K.Stem, x: np.ndarray) -> list[float]:
+    """The notes' fundamentals as they sound: the MIDI notes', and as many octaves under them as the
+    stem sounds (:func:`sounding_octaves`)."""
+    notes = [fh for fh in st.fundamentals_hz if fh >= 20]
+    if not notes or st.label not in TONAL:
+        return notes
+    k = sounding_octaves(x, min(notes))
+    return sorted(set(notes) | {fh / 2 ** j for fh in notes for j in range(1, k + 1) if fh / 2 ** j >= 20})
+
+
 def loguniform(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(math.exp(rng.uniform(math.log(lo), math.log(hi))))
 
@@ -350,7 +386,7 @@ def eq_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generat
     rows = []
     for k, (st, f0, g, q) in enumerate(inj):
         before, after = excess_db(ins[k], f0), excess_db(outs[k], f0)
-        funds = [fh for fh in st.fundamentals_hz if fh >= 20 and abs(math.log2(fh / f0)) > 1 / 3]
+        funds = [fh for fh in sounding_fundamentals_hz(st, st.read()) if abs(math.log2(fh / f0)) > 1 / 3]
         fund_moves = [abs(response_db(freqs, h2[k], fh)) for fh in funds]
         rows.append({"stem": st.id, "label": st.label, "freq_hz": round(f0, 1), "gain_db": round(g, 1),
                      "q": round(q, 1), "before_db": round(before, 2), "after_db": round(after, 2),
@@ -419,7 +455,14 @@ def rumble_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Gen
             fund = kick_peak_hz(x)
         elif st.label == "drums":
             fund = kit_kick_hz(st, stems, x)
+        elif st.label in TONAL and st.fundamentals_hz:
+            sounding = min(sounding_fundamentals_hz(st, x))
+            if sounding < min(st.fundamentals_hz) * 2 ** (-11 / 12) and sounding < LOW_SOUNDING_HZ:
+                fund = sounding  # an organ sounding at its 16' footage, close over the rumble band
         hi = 40.0 if fund is None else min(40.0, fund / math.sqrt(2))  # half an octave under the fundamental
+        # no room for rumble half an octave under the fundamental inside 25-40 Hz: the row keeps its
+        # draws (every later row's injection stays) but gets no rumble; only its fundamental is scored
+        room = hi * 2 ** -RUMBLE_HALF_OCT > 25.0 * 2 ** RUMBLE_HALF_OCT
         lo, hi = 25.0 * 2 ** RUMBLE_HALF_OCT, max(25.0 * 2 ** RUMBLE_HALF_OCT, hi * 2 ** -RUMBLE_HALF_OCT)
         if st.label == "drums":  # the kit's draw as before the kick was counted (one per kit: the
             # generator's later draws, and so every other row, stay as they were), mapped into the range
@@ -427,18 +470,23 @@ def rumble_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Gen
             u = math.log(loguniform(rng, lo, top) / lo) / math.log(top / lo)
             fc = lo * (hi / lo) ** u
         else:
-            fc = loguniform(rng, lo, hi) if hi > lo else lo
+            fc = loguniform(rng, lo, max(hi, lo * 1.0001))  # one draw whatever the room
+            fc = min(fc, hi)
         level = rms_db(x) - float(rng.uniform(12.0, 20.0))
-        s.track(f"{TRACK_NAMES[st.label]} {len(plan) + 1}", x + band_noise(x.shape[1], fc, level, rng))
-        plan.append((st, fc, fund))
+        noise = band_noise(x.shape[1], fc, level, rng)
+        s.track(f"{TRACK_NAMES[st.label]} {len(plan) + 1}", x + noise if room else x)
+        plan.append((st, fc if room else None, fund))
     s.run(auto_eq.run)
     freqs, h2 = s.probe_responses()
     rows = []
     for k, (st, fc, fund) in enumerate(plan):
-        sel = np.abs(np.log2(np.maximum(freqs, 1e-9) / fc)) <= RUMBLE_HALF_OCT
-        drop = -10 * math.log10(float(np.mean(h2[k][sel])))
+        drop = None
+        if fc is not None:
+            sel = np.abs(np.log2(np.maximum(freqs, 1e-9) / fc)) <= RUMBLE_HALF_OCT
+            drop = round(-10 * math.log10(float(np.mean(h2[k][sel]))), 2)
         move = abs(response_db(freqs, h2[k], fund, 1 / 6)) if fund else None
-        rows.append({"stem": st.id, "label": st.label, "rumble_hz": round(fc, 1), "drop_db": round(drop, 2),
+        rows.append({"stem": st.id, "label": st.label, "rumble_hz": None if fc is None else round(fc, 1),
+                     "drop_db": drop,
                      "fundamental_hz": round(fund, 1) if fund else None,
                      "fundamental_move_db": round(move, 2) if move is not None else None})
     return rows
@@ -681,10 +729,12 @@ def metrics(results: list[dict]) -> list[Metric]:
                 [f"{src} {x['stem']}: rumble at {x['rumble_hz']:.0f} Hz down {x['drop_db']:.1f} dB" for x in nb
                  if x["drop_db"] < RUMBLE_DROP_DB])
             bk = [x for x in r["rumble"] if low_fundamental(x)]
-            ok = [x["drop_db"] >= RUMBLE_DROP_BASS_DB and (x["fundamental_move_db"] or 0.0) < FUNDAMENTAL_TOL_DB
-                  for x in bk]
-            put("rumb", src, ok, [f"{src} {x['stem']}: rumble at {x['rumble_hz']:.0f} Hz down {x['drop_db']:.1f} dB,"
-                                  f" fundamental {x['fundamental_hz']} Hz moved {x['fundamental_move_db']} dB"
+            # a row without room for rumble half an octave under its fundamental: its fundamental alone
+            ok = [(x["drop_db"] is None or x["drop_db"] >= RUMBLE_DROP_BASS_DB)
+                  and (x["fundamental_move_db"] or 0.0) < FUNDAMENTAL_TOL_DB for x in bk]
+            put("rumb", src, ok, [f"{src} {x['stem']}: " + ("no rumble (no room under it)" if x["drop_db"] is None else
+                                  f"rumble at {x['rumble_hz']:.0f} Hz down {x['drop_db']:.1f} dB") +
+                                  f", fundamental {x['fundamental_hz']} Hz moved {x['fundamental_move_db']} dB"
                                   for x, o in zip(bk, ok) if not o])
         if "compress" in r:
             for key, rows in (("gr", [x for x in r["compress"] if not x["user_fx"]]),
