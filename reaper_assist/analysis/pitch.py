@@ -225,6 +225,10 @@ class Fundamentals:
         The peak of the lowest partial within 6 dB of the strongest: where ``event_lowest_hz``'s
         partial tops out (``event_lowest_hz`` is its lower skirt). On a kit this is the kick's
         fundamental, which the strongest partial (often a snare or tom body) is not.
+    lowest_line_hz : float or None
+        The lowest spectral line within :data:`CHORD_NOTE_RANGE_DB` of the strongest that has
+        partials of its own (lines at 2x and 3x below 400 Hz): a sounding note, whatever the
+        pitch tracker made of the part (an organ's 16' footage sounds an octave under its keys).
     """
 
     lowest_hz: float | None
@@ -237,6 +241,7 @@ class Fundamentals:
     event_lowest_hz: float | None
     event_peak_hz: float | None
     event_lowest_peak_hz: float | None = None
+    lowest_line_hz: float | None = None
 
 
 def fundamentals(
@@ -286,6 +291,12 @@ def fundamentals(
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
+    lowest_line = None
+    if lines_hz.size:
+        loud = lines_hz[lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB]
+        sounding = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0])
+        sounding = sounding[np.isin(sounding, loud)]
+        lowest_line = float(sounding.min()) if sounding.size else None
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
         strong = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0])
@@ -299,11 +310,12 @@ def fundamentals(
         notes = _note_lines(lines_hz, lines_db, pitch_lowest)
         highest = max([pitch_highest or pitch_lowest] + [float(f) for f in notes])
         return Fundamentals(pitch_lowest, highest, "pitch", track, lines_hz, notes, pitch_lowest, event_lowest,
-                            event_peak, event_lowest_peak)
+                            event_peak, event_lowest_peak, lowest_line)
     if event_lowest is not None:
         return Fundamentals(event_lowest, event_peak, "events", track, lines_hz, np.zeros(0), None, event_lowest,
-                            event_peak, event_lowest_peak)
-    return Fundamentals(None, None, "none", track, lines_hz, np.zeros(0), None, None, event_peak, event_lowest_peak)
+                            event_peak, event_lowest_peak, lowest_line)
+    return Fundamentals(None, None, "none", track, lines_hz, np.zeros(0), None, None, event_peak, event_lowest_peak,
+                        lowest_line)
 
 
 def _lowest_chord_note(lowest_hz: float, harmonic_hz: np.ndarray, lines_hz: np.ndarray,

@@ -139,6 +139,12 @@ def fundamentals_for_row(fu: Fundamentals, row: dict, spec: LongTermSpectrum | N
         lo, hi, source = fu.event_lowest_hz, fu.event_peak_hz, "events"
     else:
         lo, hi, source = fu.lowest_hz, fu.highest_hz, fu.source
+        if source == "events" and row.get("tonal") and fu.lowest_line_hz is not None and lo is not None:
+            # a tonal part whose pitch was not tracked: its lowest sounding line with partials of
+            # its own is a note too (tuning split: MuseScore's organ sounds two octaves under its
+            # keys, its 29 Hz line 3 dB under the strongest; read from its events at 82 Hz, the
+            # high-pass took 42 dB off it)
+            lo = min(lo, fu.lowest_line_hz)
     if lo is None:
         source = "none"
     if source == "pitch":

@@ -493,3 +493,25 @@ def test_a_kits_kick_under_a_louder_drums_partial_is_read_where_the_hits_partial
     assert abs(math.log2(lt / 62.0)) <= 1 / 48, lt  # the grid is 2.9 Hz; interpolated between the bins
     # a window of half an octave alone (66-105 Hz) would not reach it
     assert 93.7 * 2 ** -0.5 > 62.0 * 2 ** (1 / 24)
+
+
+def test_an_untracked_tonal_parts_lowest_sounding_line_is_a_note_the_high_pass_keeps():
+    """An organ sounds two octaves under its keys (tuning split: MuseScore's drawbar organ, a 29 Hz
+    line 3 dB under its strongest); where its pitch is not tracked, its events read 82 Hz, and the
+    high-pass from that took 42 dB off its sounding fundamental. The lowest line within 12 dB of the
+    strongest, with lines at 2x and 3x, is a note: here a tone of 8 partials on 29.1 Hz."""
+    import dataclasses
+
+    from reaper_assist.analysis.pitch import fundamentals
+    from reaper_assist.app.auto_eq import fundamentals_for_row
+
+    t = np.arange(6 * RATE) / RATE
+    f0 = 29.1
+    x = sum(np.sin(2 * np.pi * k * f0 * t) / k for k in range(1, 9))
+    fu = fundamentals(np.stack([x, x]) * 0.2, RATE)
+    assert fu.lowest_line_hz is not None and abs(math.log2(fu.lowest_line_hz / f0)) <= 1 / 24, fu.lowest_line_hz
+    untracked = dataclasses.replace(fu, lowest_hz=82.0, highest_hz=160.0, source="events", event_lowest_hz=82.0)
+    keys = fundamentals_for_row(untracked, _row("keys"))
+    assert keys.lowest_hz == pytest.approx(fu.lowest_line_hz), keys
+    # a drum's events are its own: the line rule is for tonal parts
+    assert fundamentals_for_row(untracked, _row("snare")).lowest_hz == pytest.approx(82.0)
