@@ -291,21 +291,17 @@ def fundamentals(
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
-    lowest_line = None
-    if lines_hz.size:
-        loud = lines_hz[lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB]
-        sounding = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0])
-        sounding = sounding[np.isin(sounding, loud)]
-        lowest_line = float(sounding.min()) if sounding.size else None
+    strong = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0]) if lines_hz.size else lines_hz
+    lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
-        strong = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0])
         corrected = (track.f0_hz if monophonic else
                      np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
                                for f in track.f0_hz]))
         pitch_lowest, pitch_highest = _held_range(corrected)
-        if pitch_lowest is not None and not monophonic:
-            pitch_lowest = _lowest_chord_note(pitch_lowest, strong, lines_hz, lines_db)
+        if (pitch_lowest is not None and not monophonic and lowest_line is not None
+                and lowest_line < pitch_lowest * 2 ** (-1 / 24)):
+            pitch_lowest = lowest_line  # a chord's lowest note (see _lowest_sounding_line)
     if pitch_lowest is not None:
         notes = _note_lines(lines_hz, lines_db, pitch_lowest)
         highest = max([pitch_highest or pitch_lowest] + [float(f) for f in notes])
@@ -318,16 +314,18 @@ def fundamentals(
                         lowest_line)
 
 
-def _lowest_chord_note(lowest_hz: float, harmonic_hz: np.ndarray, lines_hz: np.ndarray,
-                       lines_db: np.ndarray) -> float:
-    """A chord part's lowest note is no higher than its lowest strong line with partials of its own
-    (within :data:`CHORD_NOTE_RANGE_DB` of the strongest line, lines at 2x and 3x): the chord
-    correction only finds notes that are harmonics of pYIN's virtual pitch, and a chord's low E2
-    (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note read at 98 Hz, and
-    the high-pass took 1.6 dB off its E2)."""
+def _lowest_sounding_line(harmonic_hz: np.ndarray, lines_hz: np.ndarray, lines_db: np.ndarray) -> float | None:
+    """The lowest strong line with partials of its own (among ``harmonic_hz``, within
+    :data:`CHORD_NOTE_RANGE_DB` of the strongest line): a sounding note. A chord part's lowest note
+    is no higher: the chord correction only finds notes that are harmonics of pYIN's virtual pitch,
+    and a chord's low E2 (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note
+    read at 98 Hz, and the high-pass took 1.6 dB off its E2). An untracked tonal part keeps it too
+    (an organ sounds an octave or two under its keys). None without such a line."""
+    if not lines_hz.size:
+        return None
     loud = lines_hz[lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB]
-    below = harmonic_hz[np.isin(harmonic_hz, loud) & (harmonic_hz < lowest_hz * 2 ** (-1 / 24))]
-    return float(below.min()) if below.size else lowest_hz
+    sounding = harmonic_hz[np.isin(harmonic_hz, loud)]
+    return float(sounding.min()) if sounding.size else None
 
 
 def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:
