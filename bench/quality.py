@@ -267,6 +267,14 @@ def rms_db(x: np.ndarray) -> float:
     return 10 * math.log10(max(float(np.mean(np.asarray(x) ** 2)), 1e-30))
 
 
+def strong_peaks(pdb: np.ndarray, band: np.ndarray, within_db: float) -> list[int]:
+    """The bins of ``band`` (indices, ascending, none at the spectrum's ends) that are peaks (higher
+    than their neighbours) standing within ``within_db`` of the strongest bin of ``band``."""
+    top = float(np.max(pdb[band]))
+    return [int(i) for i in band if 0 < i < pdb.size - 1 and pdb[i] >= top - within_db
+            and pdb[i] >= pdb[i - 1] and pdb[i] > pdb[i + 1]]
+
+
 def kick_peak_hz(x: np.ndarray) -> float:
     """A kick's fundamental: its lowest spectral peak in 35-150 Hz that stands within ``KICK_MODE_DB``
     of the strongest there. The strongest alone is the shell's or the beater's mode on a third of the
@@ -275,11 +283,8 @@ def kick_peak_hz(x: np.ndarray) -> float:
     mode cut."""
     f, pdb = psd_db(x)
     band = np.nonzero((f >= 35) & (f <= 150))[0]
-    top = float(np.max(pdb[band]))
-    for i in band:
-        if pdb[i] >= top - KICK_MODE_DB and pdb[i] >= pdb[i - 1] and pdb[i] > pdb[i + 1]:
-            return float(f[i])
-    return float(f[band[np.argmax(pdb[band])]])
+    peaks = strong_peaks(pdb, band, KICK_MODE_DB)
+    return float(f[peaks[0]]) if peaks else float(f[band[np.argmax(pdb[band])]])
 
 
 def kit_kick_hz(kit: K.Stem, stems: list[K.Stem], x: np.ndarray) -> float | None:
@@ -311,10 +316,7 @@ def sounding_octaves(x: np.ndarray, lowest_hz: float) -> int:
     sounding fundamentals are what a high-pass must keep, not the MIDI notes'."""
     f, p = welch(np.asarray(x).mean(axis=0), fs=RATE, nperseg=min(65536, np.asarray(x).shape[-1]))
     pdb = 10 * np.log10(np.maximum(p, 1e-30))
-    band = (f >= 20) & (f <= 1200)
-    top = float(np.max(pdb[band]))
-    peaks = [i for i in np.nonzero(band)[0][1:-1]
-             if pdb[i] >= top - SOUNDS_UNDER_DB and pdb[i] >= pdb[i - 1] and pdb[i] > pdb[i + 1]]
+    peaks = strong_peaks(pdb, np.nonzero((f >= 20) & (f <= 1200))[0], SOUNDS_UNDER_DB)
     for k in (2, 1):
         if any(abs(math.log2(f[i] / (lowest_hz / 2 ** k))) <= 1 / 12 for i in peaks):
             return k
@@ -378,15 +380,18 @@ def eq_scenario(src: str, stems: list[K.Stem], tmp: Path, rng: np.random.Generat
 
     s = Session(tmp, f"{_safe(src)}-eq")
     inj = eq_injections(stems, rng)
+    sounding = []
     for k, (st, f0, g, q) in enumerate(inj):
-        s.track(f"{TRACK_NAMES[st.label]} {k + 1}", peaking(st.read(), f0, g, q))
+        x = st.read()
+        sounding.append(sounding_fundamentals_hz(st, x))
+        s.track(f"{TRACK_NAMES[st.label]} {k + 1}", peaking(x, f0, g, q))
     rec = s.run(auto_eq.run)
     ins, outs = s.render("in"), s.render("out")
     freqs, h2 = s.probe_responses()
     rows = []
     for k, (st, f0, g, q) in enumerate(inj):
         before, after = excess_db(ins[k], f0), excess_db(outs[k], f0)
-        funds = [fh for fh in sounding_fundamentals_hz(st, st.read()) if abs(math.log2(fh / f0)) > 1 / 3]
+        funds = [fh for fh in sounding[k] if abs(math.log2(fh / f0)) > 1 / 3]
         fund_moves = [abs(response_db(freqs, h2[k], fh)) for fh in funds]
         rows.append({"stem": st.id, "label": st.label, "freq_hz": round(f0, 1), "gain_db": round(g, 1),
                      "q": round(q, 1), "before_db": round(before, 2), "after_db": round(after, 2),
