@@ -43,7 +43,18 @@ import numpy as np
 RATE = 48000
 # a stem's length; REAPER_ASSIST_CORPUS_SECONDS builds a longer corpus (its own cache folder) to ask
 # how a reading behaves over more notes than 8 s hold (docs/quality.md, "a whole song's length")
-SECONDS = float(os.environ.get("REAPER_ASSIST_CORPUS_SECONDS") or 8.0)
+def _stem_seconds() -> float:
+    raw = os.environ.get("REAPER_ASSIST_CORPUS_SECONDS") or "8"
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 1.0 <= value <= 600.0:  # nan fails too
+        raise SystemExit(f"REAPER_ASSIST_CORPUS_SECONDS={raw!r}: a stem's length in seconds, 1-600")
+    return value
+
+
+SECONDS = _stem_seconds()
 GAP_S = 3.0  # silence between parts of a one-pass render (release tails end well within it)
 PEAK_DBFS = -6.0
 HIT_S = 1.0  # single drum hits (gate material) are cut to this length
