@@ -26,23 +26,29 @@ RPP_FIXTURES = sorted(p for p in RPP_DIR.iterdir() if p.suffix.lower() == ".rpp"
 
 @pytest.fixture(scope="session", autouse=True)
 def _analysis_cache_dir(tmp_path_factory, request):
-    """The analysis cache folder of this test session (and of the companions and the background
-    worker it starts: tests/background.py, started here): never the user's own
-    (reaper_assist.analysis.cache.CACHE_DIR_ENV)."""
+    """The analysis cache folder and the runtime directory of this test session (and of the
+    companions and the background worker it starts: tests/background.py, started here): never the
+    user's own (reaper_assist.analysis.cache.CACHE_DIR_ENV, XDG_RUNTIME_DIR)."""
     import os
 
     from reaper_assist.analysis.cache import CACHE_DIR_ENV
     from tests import background
 
-    old = os.environ.get(CACHE_DIR_ENV)
+    # the bridge's private directories (reaper_assist.bridge.endpoint: one per resource folder, and
+    # every test has its own) go under this session's folder too, not into the machine's temp folder
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    saved = {name: os.environ.get(name) for name in (CACHE_DIR_ENV, "XDG_RUNTIME_DIR")}
     os.environ[CACHE_DIR_ENV] = str(tmp_path_factory.mktemp("analysis-cache"))
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     background.start(request.session, tmp_path_factory)
     yield
     background.stop(request.config)
-    if old is None:
-        os.environ.pop(CACHE_DIR_ENV, None)
-    else:
-        os.environ[CACHE_DIR_ENV] = old
+    for name, old in saved.items():
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
 
 
 @pytest.fixture(scope="session")
