@@ -43,9 +43,10 @@ Metrics (issue 13 "Acceptance"):
 * ``compressor GR``: rendered average gain reduction within +-1.5 dB of the target the action
   states, without and with user FX (JS Volume gain, a ReaEQ band) before the compressor, over
   seeded level offsets.
-* ``gate noise`` / ``gate onsets`` / ``clean ungated``: drum hits over noise floors (-66..-48 dBFS)
-  lose >= 20 dB of noise between hits and < 1 dB at onsets (peak of the first 50 ms); clean tonal
-  and speech tracks get no gate.
+* ``gate noise`` / ``gate onsets`` / ``clean ungated``: each kick, snare and tom hit, repeated over
+  three noise floors (one drawn in each third of -66..-48 dBFS), loses >= 20 dB of noise between
+  hits and < 1 dB at onsets (peak of the first 50 ms); every clean tonal and speech stem gets no
+  gate.
 * ``recognition``: accuracy with names withheld (tracks named "Audio N"), the lowest per-class
   recall, and the share of answers that are wrong with confidence > 0.8 (goals >= 85 %, >= 70 %,
   <= 5 %). "Unknown" answers count as not correct.
@@ -110,6 +111,9 @@ KICK_MODE_DB = 6.0  # a kick's lowest mode within this of its strongest is its f
 LOW_SOUNDING_HZ = 80.0  # a tonal stem sounding under this (an octave over the rumble band) is scored as a bass is
 SOUNDS_UNDER_DB = 10.0  # a tonal stem's peak this close to its strongest, octaves under its notes: it sounds there
 NO_KICK_DB = 30.0  # a kit whose low end at its kick's fundamental lies this far under its strongest: no kick
+#: each drum hit is gated over this many noise floors, one in each part of GATE_NOISE_DBFS (dBFS)
+GATE_DRAWS = 3
+GATE_NOISE_DBFS = (-66.0, -48.0)
 SCENARIOS = ("eq", "rumble", "compress", "gate", "recognition", "unmask", "unmask-mix")
 
 
@@ -193,10 +197,12 @@ class Session:
 
 
 def fx_names(project_path: Path) -> list[list[str]]:
+    """Each track's plugins by their own names ("VST: ReaGate (Cockos)"), not the names they were
+    renamed to: the product renames its gate "RA Gate", so the renamed name never says ReaGate."""
     from reaper_assist.emulator.project import Project
 
     p = Project.load(str(project_path))
-    return [[fx.name for fx in t.fxchain.fx] if t.fxchain else [] for t in p.tracks]
+    return [[fx.original_name for fx in t.fxchain.fx] if t.fxchain else [] for t in p.tracks]
 
 
 # --- measurements (numpy/scipy only) ----------------------------------------------------------------------
@@ -568,20 +574,23 @@ def gate_scenario(src: str, hits: list[K.Stem], clean: list[K.Stem], tmp: Path,
 
     s = Session(tmp, f"{_safe(src)}-gate")
     plan = []
+    lo_db, hi_db = GATE_NOISE_DBFS
+    width = (hi_db - lo_db) / GATE_DRAWS
     for h in hits:
         hit = h.read()
-        every = float(rng.uniform(1.4, 2.2))
-        n = int(K.SECONDS * RATE)
-        onsets = np.arange(int(0.1 * RATE), n - hit.shape[1], int(every * RATE))
-        x = np.zeros((2, n))
-        for i in onsets:
-            x[:, i: i + hit.shape[1]] += hit * float(rng.uniform(0.6, 1.0))
-        x *= 10 ** (-6 / 20) / np.max(np.abs(x))
-        noise_db = float(rng.uniform(-66.0, -48.0))
-        noise = rng.standard_normal((2, n))
-        noise *= 10 ** (noise_db / 20) / np.sqrt(np.mean(noise**2))
-        s.track(f"{TRACK_NAMES[h.label]} {len(plan) + 1}", x + noise)
-        plan.append(("drum", h, onsets, every, noise_db))
+        for j in range(GATE_DRAWS):  # one noise floor in each GATE_DRAWS-th of the range, quiet to loud
+            every = float(rng.uniform(1.4, 2.2))
+            n = int(K.SECONDS * RATE)
+            onsets = np.arange(int(0.1 * RATE), n - hit.shape[1], int(every * RATE))
+            x = np.zeros((2, n))
+            for i in onsets:
+                x[:, i: i + hit.shape[1]] += hit * float(rng.uniform(0.6, 1.0))
+            x *= 10 ** (-6 / 20) / np.max(np.abs(x))
+            noise_db = float(rng.uniform(lo_db + j * width, lo_db + (j + 1) * width))
+            noise = rng.standard_normal((2, n))
+            noise *= 10 ** (noise_db / 20) / np.sqrt(np.mean(noise**2))
+            s.track(f"{TRACK_NAMES[h.label]} {len(plan) + 1}", x + noise)
+            plan.append(("drum", h, onsets, every, noise_db))
     for c in clean:
         s.track(f"{TRACK_NAMES[c.label]} {len(plan) + 1}", c.read())
         plan.append(("clean", c, None, None, None))
@@ -659,7 +668,7 @@ def run_source(src: K.Source, tmp: Path, *, per_class: int | None = None, seed: 
     if "compress" in scenarios:
         out["compress"] = compress_scenario(src.name, stems, tmp, rng)
     if "gate" in scenarios:
-        clean = pick([s for s in stems if s.label in TONAL], 1 if per_class is None else per_class)
+        clean = [s for s in stems if s.label in TONAL]  # every tonal and speech stem of the source (or slice)
         out["gate"] = gate_scenario(src.name, hits, clean, tmp, rng)
     if "recognition" in scenarios:
         out["recognition"] = recognition_scenario(src.name, stems, tmp)

@@ -73,6 +73,16 @@ def test_every_scenario_measured_something(card):
         assert ms[name].per_source["all"][1] >= 3, name
 
 
+def test_the_gate_lines_see_the_gate_the_product_inserted(card):
+    """Every drum hit over a noise floor is gated and every clean stem is not, read from the saved
+    project's plugins by their own names (the product renames its ReaGate "RA Gate": read by that
+    name, no track was ever "gated" and the clean line could not fail)."""
+    rows = [x for r in card[1] for x in r.get("gate", [])]
+    drums = [x for x in rows if x["kind"] == "drum"]
+    assert len(drums) >= 9 and all(x["gated"] for x in drums), [x["stem"] for x in drums if not x["gated"]]
+    assert not any(x["gated"] for x in rows if x["kind"] == "clean")
+
+
 @pytest.mark.parametrize("metric", [
     "resonance cut to <= 2 dB", "fundamentals move < 1 dB (tonal)", "rumble down >= 12 dB (non-bass)",
     "rumble >= 6 dB, fund. < 1 dB (bass/kick/kit)", "no cut beyond caps w/o resonance",
