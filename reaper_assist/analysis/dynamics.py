@@ -306,16 +306,17 @@ def _spectral_flatness(x: np.ndarray, sample_rate: float) -> float:
     return float(np.exp(np.mean(np.log(p))) / np.mean(p))
 
 
-def gap_noise_floor(audio: np.ndarray, sample_rate: float) -> GapFloor:
+def gap_noise_floor(audio: np.ndarray, sample_rate: float, *, min_gap_s: float = 0.0) -> GapFloor:
     """The noise floor *between events*, not the quiet parts of the signal itself.
 
     A floor is where the level comes back to and stays: 40 ms windows whose 10 ms frame levels
     stay within :data:`STEADY_RANGE_DB`, neither fall nor rise (:data:`STEADY_TREND_DB`), at least
     :data:`FLOOR_BELOW_EVENTS_DB` under the events; the lowest of them is the candidate, and the
     windows within :data:`FLOOR_SPREAD_DB` above it are the floor. It is real only when it shows in
-    :data:`MIN_GAPS` separate gaps, :data:`MIN_FLOOR_S` in total, none of them entered by a rise
-    (a quiet note starts with an onset; a gap is what a decay falls into), and is broadband
-    (:data:`MIN_FLATNESS`). Digital silence is no floor: there is nothing to gate.
+    :data:`MIN_GAPS` separate gaps, each holding it ``min_gap_s`` at least (a pause, not a quiet
+    consonant: the rule table's ``min_pause_ms``), :data:`MIN_FLOOR_S` in total, none of them
+    entered by a rise (a quiet note starts with an onset; a gap is what a decay falls into), and is
+    broadband (:data:`MIN_FLATNESS`). Digital silence is no floor: there is nothing to gate.
     """
     x = np.atleast_2d(np.asarray(audio, dtype=np.float64))
     n = max(1, round(sample_rate * GAP_FRAME_MS / 1000.0))
@@ -357,7 +358,7 @@ def gap_noise_floor(audio: np.ndarray, sample_rate: float) -> GapFloor:
         before = lev[max(0, s - 3):s]
         entered_by_rise = s > 0 and (before.size == 0 or not np.any(np.isfinite(before))
                                      or float(np.max(before)) < cand - FLOOR_SPREAD_DB)
-        if not entered_by_rise:
+        if not entered_by_rise and (e - s) * GAP_FRAME_MS / 1000.0 >= min_gap_s:
             keep[s:e] = True
             gaps += 1
     floor_s = float(np.count_nonzero(keep)) * GAP_FRAME_MS / 1000.0
@@ -366,8 +367,9 @@ def gap_noise_floor(audio: np.ndarray, sample_rate: float) -> GapFloor:
     flat = _spectral_flatness(x[:, : m * n][:, sel], sample_rate) if keep.any() else 0.0
     why = ""
     if gaps < MIN_GAPS or floor_s < MIN_FLOOR_S:
-        why = (f"no noise floor between events: a steady level near {cand:.1f} dBFS shows in {gaps} gap(s), "
-               f"{floor_s:.2f} s (a real floor: {MIN_GAPS}+ gaps, {MIN_FLOOR_S:g} s)")
+        held = f" holding it {min_gap_s * 1000:g} ms or longer" if min_gap_s > 0 else ""
+        why = (f"no noise floor between events: a steady level near {cand:.1f} dBFS shows in {gaps} gap(s){held}, "
+               f"{floor_s:.2f} s (a real floor: {MIN_GAPS}+ such gaps, {MIN_FLOOR_S:g} s)")
     elif flat < MIN_FLATNESS:
         why = (f"the quiet level between events ({level:.1f} dBFS) is tonal (spectral flatness {flat:.3f} < "
                f"{MIN_FLATNESS:g}): the signal's own notes, not noise")

@@ -50,7 +50,7 @@ def gate_values(gp: R.GatePlan) -> tuple[ParamValue, ...]:
 
 def step(tr: TrackState, ours, src: C.TrackSource, table: dict, amount: float) -> tuple[list[Step], TrackDecision]:
     row, known = C.row_for(table, src.instrument)
-    floor = gap_noise_floor(src.audio, src.sample_rate)
+    floor = gap_noise_floor(src.audio, src.sample_rate, min_gap_s=float(row.get("min_pause_ms", 0.0)) / 1000.0)
     gp, why = R.gate(src.audio, src.sample_rate, row, named_drum=known and src.instrument in DRUMS, amount=amount,
                      floor=floor)
     note = C.instrument_note(src, known)
