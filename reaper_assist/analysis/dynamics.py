@@ -252,6 +252,12 @@ MIN_FLOOR_S = 0.2
 #: power spectrum, 50 Hz - 16 kHz or up to where 99.9 % of its power lies) is at least this (white noise ~0.9, pink ~0.45, a held note or
 #: a decaying tone < 0.02).
 MIN_FLATNESS = 0.1
+#: Noise is under everything: a track that is this much quieter than its "floor" (10 ms frames,
+#: digital silence aside) for longer than it holds the floor has no floor there; that level is the
+#: signal's own quiet part (tuning split, 32 s stems: a TimGM6mb synth bass held -38 dBFS for 0.26 s
+#: in two gaps and was gated, while 1.3 s of its frames lay 6 to 35 dB under it). Stationary noise
+#: in 10 ms frames stays within 2-3 dB of its level (STEADY_RANGE_DB).
+UNDER_FLOOR_DB = 6.0
 
 
 @dataclass(frozen=True)
@@ -315,7 +321,8 @@ def gap_noise_floor(audio: np.ndarray, sample_rate: float, *, min_gap_s: float =
     windows within :data:`FLOOR_SPREAD_DB` above it are the floor. It is real only when it shows in
     :data:`MIN_GAPS` separate gaps, each holding it ``min_gap_s`` at least (a pause, not a quiet
     consonant: the rule table's ``min_pause_ms``), :data:`MIN_FLOOR_S` in total, none of them
-    entered by a rise (a quiet note starts with an onset; a gap is what a decay falls into), and is
+    entered by a rise (a quiet note starts with an onset; a gap is what a decay falls into), is the
+    bottom (the track is not :data:`UNDER_FLOOR_DB` quieter for longer than it holds it) and is
     broadband (:data:`MIN_FLATNESS`). Digital silence is no floor: there is nothing to gate.
     """
     x = np.atleast_2d(np.asarray(audio, dtype=np.float64))
@@ -365,11 +372,16 @@ def gap_noise_floor(audio: np.ndarray, sample_rate: float, *, min_gap_s: float =
     level = float(10.0 * np.log10(np.mean(ms[keep]))) if keep.any() else -math.inf
     sel = np.repeat(keep, n)
     flat = _spectral_flatness(x[:, : m * n][:, sel], sample_rate) if keep.any() else 0.0
+    under_s = float(np.count_nonzero(np.isfinite(lev) & (lev < level - UNDER_FLOOR_DB))) * GAP_FRAME_MS / 1000.0
     why = ""
     if gaps < MIN_GAPS or floor_s < MIN_FLOOR_S:
         held = f" holding it {min_gap_s * 1000:g} ms or longer" if min_gap_s > 0 else ""
         why = (f"no noise floor between events: a steady level near {cand:.1f} dBFS shows in {gaps} gap(s){held}, "
                f"{floor_s:.2f} s (a real floor: {MIN_GAPS}+ such gaps, {MIN_FLOOR_S:g} s)")
+    elif under_s > floor_s:
+        why = (f"the track is more than {UNDER_FLOOR_DB:g} dB quieter than its steady level between events "
+               f"({level:.1f} dBFS) for {under_s:.2f} s, longer than it holds that level ({floor_s:.2f} s): the "
+               f"signal's own quiet part, not a noise floor under it")
     elif flat < MIN_FLATNESS:
         why = (f"the quiet level between events ({level:.1f} dBFS) is tonal (spectral flatness {flat:.3f} < "
                f"{MIN_FLATNESS:g}): the signal's own notes, not noise")
