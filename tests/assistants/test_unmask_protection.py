@@ -70,7 +70,10 @@ def test_all_cuts_together_keep_the_protected_range_within_the_loss():
                             protect_hz=(80.0, 400.0), sample_rate=RATE)
     assert cuts
     pts = np.exp(np.linspace(math.log(80.0), math.log(400.0), 400))
-    assert -np.min(tone.bands_response_db(cuts, pts, RATE)) <= row["protect_max_loss_db"] + 1e-6
+    # with the margin to spare: the cuts, fitted to the limit itself, took 0.999 dB off the top note
+    loss = -np.min(tone.bands_response_db(cuts, pts, RATE))
+    assert loss <= row["protect_max_loss_db"] - tone.PROTECT_MARGIN_DB + 1e-6
+    assert loss >= row["protect_max_loss_db"] - tone.PROTECT_MARGIN_DB - 0.1  # the cuts do go up to it
 
 
 def test_a_kick_key_band_cut_is_centred_on_the_kick_and_spares_the_notes_beside_it():
