@@ -65,17 +65,22 @@ def _kit_track(sample: str, seed: int) -> tuple[np.ndarray, np.ndarray, int]:
     return np.stack([dry, 0.9 * dry]) + _noise(n, -50.0, seed), onsets, hit.size
 
 
-def _espeak_vocal(tmp, floor_dbfs: float | None) -> np.ndarray:
+def _espeak(tmp, text: str, *args: str) -> np.ndarray:
+    """``text`` spoken by espeak-ng (its options ``args``), mono at RATE."""
     exe = shutil.which("espeak-ng")
     if exe is None:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    wav = tmp / "vox.wav"
-    text = "Every morning the river carries light. We walk along it, singing slowly, and the city wakes."
-    subprocess.run([exe, "-v", "en-us", "-s", "140", "-w", str(wav), text], check=True, capture_output=True)
-    x, sr = sf.read(wav, dtype="float64")
     import librosa
 
-    x = librosa.resample(x, orig_sr=sr, target_sr=RATE)
+    wav = tmp / "vox.wav"
+    subprocess.run([exe, *args, "-w", str(wav), text], check=True, capture_output=True)
+    x, sr = sf.read(wav, dtype="float64")
+    return librosa.resample(x, orig_sr=sr, target_sr=RATE)
+
+
+def _espeak_vocal(tmp, floor_dbfs: float | None) -> np.ndarray:
+    text = "Every morning the river carries light. We walk along it, singing slowly, and the city wakes."
+    x = _espeak(tmp, text, "-v", "en-us", "-s", "140")
     x *= 10 ** (-8 / 20) / np.max(np.abs(x))
     x = np.stack([x, x])
     return x if floor_dbfs is None else x + _noise(x.shape[1], floor_dbfs, 3)
@@ -98,18 +103,9 @@ def _fast_voice(tmp) -> np.ndarray:
     """The corpus's sentences in a tuning voice, 0.3 s of digital silence after each, first 8 s."""
     from bench.corpus import SENTENCES
 
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    import librosa
-
     parts = []
-    for k, text in enumerate(SENTENCES):
-        wav = tmp / f"fast{k}.wav"
-        subprocess.run([exe, "-v", "en+m3", "-p", "63", "-s", "171", "-w", str(wav), text], check=True,
-                       capture_output=True)
-        x, sr = sf.read(wav, dtype="float64")
-        parts += [librosa.resample(x, orig_sr=sr, target_sr=RATE), np.zeros(int(0.3 * RATE))]
+    for text in SENTENCES:
+        parts += [_espeak(tmp, text, "-v", "en+m3", "-p", "63", "-s", "171"), np.zeros(int(0.3 * RATE))]
     x = np.concatenate(parts)[: int(SECONDS * RATE)]
     x *= 10 ** (-6 / 20) / np.max(np.abs(x))
     return np.stack([x, x])
