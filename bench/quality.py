@@ -576,11 +576,11 @@ def gate_scenario(src: str, hits: list[K.Stem], clean: list[K.Stem], tmp: Path,
     plan = []
     lo_db, hi_db = GATE_NOISE_DBFS
     width = (hi_db - lo_db) / GATE_DRAWS
+    n = int(K.SECONDS * RATE)
     for h in hits:
         hit = h.read()
         for j in range(GATE_DRAWS):  # one noise floor in each GATE_DRAWS-th of the range, quiet to loud
             every = float(rng.uniform(1.4, 2.2))
-            n = int(K.SECONDS * RATE)
             onsets = np.arange(int(0.1 * RATE), n - hit.shape[1], int(every * RATE))
             x = np.zeros((2, n))
             for i in onsets:
