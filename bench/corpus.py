@@ -13,7 +13,8 @@ espeak languages in three voice variants that the tuning voices never use); ever
 tuning material. Nothing may be fitted on the evaluation set: the recogniser's training script and
 any rule tuning read ``stems(split="tuning")`` only.
 
-Stems are 8 s (``$REAPER_ASSIST_CORPUS_SECONDS`` for longer ones), stereo, 48 kHz, peak -6 dBFS,
+Stems are 8 s (``$REAPER_ASSIST_CORPUS_SECONDS`` for longer ones), stereo, 48 kHz
+(``$REAPER_ASSIST_CORPUS_RATE`` for another session rate, e.g. 44100), peak -6 dBFS,
 generated deterministically (seeded MIDI parts, byte-identical fluidsynth renders) into a cache
 folder outside the repository
 (``$REAPER_ASSIST_CORPUS`` or ``$XDG_CACHE_HOME/reaper-assist/quality-corpus``), once; a
@@ -40,7 +41,22 @@ from pathlib import Path
 
 import numpy as np
 
-RATE = 48000
+# the session rate; REAPER_ASSIST_CORPUS_RATE builds the corpus at another rate (its own cache folder) to ask
+# whether the judgement holds in a 44.1 kHz session as in the 48 kHz one everything was tuned in
+RATES = (44100, 48000, 88200, 96000)
+
+
+def _stem_rate() -> int:
+    raw = os.environ.get("REAPER_ASSIST_CORPUS_RATE") or "48000"
+    if raw.strip() not in {str(r) for r in RATES}:
+        raise SystemExit(f"REAPER_ASSIST_CORPUS_RATE={raw!r}: a session rate in Hz, one of "
+                         f"{', '.join(map(str, RATES))}")
+    return int(raw)
+
+
+RATE = _stem_rate()
+
+
 # a stem's length; REAPER_ASSIST_CORPUS_SECONDS builds a longer corpus (its own cache folder) to ask
 # how a reading behaves over more notes than 8 s hold (docs/quality.md, "a whole song's length")
 def _stem_seconds() -> float:
@@ -186,6 +202,8 @@ def _source_dir(src: Source) -> Path:
     ident = f"{CORPUS_VERSION}|{src.name}|{src.path}"
     if SECONDS != 8.0:
         ident += f"|{SECONDS:g}s"
+    if RATE != 48000:
+        ident += f"|{RATE}Hz"
     p = Path(src.path.split(",")[0])
     if p.is_file():
         ident += f"|{p.stat().st_size}"
