@@ -288,7 +288,9 @@ def kick_peak_hz(x: np.ndarray) -> float:
     MuseScore's 53 over 38-41), and a high-pass under those passed the line with the kick's lowest
     mode cut."""
     f, pdb = psd_db(x)
-    band = np.nonzero((f >= 35) & (f <= 150))[0]
+    half = (f[1] - f[0]) / 2  # a bin holds what lies within half a bin of its centre: at 44.1 kHz Red
+    # Zeppelin's 35 Hz mode is the 34.99 Hz bin (35.16 at 48 kHz), and 35-150 Hz read its 56 Hz shell
+    band = np.nonzero((f >= 35 - half) & (f <= 150 + half))[0]
     peaks = strong_peaks(pdb, band, KICK_MODE_DB)
     return float(f[peaks[0]]) if peaks else float(f[band[np.argmax(pdb[band])]])
 

@@ -14,12 +14,12 @@ RATE = Q.RATE
 WELCH_BIN_HZ = RATE / 16384  # kick_peak_hz's grid (2.9 Hz)
 
 
-def _kick(low_hz: float, shell_hz: float, low_gain_db: float, seconds: float = 8.0) -> np.ndarray:
-    t = np.arange(int(0.5 * RATE)) / RATE
+def _kick(low_hz: float, shell_hz: float, low_gain_db: float, seconds: float = 8.0, rate: int = RATE) -> np.ndarray:
+    t = np.arange(int(0.5 * rate)) / rate
     hit = (np.sin(2 * np.pi * shell_hz * t) + 10 ** (low_gain_db / 20) * np.sin(2 * np.pi * low_hz * t)) \
         * np.exp(-t / 0.12)
-    x = np.zeros(int(seconds * RATE))
-    for start in range(0, x.size - t.size, RATE // 2):
+    x = np.zeros(int(seconds * rate))
+    for start in range(0, x.size - t.size, rate // 2):
         x[start:start + t.size] += hit
     return np.stack([x, x]) * 0.3 / np.max(np.abs(x))
 
@@ -28,6 +28,15 @@ def _kick(low_hz: float, shell_hz: float, low_gain_db: float, seconds: float = 8
 def test_a_kicks_fundamental_is_its_lowest_mode_within_6_db_of_the_strongest(low_gain_db, expected_hz):
     """A 42 Hz mode 3 dB under a 100 Hz shell is the fundamental; 12 dB under, the shell is."""
     assert Q.kick_peak_hz(_kick(42.0, 100.0, low_gain_db)) == pytest.approx(expected_hz, abs=WELCH_BIN_HZ)
+
+
+def test_a_kick_mode_at_the_windows_edge_counts_at_44_1_khz(monkeypatch):
+    """Red Zeppelin's 35 Hz mode falls in the 34.99 Hz bin of a 44.1 kHz session (35.16 at 48 kHz):
+    a bin stands for what lies within half a bin of it, so the mode is the kick's fundamental there
+    too, not its 105 Hz shell (which the 35-150 Hz window read)."""
+    monkeypatch.setattr(Q, "RATE", 44100)
+    got = Q.kick_peak_hz(_kick(35.0, 105.0, -1.5, rate=44100))
+    assert got == pytest.approx(35.0, abs=44100 / 16384), got
 
 
 def _tone(f0_hz: float, seconds: float = 4.0) -> np.ndarray:
