@@ -43,14 +43,6 @@ VOICED_RANGE_DB = 45.0
 #: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
 #: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
 HARMONIC_CHECK_MAX_HZ = 400.0
-#: How close (octaves) the lines at 2x and 3x must lie for that check: 37.5 cents. A quarter tone
-#: (50 cents) let a chord's fifth stand in for the 3rd harmonic and a noise-floor ripple line pass as
-#: the sub-octave of the chord's root, depending on where the FFT bins fell: the same csound guitar
-#: read 92.5 Hz at 48 kHz and 46.3 Hz at 44.1 kHz (its 45.2 Hz ripple line 0.041 octave off half
-#: its 93 Hz note). Lines are measured on a 1/96-octave grid from ~0.7 Hz bins, so two of them are
-#: at most ~30 cents off a true 2:1 at 45 Hz; 1/48 octave was too tight there (true low notes were
-#: rejected and more parts read a note above their lowest).
-HARMONIC_TOLERANCE_OCT = 1.0 / 32.0
 #: A one-note-at-a-time part's frame that pYIN gives a lower voicing probability than this is no
 #: note, even where its HMM path calls it voiced: the tracked pitch of such parts is used as it is
 #: (no chord correction), and on the tuning split the frames below it were a GM bass's E1 (41.2 Hz)
@@ -367,9 +359,9 @@ def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float) ->
 
 def _harmonic_lines(strong_hz: np.ndarray) -> np.ndarray:
     """The strong lines that can be a note's partial: above :data:`HARMONIC_CHECK_MAX_HZ` every
-    one; below it only those with strong lines at 2x and 3x too, within :data:`HARMONIC_TOLERANCE_OCT`."""
+    one; below it only those with strong lines at 2x and 3x too, within a quarter tone."""
     keep = [f for f in strong_hz if f >= HARMONIC_CHECK_MAX_HZ or all(
-        np.any(np.abs(np.log2(strong_hz / (k * f))) <= HARMONIC_TOLERANCE_OCT) for k in (2, 3))]
+        np.any(np.abs(np.log2(strong_hz / (k * f))) <= 1.0 / 24.0) for k in (2, 3))]
     return np.array(keep, dtype=np.float64)
 
 

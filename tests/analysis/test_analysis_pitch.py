@@ -193,20 +193,6 @@ def test_a_chord_over_a_rumble_ripple_keeps_its_lowest_note():
     assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 103.8)) < SEMITONE_OCT, fu.lowest_hz
 
 
-
-def test_a_power_chord_is_not_read_at_a_stray_line_near_its_virtual_pitch():
-    """F#2 + C#3 (a fifth) at 44.1 kHz: pYIN's common period is F#1 (46.25 Hz). A steady stray line
-    at 45 Hz (a noise-floor ripple, hum), read at 45.2 Hz on this rate's bins, whose "2x and 3x" are
-    only the chord's notes 0.033-0.034 octave off, is no note; within a quarter tone it passed and
-    the chord read 46.3 Hz (as a csound guitar did at 44.1 kHz and not at 48)."""
-    rate = 44100
-    t = np.arange(6 * rate) / rate
-    env = np.minimum(1.0, np.minimum(t / 0.01, (6.0 - t) / 0.02))
-    chord = env * sum(np.sin(2 * np.pi * k * f * t) / k for f in (92.5, 138.6) for k in range(1, 9))
-    x = 0.3 * chord / np.sqrt(np.mean(chord**2)) + 0.02 * np.sin(2 * np.pi * 45.0 * t)
-    fu = fundamentals(x, rate)
-    assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 92.5)) < SEMITONE_OCT, fu.lowest_hz
-
 def _kit(kick_hz: float, seconds: float = 8.0, seed: int = 4) -> np.ndarray:
     """A kit: a kick (decaying sine at ``kick_hz``) on the beats, a louder snare (a 200 Hz body
     ring and 1-8 kHz noise) on the off-beats."""
