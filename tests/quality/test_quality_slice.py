@@ -62,6 +62,18 @@ def test_the_corpus_is_deterministic(tmp_path, monkeypatch):
         assert (x.read() == y.read()).all()
 
 
+
+@pytest.mark.parametrize("raw, expected", [("44100", 44100), ("", 48000), ("44.1k", None), ("22050", None)])
+def test_the_corpus_rate_is_a_session_rate(monkeypatch, raw, expected):
+    """REAPER_ASSIST_CORPUS_RATE builds the corpus at another session rate; anything else is refused
+    with the variable's name, never silently read as 48 kHz."""
+    monkeypatch.setenv("REAPER_ASSIST_CORPUS_RATE", raw)
+    if expected is None:
+        with pytest.raises(SystemExit, match="REAPER_ASSIST_CORPUS_RATE"):
+            K._stem_rate()
+    else:
+        assert K._stem_rate() == expected
+
 def test_every_scenario_measured_something(card):
     ms, _, names = card
     assert names == ["fluidr3", "hydrogen:BJA_Pacific", "espeak:eval"]
