@@ -56,8 +56,10 @@ MIX_MASKERS = {"vocal": ("keys", "guitar", "bass", "pad", "strings", "synth", "h
 MIX_SESSIONS = 3  # sessions of each focus kind per GM source (each is 7-8 tracks)
 
 
-def band_frames(x: np.ndarray, lo: float, hi: float, n: int = 4096) -> np.ndarray:
-    """Power of ``x`` in ``lo``..``hi`` Hz per STFT frame (``n`` samples, 85 ms, half overlap; both channels)."""
+def band_frames(x: np.ndarray, lo: float, hi: float, n: int | None = None) -> np.ndarray:
+    """Power of ``x`` in ``lo``..``hi`` Hz per STFT frame (``n`` samples, by default 85 ms at 44.1 and
+    48 kHz and as long at 88.2 and 96 kHz, half overlap; both channels)."""
+    n = n or Q.WELCH_N // 4
     f, _, z = stft(np.asarray(x, dtype=np.float64), fs=Q.RATE, nperseg=n, noverlap=n // 2, axis=-1)
     return (np.abs(z) ** 2).mean(axis=0)[(f >= lo) & (f <= hi)].sum(axis=0)
 
@@ -79,7 +81,7 @@ def masks_focus(focus: np.ndarray, masker: np.ndarray, lo: float, hi: float) -> 
 def kick_fundamental_hz(x: np.ndarray) -> float:
     """The kick's spectral peak in 35-150 Hz between the bins of ``quality.kick_peak_hz``'s Welch
     grid (2.9 Hz, 1/25 octave at 60 Hz, a quarter of the +-1/6 octave region): the vertex of the
-    parabola through the peak bin and its neighbours (dB). Frames stay short (16384 samples, 0.34 s,
+    parabola through the peak bin and its neighbours (dB). Frames stay short (``quality.WELCH_N``, 0.34 s,
     under a beat): longer ones resolve the pattern's own comb of lines at multiples of the tempo."""
     f, y = Q.psd_db(x)
     sel = np.nonzero((f >= 35) & (f <= 150))[0]

@@ -11,7 +11,7 @@ from bench import corpus as K
 from bench import quality as Q
 
 RATE = Q.RATE
-WELCH_BIN_HZ = RATE / 16384  # kick_peak_hz's grid (2.9 Hz)
+WELCH_BIN_HZ = RATE / Q.WELCH_N  # kick_peak_hz's grid (2.9 Hz)
 
 
 def _kick(low_hz: float, shell_hz: float, low_gain_db: float, seconds: float = 8.0, rate: int = RATE) -> np.ndarray:
