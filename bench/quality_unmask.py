@@ -57,8 +57,8 @@ MIX_SESSIONS = 3  # sessions of each focus kind per GM source (each is 7-8 track
 
 
 def band_frames(x: np.ndarray, lo: float, hi: float, n: int | None = None) -> np.ndarray:
-    """Power of ``x`` in ``lo``..``hi`` Hz per STFT frame (``n`` samples, by default 85 ms at 44.1 and
-    48 kHz and as long at 88.2 and 96 kHz, half overlap; both channels)."""
+    """Power of ``x`` in ``lo``..``hi`` Hz per STFT frame (``n`` samples, by default a quarter of
+    ``quality.WELCH_N``: 85 ms at 48 and 96 kHz, 93 ms at 44.1 and 88.2; half overlap; both channels)."""
     n = n or Q.WELCH_N // 4
     f, _, z = stft(np.asarray(x, dtype=np.float64), fs=Q.RATE, nperseg=n, noverlap=n // 2, axis=-1)
     return (np.abs(z) ** 2).mean(axis=0)[(f >= lo) & (f <= hi)].sum(axis=0)
