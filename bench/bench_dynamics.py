@@ -9,15 +9,14 @@ ratio true peak / sample peak (1.0 = free).
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bench_tone import timed  # noqa: E402
 from reaper_assist.analysis.dynamics import dynamics_from_granules, measure_dynamics  # noqa: E402
 from reaper_assist.analysis.loudness import measure_loudness_stream  # noqa: E402
 
@@ -27,12 +26,7 @@ RUNS = 5
 
 def _median_s(fn) -> float:
     fn()  # compile / warm up
-    times = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return timed(fn, RUNS)
 
 
 def main() -> int:
