@@ -544,7 +544,7 @@ def masking(
     b = as_audio(masker, name=names[1])
     n = min(a.shape[1], b.shape[1])
     centres, lo, hi = octave_bands(fraction, rate)
-    n_fft = int(n_fft or 2 ** round(math.log2(rate * 4096 / 48000)))
+    n_fft = int(n_fft or default_fft_size(rate) // 4)  # a quarter of the Welch frame: 85-93 ms
     window = np.hanning(n_fft + 1)[:-1]
     hop = n_fft // 2
     freqs = np.fft.rfftfreq(n_fft, 1.0 / rate)
