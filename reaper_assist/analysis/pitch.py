@@ -19,7 +19,7 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 from reaper_assist.analysis._validate import as_audio, check_sample_rate
-from reaper_assist.analysis.spectrum import bin_peak_hz
+from reaper_assist.analysis.spectrum import LongTermSpectrum, bin_peak_hz, db_to_power
 from reaper_assist.errors import ParameterError
 
 ANALYSIS_RATE = 8000  # Hz; pYIN runs on a resampled mono mix
@@ -43,6 +43,20 @@ VOICED_RANGE_DB = 45.0
 #: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
 #: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
 HARMONIC_CHECK_MAX_HZ = 400.0
+#: Under this, a line that sits on a band of noise is no note's partial: rumble is a band standing
+#: out of the spectrum around it, and its ripple leaves "lines" whose 2x and 3x can meet a chord's
+#: own lines within the harmonic check's quarter tone (tuning split at 44.1 kHz: three guitars read
+#: such a ripple, or a noise-floor ripple, as their lowest note). A line is on such a band when the
+#: mean power within 1/12 octave of it (3 bins or more away) stands :data:`BAND_NOISE_DB` over the
+#: median 1/4-1/2 octave away. Tuning split, every tonal stem with MIDI notes, dry and with rumble
+#: (``bench/proto_line_precision.py``): no note's line under 70 Hz stood more than 15.5 dB so; on
+#: non-bass stems the rumble's lines stood 27-34 dB (quartile to median).
+BAND_NOISE_MAX_HZ = 70.0
+BAND_NOISE_DB = 20.0
+#: ... and the line stands no more than this over that band (its peak bin over the band's mean): a
+#: clean tone's window skirts are a "hump" over an empty spectrum too, 40 dB and more under its peak,
+#: while the rumble's ripple lines stood at most 17.3 dB over the bins 3-6 away on the same stems.
+BAND_NOISE_RIPPLE_DB = 20.0
 #: A one-note-at-a-time part's frame that pYIN gives a lower voicing probability than this is no
 #: note, even where its HMM path calls it voiced: the tracked pitch of such parts is used as it is
 #: (no chord correction), and on the tuning split the frames below it were a GM bass's E1 (41.2 Hz)
@@ -291,7 +305,8 @@ def fundamentals(
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
-    strong = _harmonic_lines(lines_hz[lines_db >= lines_db.max() - 30.0]) if lines_hz.size else lines_hz
+    loud = (lines_db >= lines_db.max() - 30.0) & ~_on_band_noise(spec, lines_hz) if lines_hz.size else None
+    strong = _harmonic_lines(lines_hz[loud]) if lines_hz.size else lines_hz
     lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
@@ -355,6 +370,28 @@ def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float) ->
         if not np.any((ratio > 2.5) & (np.abs(np.log2(ratio / np.round(ratio))) <= 1 / 48)):
             notes.append(float(f))
     return np.array(notes)
+
+
+def _on_band_noise(spec: LongTermSpectrum, lines_hz: np.ndarray) -> np.ndarray:
+    """Which of ``lines_hz`` (under :data:`BAND_NOISE_MAX_HZ`) sit on a band of noise, a hump of
+    :data:`BAND_NOISE_DB` over the spectrum 1/4-1/2 octave away (rumble's ripple, not a note)."""
+    f = spec.freqs_hz
+    p = db_to_power(spec.power_db)
+    df = f[1] - f[0]
+    out = np.zeros(lines_hz.size, dtype=bool)
+    for i, a in enumerate(lines_hz):
+        k = int(round(a / df))
+        if a >= BAND_NOISE_MAX_HZ or k < 3:
+            continue
+        w = max(4, int(a * (2 ** (1 / 12) - 1) / df))
+        near = np.r_[p[max(1, k - w):k - 2], p[k + 3:k + w + 1]]
+        far = p[((f >= a * 2 ** -0.5) & (f <= a * 2 ** -0.25)) | ((f >= a * 2 ** 0.25) & (f <= a * 2 ** 0.5))]
+        if near.size and far.size:
+            hump = float(near.mean()) >= float(np.median(far)) * 10 ** (BAND_NOISE_DB / 10)
+            # and the line is no lone sinusoid over it (BAND_NOISE_RIPPLE_DB)
+            ripple = float(p[k - 1:k + 2].max()) <= float(near.mean()) * 10 ** (BAND_NOISE_RIPPLE_DB / 10)
+            out[i] = hump and ripple
+    return out
 
 
 def _harmonic_lines(strong_hz: np.ndarray) -> np.ndarray:

@@ -278,3 +278,34 @@ def test_a_kicks_fundamental_is_read_between_the_bins_of_the_events_spectrum(f0)
     fu = fundamentals(np.stack([x, x]), RATE)
     assert abs(fu.event_peak_hz - f0) <= KICK_PEAK_TOL_HZ, fu.event_peak_hz
     assert abs(fu.event_lowest_peak_hz - f0) <= KICK_PEAK_TOL_HZ, fu.event_lowest_peak_hz
+
+
+def _chord_over_band_noise(rate: int, seed: int, *, rumble: bool = True, floor: bool = True) -> np.ndarray:
+    """C#2 and G#2 (69.3 and 103.8 Hz, eight harmonics each: their common period is 34.65 Hz), over
+    a -60 dBFS noise floor and 1/6-octave rumble centred at 34.65 Hz, 14 dB under the chord."""
+    t = np.arange(8 * rate) / rate
+    chord = sum(np.sin(2 * np.pi * k * f * t) / k for f in (69.3, 103.8) for k in range(1, 9))
+    x = 0.3 * chord / np.sqrt(np.mean(chord**2))
+    rng = np.random.default_rng(seed)
+    if floor:
+        x = x + 10 ** (-60 / 20) * rng.standard_normal(x.size)
+    if rumble:
+        sos = butter(4, [34.65 * 2 ** (-1 / 12), 34.65 * 2 ** (1 / 12)], btype="bandpass", fs=rate, output="sos")
+        r = sosfilt(sos, rng.standard_normal(x.size))
+        x = x + 0.3 * 10 ** (-14 / 20) * r / np.sqrt(np.mean(r**2))
+    return x
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_rumble_ripple_under_a_chord_is_no_note_at_44_1_khz(seed):
+    """The rumble's ripple leaves a "line" at the chord's common period whose 2x and 3x are the
+    chord's notes; it sits on a band of noise, so it is no note (seed 1 read 34.7 Hz before)."""
+    fu = fundamentals(_chord_over_band_noise(44100, seed), 44100)
+    assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 69.3)) < SEMITONE_OCT, fu.lowest_hz
+
+
+def test_a_clean_chords_low_line_is_no_band_of_noise():
+    """A clean tone's own window skirts stand over an empty spectrum like a hump; its line stands far
+    over them, so the chord's C#2 is kept as its lowest note."""
+    fu = fundamentals(_chord_over_band_noise(RATE, 0, rumble=False, floor=False), RATE)
+    assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 69.3)) < SEMITONE_OCT, fu.lowest_hz
