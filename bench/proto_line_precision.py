@@ -132,8 +132,8 @@ def main() -> int:
         fc = math.exp(rng.uniform(math.log(27.0), math.log(38.0)))
         y = x + Q.band_noise(x.shape[1], fc, Q.rms_db(x) - rng.uniform(12.0, 20.0), rng)
 
-        def partial(a: float) -> bool:
-            return any(abs(math.log2(a / (k * f))) <= 1 / 24 for f in st.fundamentals_hz for k in range(1, 9))
+        def partial(a: float, notes: tuple[float, ...] = st.fundamentals_hz) -> bool:
+            return any(abs(math.log2(a / (k * f))) <= 1 / 24 for f in notes for k in range(1, 9))
 
         for a, c in contrasts(x):
             groups["note partials" if partial(a) else "other lines"].append(c)
