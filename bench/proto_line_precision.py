@@ -93,21 +93,13 @@ def contrasts(x: np.ndarray) -> list[tuple[float, float]]:
 
 
 def humps(x: np.ndarray) -> list[tuple[float, float]]:
-    """(frequency, hump dB) of the strong lines under 70 Hz (see the module docstring)."""
+    """(frequency, hump dB) of the strong lines under 70 Hz: ``pitch._band_noise_levels``'s hump (since
+    094b2d0 the product's own reading; this script measured it before it was wired)."""
     ex = P.active_excerpt(x.mean(axis=0), K.RATE, max_seconds=30.0)
     spec = S.long_term_spectrum(ex, K.RATE, n_fft=int(2 ** round(math.log2(K.RATE * 1.4))))
     hz, db = _ORIGINAL[1](spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
-    p, f = S.db_to_power(spec.power_db), spec.freqs_hz
-    df = f[1] - f[0]
-    out = []
-    for a, level in zip(hz, db):
-        if a < 70.0 and level >= db.max() - 30.0:
-            k = int(round(a / df))
-            w = max(4, int(a * (2 ** (1 / 12) - 1) / df))
-            near = np.r_[p[max(1, k - w):k - 2], p[k + 3:k + w + 1]]
-            far = p[((f >= a * 2 ** -0.5) & (f <= a * 2 ** -0.25)) | ((f >= a * 2 ** 0.25) & (f <= a * 2 ** 0.5))]
-            out.append((float(a), 10 * math.log10(float(near.mean()) / max(float(np.median(far)), 1e-30))))
-    return out
+    hump, _ = P._band_noise_levels(spec, hz)
+    return [(float(a), float(h)) for a, level, h in zip(hz, db, hump) if np.isfinite(h) and level >= db.max() - 30.0]
 
 
 def _print_percentiles(title: str, groups: dict[str, list[float]]) -> None:

@@ -19,8 +19,9 @@ import numpy as np
 from scipy.signal import butter, sosfilt
 
 from reaper_assist.analysis._validate import as_audio, check_sample_rate
-from reaper_assist.analysis.spectrum import LongTermSpectrum, bin_peak_hz, db_to_power
+from reaper_assist.analysis.spectrum import LongTermSpectrum, bin_peak_hz
 from reaper_assist.errors import ParameterError
+from reaper_assist.units import db_to_power, power_to_db
 
 ANALYSIS_RATE = 8000  # Hz; pYIN runs on a resampled mono mix
 FRAME_LENGTH = 1024  # samples at ANALYSIS_RATE: 128 ms, four periods of 31 Hz
@@ -305,8 +306,9 @@ def fundamentals(
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
-    loud = (lines_db >= lines_db.max() - 30.0) & ~_on_band_noise(spec, lines_hz) if lines_hz.size else None
-    strong = _harmonic_lines(lines_hz[loud]) if lines_hz.size else lines_hz
+    strong = lines_hz
+    if lines_hz.size:
+        strong = _harmonic_lines(lines_hz[(lines_db >= lines_db.max() - 30.0) & ~_on_band_noise(spec, lines_hz)])
     lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
@@ -372,13 +374,15 @@ def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float) ->
     return np.array(notes)
 
 
-def _on_band_noise(spec: LongTermSpectrum, lines_hz: np.ndarray) -> np.ndarray:
-    """Which of ``lines_hz`` (under :data:`BAND_NOISE_MAX_HZ`) sit on a band of noise, a hump of
-    :data:`BAND_NOISE_DB` over the spectrum 1/4-1/2 octave away (rumble's ripple, not a note)."""
+def _band_noise_levels(spec: LongTermSpectrum, lines_hz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``lines_hz`` under :data:`BAND_NOISE_MAX_HZ`: (the hump, dB: the mean power
+    within 1/12 octave of it, 3 bins or more away, over the median 1/4-1/2 octave away; the line,
+    dB: its peak bin, +-1, over that mean). NaN for the lines above or at the spectrum's edge."""
     f = spec.freqs_hz
     p = db_to_power(spec.power_db)
     df = f[1] - f[0]
-    out = np.zeros(lines_hz.size, dtype=bool)
+    hump = np.full(lines_hz.size, np.nan)
+    over = np.full(lines_hz.size, np.nan)
     for i, a in enumerate(lines_hz):
         k = int(round(a / df))
         if a >= BAND_NOISE_MAX_HZ or k < 3:
@@ -387,11 +391,17 @@ def _on_band_noise(spec: LongTermSpectrum, lines_hz: np.ndarray) -> np.ndarray:
         near = np.r_[p[max(1, k - w):k - 2], p[k + 3:k + w + 1]]
         far = p[((f >= a * 2 ** -0.5) & (f <= a * 2 ** -0.25)) | ((f >= a * 2 ** 0.25) & (f <= a * 2 ** 0.5))]
         if near.size and far.size:
-            hump = float(near.mean()) >= float(np.median(far)) * 10 ** (BAND_NOISE_DB / 10)
-            # and the line is no lone sinusoid over it (BAND_NOISE_RIPPLE_DB)
-            ripple = float(p[k - 1:k + 2].max()) <= float(near.mean()) * 10 ** (BAND_NOISE_RIPPLE_DB / 10)
-            out[i] = hump and ripple
-    return out
+            level = power_to_db(float(near.mean()))
+            hump[i] = level - power_to_db(float(np.median(far)))
+            over[i] = power_to_db(float(p[k - 1:k + 2].max())) - level
+    return hump, over
+
+
+def _on_band_noise(spec: LongTermSpectrum, lines_hz: np.ndarray) -> np.ndarray:
+    """Which of ``lines_hz`` sit on a band of noise (a hump of :data:`BAND_NOISE_DB`) and are no
+    lone sinusoid over it (:data:`BAND_NOISE_RIPPLE_DB`): rumble's ripple, not a note."""
+    hump, over = _band_noise_levels(spec, lines_hz)
+    return (hump >= BAND_NOISE_DB) & (over <= BAND_NOISE_RIPPLE_DB)  # NaN compares False: not examined
 
 
 def _harmonic_lines(strong_hz: np.ndarray) -> np.ndarray:
