@@ -521,8 +521,8 @@ def masking(
 ) -> MaskingResult:
     """Per-band masking of ``target`` by ``masker`` (e.g. vocal by guitars), time-resolved.
 
-    Both signals are cut into Hann frames (``n_fft``, 50 % overlap; by default 85 ms, 4096
-    samples at 44.1 and 48 kHz and 8192 at 88.2 and 96: a fixed 4096 at 96 kHz made 23 Hz bins,
+    Both signals are cut into Hann frames (``n_fft``, 50 % overlap; by default 85-93 ms,
+    4096 samples at 44.1 and 48 kHz and 8192 at 88.2 and 96: a fixed 4096 at 96 kHz made 23 Hz bins,
     and a kick's 34-73 Hz band held none, so a bass never masked it) and their power is summed
     into 1/``fraction`` octave bands per frame. A frame counts for a band when the target is
     within ``active_range_db`` of its own loudest frame in that band (and above -100 dBFS);
@@ -595,7 +595,8 @@ def spectral_lines(
 
     A line stands ``min_excess_db`` above the 1/3-octave running median and is no wider (between
     its half-excess points) than four bins or 1/12 of its frequency, whichever is wider: band
-    noise such as rumble makes a broad hump, never a line.
+    noise such as rumble makes a broad hump. The hump's own ripple can still leave narrow peaks
+    that pass; ``analysis.pitch`` tells those from notes by the hump under them.
 
     Returns
     -------

@@ -12,6 +12,7 @@ import pytest
 from scipy.signal import butter, resample_poly, sosfilt
 
 from reaper_assist.analysis.dynamics import gap_noise_floor, measure_dynamics
+from reaper_assist.analysis.spectrum import masking
 from reaper_assist.app import auto_eq
 from reaper_assist.app.assist_common import TrackSource, load_table, row_for
 from reaper_assist.rules import dynamics_rules as R
@@ -125,8 +126,6 @@ def test_a_bass_masks_a_kicks_fundamental_at_96_khz_as_at_48():
     there. (44.1 against 48 kHz still differ by 1.2 dB in this band: 85 ms frames put about one bin in
     it at either rate; docs/quality.md, ninth part.)"""
     rate = 96000
-    from reaper_assist.analysis.spectrum import masking
-
     a, b = masking(*_kick_and_bass(BASE), BASE), masking(*_kick_and_bass(rate), rate)
     band = int(np.argmin(np.abs(np.log2(a.band_centres_hz / 40.0))))
     assert a.masking_ratio[band] > 0.5, a.masking_ratio[band]
