@@ -66,6 +66,10 @@ BAND_NOISE_RIPPLE_DB = 20.0
 #: and 0.05 on them left 12 of 105 tuning tonal stems untracked (2 without it), 6 of them read right before.
 MONOPHONIC_MIN_VOICED_PROBABILITY = 0.05
 #: A chord part's line this close to its strongest (dB), with partials of its own, is a played note.
+#: Above :data:`BAND_NOISE_MAX_HZ` such a loud line also counts by its level alone as a harmonic of the
+#: tracked pitch for the chord correction: a note's line can be read off its partials' quarter tone (a
+#: TimGM6mb distortion riff's smeared F2 tops out at 89.7 Hz at 44.1 kHz, so its 3x missed the
+#: check, and the part read C3, an octave and a fifth over the F1 that pYIN followed, over F2).
 CHORD_NOTE_RANGE_DB = 12.0
 #: pYIN's pitch grid, semitones per bin.
 PYIN_RESOLUTION = 0.25
@@ -213,8 +217,8 @@ class Fundamentals:
     ----------
     lowest_hz : float or None
         The lowest fundamental that matters: the 5th percentile of the tracked pitch, each frame's
-        pitch moved up to its lowest harmonic present as a spectral line (a chord's common
-        "virtual" pitch has no energy of its own); for unpitched parts (drums) the lowest frequency
+        pitch moved up to its lowest harmonic present as a spectral line with partials of its
+        own, or a loud one (a chord's common "virtual" pitch has no energy of its own); for unpitched parts (drums) the lowest frequency
         within 12 dB of the strongest low partial of the *events* (the frames after hits), measured
         only where the events stand 10 dB above the steady floor (rumble, hum: it sounds between
         hits too). None when neither applies.
@@ -306,14 +310,17 @@ def fundamentals(
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
-    strong = lines_hz
+    strong = present = lines_hz
     if lines_hz.size:
         strong = _harmonic_lines(lines_hz[(lines_db >= lines_db.max() - 30.0) & ~_on_band_noise(spec, lines_hz)])
+        # above the rumble's band a loud line is a note's partial by its level alone (CHORD_NOTE_RANGE_DB)
+        present = np.union1d(strong, lines_hz[(lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB)
+                                              & (lines_hz >= BAND_NOISE_MAX_HZ)])
     lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
         corrected = (track.f0_hz if monophonic else
-                     np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, strong) or np.nan)
+                     np.array([np.nan if not np.isfinite(f) else (_lowest_present_harmonic(f, present) or np.nan)
                                for f in track.f0_hz]))
         pitch_lowest, pitch_highest = _held_range(corrected)
         if (pitch_lowest is not None and not monophonic and lowest_line is not None

@@ -309,3 +309,25 @@ def test_a_clean_chords_low_line_is_no_band_of_noise():
     over them, so the chord's C#2 is kept as its lowest note."""
     fu = fundamentals(_chord_over_band_noise(RATE, 0, rumble=False, floor=False), RATE)
     assert fu.lowest_hz is not None and abs(math.log2(fu.lowest_hz / 69.3)) < SEMITONE_OCT, fu.lowest_hz
+
+
+def _power_chord_with_a_sharp_low_line(rate: int, *, sharp_oct: float = 0.038) -> np.ndarray:
+    """F2 + C3 (87.31 and 130.81 Hz, eight harmonics each; their common period is F1's, 43.65 Hz),
+    with F2's own first partial read ``sharp_oct`` sharp, as a TimGM6mb distortion riff's smeared F2
+    line tops out at 89.7 Hz at 44.1 kHz (tuning split). Its 3x, 269 Hz, lies 0.043 octave over the
+    chord's C4 line: outside the harmonic check's quarter tone, though F2 is the loudest low line."""
+    t = np.arange(8 * rate) / rate
+    x = sum(np.sin(2 * np.pi * k * f * (2 ** sharp_oct if (f, k) == (87.31, 1) else 1.0) * t) / k
+            for f in (87.31, 130.81) for k in range(1, 9))
+    x = 0.3 * x / np.sqrt(np.mean(x**2))
+    return x + 10 ** (-60 / 20) * np.random.default_rng(0).standard_normal(x.size)
+
+
+@pytest.mark.parametrize("rate", [44100, RATE])
+def test_a_chords_loud_low_line_is_its_lowest_note_though_its_partials_sit_off_the_check(rate):
+    """pYIN follows the chord's virtual pitch, F1; its 2x is the F2 line, loud but without lines at
+    its own 2x and 3x within a quarter tone. A line within CHORD_NOTE_RANGE_DB of the strongest, above
+    the rumble's band, is a note by its level: the lowest note is F2 (it read C3 before, and the
+    high-pass took 2.1 dB off the F2)."""
+    fu = fundamentals(_power_chord_with_a_sharp_low_line(rate), rate)
+    assert fu.source == "pitch" and abs(math.log2(fu.lowest_hz / 87.31)) < SEMITONE_OCT, fu.lowest_hz
