@@ -311,12 +311,17 @@ def fundamentals(
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
     strong = present = lines_hz
+    top_db = 0.0
     if lines_hz.size:
-        strong = _harmonic_lines(lines_hz[(lines_db >= lines_db.max() - 30.0) & ~_on_band_noise(spec, lines_hz)])
+        noise = _on_band_noise(spec, lines_hz)
+        # lines are loud or strong against the strongest that is no rumble ripple: rumble can be the
+        # loudest line, and the notes' levels are not to be read against it
+        top_db = float(lines_db[~noise].max() if np.any(~noise) else lines_db.max())
+        strong = _harmonic_lines(lines_hz[(lines_db >= top_db - 30.0) & ~noise])
         # above the rumble's band a loud line is a note's partial by its level alone (CHORD_NOTE_RANGE_DB)
-        present = np.union1d(strong, lines_hz[(lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB)
+        present = np.union1d(strong, lines_hz[(lines_db >= top_db - CHORD_NOTE_RANGE_DB)
                                               & (lines_hz >= BAND_NOISE_MAX_HZ)])
-    lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db)
+    lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db, top_db)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
         corrected = (track.f0_hz if monophonic else
@@ -327,7 +332,7 @@ def fundamentals(
                 and lowest_line < pitch_lowest * 2 ** (-1 / 24)):
             pitch_lowest = lowest_line  # a chord's lowest note (see _lowest_sounding_line)
     if pitch_lowest is not None:
-        notes = _note_lines(lines_hz, lines_db, pitch_lowest)
+        notes = _note_lines(lines_hz, lines_db, pitch_lowest, top_db)
         highest = max([pitch_highest or pitch_lowest] + [float(f) for f in notes])
         return Fundamentals(pitch_lowest, highest, "pitch", track, lines_hz, notes, pitch_lowest, event_lowest,
                             event_peak, event_lowest_peak, lowest_line)
@@ -338,16 +343,17 @@ def fundamentals(
                         lowest_line)
 
 
-def _lowest_sounding_line(harmonic_hz: np.ndarray, lines_hz: np.ndarray, lines_db: np.ndarray) -> float | None:
+def _lowest_sounding_line(harmonic_hz: np.ndarray, lines_hz: np.ndarray, lines_db: np.ndarray,
+                          top_db: float) -> float | None:
     """The lowest strong line with partials of its own (among ``harmonic_hz``, within
-    :data:`CHORD_NOTE_RANGE_DB` of the strongest line): a sounding note. A chord part's lowest note
+    :data:`CHORD_NOTE_RANGE_DB` of ``top_db``, the strongest line that is no rumble): a sounding note. A chord part's lowest note
     is no higher: the chord correction only finds notes that are harmonics of pYIN's virtual pitch,
     and a chord's low E2 (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note
     read at 98 Hz, and the high-pass took 1.6 dB off its E2). An untracked tonal part keeps it too
     (an organ sounds an octave or two under its keys). None without such a line."""
     if not lines_hz.size:
         return None
-    loud = lines_hz[lines_db >= lines_db.max() - CHORD_NOTE_RANGE_DB]
+    loud = lines_hz[lines_db >= top_db - CHORD_NOTE_RANGE_DB]
     sounding = harmonic_hz[np.isin(harmonic_hz, loud)]
     return float(sounding.min()) if sounding.size else None
 
@@ -368,9 +374,10 @@ def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None
     return (min(notes), max(notes)) if notes else (None, None)
 
 
-def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float) -> np.ndarray:
-    """Strong lines from the lowest note up that are not harmonics of a lower strong line."""
-    strong = lines_hz[(lines_db >= lines_db.max() - 30.0) & (lines_hz >= lowest_hz * 2 ** (-1 / 24))]
+def _note_lines(lines_hz: np.ndarray, lines_db: np.ndarray, lowest_hz: float, top_db: float) -> np.ndarray:
+    """Strong lines (within 30 dB of ``top_db``) from the lowest note up that are not harmonics of a
+    lower strong line."""
+    strong = lines_hz[(lines_db >= top_db - 30.0) & (lines_hz >= lowest_hz * 2 ** (-1 / 24))]
     notes: list[float] = []
     for f in np.sort(strong):
         lower = strong[strong < f * 2 ** (-1 / 24)]
