@@ -65,11 +65,11 @@ BAND_NOISE_RIPPLE_DB = 20.0
 #: Chords are not filtered: pYIN's probability is low on them by nature (several periods at once),
 #: and 0.05 on them left 12 of 105 tuning tonal stems untracked (2 without it), 6 of them read right before.
 MONOPHONIC_MIN_VOICED_PROBABILITY = 0.05
-#: A chord part's line this close to its strongest (dB), with partials of its own, is a played note.
-#: Above :data:`BAND_NOISE_MAX_HZ` such a loud line also counts by its level alone as a harmonic of the
-#: tracked pitch for the chord correction: a note's line can be read off its partials' quarter tone (a
-#: TimGM6mb distortion riff's smeared F2 tops out at 89.7 Hz at 44.1 kHz, so its 3x missed the
-#: check, and the part read C3, an octave and a fifth over the F1 that pYIN followed, over F2).
+#: A chord part's line this close (dB) to its strongest line that is no rumble ripple, with partials of
+#: its own, is a played note. Above :data:`BAND_NOISE_MAX_HZ` such a loud line also counts by its level
+#: alone as a harmonic of the tracked pitch for the chord correction: a note's line can be read off its
+#: partials' quarter tone (tuning split: a TimGM6mb distortion riff's smeared F2 tops out at 89.7 Hz at
+#: 44.1 kHz, its 3x missed the check, and the F1 frames pYIN followed were moved to C3, not to F2).
 CHORD_NOTE_RANGE_DB = 12.0
 #: pYIN's pitch grid, semitones per bin.
 PYIN_RESOLUTION = 0.25
@@ -218,10 +218,10 @@ class Fundamentals:
     lowest_hz : float or None
         The lowest fundamental that matters: the 5th percentile of the tracked pitch, each frame's
         pitch moved up to its lowest harmonic present as a spectral line with partials of its
-        own, or a loud one (a chord's common "virtual" pitch has no energy of its own); for unpitched parts (drums) the lowest frequency
-        within 12 dB of the strongest low partial of the *events* (the frames after hits), measured
-        only where the events stand 10 dB above the steady floor (rumble, hum: it sounds between
-        hits too). None when neither applies.
+        own, or a loud one (a chord's common "virtual" pitch has no energy of its own); for
+        unpitched parts (drums) the lowest frequency within 12 dB of the strongest low partial of
+        the *events* (the frames after hits), measured only where the events stand 10 dB above the
+        steady floor (rumble, hum: it sounds between hits too). None when neither applies.
     source : str
         "pitch", "events" or "none".
     pitch : PitchTrack
@@ -346,8 +346,8 @@ def fundamentals(
 def _lowest_sounding_line(harmonic_hz: np.ndarray, lines_hz: np.ndarray, lines_db: np.ndarray,
                           top_db: float) -> float | None:
     """The lowest strong line with partials of its own (among ``harmonic_hz``, within
-    :data:`CHORD_NOTE_RANGE_DB` of ``top_db``, the strongest line that is no rumble): a sounding note. A chord part's lowest note
-    is no higher: the chord correction only finds notes that are harmonics of pYIN's virtual pitch,
+    :data:`CHORD_NOTE_RANGE_DB` of ``top_db``, the strongest line that is no rumble): a sounding
+    note. A chord part's lowest note is no higher: the chord correction only finds notes that are harmonics of pYIN's virtual pitch,
     and a chord's low E2 (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note
     read at 98 Hz, and the high-pass took 1.6 dB off its E2). An untracked tonal part keeps it too
     (an organ sounds an octave or two under its keys). None without such a line."""
