@@ -2,7 +2,8 @@
 
 Run: ``python bench/proto_recognizer_rates.py <folder of the 44.1 kHz corpus>`` (tuning split only,
 built first with ``REAPER_ASSIST_CORPUS_RATE=44100 REAPER_ASSIST_CORPUS=<folder> python bench/corpus.py
---split tuning``). Not product code: it keeps the figures of docs/quality.md's "2026-12-08" reproducible.
+--split tuning``). Not product code: it keeps the figures of docs/quality.md's "2026-12-07 (eleventh
+part)" reproducible.
 
 The shipped model is fitted on the 48 kHz renders of the tuning split, and on the evaluation split
 its lowest class recall was 83 % at 48 kHz but 71 % at 44.1 kHz (the recogniser resamples every
