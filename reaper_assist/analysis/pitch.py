@@ -310,7 +310,7 @@ def fundamentals(
     spec = long_term_spectrum(excerpt, rate, n_fft=int(2 ** round(math.log2(rate * 1.4))))
     lines_hz, lines_db = spectral_lines(spec, min_hz=25.0, max_hz=1200.0, min_excess_db=4.0)
     event_lowest, event_peak, event_lowest_peak = _event_fundamental(excerpt, rate)
-    strong = present = lines_hz
+    strong = loud = present = lines_hz
     top_db = 0.0
     if lines_hz.size:
         noise = _on_band_noise(spec, lines_hz)
@@ -318,10 +318,10 @@ def fundamentals(
         # loudest line, and the notes' levels are not to be read against it
         top_db = float(lines_db[~noise].max() if np.any(~noise) else lines_db.max())
         strong = _harmonic_lines(lines_hz[(lines_db >= top_db - 30.0) & ~noise])
+        loud = lines_hz[lines_db >= top_db - CHORD_NOTE_RANGE_DB]
         # above the rumble's band a loud line is a note's partial by its level alone (CHORD_NOTE_RANGE_DB)
-        present = np.union1d(strong, lines_hz[(lines_db >= top_db - CHORD_NOTE_RANGE_DB)
-                                              & (lines_hz >= BAND_NOISE_MAX_HZ)])
-    lowest_line = _lowest_sounding_line(strong, lines_hz, lines_db, top_db)
+        present = np.union1d(strong, loud[loud >= BAND_NOISE_MAX_HZ])
+    lowest_line = _lowest_sounding_line(strong, loud)
     pitch_lowest = pitch_highest = None
     if track.voiced_fraction >= min_voiced_fraction and lines_hz.size:
         corrected = (track.f0_hz if monophonic else
@@ -343,18 +343,15 @@ def fundamentals(
                         lowest_line)
 
 
-def _lowest_sounding_line(harmonic_hz: np.ndarray, lines_hz: np.ndarray, lines_db: np.ndarray,
-                          top_db: float) -> float | None:
-    """The lowest strong line with partials of its own (among ``harmonic_hz``, within
-    :data:`CHORD_NOTE_RANGE_DB` of ``top_db``, the strongest line that is no rumble): a sounding
-    note. A chord part's lowest note is no higher: the chord correction only finds notes that are harmonics of pYIN's virtual pitch,
-    and a chord's low E2 (82.4 Hz) is 2.5 times a C1 (tuning split: a GM guitar strum's lowest note
-    read at 98 Hz, and the high-pass took 1.6 dB off its E2). An untracked tonal part keeps it too
-    (an organ sounds an octave or two under its keys). None without such a line."""
-    if not lines_hz.size:
-        return None
-    loud = lines_hz[lines_db >= top_db - CHORD_NOTE_RANGE_DB]
-    sounding = harmonic_hz[np.isin(harmonic_hz, loud)]
+def _lowest_sounding_line(harmonic_hz: np.ndarray, loud_hz: np.ndarray) -> float | None:
+    """The lowest strong line with partials of its own (among ``harmonic_hz``) that is loud (among
+    ``loud_hz``: within :data:`CHORD_NOTE_RANGE_DB` of the strongest line that is no rumble): a
+    sounding note. A chord part's lowest note is no higher: the chord correction only finds notes
+    that are harmonics of pYIN's virtual pitch, and a chord's low E2 (82.4 Hz) is 2.5 times a C1
+    (tuning split: a GM guitar strum's lowest note read at 98 Hz, and the high-pass took 1.6 dB off
+    its E2). An untracked tonal part keeps it too (an organ sounds an octave or two under its keys).
+    None without such a line."""
+    sounding = harmonic_hz[np.isin(harmonic_hz, loud_hz)]
     return float(sounding.min()) if sounding.size else None
 
 
