@@ -9,7 +9,8 @@ under the lowest one they play: pYIN held 32.7 or 34.7 Hz for 4-9 frames, at voi
 over the 5 % floor. The idea tested: a tracker's /3 error has no energy of its own at 2 f0, where a
 played note has its second partial (the runs turned out to be octave errors instead: their 2 f0 is
 a played note, and only their f0 is missing). Here, for every held run of
-``pitch.pitch_track`` (3 frames or more within a semitone, as ``pitch._held_range`` counts notes) on
+``pitch.pitch_track`` (``pitch.held_runs``: 3 frames or more within a semitone, the runs
+``fundamentals`` takes its notes from) on
 every bass stem with MIDI notes, the run's median level at f0 and at 2 f0 (the largest bin within
 1/24 octave, Hann frames of pYIN's own 1024 samples at 8 kHz, zero-padded to 8192, no pre-filter),
 each over the frame's strongest bin in 30-400 Hz. Runs within a semitone of a MIDI note are
@@ -35,22 +36,6 @@ from reaper_assist.analysis import pitch as P
 PAD = 8192
 
 
-def runs(f0: np.ndarray, min_frames: int = 3) -> list[tuple[int, int]]:
-    """(start, stop) of the frames held within a semitone of their neighbours, ``min_frames`` or more."""
-    out, start = [], None
-    for i in range(f0.size):
-        ok = i > 0 and np.isfinite(f0[i - 1]) and np.isfinite(f0[i]) and abs(math.log2(f0[i] / f0[i - 1])) <= 1 / 12
-        if ok and start is None:
-            start = i - 1
-        if not ok and start is not None:
-            if i - start >= min_frames:
-                out.append((start, i))
-            start = None
-    if start is not None and f0.size - start >= min_frames:
-        out.append((start, f0.size))
-    return out
-
-
 def levels(frames: np.ndarray, f_hz: float) -> np.ndarray:
     """Each frame's largest bin within 1/24 octave of ``f_hz`` over its strongest in 30-400 Hz, dB."""
     spec = np.abs(np.fft.rfft(frames * np.hanning(P.FRAME_LENGTH + 1)[:-1], n=PAD, axis=-1)) ** 2
@@ -71,7 +56,7 @@ def main() -> int:
         mono = x.mean(axis=0)
         y = librosa.resample(mono, orig_sr=K.RATE, target_sr=P.ANALYSIS_RATE)
         y = P.active_excerpt(y, P.ANALYSIS_RATE, max_seconds=30.0)  # the frames pitch_track read
-        for a, b in runs(track.f0_hz):
+        for a, b in P.held_runs(track.f0_hz):
             f = float(np.median(track.f0_hz[a:b]))
             idx = (np.arange(a, b) * hop)[:, None] + np.arange(P.FRAME_LENGTH)
             frames = y[idx[idx[:, -1] < y.size]]

@@ -355,19 +355,29 @@ def _lowest_sounding_line(harmonic_hz: np.ndarray, loud_hz: np.ndarray) -> float
     return float(sounding.min()) if sounding.size else None
 
 
+def held_runs(f0_hz: np.ndarray, *, min_frames: int = 3) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` frame spans of ``f0_hz`` (Hz, NaN unvoiced) whose pitch stays within a
+    semitone from one frame to the next for ``min_frames`` frames or more (>= 2): played notes."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for i in range(1, f0_hz.size + 1):
+        held = (i < f0_hz.size and np.isfinite(f0_hz[i - 1]) and np.isfinite(f0_hz[i])
+                and abs(math.log2(f0_hz[i - 1] / f0_hz[i])) <= 1.0 / 12.0)
+        if held and start is None:
+            start = i - 1
+        elif not held and start is not None:
+            if i - start >= min_frames:
+                spans.append((start, i))
+            start = None
+    return spans
+
+
 def _held_range(f0_hz: np.ndarray, *, min_frames: int = 3) -> tuple[float | None, float | None]:
     """Lowest and highest pitch held for ``min_frames`` consecutive frames within a semitone (a
-    played note; single-frame octave errors of the tracker are not notes)."""
-    notes = []
-    run = 0
-    for i in range(1, f0_hz.size):
-        a, b = f0_hz[i - 1], f0_hz[i]
-        if np.isfinite(a) and np.isfinite(b) and abs(math.log2(a / b)) <= 1.0 / 12.0:
-            run += 1
-        else:
-            run = 0
-        if run >= min_frames - 1:
-            notes.append(float(np.median(f0_hz[i - run:i + 1])))
+    played note; single-frame octave errors of the tracker are not notes): over the medians of each
+    held run's first ``min_frames``, ``min_frames + 1``, ... frames, as a gliding note passes its pitches."""
+    notes = [float(np.median(f0_hz[a:i + 1])) for a, b in held_runs(f0_hz, min_frames=min_frames)
+             for i in range(a + min_frames - 1, b)]
     return (min(notes), max(notes)) if notes else (None, None)
 
 

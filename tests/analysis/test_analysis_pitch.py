@@ -351,3 +351,14 @@ def test_a_chords_low_note_is_loud_against_its_notes_not_against_the_rumble(seed
     high-pass could reach the E2. Lines are loud against the strongest that is no rumble ripple."""
     fu = fundamentals(_strum_over_loud_rumble(seed), RATE)
     assert fu.source == "pitch" and abs(math.log2(fu.lowest_hz / 82.4)) < SEMITONE_OCT / 4, fu.lowest_hz
+
+
+def test_held_runs_are_the_spans_held_within_a_semitone_for_three_frames():
+    """A note is three frames or more whose pitch moves less than a semitone (1/12 octave) from one
+    frame to the next: a two-frame blip, a jump of a semitone and a half, and unvoiced frames end it."""
+    from reaper_assist.analysis.pitch import held_runs
+
+    nan = np.nan
+    f0 = np.array([nan, 110.0, 111.0, 112.0, 220.0, 221.0, nan, 98.0, 98.5, 99.0, 99.4, 108.0, 108.0, 108.0])
+    assert held_runs(f0) == [(1, 4), (7, 11), (11, 14)]
+    assert held_runs(f0, min_frames=4) == [(7, 11)]
