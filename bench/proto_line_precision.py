@@ -113,6 +113,28 @@ def _print_percentiles(title: str, groups: dict[str, list[float]]) -> None:
                                          if c else "-"))
 
 
+def _rumbled(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """``x`` under one seeded 1/6-octave rumble (27-38 Hz, 12-20 dB under it) and the rumble's centre."""
+    fc = math.exp(rng.uniform(math.log(27.0), math.log(38.0)))
+    return x + Q.band_noise(x.shape[1], fc, Q.rms_db(x) - rng.uniform(12.0, 20.0), rng), fc
+
+
+def _lowest_read(sig: np.ndarray, st: K.Stem) -> float | None:
+    """The product's lowest played note of ``sig`` (None where its pitch is not tracked)."""
+    fu = P.fundamentals(sig, K.RATE, monophonic=st.label == "bass")
+    return fu.lowest_hz if fu.source == "pitch" else None
+
+
+def _kind(v: float | None, low: float) -> str:
+    """A reading against the lowest MIDI note: within a semitone, above, below or untracked."""
+    semis = None if v is None else 12 * math.log2(v / low)
+    return "untracked" if semis is None else "within" if abs(semis) <= 1 else "above" if semis > 0 else "below"
+
+
+def _reads_rumble(v: float | None, fc: float) -> bool:
+    return v is not None and abs(math.log2(v / fc)) <= Q.RUMBLE_HALF_OCT + 1 / 24
+
+
 def more_draws(n: int) -> int:
     """The product's lowest note on every tonal tuning stem with MIDI notes under ``n`` rumble draws each."""
     rng = np.random.default_rng(11)
@@ -123,14 +145,11 @@ def more_draws(n: int) -> int:
         x = st.read()
         low = min(st.fundamentals_hz)
         for _ in range(n):
-            fc = math.exp(rng.uniform(math.log(27.0), math.log(38.0)))
-            y = x + Q.band_noise(x.shape[1], fc, Q.rms_db(x) - rng.uniform(12.0, 20.0), rng)
-            fu = P.fundamentals(y, K.RATE, monophonic=st.label == "bass")
-            v = fu.lowest_hz if fu.source == "pitch" else None
-            semis = None if v is None else 12 * math.log2(v / low)
-            kind = "untracked" if semis is None else "within" if abs(semis) <= 1 else "above" if semis > 0 else "below"
+            y, fc = _rumbled(x, rng)
+            v = _lowest_read(y, st)
+            kind = _kind(v, low)
             tally[kind] += 1
-            rumble = v is not None and abs(math.log2(v / fc)) <= Q.RUMBLE_HALF_OCT + 1 / 24
+            rumble = _reads_rumble(v, fc)
             tally["rumble read"] += rumble
             if kind == "above" or rumble:
                 print(f"{st.id}: lowest MIDI {low:.1f} Hz, rumble at {fc:.1f} Hz, read {v:.1f} Hz", flush=True)
@@ -153,8 +172,7 @@ def main(argv: list[str]) -> int:
             continue
         x = st.read()
         low = min(st.fundamentals_hz)
-        fc = math.exp(rng.uniform(math.log(27.0), math.log(38.0)))
-        y = x + Q.band_noise(x.shape[1], fc, Q.rms_db(x) - rng.uniform(12.0, 20.0), rng)
+        y, fc = _rumbled(x, rng)
 
         def partial(a: float, notes: tuple[float, ...] = st.fundamentals_hz) -> bool:
             return any(abs(math.log2(a / (k * f))) <= 1 / 24 for f in notes for k in range(1, 9))
@@ -172,14 +190,10 @@ def main(argv: list[str]) -> int:
             _MODE.update(refine=refine, tol=tol)
             pair = []
             for sig in (x, y):
-                fu = P.fundamentals(sig, K.RATE, monophonic=st.label == "bass")
-                v = fu.lowest_hz if fu.source == "pitch" else None
+                v = _lowest_read(sig, st)
                 pair.append(None if v is None else round(v, 1))
-                semis = None if v is None else 12 * math.log2(v / low)
-                tally[name]["untracked" if semis is None else "within" if abs(semis) <= 1 else
-                            "above" if semis > 0 else "below"] += 1
-            if pair[1] is not None and abs(math.log2(pair[1] / fc)) <= Q.RUMBLE_HALF_OCT + 1 / 24:
-                tally[name]["rumble read"] += 1
+                tally[name][_kind(v, low)] += 1
+            tally[name]["rumble read"] += _reads_rumble(pair[1], fc)
             read[name] = tuple(pair)
         if len(set(read.values())) > 1:
             print(f"{st.id}: lowest MIDI {low:.1f} Hz, rumble at {fc:.1f} Hz; (dry, rumbled) {read}", flush=True)
