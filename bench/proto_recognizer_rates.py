@@ -38,20 +38,20 @@ C_TRIED = (0.1, 0.3, 1.0)
 
 
 def features_at(rate: int, folder: str | None) -> np.ndarray:
-    """The tuning stems' features at ``rate`` (the training script's cache; computed in a process of
-    its own, as the corpus's rate is fixed when ``bench.corpus`` is imported)."""
+    """The tuning stems' features at ``rate`` (the training script's cache), from this script run
+    again with ``--features`` in a process of its own: the corpus's rate is fixed when
+    ``bench.corpus`` is imported."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), REAPER_ASSIST_CORPUS_RATE=str(rate))
     if folder:
         env["REAPER_ASSIST_CORPUS"] = folder
-    code = ("import sys, numpy as np; sys.argv = ['x']; from bench import corpus as K; import importlib.util as u;"
-            f"s = u.spec_from_file_location('t', {str(ROOT / 'scripts' / 'train_recognizer.py')!r});"
-            "t = u.module_from_spec(s); s.loader.exec_module(t);"
-            "np.save(sys.stdout.buffer, t.feature_table(K.stems('tuning')))")
-    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True).stdout
+    out = subprocess.run([sys.executable, __file__, "--features"], env=env, check=True, capture_output=True).stdout
     return np.load(io.BytesIO(out))
 
 
 def main(argv: list[str]) -> int:
+    if argv == ["--features"]:  # the child of features_at: this process's rate, to stdout
+        np.save(sys.stdout.buffer, T.feature_table(K.stems("tuning")))
+        return 0
     if len(argv) != 1:
         print(__doc__)
         return 2
