@@ -44,6 +44,13 @@ VOICED_RANGE_DB = 45.0
 #: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
 #: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
 HARMONIC_CHECK_MAX_HZ = 400.0
+#: ... within a quarter tone, the bound included: spectral lines are read on a 1/96-octave grid
+#: (``spectrum.spectral_lines``), so a line and its octave lie a whole number of cells apart, and
+#: 4 cells is a quarter tone exactly. In floating point the log of that ratio came out 1/24 plus a
+#: rounding error, and the check failed (tuning split, 32 s stems: a MuseScore distortion riff's C#2
+#: line at 67.2 Hz, 4 cells under half its 138.4 Hz line, was no partial, the part's lowest sounding
+#: line was read at 104 Hz, and the high-pass took 2.0 dB off the C#2).
+HARMONIC_TOL_OCT = 1.0 / 24.0 + 1e-9
 #: Under this, a line that sits on a band of noise is no note's partial: rumble is a band standing
 #: out of the spectrum around it, and its ripple leaves "lines" whose 2x and 3x can meet a chord's
 #: own lines within the harmonic check's quarter tone (tuning split at 44.1 kHz: three guitars read
@@ -427,9 +434,10 @@ def _on_band_noise(spec: LongTermSpectrum, lines_hz: np.ndarray) -> np.ndarray:
 
 def _harmonic_lines(strong_hz: np.ndarray) -> np.ndarray:
     """The strong lines that can be a note's partial: above :data:`HARMONIC_CHECK_MAX_HZ` every
-    one; below it only those with strong lines at 2x and 3x too, within a quarter tone."""
+    one; below it only those with strong lines at 2x and 3x too, within a quarter tone
+    (:data:`HARMONIC_TOL_OCT`)."""
     keep = [f for f in strong_hz if f >= HARMONIC_CHECK_MAX_HZ or all(
-        np.any(np.abs(np.log2(strong_hz / (k * f))) <= 1.0 / 24.0) for k in (2, 3))]
+        np.any(np.abs(np.log2(strong_hz / (k * f))) <= HARMONIC_TOL_OCT) for k in (2, 3))]
     return np.array(keep, dtype=np.float64)
 
 
