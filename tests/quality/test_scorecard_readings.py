@@ -4,6 +4,8 @@ that sounds octaves under its MIDI notes (a GM organ's 16' footage) is read as s
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -54,3 +56,22 @@ def test_a_tonal_stem_sounding_under_its_notes_is_read_there(midi_lowest_hz, oct
     sounding = Q.sounding_fundamentals_hz(st, x)
     assert min(sounding) == pytest.approx(midi_lowest_hz / 2 ** octaves)
     assert set(st.fundamentals_hz) <= set(sounding)  # the MIDI notes stay notes
+
+
+def test_quality_diff_lists_the_rows_that_differ_between_two_runs(tmp_path, capsys):
+    """bench/quality_diff.py, the row-by-row comparison docs/quality.md's "no row changed" rests on:
+    a changed row, a row only one run has, and an equal row."""
+    from bench import quality_diff
+
+    row = {"stem": "font/stem-bass-0", "drop_db": 8.41}
+    before = [{"source": "font", "rumble": [row, {"stem": "font/stem-keys-1", "drop_db": 20.0}], "per_class": 3}]
+    after = [{"source": "font", "rumble": [{**row, "drop_db": 6.65}], "per_class": 3}]
+    (tmp_path / "a.json").write_text(json.dumps(before))
+    (tmp_path / "b.json").write_text(json.dumps(after))
+    assert quality_diff.main([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 0
+    out = capsys.readouterr().out
+    assert "font / rumble / font/stem-bass-0" in out and "'drop_db': 6.65" in out
+    assert "font / rumble / font/stem-keys-1" in out and "(no such row)" in out
+    assert out.strip().endswith("2 of 2 rows differ")
+    assert quality_diff.main([str(tmp_path / "a.json"), str(tmp_path / "a.json")]) == 0
+    assert capsys.readouterr().out.strip() == "0 of 2 rows differ"
