@@ -137,6 +137,25 @@ def _reads_rumble(v: float | None, fc: float) -> bool:
     return v is not None and abs(math.log2(v / fc)) <= Q.RUMBLE_HALF_OCT + 1 / 24
 
 
+def tally_readings(stem_id: str, stems: tuple[np.ndarray, np.ndarray, float], low: float,
+                   readers: dict, tally: dict) -> None:
+    """Each of ``readers`` (name -> the lowest note it reads off a signal) on the dry and the rumbled
+    stem (``stems``: dry, rumbled, the rumble's centre), counted into ``tally[name]`` against the
+    lowest MIDI note ``low``; the stem is printed where the readers disagree."""
+    x, y, fc = stems
+    read = {}
+    for name, reader in readers.items():
+        pair = []
+        for sig in (x, y):
+            v = reader(sig)
+            pair.append(None if v is None else round(v, 1))
+            tally[name][_kind(v, low)] += 1
+        tally[name]["rumble read"] += _reads_rumble(pair[1], fc)
+        read[name] = tuple(pair)
+    if len(set(read.values())) > 1:
+        print(f"{stem_id}: lowest MIDI {low:.1f} Hz, rumble at {fc:.1f} Hz; (dry, rumbled) {read}", flush=True)
+
+
 def more_draws(n: int) -> int:
     """The product's lowest note on every tonal tuning stem with MIDI notes under ``n`` rumble draws each."""
     rng = np.random.default_rng(11)
@@ -187,18 +206,13 @@ def main(argv: list[str]) -> int:
             hump["note partials" if partial(a) else "other lines"].append(h)
         hump["rumble-band lines, " + ("bass" if st.label == "bass" else "other") + " stems"] += [
             h for a, h in humps(y) if abs(math.log2(a / fc)) <= Q.RUMBLE_HALF_OCT + 1 / 48 and not partial(a)]
-        read = {}
-        for name, refine, tol in VARIANTS:
+
+        def variant(sig: np.ndarray, refine: bool, tol: float, stem: K.Stem = st) -> float | None:
             _MODE.update(refine=refine, tol=tol)
-            pair = []
-            for sig in (x, y):
-                v = _lowest_read(sig, st)
-                pair.append(None if v is None else round(v, 1))
-                tally[name][_kind(v, low)] += 1
-            tally[name]["rumble read"] += _reads_rumble(pair[1], fc)
-            read[name] = tuple(pair)
-        if len(set(read.values())) > 1:
-            print(f"{st.id}: lowest MIDI {low:.1f} Hz, rumble at {fc:.1f} Hz; (dry, rumbled) {read}", flush=True)
+            return _lowest_read(sig, stem)
+
+        tally_readings(st.id, (x, y, fc), low, {name: (lambda sig, r=refine, t=tol: variant(sig, r, t))
+                                                for name, refine, tol in VARIANTS}, tally)
     _print_percentiles("contrast of lines under 400 Hz (dB)", groups)
     _print_percentiles("hump around lines under 70 Hz (dB)", hump)
     print("\nlowest note read (dry and rumbled stems), per variant")

@@ -26,7 +26,7 @@ import numpy as np
 
 from bench import corpus as K
 from bench import quality as Q
-from bench.proto_line_precision import _kind, _reads_rumble, _rumbled
+from bench.proto_line_precision import _rumbled, tally_readings
 from reaper_assist.analysis import pitch as P
 from reaper_assist.app.assist_common import load_table, row_for
 
@@ -64,17 +64,8 @@ def main() -> int:
         x = st.read()
         low = min(st.fundamentals_hz)
         y, fc = _rumbled(x, rng)
-        read = {}
-        for floor in FLOORS:
-            pair = []
-            for sig in (x, y):
-                v = kept_lowest(sig, row, floor)
-                pair.append(None if v is None else round(v, 1))
-                tally[floor][_kind(v, low)] += 1
-            tally[floor]["rumble read"] += _reads_rumble(pair[1], fc)
-            read[floor] = tuple(pair)
-        if len(set(read.values())) > 1:
-            print(f"{st.id}: lowest MIDI {low:.1f} Hz, rumble at {fc:.1f} Hz; (dry, rumbled) {read}", flush=True)
+        tally_readings(st.id, (x, y, fc), low, {f: (lambda sig, f=f, r=row: kept_lowest(sig, r, f)) for f in FLOORS},
+                       tally)
     print(f"\n{K.RATE} Hz, lowest note kept (dry and rumbled stems), per floor")
     for floor, t in tally.items():
         print(f"  {floor}: " + ", ".join(f"{k} {v}" for k, v in t.items()))
