@@ -44,7 +44,8 @@ VOICED_RANGE_DB = 45.0
 #: a played low note has overtones. (One of the two is not enough: on the tuning split a rumble
 #: ripple at 34.7 Hz under a guitar chord passed on the chord's 104 Hz note, its 3x.)
 HARMONIC_CHECK_MAX_HZ = 400.0
-#: ... within a quarter tone, the bound included: spectral lines are read on a 1/96-octave grid
+#: ... within a quarter tone, the bound included (every "is there a line at this frequency" of this
+#: module, ``_has_line``): spectral lines are read on a 1/96-octave grid
 #: (``spectrum.spectral_lines``), so a line and its octave lie a whole number of cells apart, and
 #: 4 cells is a quarter tone exactly. In floating point the log of that ratio came out 1/24 plus a
 #: rounding error, and the check failed (tuning split, 32 s stems: a MuseScore distortion riff's C#2
@@ -436,15 +437,20 @@ def _harmonic_lines(strong_hz: np.ndarray) -> np.ndarray:
     """The strong lines that can be a note's partial: above :data:`HARMONIC_CHECK_MAX_HZ` every
     one; below it only those with strong lines at 2x and 3x too, within a quarter tone
     (:data:`HARMONIC_TOL_OCT`)."""
-    keep = [f for f in strong_hz if f >= HARMONIC_CHECK_MAX_HZ or all(
-        np.any(np.abs(np.log2(strong_hz / (k * f))) <= HARMONIC_TOL_OCT) for k in (2, 3))]
+    keep = [f for f in strong_hz if f >= HARMONIC_CHECK_MAX_HZ or all(_has_line(strong_hz, k * f) for k in (2, 3))]
     return np.array(keep, dtype=np.float64)
+
+
+def _has_line(lines_hz: np.ndarray, freq_hz: float) -> bool:
+    """Whether one of ``lines_hz`` lies within a quarter tone of ``freq_hz``, the bound included
+    (:data:`HARMONIC_TOL_OCT`)."""
+    return bool(np.any(np.abs(np.log2(lines_hz / freq_hz)) <= HARMONIC_TOL_OCT))
 
 
 def _lowest_present_harmonic(f0: float, lines_hz: np.ndarray, *, max_harmonic: int = 8) -> float | None:
     """k * f0 for the smallest k whose frequency is a spectral line (within a quarter tone)."""
     for k in range(1, max_harmonic + 1):
-        if np.any(np.abs(np.log2(lines_hz / (k * f0))) <= 1.0 / 24.0):
+        if _has_line(lines_hz, k * f0):
             return k * f0
     return None
 
