@@ -33,6 +33,7 @@ above the lowest note or of the rumble (docs/quality.md, "2026-12-07 (eleventh p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import sys
@@ -127,6 +128,12 @@ def _lowest_read(sig: np.ndarray, st: K.Stem) -> float | None:
     return fu.lowest_hz if fu.source == "pitch" else None
 
 
+def _variant_read(sig: np.ndarray, *, st: K.Stem, refine: bool, tol: float) -> float | None:
+    """:func:`_lowest_read` with the line readings of one of :data:`VARIANTS`."""
+    _MODE.update(refine=refine, tol=tol)
+    return _lowest_read(sig, st)
+
+
 def _kind(v: float | None, low: float) -> str:
     """A reading against the lowest MIDI note: within a semitone, above, below or untracked."""
     semis = None if v is None else 12 * math.log2(v / low)
@@ -206,12 +213,7 @@ def main(argv: list[str]) -> int:
             hump["note partials" if partial(a) else "other lines"].append(h)
         hump["rumble-band lines, " + ("bass" if st.label == "bass" else "other") + " stems"] += [
             h for a, h in humps(y) if abs(math.log2(a / fc)) <= Q.RUMBLE_HALF_OCT + 1 / 48 and not partial(a)]
-
-        def variant(sig: np.ndarray, refine: bool, tol: float, stem: K.Stem = st) -> float | None:
-            _MODE.update(refine=refine, tol=tol)
-            return _lowest_read(sig, stem)
-
-        tally_readings(st.id, (x, y, fc), low, {name: (lambda sig, r=refine, t=tol: variant(sig, r, t))
+        tally_readings(st.id, (x, y, fc), low, {name: functools.partial(_variant_read, st=st, refine=refine, tol=tol)
                                                 for name, refine, tol in VARIANTS}, tally)
     _print_percentiles("contrast of lines under 400 Hz (dB)", groups)
     _print_percentiles("hump around lines under 70 Hz (dB)", hump)

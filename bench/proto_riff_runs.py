@@ -28,27 +28,22 @@ from bench import corpus as K
 from bench import quality as Q
 from bench.proto_line_precision import _rumbled, tally_readings
 from reaper_assist.analysis import pitch as P
+from reaper_assist.app import auto_eq
 from reaper_assist.app.assist_common import load_table, row_for
 
 FLOORS = (None, 50.0, 55.0, 60.0, 65.0)
 
 
-def _has_line(lines_hz: np.ndarray, f: float) -> bool:
-    return bool(lines_hz.size) and bool(np.any(np.abs(np.log2(lines_hz / f)) <= P.HARMONIC_TOL_OCT))
-
-
 def kept_lowest(sig: np.ndarray, row: dict, floor: float | None) -> float | None:
-    """The lowest note auto-EQ keeps (``auto_eq.track_fundamentals``' reading for tonal rows), with the
-    idea applied over ``floor`` (None: as it is)."""
+    """The lowest note auto-EQ keeps (``auto_eq.fundamentals_for_row``), with the idea applied over
+    ``floor`` (None: as it is)."""
     fu = P.fundamentals(sig, K.RATE, monophonic=bool(row.get("monophonic")))
-    lo = fu.lowest_hz
-    if fu.source == "events" and row.get("tonal") and fu.lowest_line_hz is not None and lo is not None:
-        lo = min(lo, fu.lowest_line_hz)
+    lo = auto_eq.fundamentals_for_row(fu, row).lowest_hz
     if floor is not None and fu.source == "pitch" and not row.get("monophonic") and lo is not None:
         f0 = fu.pitch.f0_hz
         for a, b in P.held_runs(f0):
             m = float(np.median(f0[a:b]))
-            if floor <= m < lo * 2 ** (-1 / 24) and _has_line(fu.lines_hz, 2 * m) and _has_line(fu.lines_hz, 3 * m):
+            if floor <= m < lo * 2 ** (-1 / 24) and P._has_line(fu.lines_hz, 2 * m) and P._has_line(fu.lines_hz, 3 * m):
                 lo = m
     return lo
 
